@@ -1,0 +1,79 @@
+import type { CID } from "multiformats/cid";
+
+/**
+ * The IPFS store port: everything nomad-patch asks of an IPFS node, and nothing more.
+ * The Kubo implementation (`kubo-store.ts`) proves itself against real daemons; the pure
+ * core never sees this interface, only the use-cases in `service/` do.
+ *
+ * Every call is bounded: `timeoutMs` (default from the store's limits) and, for reads,
+ * a maximum size. Failures are typed (`./errors.ts`).
+ */
+export interface CallOptions {
+  /** Abort after this many milliseconds (overrides the store default). */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface IpnsKey {
+  /** Node-local key name, e.g. `Nomad.PatchRequest.Roaming.fix-typo`. */
+  readonly name: string;
+  /** The IPNS name in base36 (`k51…`), as Nomad stores and compares it. */
+  readonly id: string;
+}
+
+export interface PublishOptions extends CallOptions {
+  /** Record lifetime, Go duration syntax. Nomad uses `24h`. */
+  readonly lifetime?: string;
+  /** Publish even when the node has no peers (single-node set-ups and tests). */
+  readonly allowOffline?: boolean;
+}
+
+export interface ResolveOptions extends CallOptions {
+  /** Ask the network again instead of answering from Kubo's name cache. */
+  readonly nocache?: boolean;
+}
+
+export interface ReadOptions extends CallOptions {
+  /** Refuse content larger than this many bytes. */
+  readonly maxBytes?: number;
+}
+
+export type DagCodecName = "dag-cbor" | "dag-json";
+
+export interface PutOptions extends CallOptions {
+  /** DAG-CBOR is Nomad's codec; DAG-JSON is for humans and fixtures. */
+  readonly codec?: DagCodecName;
+  readonly pin?: boolean;
+}
+
+export interface IpfsStore {
+  /** Encode `value` locally (so the CID is known before Kubo answers), store it, and check Kubo agrees. */
+  dagPut(value: unknown, options?: PutOptions): Promise<CID>;
+  /** Fetch and decode a block (DAG-CBOR, DAG-JSON or raw), verifying its hash. */
+  dagGet(cid: CID, options?: ReadOptions): Promise<unknown>;
+  /** The raw bytes of one block, hash-verified. */
+  getBlock(cid: CID, options?: ReadOptions): Promise<Uint8Array>;
+  /** Add bytes as a UnixFS file (CIDv0, Kubo's default, as the C# libraries do). */
+  addFile(bytes: Uint8Array, options?: CallOptions & { readonly pin?: boolean }): Promise<CID>;
+  /** The bytes of a UnixFS file, refused beyond `maxBytes`. */
+  catFile(cid: CID, options?: ReadOptions): Promise<Uint8Array>;
+
+  /** What an IPNS name points at now, or `undefined` when the name is not found within the bound. */
+  resolveName(name: string, options?: ResolveOptions): Promise<CID | undefined>;
+  /** Point the IPNS name of key `keyName` at `cid`. */
+  publishName(keyName: string, cid: CID, options?: PublishOptions): Promise<{ name: string; value: CID }>;
+
+  listKeys(options?: CallOptions): Promise<IpnsKey[]>;
+  /** Create an Ed25519 key. Fails if the name is taken. */
+  generateKey(name: string, options?: CallOptions): Promise<IpnsKey>;
+  /** Import a private key in libp2p protobuf form (what `ipfs key export` writes). */
+  importKey(name: string, privateKey: Uint8Array, options?: CallOptions): Promise<IpnsKey>;
+  /** The libp2p protobuf private key; only a node whose repository is on this machine can do this. */
+  exportKey(name: string, options?: CallOptions): Promise<Uint8Array>;
+
+  /** Pin recursively, so what was written or applied outlives garbage collection. */
+  pin(cid: CID, options?: CallOptions): Promise<void>;
+
+  /** The node's peer id and addresses; also a cheap liveness check. */
+  id(options?: CallOptions): Promise<{ peerId: string; addresses: string[] }>;
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          environment: "node",
+          // Real Kubo daemons: starting one takes about a second, a cold fetch more.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Two cores: a handful of daemons at once is what the machine can carry.
+          maxWorkers: 2,
+          globalSetup: ["test/helpers/global-setup.ts"],
+        },
+      },
+    ],
+  },
+});
