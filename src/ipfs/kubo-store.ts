@@ -1,0 +1,295 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { CID } from "multiformats/cid";
+import type { NomadPatchError } from "../errors.js";
+import { LimitExceededError } from "../errors.js";
+import { decodeBlock, encodeBlock, verifyBlock } from "./block-codec.js";
+import { InvalidReferenceError, KuboError, NotFoundError, UnsupportedError } from "./errors.js";
+import { mapKuboError } from "./map-kubo-error.js";
+import type {
+  CallOptions,
+  IpfsStore,
+  IpnsKey,
+  PublishOptions,
+  PutOptions,
+  ReadOptions,
+  ResolveOptions,
+} from "./store.js";
+
+export interface KuboStoreLimits {
+  /** Default bound for a call that names none. */
+  readonly timeoutMs: number;
+  /** Default bound for an IPNS resolve, which may walk the DHT. */
+  readonly resolveTimeoutMs: number;
+  /** Largest block accepted (Kubo itself refuses blocks over 2 MiB from peers). */
+  readonly maxBlockBytes: number;
+  /** Largest UnixFS file read by `catFile` unless the call says otherwise. */
+  readonly maxFileBytes: number;
+}
+
+export const defaultKuboStoreLimits: KuboStoreLimits = {
+  timeoutMs: 30_000,
+  resolveTimeoutMs: 60_000,
+  maxBlockBytes: 2 * 1024 * 1024,
+  maxFileBytes: 16 * 1024 * 1024,
+};
+
+export interface KuboStoreOptions {
+  /** The RPC API base, e.g. `http://127.0.0.1:5001`. */
+  readonly apiUrl: string;
+  readonly limits?: Partial<KuboStoreLimits>;
+  /**
+   * Set when the node's repository is on this machine: the only way to export a key,
+   * which Kubo does not offer over RPC.
+   */
+  readonly local?: { readonly binary: string; readonly repoPath: string };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** The IPFS store port implemented over Kubo's RPC API. */
+export class KuboStore implements IpfsStore {
+  readonly apiUrl: string;
+  readonly limits: KuboStoreLimits;
+  private readonly client: KuboRPCClient;
+
+  constructor(private readonly options: KuboStoreOptions) {
+    this.apiUrl = options.apiUrl.replace(/\/+$/, "");
+    this.limits = { ...defaultKuboStoreLimits, ...options.limits };
+    this.client = create({ url: `${this.apiUrl}/api/v0` });
+  }
+
+  async dagPut(value: unknown, options: PutOptions = {}): Promise<CID> {
+    const { cid, bytes } = await encodeBlock(value, options.codec ?? "dag-cbor");
+    const stored = await this.call("block put", options, (signal) =>
+      this.client.block.put(bytes, {
+        format: options.codec ?? "dag-cbor",
+        mhtype: "sha2-256",
+        pin: options.pin ?? false,
+        signal,
+      }),
+    );
+    if (!stored.equals(cid)) {
+      throw new KuboError("dag put", `Kubo stored the block as ${stored} but it encodes to ${cid}`);
+    }
+    return cid;
+  }
+
+  async dagGet(cid: CID, options: ReadOptions = {}): Promise<unknown> {
+    return decodeBlock(cid, await this.getBlock(cid, options));
+  }
+
+  async getBlock(cid: CID, options: ReadOptions = {}): Promise<Uint8Array> {
+    const max = options.maxBytes ?? this.limits.maxBlockBytes;
+    const bytes = await this.call(`block get ${cid}`, options, (signal) =>
+      this.client.block.get(cid, { signal }),
+    );
+    if (bytes.byteLength > max) {
+      throw new LimitExceededError(
+        `block ${cid} has ${bytes.byteLength} bytes, more than the limit of ${max}`,
+      );
+    }
+    await verifyBlock(cid, bytes);
+    return bytes;
+  }
+
+  async addFile(bytes: Uint8Array, options: CallOptions & { readonly pin?: boolean } = {}): Promise<CID> {
+    const added = await this.call("add", options, (signal) =>
+      this.client.add(bytes, { pin: options.pin ?? false, cidVersion: 0, signal }),
+    );
+    return added.cid;
+  }
+
+  async catFile(cid: CID, options: ReadOptions = {}): Promise<Uint8Array> {
+    const max = options.maxBytes ?? this.limits.maxFileBytes;
+    return this.call(`cat ${cid}`, options, async (signal) => {
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      // Ask for one byte more than allowed: receiving it proves the file is too large.
+      for await (const chunk of this.client.cat(cid, { length: max + 1, signal })) {
+        total += chunk.byteLength;
+        if (total > max) throw new LimitExceededError(`file ${cid} is larger than the limit of ${max} bytes`);
+        chunks.push(chunk);
+      }
+      return concat(chunks, total);
+    });
+  }
+
+  async resolveName(name: string, options: ResolveOptions = {}): Promise<CID | undefined> {
+    assertNameSyntax(name);
+    const timeoutMs = options.timeoutMs ?? this.limits.resolveTimeoutMs;
+    // Kubo gives up on the DHT a little before we give up on Kubo, so an unknown name
+    // comes back as Kubo's "could not resolve" (a normal not-found), not as our timeout.
+    const dhtTimeout = `${Math.max(500, Math.floor(timeoutMs * 0.8))}ms`;
+    try {
+      return await this.call(`name resolve ${name}`, { ...options, timeoutMs }, async (signal) => {
+        let last: string | undefined;
+        for await (const path of this.client.name.resolve(`/ipns/${name}`, {
+          recursive: true,
+          nocache: options.nocache ?? false,
+          signal,
+          searchParams: new URLSearchParams({ "dht-timeout": dhtTimeout }),
+        })) {
+          last = path;
+        }
+        return last === undefined ? undefined : parseIpfsPath(last);
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async publishName(
+    keyName: string,
+    cid: CID,
+    options: PublishOptions = {},
+  ): Promise<{ name: string; value: CID }> {
+    const result = await this.call(`name publish ${keyName}`, options, (signal) =>
+      this.client.name.publish(`/ipfs/${cid}`, {
+        key: keyName,
+        lifetime: options.lifetime ?? "24h",
+        allowOffline: options.allowOffline ?? false,
+        resolve: false,
+        signal,
+        searchParams: new URLSearchParams({ "ipns-base": "base36" }),
+      }),
+    );
+    return { name: result.name, value: parseIpfsPath(result.value) };
+  }
+
+  async listKeys(options: CallOptions = {}): Promise<IpnsKey[]> {
+    const keys = await this.call("key list", options, (signal) =>
+      this.client.key.list({ signal, searchParams: new URLSearchParams({ "ipns-base": "base36" }) }),
+    );
+    return keys.map((k) => ({ name: k.name, id: k.id }));
+  }
+
+  async generateKey(name: string, options: CallOptions = {}): Promise<IpnsKey> {
+    assertKeyName(name);
+    const key = await this.call(`key gen ${name}`, options, (signal) =>
+      this.client.key.gen(name, { type: "ed25519", "ipns-base": "base36", signal }),
+    );
+    return { name: key.name, id: key.id };
+  }
+
+  async importKey(name: string, privateKey: Uint8Array, options: CallOptions = {}): Promise<IpnsKey> {
+    assertKeyName(name);
+    // kubo-rpc-client's key.import sends a PEM as a query parameter, which Kubo ignores:
+    // Kubo wants the key as a multipart file, so this call is made by hand.
+    return this.call(`key import ${name}`, options, async (signal) => {
+      const params = new URLSearchParams({
+        arg: name,
+        "ipns-base": "base36",
+        format: "libp2p-protobuf-cleartext",
+      });
+      const body = new FormData();
+      body.append("file", new Blob([privateKey]), "key");
+      const response = await fetch(`${this.apiUrl}/api/v0/key/import?${params}`, {
+        method: "POST",
+        body,
+        signal,
+      });
+      const data = (await response.json()) as { Name?: string; Id?: string; Message?: string };
+      if (!response.ok || !data.Name || !data.Id) throw new Error(data.Message ?? `HTTP ${response.status}`);
+      return { name: data.Name, id: data.Id };
+    });
+  }
+
+  async exportKey(name: string, options: CallOptions = {}): Promise<Uint8Array> {
+    assertKeyName(name);
+    const local = this.options.local;
+    if (!local) {
+      throw new UnsupportedError(
+        `cannot export key ${name}: Kubo exports keys only on the machine that holds the repository (configure a managed Kubo or run \`ipfs key export\` there)`,
+      );
+    }
+    const dir = await mkdtemp(join(tmpdir(), "nomad-patch-key-"));
+    try {
+      const file = join(dir, "key");
+      await this.call(`key export ${name}`, options, (signal) =>
+        execFileAsync(local.binary, ["key", "export", `--output=${file}`, name], {
+          env: { ...process.env, IPFS_PATH: local.repoPath },
+          signal,
+        }),
+      );
+      return new Uint8Array(await readFile(file));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async pin(cid: CID, options: CallOptions = {}): Promise<void> {
+    await this.call(`pin add ${cid}`, options, (signal) =>
+      this.client.pin.add(cid, { recursive: true, signal }),
+    );
+  }
+
+  async id(options: CallOptions = {}): Promise<{ peerId: string; addresses: string[] }> {
+    const info = await this.call("id", options, (signal) => this.client.id({ signal }));
+    return { peerId: info.id.toString(), addresses: info.addresses.map((a) => a.toString()) };
+  }
+
+  /** The raw client, for adapters that need a call the port does not name (tests, swarm set-up). */
+  get rpc(): KuboRPCClient {
+    return this.client;
+  }
+
+  /** Runs one RPC call under a time bound and turns its failure into a typed error. */
+  private async call<T>(
+    operation: string,
+    options: CallOptions,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.limits.timeoutMs;
+    const timer = new AbortController();
+    const handle = setTimeout(() => timer.abort(), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+    try {
+      return await run(signal);
+    } catch (error) {
+      const mapped: NomadPatchError = mapKuboError(error, {
+        operation,
+        apiUrl: this.apiUrl,
+        timeoutMs,
+        timedOut: timer.signal.aborted,
+      });
+      throw mapped;
+    } finally {
+      clearTimeout(handle);
+    }
+  }
+}
+
+function parseIpfsPath(path: string): CID {
+  const match = /^\/ipfs\/([^/]+)$/.exec(path);
+  if (!match?.[1])
+    throw new KuboError("name resolve", `expected an /ipfs/<cid> path, got ${JSON.stringify(path)}`);
+  return CID.parse(match[1]);
+}
+
+function assertNameSyntax(name: string): void {
+  if (!/^[0-9A-Za-z]{20,200}$/.test(name)) {
+    throw new InvalidReferenceError(`not an IPNS name: ${JSON.stringify(name.slice(0, 120))}`);
+  }
+}
+
+function assertKeyName(name: string): void {
+  if (name.length === 0 || name.length > 200 || /[/\s]/.test(name) || name === "self") {
+    throw new InvalidReferenceError(`not a usable key name: ${JSON.stringify(name.slice(0, 120))}`);
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
