@@ -8,6 +8,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // Fast pure tests first, then the daemons.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,6 +22,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: a handful of daemons at once is what the machine can carry.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           globalSetup: ["test/helpers/global-setup.ts"],
         },
       },

@@ -57,7 +57,7 @@ export async function ensureKubo(options: EnsureKuboOptions = {}): Promise<KuboB
   throw new KuboBinaryError(
     [
       `No Kubo ${KUBO_VERSION} could be found or installed. Tried:`,
-      "- KUBO_BIN, .tools/bin/ipfs and `ipfs` on PATH: none is Kubo " + KUBO_VERSION,
+      `- KUBO_BIN, .tools/bin/ipfs and \`ipfs\` on PATH: none is Kubo ${KUBO_VERSION}`,
       ...failures,
       "Install Kubo yourself and set KUBO_BIN, or install Go ≥ 1.26 and run `npm run kubo:install` again.",
     ].join("\n"),

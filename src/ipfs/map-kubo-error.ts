@@ -44,8 +44,12 @@ function isNamed(error: unknown, name: string): boolean {
   return error instanceof Error && error.name === name;
 }
 
-/** fetch wraps socket errors as `TypeError: fetch failed` with the system error as `cause`. */
+/**
+ * fetch wraps every failure to reach the server (refused, reset, bad port, DNS) as
+ * `TypeError: fetch failed`, usually with the system error as `cause`.
+ */
 function isUnreachable(error: unknown): boolean {
+  if (error instanceof TypeError && error.message === "fetch failed") return true;
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && UNREACHABLE.includes(code)) return true;

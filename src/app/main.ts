@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Runs the GitHub App: the Kubo node first (configured or managed), then Probot's server.
+// Without GitHub App credentials Probot starts in setup mode, which registers the app.
+import { run } from "probot";
+import { readEnvironment } from "../config/environment.js";
+import { openKubo } from "../ipfs/open-kubo.js";
+import { createApp } from "./index.js";
+
+const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
+
+async function main(): Promise<void> {
+  const environment = readEnvironment();
+  const kubo = await openKubo({
+    apiUrl: environment.kuboApiUrl,
+    dataDir: environment.dataDir,
+    swarmPort: environment.kuboSwarmPort,
+    limits: { timeoutMs: environment.callTimeoutMs, resolveTimeoutMs: environment.resolveTimeoutMs },
+    log,
+  });
+  let server: Awaited<ReturnType<typeof run>>;
+  try {
+    server = await run(createApp({ store: kubo.store, environment }));
+  } catch (error) {
+    await kubo.close();
+    throw error;
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    await server.stop().catch((error: unknown) => log(`server stop failed: ${(error as Error).message}`));
+    await kubo.close().catch((error: unknown) => log(`Kubo stop failed: ${(error as Error).message}`));
+    process.exit(0);
+  };
+  // Probot installs its own SIGINT handler only outside setup mode; replace it so the
+  // managed Kubo always stops with the server.
+  process.removeAllListeners("SIGINT");
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  log((error as Error).message);
+  process.exit((error as { exitCode?: number }).exitCode ?? 1);
+});

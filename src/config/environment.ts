@@ -1,0 +1,74 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+
+/**
+ * Deployment settings, read once from the environment at start-up and checked here, so
+ * a typo fails at boot with a message instead of at the first webhook.
+ * Secrets (GitHub App credentials) are read by Probot itself; they are only checked here.
+ */
+const seconds = (fallback: number, max: number) =>
+  z.coerce.number().int().positive().max(max).default(fallback);
+
+const schema = z.object({
+  KUBO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  KUBO_BIN: z.string().min(1).optional(),
+  NOMAD_PATCH_DATA_DIR: z.string().min(1).optional(),
+  NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: seconds(60, 600),
+  NOMAD_PATCH_CALL_TIMEOUT_SECONDS: seconds(30, 600),
+  NOMAD_PATCH_MAX_ENTRIES: z.coerce.number().int().positive().max(100_000).default(1000),
+  NOMAD_PATCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
+  /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
+  NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  NODE_ENV: z.string().optional(),
+  WEBHOOK_SECRET: z.string().optional(),
+  APP_ID: z.string().optional(),
+});
+
+export interface Environment {
+  readonly kuboApiUrl: string | undefined;
+  readonly kuboBin: string | undefined;
+  readonly dataDir: string;
+  readonly resolveTimeoutMs: number;
+  readonly callTimeoutMs: number;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  readonly kuboSwarmPort: number;
+  readonly production: boolean;
+}
+
+/** Checks the environment; every problem is listed at once. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `- ${issue.path.join(".")}: ${issue.message}`);
+    throw new UsageError(`Invalid environment settings:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  // Probot silently falls back to the secret "development": never acceptable for a real app.
+  if (production && e.APP_ID && !e.WEBHOOK_SECRET) {
+    throw new UsageError("WEBHOOK_SECRET must be set in production: without it anyone could forge webhooks");
+  }
+  return {
+    kuboApiUrl: e.KUBO_API_URL,
+    kuboBin: e.KUBO_BIN,
+    dataDir: resolve(e.NOMAD_PATCH_DATA_DIR ?? defaultDataDir(env)),
+    resolveTimeoutMs: e.NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS * 1000,
+    callTimeoutMs: e.NOMAD_PATCH_CALL_TIMEOUT_SECONDS * 1000,
+    maxEntries: e.NOMAD_PATCH_MAX_ENTRIES,
+    maxBytes: e.NOMAD_PATCH_MAX_BYTES,
+    kuboSwarmPort: e.NOMAD_PATCH_KUBO_SWARM_PORT,
+    production,
+  };
+}
+
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "nomad-patch");
+}

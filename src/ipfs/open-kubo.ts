@@ -1,0 +1,64 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { startKuboDaemon } from "./kubo-daemon.js";
+import { ensureKubo } from "./kubo-install.js";
+import { KuboStore, type KuboStoreLimits } from "./kubo-store.js";
+
+export interface OpenKuboOptions {
+  /** A running node's RPC address; when set, no daemon is started. */
+  readonly apiUrl?: string;
+  /** Where the managed node keeps its repository (`<dataDir>/kubo`). */
+  readonly dataDir: string;
+  readonly swarmPort?: number;
+  readonly limits?: Partial<KuboStoreLimits>;
+  readonly log?: (line: string) => void;
+}
+
+export interface OpenedKubo {
+  readonly store: KuboStore;
+  /** True when this process started the daemon (and will stop it on close). */
+  readonly managed: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The node the app and the CLI talk to: the configured one, or else a managed daemon
+ * with a persistent repository in the data directory. Its RPC API listens on loopback
+ * only, on a free port; its swarm is a normal node's, so it can fetch contributors' data.
+ */
+export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
+  const log = options.log ?? (() => {});
+  if (options.apiUrl) {
+    const store = new KuboStore({ apiUrl: options.apiUrl, limits: options.limits });
+    const { peerId } = await store.id({ timeoutMs: 10_000 });
+    log(`using the Kubo node at ${options.apiUrl} (peer ${peerId})`);
+    return { store, managed: false, close: async () => {} };
+  }
+  const kubo = await ensureKubo({ log });
+  const repoPath = join(options.dataDir, "kubo");
+  await mkdir(repoPath, { recursive: true });
+  const port = options.swarmPort ?? 4001;
+  const daemon = await startKuboDaemon({
+    binary: kubo.path,
+    repoPath,
+    config: {
+      "Addresses.API": "/ip4/127.0.0.1/tcp/0",
+      "Addresses.Gateway": [],
+      "Addresses.Swarm": [`/ip4/0.0.0.0/tcp/${port}`, `/ip4/0.0.0.0/udp/${port}/quic-v1`],
+    },
+  });
+  const store = new KuboStore({
+    apiUrl: daemon.apiUrl,
+    limits: options.limits,
+    local: { binary: kubo.path, repoPath },
+  });
+  log(`started a managed Kubo ${kubo.version} (repository ${repoPath}, RPC ${daemon.apiUrl})`);
+  return {
+    store,
+    managed: true,
+    close: async () => {
+      await daemon.stop();
+      log("managed Kubo stopped");
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startKubo } from "../../helpers/kubo.js";
+
+// The README's run command ends in `node lib/app/main.js`; this runs that file as a user would.
+const mainJs = join(import.meta.dirname, "../../../lib/app/main.js");
+
+describe("the app's start command", () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it("is built (the test command builds it first)", () => {
+    expect(existsSync(mainJs), `${mainJs} is missing: run \`npm run build\``).toBe(true);
+  });
+
+  it("without credentials starts Probot's setup mode with a managed Kubo, and stops both on Ctrl-C", async () => {
+    const dataDir = await tempDir(cleanups);
+    const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, NOMAD_PATCH_KUBO_SWARM_PORT: "0" }, cleanups);
+    await app.waitFor(/Listening on/);
+    expect(app.output()).toMatch(/started a managed Kubo 0\.43\.1/);
+    expect(app.output()).toMatch(/setup mode/);
+    expect(await (await fetch(`${app.url}/ping`)).text()).toBe("PONG");
+
+    const kuboPid = await daemonPid(join(dataDir, "kubo"));
+    expect(isAlive(kuboPid)).toBe(true);
+    app.child.kill("SIGINT");
+    expect(await app.exitCode).toBe(0);
+    expect(app.output()).toMatch(/managed Kubo stopped/);
+    expect(isAlive(kuboPid)).toBe(false);
+  });
+
+  it("with KUBO_API_URL uses that node and starts none", async () => {
+    const node = await startKubo();
+    cleanups.push(() => node.stop());
+    const dataDir = await tempDir(cleanups);
+    const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl }, cleanups);
+    await app.waitFor(/Listening on/);
+    expect(app.output()).toContain(`using the Kubo node at ${node.apiUrl} (peer ${node.peerId})`);
+    expect(existsSync(join(dataDir, "kubo"))).toBe(false);
+    app.child.kill("SIGINT");
+    expect(await app.exitCode).toBe(0);
+    // The node we were given is still running.
+    expect((await node.store.id()).peerId).toBe(node.peerId);
+  });
+
+  it("refuses to start when KUBO_API_URL has no daemon behind it", async () => {
+    const dataDir = await tempDir(cleanups);
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: nobody }, cleanups);
+    expect(await app.exitCode).toBe(69);
+    expect(app.output()).toContain(`No Kubo daemon answers at ${nobody}`);
+  });
+});
+
+async function tempDir(cleanups: Array<() => Promise<void>>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "nomad-patch-app-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startApp(env: Record<string, string>, cleanups: Array<() => Promise<void>>) {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [mainJs], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  child.stdout?.on("data", (chunk) => {
+    text += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    text += chunk;
+  });
+  const exitCode = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGINT");
+      await exitCode;
+    }
+  });
+  return {
+    child,
+    exitCode,
+    url: `http://localhost:${port}`,
+    output: () => text,
+    async waitFor(pattern: RegExp, timeoutMs = 60_000) {
+      const started = Date.now();
+      while (!pattern.test(text)) {
+        if (child.exitCode !== null) throw new Error(`the app exited early:\n${text}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}
+
+/** The managed daemon's pid, from Kubo's repo lock holder via /proc (Linux, as CI). */
+async function daemonPid(repoPath: string): Promise<number> {
+  const api = await readFile(join(repoPath, "api"), "utf8");
+  expect(api).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+/);
+  const { execFileSync } = await import("node:child_process");
+  const out = execFileSync("pgrep", ["-f", `ipfs daemon`], { encoding: "utf8" }).trim().split("\n");
+  for (const pid of out.map(Number)) {
+    const environ = await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "");
+    if (environ.split("\0").includes(`IPFS_PATH=${repoPath}`)) return pid;
+  }
+  throw new Error(`no ipfs daemon runs on ${repoPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
