@@ -1,0 +1,57 @@
+import { NomadPatchError } from "../errors.js";
+import { type IpldMap, ipldEqual } from "./ipld.js";
+import type { FoldContext, FoldStep, LoadedEntry, Reducer } from "./modules/types.js";
+
+/**
+ * Apply one reducer and say what it did. A reducer that throws one of the project's errors (bad content,
+ * a failed guard) leaves the state as it was and marks the entry invalid, so one bad entry in a stream is
+ * reported instead of hiding the rest. Anything else is a bug and propagates.
+ */
+export function applyStep(
+  state: IpldMap,
+  entry: LoadedEntry,
+  reducer: Reducer,
+  ctx: FoldContext,
+): { state: IpldMap; step: FoldStep } {
+  let next: IpldMap;
+  try {
+    next = reducer(state, entry, ctx);
+  } catch (error) {
+    if (!(error instanceof NomadPatchError)) throw error;
+    return { state, step: { entry, effect: "invalid", reason: error.message } };
+  }
+  const changed = next !== state && !ipldEqual(next, state);
+  return { state: changed ? next : state, step: { entry, effect: changed ? "changed" : "no-effect" } };
+}
+
+/** A reducer table keyed by EventId; a missing EventId is an effect the module cannot predict. */
+export function foldByTarget(
+  reducers: Readonly<Record<string, Reducer>>,
+  state: IpldMap,
+  entries: readonly LoadedEntry[],
+  ctx: FoldContext,
+): { state: IpldMap; steps: FoldStep[] } {
+  const steps: FoldStep[] = [];
+  let current = state;
+  for (const entry of entries) {
+    const { targetId, eventId } = entry.entry;
+    if (targetId !== ctx.rootId) {
+      // The C# root handler skips these; a virtual sub-handler this project does not model may apply them.
+      steps.push({
+        entry,
+        effect: "unknown",
+        reason: `targets ${targetId}, a sub-object this module does not model`,
+      });
+      continue;
+    }
+    const reducer = Object.hasOwn(reducers, eventId) ? reducers[eventId] : undefined;
+    if (!reducer) {
+      steps.push({ entry, effect: "unknown", reason: `EventId ${eventId} is not known to this module` });
+      continue;
+    }
+    const applied = applyStep(current, entry, reducer, ctx);
+    current = applied.state;
+    steps.push(applied.step);
+  }
+  return { state: current, steps };
+}
