@@ -8,13 +8,12 @@ import { DecodeError } from "../errors.js";
 /** Multicodec of a libp2p public key, the codec of every IPNS name CID. */
 export const LIBP2P_KEY_CODE = 0x72;
 const IDENTITY_HASH = 0x00;
-const SHA256_HASH = 0x12;
 
 /** An IPNS name as Nomad stores and compares it: a base36 CIDv1 string, `k51…` for Ed25519 keys. */
 export type IpnsName = string;
 
 /**
- * Accept the forms people paste (`k51…`, base32 `bafzaa…`, `12D3KooW…` / `Qm…` peer ids, `/ipns/…`,
+ * Accept the forms people paste (`k51…`, base32 `bafzaa…`, `12D3KooW…` peer ids, `/ipns/…`,
  * `ipns://…`) and return the one form Nomad compares: base36 `k…`. Nomad compares names as strings, so
  * anything else would silently fail to match a TargetId or a source.
  */
@@ -41,8 +40,12 @@ function stripPrefix(text: string): string {
 }
 
 function toLibp2pKeyCid(bare: string, input: string, where: string): CID {
-  if (bare.startsWith("12D3Koo") || bare.startsWith("Qm") || bare.startsWith("1")) {
-    // A legacy peer id: a base58btc multihash (identity for Ed25519, sha2-256 for RSA).
+  if (bare.startsWith("Qm")) {
+    // An RSA peer id and a CIDv0 file look alike; Nomad keys are Ed25519, so this is most likely a file.
+    throw refuse(input, where, "a Qm… string is a CIDv0 or an RSA peer id, and Nomad keys are Ed25519");
+  }
+  if (bare.startsWith("1")) {
+    // A peer id: a base58btc identity multihash of the Ed25519 public key (`12D3KooW…`).
     let bytes: Uint8Array;
     try {
       bytes = base58btc.baseDecode(bare);
@@ -71,7 +74,7 @@ function toLibp2pKeyCid(bare: string, input: string, where: string): CID {
 function decodeMultihash(bytes: Uint8Array, input: string, where: string) {
   try {
     const digest = Digest.decode(bytes);
-    if (digest.code === IDENTITY_HASH || digest.code === SHA256_HASH) return digest;
+    if (digest.code === IDENTITY_HASH) return digest;
   } catch {
     // fall through to the refusal below
   }
