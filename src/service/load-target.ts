@@ -1,0 +1,155 @@
+import type { CID } from "multiformats/cid";
+import { NotFoundError } from "../ipfs/errors.js";
+import type { IpfsStore, ResolveOptions } from "../ipfs/store.js";
+import {
+  type CrawledEntry,
+  type CrawlLimits,
+  chooseModule,
+  crawlSources,
+  createLimiter,
+  decodeRoamingSources,
+  type FoldStep,
+  foldFromSeed,
+  type IpldMap,
+  type IpnsName,
+  ipldEqual,
+  isIpldMap,
+  type LoadedEntry,
+  loadEntries,
+  localKeyNameFor,
+  type NomadModule,
+  orderEntries,
+  parseIpnsName,
+  type SourceRemoval,
+  type Ticks,
+  ticksFromMilliseconds,
+  type VisitedSource,
+} from "../nomad/index.js";
+import { nomadFetchers } from "./nomad-fetchers.js";
+
+export const defaultCrawlLimits: CrawlLimits = { maxSources: 64, maxEntries: 10_000, maxDepth: 8 };
+
+export interface LoadTargetInput {
+  /** The target's roaming key in any accepted form. */
+  readonly target: string;
+  /** A module name from configuration; otherwise recognised from the roaming value's shape. */
+  readonly module?: string;
+  /** Sources configured for this target (local IPNS names), on top of the roaming hint and own local key. */
+  readonly sources?: readonly string[];
+  readonly now?: Ticks;
+  readonly limits?: Partial<CrawlLimits>;
+  readonly concurrency?: number;
+  readonly sourceRemoval?: SourceRemoval;
+  readonly resolve?: ResolveOptions;
+  /** Streams just written by this process (name → stream CID), read instead of resolving the name. */
+  readonly knownStreams?: ReadonlyMap<IpnsName, CID>;
+}
+
+export interface LoadedTarget {
+  readonly targetId: IpnsName;
+  readonly module: NomadModule;
+  /** What the roaming key points at now, if it resolves. */
+  readonly published: { readonly cid: CID; readonly value: IpldMap } | undefined;
+  /** The fold of every source's entries from the module's seed. */
+  readonly state: IpldMap;
+  readonly steps: FoldStep[];
+  /** Entries in fold order, content loaded. */
+  readonly entries: LoadedEntry[];
+  /** Entries dated after `now`, left out. */
+  readonly futureEntries: CrawledEntry[];
+  /** The handler's sources after the crawl. */
+  readonly sources: IpnsName[];
+  readonly visited: VisitedSource[];
+  /** Does the fold equal the published roaming value? `undefined` when nothing is published. */
+  readonly matchesPublished: boolean | undefined;
+  readonly warnings: string[];
+}
+
+/**
+ * Load a Nomad object as one of its devices sees it:
+ * 1. parse the name and resolve the roaming value (the published state, and the `Sources` hint);
+ * 2. choose the module (configured, or by the value's shape);
+ * 3. gather the starting sources: roaming hint, this node's own local key for the target, configured ones;
+ * 4. crawl them breadth first, drop future entries, order by time;
+ * 5. load each entry's content, fold from the module's seed, and compare with what is published.
+ */
+export async function loadTarget(
+  deps: { readonly store: IpfsStore },
+  input: LoadTargetInput,
+): Promise<LoadedTarget> {
+  const { store } = deps;
+  const targetId = parseIpnsName(input.target, "target");
+  const warnings: string[] = [];
+
+  const publishedCid = await store.resolveName(targetId, input.resolve);
+  const publishedValue = publishedCid ? await store.dagGet(publishedCid) : undefined;
+  if (publishedValue !== undefined && !isIpldMap(publishedValue)) {
+    warnings.push(`The roaming value ${publishedCid} is not a map; it is ignored`);
+  }
+  const published =
+    publishedCid && isIpldMap(publishedValue) ? { cid: publishedCid, value: publishedValue } : undefined;
+
+  const module = chooseModule(published?.value, input.module);
+  const hint = published ? decodeRoamingSources(published.value, published.cid.toString()) : [];
+  const own = await ownLocalKeyId(store, targetId);
+  const configured = (input.sources ?? []).map((s, i) => parseIpnsName(s, `sources[${i}]`));
+  const start = [...new Set([...hint, ...(own ? [own] : []), ...configured])];
+  if (!published && start.length === 0) {
+    throw new NotFoundError(`The roaming key ${targetId} does not resolve and no sources are known for it`);
+  }
+
+  const limit = createLimiter(input.concurrency ?? 8);
+  const crawl = await crawlSources(start, {
+    fetchers: nomadFetchers(store, { resolve: input.resolve, knownStreams: input.knownStreams }),
+    limits: { ...defaultCrawlLimits, ...input.limits },
+    limit,
+    sourceRemoval: input.sourceRemoval,
+  });
+  warnings.push(...crawl.warnings);
+  const now = input.now ?? ticksFromMilliseconds(Date.now());
+  const { ordered, future } = orderEntries(crawl.entries, now);
+  if (future.length > 0) warnings.push(`${future.length} entries are dated in the future and were left out`);
+  for (const item of ordered) {
+    if (item.entry.timestampForm !== "utc") {
+      warnings.push(
+        `Entry ${item.cid} has a timestamp without Newtonsoft's Z form (${item.entry.timestampUtc}); read as UTC`,
+      );
+    }
+  }
+
+  const entries = await loadEntries(ordered, module, (cid) => store.dagGet(cid), limit);
+  // The root keeps the roaming value's own Sources (as C# does); sub-objects get the handler's.
+  const seedSources = published ? hint : start;
+  const name =
+    typeof published?.value.StorableItemName === "string" ? published.value.StorableItemName : undefined;
+  const folded = foldFromSeed(module, { id: targetId, sources: seedSources, name }, entries, {
+    rootId: targetId,
+    sources: crawl.sources,
+  });
+  const matchesPublished = published ? ipldEqual(folded.state, published.value) : undefined;
+  if (matchesPublished === false)
+    warnings.push(`The fold of all sources differs from the published roaming value ${published?.cid}`);
+
+  return {
+    targetId,
+    module,
+    published,
+    state: folded.state,
+    steps: folded.steps,
+    entries,
+    futureEntries: future,
+    sources: crawl.sources,
+    visited: crawl.visited,
+    matchesPublished,
+    warnings,
+  };
+}
+
+/** The local key this node writes for the target: the partner of the roaming key it holds, if any. */
+async function ownLocalKeyId(store: IpfsStore, targetId: IpnsName): Promise<IpnsName | undefined> {
+  const keys = await store.listKeys();
+  const roaming = keys.find((k) => k.id === targetId);
+  const localName = roaming ? localKeyNameFor(roaming.name) : undefined;
+  const local = localName ? keys.find((k) => k.name === localName) : undefined;
+  return local ? parseIpnsName(local.id) : undefined;
+}
