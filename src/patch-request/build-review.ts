@@ -1,0 +1,184 @@
+import { createTwoFilesPatch } from "diff";
+import type { CID } from "multiformats/cid";
+import { encodeBlock } from "../nomad/block.js";
+import { canonicalJson } from "../nomad/canonical-json.js";
+import type { IpldMap } from "../nomad/ipld.js";
+import type { FoldContext, FoldStep, LoadedEntry, NomadModule } from "../nomad/modules/types.js";
+import {
+  CHANGE_MODEL_VERSION,
+  type EntryChange,
+  type EntryEffect,
+  type ModuleView,
+  type PatchReview,
+  type Problem,
+  type TargetInfo,
+} from "./change-model.js";
+import { diffFields, jsonOf } from "./field-view.js";
+import type { PatchRequestRecord } from "./patch-request-record.js";
+import type { ProposedEntry } from "./proposed-entry.js";
+import { diffStorageTrees } from "./storage-view.js";
+import { attachTextDiffs, type FileText } from "./text-diffs.js";
+import type { ValidationResult } from "./validate-patch.js";
+
+export interface ReviewInput {
+  readonly key: string;
+  readonly patchCid: CID;
+  readonly record: PatchRequestRecord;
+  readonly proposed: readonly ProposedEntry[];
+  readonly module: NomadModule;
+  readonly target: Omit<TargetInfo, "module">;
+  /** The target's state folded from all its sources. */
+  readonly before: IpldMap;
+  readonly foldContext: FoldContext;
+  readonly validation: ValidationResult;
+  /** File texts by content CID, for Storage text diffs (see `textDiffCandidates`). */
+  readonly texts?: ReadonlyMap<string, FileText>;
+  readonly reviewedAt: string;
+}
+
+/** The after-state: `before` with the applicable proposed entries folded in authoring order. */
+export function foldProposed(
+  input: Pick<ReviewInput, "proposed" | "module" | "before" | "foldContext" | "validation">,
+) {
+  const refused = new Set(
+    input.validation.errors.flatMap((p) => (p.entryIndex === undefined ? [] : [p.entryIndex])),
+  );
+  const applicable = input.proposed.filter((p) => p.loaded && !refused.has(p.index));
+  const { state, steps } = input.module.fold(
+    input.before,
+    applicable.map((p) => p.loaded as LoadedEntry),
+    input.foldContext,
+  );
+  return { after: state, steps, refused };
+}
+
+/** Design §5: the change model of one patch, from what the service has loaded. Pure but for hashing. */
+export async function buildReview(input: ReviewInput): Promise<PatchReview> {
+  const { after, steps, refused } = foldProposed(input);
+  const entries = input.proposed.map((p) => entryChange(p, steps, refused, input.validation.errors));
+  const unpredictable = !input.module.predictsEffects || entries.some((e) => e.effect === "unknown");
+  const warnings: Problem[] = [...input.validation.warnings, ...targetWarnings(input.target)];
+  for (const e of entries) {
+    if (e.effect === "invalid")
+      warnings.push({
+        code: "invalid-entry",
+        message: `Entry ${e.index} would be skipped: ${e.reason}`,
+        entryIndex: e.index,
+      });
+  }
+  if (unpredictable) {
+    warnings.push({
+      code: "unpredictable",
+      message:
+        "The effect of some entries cannot be previewed, so this patch cannot be applied automatically",
+    });
+  }
+  const predictedResultCid = unpredictable ? null : (await encodeBlock(after)).cid.toString();
+  const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
+  return {
+    schemaVersion: CHANGE_MODEL_VERSION,
+    reviewedAt: input.reviewedAt,
+    patch: {
+      key: input.key,
+      cid: input.patchCid.toString(),
+      title: input.record.title,
+      description: input.record.description,
+      base: input.record.base?.toString() ?? null,
+      sources: [...input.record.sources],
+    },
+    target: { ...input.target, module: input.module.name },
+    entries,
+    before: jsonOf(input.before),
+    after: jsonOf(after),
+    predictedResultCid,
+    moduleView: moduleView(input, after),
+    jsonDiff: jsonDiff(input.before, after),
+    summary: {
+      entries: entries.length,
+      targetsTouched: new Set(entries.map((e) => e.targetId).filter(Boolean)).size,
+      changed: count("changed"),
+      noEffect: count("no-effect"),
+      unknown: count("unknown"),
+      invalid: count("invalid"),
+      refused: count("refused"),
+    },
+    warnings,
+    refusals: input.validation.errors,
+  };
+}
+
+function entryChange(
+  p: ProposedEntry,
+  steps: readonly FoldStep[],
+  refused: Set<number>,
+  errors: readonly Problem[],
+): EntryChange {
+  const base = {
+    index: p.index,
+    cid: p.cid.toString(),
+    eventId: p.entry?.eventId ?? "",
+    targetId: p.entry?.targetId ?? "",
+    timestampUtc: p.entry?.timestampUtc ?? null,
+    contentCid: p.entry?.content.toString() ?? null,
+    content: p.loaded ? jsonOf(p.loaded.content) : null,
+  };
+  if (refused.has(p.index) || p.problem) {
+    const reason =
+      errors
+        .filter((e) => e.entryIndex === p.index)
+        .map((e) => e.message)
+        .join("; ") || p.problem?.message;
+    return { ...base, effect: "refused", reason };
+  }
+  const mine = steps.filter((s) => s.entry === p.loaded);
+  const step = mine.find((s) => s.effect === "changed") ?? mine[0];
+  if (!step) return { ...base, effect: "unknown", reason: "the module did not apply this entry" };
+  return step.reason
+    ? { ...base, effect: step.effect, reason: step.reason }
+    : { ...base, effect: step.effect };
+}
+
+function targetWarnings(target: ReviewInput["target"]): Problem[] {
+  const out: Problem[] = [];
+  if (!target.publishedMatchesFold) {
+    out.push({
+      code: "published-differs",
+      message: `The target's published roaming value (${target.publishedCid ?? "none"}) differs from the fold of its sources (${target.foldedCid}); the diff starts from the fold`,
+    });
+  }
+  if (!target.canApply) {
+    out.push({
+      code: "read-only",
+      message:
+        "This node does not hold the target's roaming key and a local key: it can preview this patch but not apply it",
+    });
+  }
+  return out;
+}
+
+function moduleView(input: ReviewInput, after: IpldMap): ModuleView {
+  if (!input.module.predictsEffects) {
+    return {
+      kind: "none",
+      note: `The ${input.module.name} module cannot preview the effect of entries; they are listed below`,
+    };
+  }
+  if (input.module.name === "storage") {
+    const items = diffStorageTrees(input.before, after);
+    return { kind: "storage", items: input.texts ? attachTextDiffs(items, input.texts) : items };
+  }
+  return { kind: "fields", fields: diffFields(input.before, after) };
+}
+
+function jsonDiff(before: unknown, after: unknown): string {
+  const patch = createTwoFilesPatch(
+    "before.json",
+    "after.json",
+    canonicalJson(before),
+    canonicalJson(after),
+    "",
+    "",
+    { context: 3 },
+  );
+  return patch.split("\n").slice(2).join("\n").trimEnd();
+}

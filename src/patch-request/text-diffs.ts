@@ -1,0 +1,53 @@
+import { createTwoFilesPatch } from "diff";
+import type { StorageItemChange } from "./change-model.js";
+
+/** A file's content as the reviewer fetched it: text, or why it is not shown. */
+export type FileText = { readonly text: string } | { readonly note: string };
+
+/** The content CIDs whose text a review of these items would show (changed, added and removed files). */
+export function textDiffCandidates(items: readonly StorageItemChange[]): string[] {
+  const cids = new Set<string>();
+  for (const item of items) {
+    if (item.kind !== "file") continue;
+    if (item.beforeContent) cids.add(item.beforeContent);
+    if (item.afterContent) cids.add(item.afterContent);
+  }
+  return [...cids];
+}
+
+/** Adds a unified diff to each file whose both sides are text; otherwise a note says why there is none. */
+export function attachTextDiffs(
+  items: readonly StorageItemChange[],
+  texts: ReadonlyMap<string, FileText>,
+): StorageItemChange[] {
+  return items.map((item) => {
+    if (item.kind !== "file") return item;
+    const before = sideText(item.beforeContent, texts);
+    const after = sideText(item.afterContent, texts);
+    if ("note" in before) return { ...item, textDiffNote: before.note };
+    if ("note" in after) return { ...item, textDiffNote: after.note };
+    const diff = createTwoFilesPatch(`a/${item.path}`, `b/${item.path}`, before.text, after.text, "", "", {
+      context: 3,
+    });
+    // Drop the `Index:`/`===` preamble: the renderers show the path themselves.
+    return { ...item, textDiff: diff.split("\n").slice(2).join("\n").trimEnd() };
+  });
+}
+
+function sideText(cid: string | null | undefined, texts: ReadonlyMap<string, FileText>): FileText {
+  if (!cid) return { text: "" };
+  return texts.get(cid) ?? { note: "content not fetched" };
+}
+
+/** Decides whether bytes are shown as text: UTF-8 without NULs or other binary control bytes. */
+export function bytesAsText(bytes: Uint8Array): FileText {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { note: "binary file" };
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting binary content is the point
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { note: "binary file" };
+  return { text };
+}

@@ -1,0 +1,76 @@
+import type { CID } from "multiformats/cid";
+import { NomadPatchError } from "../errors.js";
+import { NotFoundError } from "../ipfs/errors.js";
+import type { IpfsStore } from "../ipfs/store.js";
+import { type IpnsName, parseIpnsName } from "../nomad/ipns-name.js";
+import type { Limiter } from "../nomad/limiter.js";
+import { decodeEventStreamEntry } from "../nomad/records/event-stream-entry.js";
+import { decodePatchRequest, type PatchRequestRecord } from "../patch-request/patch-request-record.js";
+import type { ProposedEntry } from "../patch-request/proposed-entry.js";
+
+export interface LoadedPatchRequest {
+  readonly key: IpnsName;
+  /** What the key resolved to: the exact version under review. */
+  readonly cid: CID;
+  readonly record: PatchRequestRecord;
+  /** Entry blocks decoded (content not loaded yet: that needs the target's module). */
+  readonly proposed: ProposedEntry[];
+}
+
+export interface LoadPatchRequestOptions {
+  readonly resolveTimeoutMs?: number;
+  readonly maxEntries: number;
+  readonly limit: Limiter;
+  readonly onProgress?: (message: string) => void;
+}
+
+/**
+ * Resolves a posted key and reads the patch request behind it (design §4, checks 1, 2 and
+ * the entry decoding of 4). A key that is not a name, does not resolve, or does not hold a
+ * patch request fails with a typed error; an unreadable entry is kept as a problem for
+ * validation to report, so one bad entry does not hide the others.
+ */
+export async function loadPatchRequest(
+  store: IpfsStore,
+  rawKey: string,
+  options: LoadPatchRequestOptions,
+): Promise<LoadedPatchRequest> {
+  const key = parseIpnsName(rawKey, "patch request key");
+  options.onProgress?.(`resolving ${key}…`);
+  const cid = await store.resolveName(key, { timeoutMs: options.resolveTimeoutMs });
+  if (!cid) {
+    throw new NotFoundError(
+      `The patch request key ${key} does not resolve: it was never published, or no node that has it is online`,
+    );
+  }
+  options.onProgress?.(`reading patch request ${cid}…`);
+  const record = decodePatchRequest(await store.dagGet(cid), cid.toString());
+  // Over the limit: validation refuses it, and nothing more is fetched.
+  if (record.entries.length > options.maxEntries) return { key, cid, record, proposed: [] };
+  options.onProgress?.(`reading ${record.entries.length} proposed entries…`);
+  const proposed = await Promise.all(
+    record.entries.map((entryCid, index) =>
+      options.limit(async (): Promise<ProposedEntry> => {
+        try {
+          const entry = decodeEventStreamEntry(await store.dagGet(entryCid), entryCid.toString());
+          return { index, cid: entryCid, entry };
+        } catch (error) {
+          if (!isEntryProblem(error)) throw error;
+          return { index, cid: entryCid, problem: { code: "entry-unreadable", message: error.message } };
+        }
+      }),
+    ),
+  );
+  return { key, cid, record, proposed };
+}
+
+/**
+ * Failures that belong to one entry (bad block, unreachable, not found) are reported on
+ * that entry; anything else (Kubo down, a limit reached) stops the whole review.
+ */
+export function isEntryProblem(error: unknown): error is NomadPatchError {
+  return (
+    error instanceof NomadPatchError &&
+    ["DECODE", "TIMEOUT", "NOT_FOUND", "INVALID_REFERENCE"].includes(error.code)
+  );
+}

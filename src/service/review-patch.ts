@@ -1,0 +1,169 @@
+import { CID } from "multiformats/cid";
+import { PolicyRefusal } from "../errors.js";
+import type { IpfsStore } from "../ipfs/store.js";
+import { createLimiter, encodeBlock, type IpnsName, localKeyNameFor, parseIpnsName } from "../nomad/index.js";
+import { buildReview, foldProposed } from "../patch-request/build-review.js";
+import type { PatchReview } from "../patch-request/change-model.js";
+import { diffStorageTrees } from "../patch-request/storage-view.js";
+import { bytesAsText, type FileText, textDiffCandidates } from "../patch-request/text-diffs.js";
+import { validatePatch } from "../patch-request/validate-patch.js";
+import { withByteBudget } from "./byte-budget-store.js";
+import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
+import { loadProposedContent } from "./load-proposed-content.js";
+import { type LoadedTarget, loadTarget } from "./load-target.js";
+
+/** A target this bot (or this CLI invocation) accepts patches for. */
+export interface TargetSetting {
+  readonly id: string;
+  /** A module name; absent or `auto`: recognised from the roaming value's shape. */
+  readonly module?: string;
+  /** Extra local sources to crawl beside the roaming hint. */
+  readonly sources?: readonly string[];
+}
+
+export interface ReviewLimits {
+  readonly maxEntries: number;
+  /** Total bytes fetched for one review (patch, target history, file texts). */
+  readonly maxBytes: number;
+  readonly resolveTimeoutMs?: number;
+  /** Largest file shown as a text diff. */
+  readonly maxTextBytes?: number;
+  /** Most files whose text is fetched for diffs. */
+  readonly maxTextFiles?: number;
+}
+
+export interface ReviewPatchInput {
+  readonly key: string;
+  /** Configured targets; undefined accepts any target (the CLI on the operator's own node). */
+  readonly targets?: readonly TargetSetting[];
+  readonly limits: ReviewLimits;
+  readonly now?: Date;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ReviewedPatch {
+  readonly review: PatchReview;
+  readonly patch: LoadedPatchRequest;
+  readonly target: LoadedTarget;
+}
+
+/**
+ * Design §4–5, shared by the app and the CLI:
+ * 1. resolve the key and read the patch request (within the byte budget);
+ * 2. refuse a target that is not configured, before crawling anything of it;
+ * 3. load the target: fold every source from the seed;
+ * 4. load the proposed entries' content with the target's module;
+ * 5. validate; 6. fold the entries on top and fetch small file texts for Storage diffs;
+ * 7. build the change model, with the predicted result CID.
+ */
+export async function reviewPatch(
+  deps: { readonly store: IpfsStore },
+  input: ReviewPatchInput,
+): Promise<ReviewedPatch> {
+  const store = withByteBudget(deps.store, input.limits.maxBytes);
+  const limit = createLimiter(8);
+  const patch = await loadPatchRequest(store, input.key, {
+    resolveTimeoutMs: input.limits.resolveTimeoutMs,
+    maxEntries: input.limits.maxEntries,
+    limit,
+    onProgress: input.onProgress,
+  });
+  const setting = targetSetting(input.targets, patch.record.target);
+
+  input.onProgress?.(`folding target ${patch.record.target}…`);
+  const target = await loadTarget(
+    { store },
+    {
+      target: setting.id,
+      module: setting.module,
+      sources: setting.sources,
+      resolve: { timeoutMs: input.limits.resolveTimeoutMs },
+    },
+  );
+  const proposed = await loadProposedContent(store, patch.proposed, target.module, limit);
+  const validation = validatePatch({
+    key: patch.key,
+    record: patch.record,
+    entries: proposed,
+    allowedTargets: input.targets?.map((t) => parseIpnsName(t.id)),
+    targetPublishedCid: target.published?.cid ?? null,
+    maxEntries: input.limits.maxEntries,
+  });
+  const foldContext = { rootId: target.targetId, sources: target.sources };
+  const common = { proposed, module: target.module, before: target.state, foldContext, validation };
+
+  let texts: Map<string, FileText> | undefined;
+  if (target.module.name === "storage") {
+    const items = diffStorageTrees(target.state, foldProposed(common).after);
+    texts = await fetchTexts(store, textDiffCandidates(items), input.limits);
+  }
+  const review = await buildReview({
+    ...common,
+    key: patch.key,
+    patchCid: patch.cid,
+    record: patch.record,
+    target: {
+      id: target.targetId,
+      name: displayName(target),
+      publishedCid: target.published?.cid.toString() ?? null,
+      foldedCid: (await encodeBlock(target.state)).cid.toString(),
+      publishedMatchesFold: target.matchesPublished !== false,
+      canApply: await canApply(deps.store, target.targetId),
+      historyEntries: target.entries.length,
+      sourceCount: target.visited.length,
+    },
+    texts,
+    reviewedAt: (input.now ?? new Date()).toISOString(),
+  });
+  return { review, patch, target };
+}
+
+function targetSetting(targets: readonly TargetSetting[] | undefined, target: IpnsName): TargetSetting {
+  if (!targets) return { id: target };
+  const found = targets.find((t) => parseIpnsName(t.id) === target);
+  if (!found) {
+    throw new PolicyRefusal(
+      `The patch request targets ${target}, which is not one of the targets configured for this repository`,
+    );
+  }
+  return { ...found, module: found.module === "auto" ? undefined : found.module };
+}
+
+function displayName(target: LoadedTarget): string | undefined {
+  const value = target.published?.value ?? target.state;
+  for (const key of ["StorableItemName", "Name"]) {
+    const name = value[key];
+    if (typeof name === "string" && name !== "") return name;
+  }
+  return undefined;
+}
+
+/** The node can apply when it holds the target's roaming key and the matching local key (it is a device). */
+export async function canApply(store: IpfsStore, targetId: IpnsName): Promise<boolean> {
+  const keys = await store.listKeys();
+  const roaming = keys.find((k) => k.id === targetId);
+  const localName = roaming ? localKeyNameFor(roaming.name) : undefined;
+  return localName !== undefined && keys.some((k) => k.name === localName);
+}
+
+async function fetchTexts(
+  store: IpfsStore,
+  cids: string[],
+  limits: ReviewLimits,
+): Promise<Map<string, FileText>> {
+  const maxBytes = limits.maxTextBytes ?? 64 * 1024;
+  const maxFiles = limits.maxTextFiles ?? 50;
+  const texts = new Map<string, FileText>();
+  await Promise.all(
+    cids.map(async (cid, i) => {
+      if (i >= maxFiles) return texts.set(cid, { note: `more than ${maxFiles} files changed; not shown` });
+      try {
+        texts.set(cid, bytesAsText(await store.catFile(CID.parse(cid), { maxBytes })));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        texts.set(cid, { note: code === "LIMIT" ? `larger than ${maxBytes} bytes` : "content unreachable" });
+      }
+    }),
+  );
+  return texts;
+}
