@@ -18,6 +18,10 @@ export { type IpnsName, isIpnsName, LIBP2P_KEY_CODE, parseIpnsName } from "./ipn
 export { localKeyNameFor, type NomadKeyNames, nomadKeyNames } from "./key-names.js";
 export { createLimiter, type Limiter } from "./limiter.js";
 export { type EntryToLoad, loadEntries } from "./load-entries.js";
+export { genericModule } from "./modules/generic.js";
+export { peerModule } from "./modules/peer.js";
+export { peerSwarmModule } from "./modules/peer-swarm.js";
+export { peerSwarmTrackerModule } from "./modules/peer-swarm-tracker.js";
 export { chooseModule, moduleByName, modules } from "./modules/registry.js";
 export type { FileData, FolderData } from "./modules/storage.js";
 export { storageModule } from "./modules/storage.js";
@@ -43,6 +47,9 @@ export type {
   Reducer,
   SeedInput,
 } from "./modules/types.js";
+export { wacProjectModule } from "./modules/wac-project.js";
+export { wacPublisherModule } from "./modules/wac-publisher.js";
+export { wacUserModule } from "./modules/wac-user.js";
 export { type OrderedEntries, orderEntries } from "./order-entries.js";
 export { decodeEventStream, type EventStream, encodeEventStream } from "./records/event-stream.js";
 export {

@@ -40,6 +40,7 @@ export interface LoadTargetInput {
   readonly limits?: Partial<CrawlLimits>;
   readonly concurrency?: number;
   readonly sourceRemoval?: SourceRemoval;
+  /** Name resolution options; `nocache` defaults to true, as the C# CLI runs (`UseCache = false`). */
   readonly resolve?: ResolveOptions;
   /** Streams just written by this process (name → stream CID), read instead of resolving the name. */
   readonly knownStreams?: ReadonlyMap<IpnsName, CID>;
@@ -80,8 +81,10 @@ export async function loadTarget(
   const { store } = deps;
   const targetId = parseIpnsName(input.target, "target");
   const warnings: string[] = [];
+  // Kubo's name cache can answer with a record older than one just published; Nomad readers bypass it.
+  const resolve: ResolveOptions = { nocache: true, ...input.resolve };
 
-  const publishedCid = await store.resolveName(targetId, input.resolve);
+  const publishedCid = await store.resolveName(targetId, resolve);
   const publishedValue = publishedCid ? await store.dagGet(publishedCid) : undefined;
   if (publishedValue !== undefined && !isIpldMap(publishedValue)) {
     warnings.push(`The roaming value ${publishedCid} is not a map; it is ignored`);
@@ -100,7 +103,7 @@ export async function loadTarget(
 
   const limit = createLimiter(input.concurrency ?? 8);
   const crawl = await crawlSources(start, {
-    fetchers: nomadFetchers(store, { resolve: input.resolve, knownStreams: input.knownStreams }),
+    fetchers: nomadFetchers(store, { resolve, knownStreams: input.knownStreams }),
     limits: { ...defaultCrawlLimits, ...input.limits },
     limit,
     sourceRemoval: input.sourceRemoval,

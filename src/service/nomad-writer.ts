@@ -156,7 +156,7 @@ export async function findDeviceKeys(store: IpfsStore, target: string): Promise<
 }
 
 async function readOwnStream(store: IpfsStore, localId: IpnsName, resolve: LoadTargetInput["resolve"]) {
-  const cid = await store.resolveName(localId, resolve);
+  const cid = await store.resolveName(localId, { nocache: true, ...resolve });
   if (!cid) return { stream: undefined, lastTicks: undefined };
   const stream = decodeEventStream(await store.dagGet(cid), cid.toString());
   const last = stream.entries.at(-1);
