@@ -1,0 +1,16 @@
+import type { LimitsConfig } from "./config-schema.js";
+
+/**
+ * The limits that apply: the repository's, lowered to the deployment's where the operator set a
+ * tighter bound in the environment. A repository can tighten the operator's limits, never lift them.
+ */
+export function effectiveLimits(repository: LimitsConfig, deployment: Partial<LimitsConfig>): LimitsConfig {
+  const lower = (key: keyof LimitsConfig) =>
+    Math.min(repository[key], deployment[key] ?? Number.POSITIVE_INFINITY);
+  return {
+    maxEntries: lower("maxEntries"),
+    maxBytes: lower("maxBytes"),
+    resolveTimeoutSeconds: lower("resolveTimeoutSeconds"),
+    maxKeysPerComment: lower("maxKeysPerComment"),
+  };
+}
