@@ -1,4 +1,12 @@
 export { allowedKeysAt } from "./allowed-keys.js";
+export {
+  COMMAND_KINDS,
+  type CommandKind,
+  type CommandNames,
+  MAX_COMMANDS_PER_COMMENT,
+  parseCommands,
+  type SlashCommand,
+} from "./commands.js";
 export { type ConfigIssue, formatConfigIssue, formatConfigPath, type PathSegment } from "./config-issue.js";
 export { configJsonSchema } from "./config-json-schema.js";
 export {
@@ -17,6 +25,7 @@ export {
   type TargetModule,
 } from "./config-schema.js";
 export { effectiveLimits } from "./effective-limits.js";
+export { evaluate } from "./evaluate.js";
 export { type GitHubPermissionAnswer, permissionFromGitHub } from "./github-permission.js";
 export { type ConfigResult, MAX_REPORTED_ISSUES, parseConfig } from "./parse-config.js";
 export { MAX_CONFIG_TEXT_LENGTH, parseConfigYaml } from "./parse-config-yaml.js";
@@ -42,3 +51,11 @@ export {
   type RuleAction,
   type RuleMatch,
 } from "./rule-schema.js";
+export type {
+  PatchEntrySummary,
+  PatchSummary,
+  PolicyDecision,
+  PolicyReason,
+  PolicyVerdict,
+  ReasonCode,
+} from "./verdict.js";

@@ -1,0 +1,44 @@
+import type { PermissionLevel } from "./permission-level.js";
+import type { RuleAction } from "./rule-schema.js";
+
+/** What the policy needs to know about a patch request; the full patch stays elsewhere. */
+export interface PatchSummary {
+  /** The patch's `Target`, any IPNS name form. */
+  readonly target: string;
+  readonly entries: readonly PatchEntrySummary[];
+  /** The author's GitHub permission on this repository (`none` when unknown). */
+  readonly authorPermission: PermissionLevel;
+}
+
+export interface PatchEntrySummary {
+  readonly index: number;
+  readonly eventId: string;
+  readonly targetId: string;
+}
+
+export type PolicyDecision = RuleAction;
+
+export type ReasonCode =
+  | "unknown-target"
+  | "too-many-entries"
+  | "no-entries"
+  | "reserved-event-id"
+  | "outside-target"
+  | "oversized-id"
+  | "rule"
+  | "no-rule";
+
+export interface PolicyReason {
+  readonly code: ReasonCode;
+  readonly entryIndex?: number;
+  readonly eventId?: string;
+  /** The deciding rule's name, or `rules[i]` when it has none. */
+  readonly rule?: string;
+  readonly message: string;
+}
+
+export interface PolicyVerdict {
+  readonly decision: PolicyDecision;
+  /** Why: for `reject` the refused entries, for `review` those no rule applies, for `apply` every entry. */
+  readonly reasons: readonly PolicyReason[];
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { MAX_COMMANDS_PER_COMMENT, parseCommands } from "../../../src/policy/index.js";
+import { buildConfig } from "./build-config.js";
+
+const kinds = (body: string) => parseCommands(body).map((command) => command.kind);
+
+describe("parseCommands", () => {
+  it("finds each command alone on its line, with its line number", () => {
+    const body = "Looks good to me.\n\n/apply\n";
+    expect(parseCommands(body)).toEqual([{ kind: "apply", name: "/apply", args: "", line: 3 }]);
+    expect(kinds("/approve")).toEqual(["apply"]);
+    expect(kinds("/hold\r\n/refresh\r\n")).toEqual(["hold", "refresh"]);
+    expect(kinds("   /apply   ")).toEqual(["apply"]);
+  });
+
+  it("gives /reject the rest of its line as the reason", () => {
+    expect(parseCommands("/reject  this rewrites history  ")).toEqual([
+      { kind: "reject", name: "/reject", args: "this rewrites history", line: 1 },
+    ]);
+    expect(parseCommands("/reject")[0]?.args).toBe("");
+    expect(parseCommands(`/reject ${"x".repeat(2000)}`)[0]?.args).toHaveLength(500);
+  });
+
+  it("ignores commands that are part of a sentence", () => {
+    expect(kinds("Please /apply this")).toEqual([]);
+    expect(kinds("/apply is the command to use")).toEqual([]);
+    expect(kinds("/hold on, let me look")).toEqual([]);
+    expect(kinds("- /apply")).toEqual([]);
+    expect(kinds("`/apply`")).toEqual([]);
+    expect(kinds("/applying")).toEqual([]);
+    expect(kinds("/unknown")).toEqual([]);
+  });
+
+  it("ignores quoted lines: quoting a command is not giving it", () => {
+    expect(kinds("> /apply\n")).toEqual([]);
+    expect(kinds(">/apply")).toEqual([]);
+    expect(kinds("  > > /apply")).toEqual([]);
+  });
+
+  it("ignores lines in fenced and indented code", () => {
+    expect(kinds("```\n/apply\n```")).toEqual([]);
+    expect(kinds("~~~markdown\n/apply\n~~~\n/hold")).toEqual(["hold"]);
+    expect(kinds("````\n```\n/apply\n```\n````\n/refresh")).toEqual(["refresh"]);
+    expect(kinds("```\n/apply\n~~~\n/apply")).toEqual([]);
+    expect(kinds("```sh\n/apply")).toEqual([]);
+    expect(kinds("    /apply")).toEqual([]);
+    expect(kinds("\t/apply")).toEqual([]);
+  });
+
+  it("does not mistake inline code for a fence", () => {
+    expect(kinds("```code``` and more\n/apply")).toEqual(["apply"]);
+  });
+
+  it("ignores HTML comments, which readers cannot see", () => {
+    expect(kinds("<!--\n/apply\n-->\n/hold")).toEqual(["hold"]);
+    expect(kinds("<!-- /apply -->")).toEqual([]);
+    expect(kinds("<!-- open\n/apply")).toEqual([]);
+  });
+
+  it("matches names without regard to case", () => {
+    expect(parseCommands("/Apply")).toEqual([{ kind: "apply", name: "/apply", args: "", line: 1 }]);
+    expect(kinds("/REJECT no")).toEqual(["reject"]);
+  });
+
+  it("uses the configured names and leaves out turned-off commands", () => {
+    const { commands } = buildConfig({ commands: { apply: ["/ship", "/lgtm"], hold: false } });
+    expect(
+      parseCommands("/apply\n/ship\n/LGTM\n/hold\n/refresh", commands).map((command) => command.kind),
+    ).toEqual(["apply", "apply", "refresh"]);
+  });
+
+  it("reads at most a bounded number of commands from one comment", () => {
+    expect(parseCommands("/refresh\n".repeat(1000))).toHaveLength(MAX_COMMANDS_PER_COMMENT);
+  });
+
+  it("answers nothing for an empty or missing body", () => {
+    expect(parseCommands("")).toEqual([]);
+    expect(parseCommands(null as unknown as string)).toEqual([]);
+  });
+});
