@@ -7,6 +7,7 @@ import type { Limiter } from "../nomad/limiter.js";
 import { decodeEventStreamEntry } from "../nomad/records/event-stream-entry.js";
 import { decodePatchRequest, type PatchRequestRecord } from "../patch-request/patch-request-record.js";
 import type { ProposedEntry } from "../patch-request/proposed-entry.js";
+import { PatchMovedError } from "./apply-errors.js";
 
 export interface LoadedPatchRequest {
   readonly key: IpnsName;
@@ -22,6 +23,8 @@ export interface LoadPatchRequestOptions {
   readonly maxEntries: number;
   readonly limit: Limiter;
   readonly onProgress?: (message: string) => void;
+  /** The approved version: a key that now resolves elsewhere fails with PatchMovedError. */
+  readonly expectCid?: string;
 }
 
 /**
@@ -37,11 +40,15 @@ export async function loadPatchRequest(
 ): Promise<LoadedPatchRequest> {
   const key = parseIpnsName(rawKey, "patch request key");
   options.onProgress?.(`resolving ${key}…`);
-  const cid = await store.resolveName(key, { timeoutMs: options.resolveTimeoutMs });
+  // Always ask the network: the approval must bind to what the key points at now, not to a cached answer.
+  const cid = await store.resolveName(key, { timeoutMs: options.resolveTimeoutMs, nocache: true });
   if (!cid) {
     throw new NotFoundError(
       `The patch request key ${key} does not resolve: it was never published, or no node that has it is online`,
     );
+  }
+  if (options.expectCid !== undefined && cid.toString() !== options.expectCid) {
+    throw new PatchMovedError(key, options.expectCid, cid.toString());
   }
   options.onProgress?.(`reading patch request ${cid}…`);
   const record = decodePatchRequest(await store.dagGet(cid), cid.toString());

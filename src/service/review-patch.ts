@@ -34,6 +34,8 @@ export interface ReviewLimits {
 
 export interface ReviewPatchInput {
   readonly key: string;
+  /** Review only this version: if the key now resolves elsewhere, fail with PatchMovedError. */
+  readonly expectPatchCid?: string;
   /** Configured targets; undefined accepts any target (the CLI on the operator's own node). */
   readonly targets?: readonly TargetSetting[];
   readonly limits: ReviewLimits;
@@ -67,6 +69,7 @@ export async function reviewPatch(
     maxEntries: input.limits.maxEntries,
     limit,
     onProgress: input.onProgress,
+    expectCid: input.expectPatchCid,
   });
   const setting = targetSetting(input.targets, patch.record.target);
 

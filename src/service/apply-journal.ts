@@ -1,0 +1,98 @@
+import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { DecodeError } from "../errors.js";
+import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
+import { withFileLock } from "./file-lock.js";
+import { createKeyedLock } from "./keyed-lock.js";
+
+/** One entry an apply writes: everything needed to rebuild its block byte for byte after a crash. */
+export interface PlannedEntry {
+  readonly targetId: string;
+  readonly eventId: string;
+  readonly contentCid: string;
+  readonly timestampUtc: string;
+  /** CID of the entry block those four fields encode to. */
+  readonly cid: string;
+}
+
+/**
+ * The durable record of one apply, keyed by the approved patch CID. Each step is recorded
+ * after it is done, so a re-run knows where a crash left off:
+ * `planned` (entries and timestamps fixed) → `local-published` (the bot's stream holds
+ * them) → `done` (roaming republished, pinned, outcome kept for "already applied").
+ */
+export interface JournalRecord {
+  readonly version: 1;
+  readonly patchKey: string;
+  readonly patchCid: string;
+  readonly targetId: string;
+  readonly expectResultCid: string;
+  readonly localKeyName: string;
+  readonly roamingKeyName: string;
+  readonly state: "planned" | "local-published" | "done";
+  readonly entries: readonly PlannedEntry[];
+  readonly streamCid?: string;
+  readonly outcome?: ApplyOutcome;
+  readonly updatedAt: string;
+}
+
+export interface ApplyJournal {
+  get(patchCid: string): Promise<JournalRecord | undefined>;
+  put(record: JournalRecord): Promise<void>;
+  /** Runs `task` with no other apply to the same target under way, in this process or another. */
+  exclusive<T>(targetId: string, task: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The journal as one JSON file per patch CID under `<dataDir>/journal/`, replaced
+ * atomically (write, fsync, rename), so a record is always either the old or the new one.
+ */
+export async function openFileJournal(dataDir: string): Promise<ApplyJournal> {
+  const dir = join(dataDir, "journal");
+  await mkdir(dir, { recursive: true });
+  const file = (patchCid: string) => join(dir, `${safeName(patchCid)}.json`);
+  const lock = createKeyedLock();
+  return {
+    exclusive: (targetId, task) =>
+      lock(targetId, () => withFileLock(join(dir, `${safeName(targetId)}.lock`), task)),
+    async get(patchCid) {
+      const text = await readFile(file(patchCid), "utf8").catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return undefined;
+        throw error;
+      });
+      return text === undefined ? undefined : (JSON.parse(text) as JournalRecord);
+    },
+    async put(record) {
+      const target = file(record.patchCid);
+      const partial = `${target}.${process.pid}.partial`;
+      const handle = await open(partial, "w");
+      try {
+        await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(partial, target);
+    },
+  };
+}
+
+/** A journal in memory, for tests of orchestration that do not exercise the disk. */
+export function memoryJournal(): ApplyJournal {
+  const records = new Map<string, JournalRecord>();
+  const lock = createKeyedLock();
+  return {
+    exclusive: lock,
+    get: async (patchCid) => records.get(patchCid),
+    put: async (record) => {
+      records.set(record.patchCid, structuredClone(record));
+    },
+  };
+}
+
+/** CIDs and key ids are plain alphanumerics; anything else must not become a path. */
+function safeName(id: string): string {
+  if (!/^[a-zA-Z0-9]{1,200}$/.test(id))
+    throw new DecodeError(`not a CID or key id: ${JSON.stringify(id.slice(0, 80))}`);
+  return id;
+}

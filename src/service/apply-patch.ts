@@ -1,0 +1,224 @@
+import { CID } from "multiformats/cid";
+import { PolicyRefusal } from "../errors.js";
+import type { IpfsStore } from "../ipfs/store.js";
+import {
+  decodeEventStream,
+  encodeBlock,
+  encodeEventStream,
+  encodeEventStreamEntry,
+  formatTimestamp,
+  parseIpnsName,
+  parseTimestamp,
+  type Ticks,
+  ticksFromMilliseconds,
+} from "../nomad/index.js";
+import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
+import { decodePatchRequest } from "../patch-request/patch-request-record.js";
+import { ReadOnlyTargetError, TargetMovedError } from "./apply-errors.js";
+import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
+import { loadTarget } from "./load-target.js";
+import { findDeviceKeys } from "./nomad-writer.js";
+import { type ReviewedPatch, type ReviewLimits, reviewPatch, type TargetSetting } from "./review-patch.js";
+
+export interface ApplyPatchDeps {
+  readonly store: IpfsStore;
+  readonly journal: ApplyJournal;
+}
+
+export interface ApplyPatchInput {
+  readonly key: string;
+  /** The patch CID the approver saw (the review's `patch.cid`). */
+  readonly expectPatchCid: string;
+  /** The result the approver saw (the review's `predictedResultCid`). */
+  readonly expectResultCid: string;
+  readonly targets?: readonly TargetSetting[];
+  readonly limits: ReviewLimits;
+  readonly now?: () => Date;
+  /** Fault injection for tests: called between publishing the local stream and the roaming value. */
+  readonly afterLocalPublish?: () => void | Promise<void>;
+}
+
+/**
+ * Design §6, as one of the operator's devices. An approval means exactly the state the
+ * approver saw, and an apply never writes twice:
+ * 1. with the target locked (in this process and across processes), look the patch CID up
+ *    in the journal: done → "already applied"; half done → finish it (no re-checks, the
+ *    entries are already out);
+ * 2. otherwise review the approved version again: the key must still resolve to it, nothing
+ *    may refuse it, this node must be a device of the target, and folding must still give
+ *    the approved result;
+ * 3. plan: fresh, strictly increasing timestamps above every entry of the target, entry
+ *    blocks rebuilt byte for byte from the journal if needed; record the plan;
+ * 4. put the entries, append them to the bot's own stream (unless a crash left them there),
+ *    publish the local key; record it;
+ * 5. fold all sources, put and publish the roaming value, pin; record the outcome.
+ */
+export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ApplyOutcome> {
+  const patchCid = CID.parse(input.expectPatchCid);
+  // The approved version is immutable: its target is known without resolving the key.
+  const targetId =
+    (await deps.journal.get(patchCid.toString()))?.targetId ??
+    decodePatchRequest(await deps.store.dagGet(patchCid), patchCid.toString()).target;
+  return deps.journal.exclusive(targetId, async () => {
+    const record = (await deps.journal.get(patchCid.toString())) ?? (await plan(deps, input));
+    return complete(deps, record, input);
+  });
+}
+
+async function reviewApproved(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ReviewedPatch> {
+  const reviewed = await reviewPatch(deps, {
+    key: input.key,
+    expectPatchCid: input.expectPatchCid,
+    targets: input.targets,
+    limits: input.limits,
+    now: input.now?.(),
+  });
+  const { review } = reviewed;
+  if (review.refusals.length > 0) {
+    throw new PolicyRefusal(
+      `The patch is refused:\n${review.refusals.map((r) => `- ${r.message}`).join("\n")}`,
+    );
+  }
+  if (!review.target.canApply) throw new ReadOnlyTargetError(review.target.id);
+  if (review.predictedResultCid !== input.expectResultCid) {
+    throw new TargetMovedError(review.target.id, input.expectResultCid, review.predictedResultCid);
+  }
+  return reviewed;
+}
+
+async function plan(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<JournalRecord> {
+  const { patch, target } = await reviewApproved(deps, input);
+  const keys = await findDeviceKeys(deps.store, target.targetId);
+  // Above every entry the target has, so the patch lands on top of the state the diff showed.
+  const newest = target.entries.reduce<Ticks>((max, e) => (e.entry.ticks > max ? e.entry.ticks : max), 0n);
+  const clock = ticksFromMilliseconds((input.now?.() ?? new Date()).getTime());
+  let ticks = clock > newest ? clock : newest + 1n;
+  const entries: PlannedEntry[] = [];
+  for (const proposed of patch.proposed) {
+    if (!proposed.entry) continue; // validation already refused unreadable entries
+    const planned = {
+      targetId: proposed.entry.targetId,
+      eventId: proposed.entry.eventId,
+      contentCid: proposed.entry.content.toString(),
+      timestampUtc: formatTimestamp(ticks),
+    };
+    ticks += 1n;
+    entries.push({ ...planned, cid: (await encodeBlock(entryBlock(planned))).cid.toString() });
+  }
+  const record: JournalRecord = {
+    version: 1,
+    patchKey: patch.key,
+    patchCid: patch.cid.toString(),
+    targetId: target.targetId,
+    expectResultCid: input.expectResultCid,
+    localKeyName: keys.local.name,
+    roamingKeyName: keys.roaming.name,
+    state: "planned",
+    entries,
+    updatedAt: new Date().toISOString(),
+  };
+  await deps.journal.put(record);
+  return record;
+}
+
+function entryBlock(entry: Omit<PlannedEntry, "cid">) {
+  return encodeEventStreamEntry({
+    targetId: entry.targetId,
+    eventId: entry.eventId,
+    timestampUtc: entry.timestampUtc,
+    content: CID.parse(entry.contentCid),
+  });
+}
+
+async function complete(
+  deps: ApplyPatchDeps,
+  start: JournalRecord,
+  input: ApplyPatchInput,
+): Promise<ApplyOutcome> {
+  const { store, journal } = deps;
+  if (start.state === "done" && start.outcome) return { ...start.outcome, status: "already-applied" };
+  let record = start;
+  const keys = await findDeviceKeys(store, record.targetId);
+  const localId = parseIpnsName(keys.local.id);
+
+  if (record.state === "planned") {
+    for (const entry of record.entries) {
+      const cid = await store.dagPut(entryBlock(entry), { pin: true });
+      if (cid.toString() !== entry.cid)
+        throw new Error(`entry block ${cid} does not match the plan's ${entry.cid}`);
+    }
+    const streamCid = await appendToOwnStream(
+      store,
+      localId,
+      record.entries.map((e) => CID.parse(e.cid)),
+    );
+    await store.publishName(keys.local.name, streamCid, { lifetime: "24h" });
+    record = { ...record, state: "local-published", streamCid: streamCid.toString(), updatedAt: now() };
+    await journal.put(record);
+  }
+  await input.afterLocalPublish?.();
+
+  const streamCid = CID.parse(record.streamCid as string);
+  const target = await loadTarget(
+    { store },
+    {
+      target: record.targetId,
+      module: moduleOf(input, record.targetId),
+      sources: input.targets?.find((t) => parseIpnsName(t.id) === record.targetId)?.sources,
+      knownStreams: new Map([[localId, streamCid]]),
+      now: maxTicks(record),
+    },
+  );
+  const roamingCid = await store.dagPut(target.state, { pin: true });
+  await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
+  // Recursive pins: each entry keeps its content, value blocks and file bytes.
+  for (const entry of record.entries) await store.pin(CID.parse(entry.cid));
+
+  const outcome: ApplyOutcome = {
+    status: "applied",
+    patchKey: record.patchKey,
+    patchCid: record.patchCid,
+    targetId: record.targetId,
+    roamingCid: roamingCid.toString(),
+    localStreamCid: streamCid.toString(),
+    localKey: keys.local.id,
+    entryCids: record.entries.map((e) => e.cid),
+    appliedAt: now(),
+  };
+  await journal.put({ ...record, state: "done", outcome, updatedAt: now() });
+  return outcome;
+}
+
+/**
+ * Appends the entries to this device's stream, unless the stream already holds them (a
+ * crash after the local publish but before the journal heard of it).
+ */
+async function appendToOwnStream(store: IpfsStore, localId: string, entries: CID[]): Promise<CID> {
+  const current = await store.resolveName(localId, { nocache: true });
+  const stream = current
+    ? decodeEventStream(await store.dagGet(current), current.toString())
+    : { label: "", entries: [] };
+  const present = new Set(stream.entries.map((c) => c.toString()));
+  const missing = entries.filter((c) => !present.has(c.toString()));
+  if (current && missing.length === 0) return current;
+  return store.dagPut(encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] }), {
+    pin: true,
+  });
+}
+
+function moduleOf(input: ApplyPatchInput, targetId: string): string | undefined {
+  const module = input.targets?.find((t) => parseIpnsName(t.id) === targetId)?.module;
+  return module === "auto" ? undefined : module;
+}
+
+/** "Now" for the fold: never before the entries just written, whatever the clock says. */
+function maxTicks(record: JournalRecord): Ticks {
+  const clock = ticksFromMilliseconds(Date.now());
+  const last = record.entries.at(-1);
+  const newest = last ? parseTimestamp(last.timestampUtc) : clock;
+  return newest > clock ? newest : clock;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
