@@ -1,0 +1,31 @@
+import { codeSpan, escapeInline } from "./escape.js";
+import { writeMarker } from "./marker.js";
+
+/** Listed in full up to here; a config with more errors is not worth reading error by error. */
+const MAX_LISTED = 30;
+
+/** Each problem with the config file: where (a dotted path) and what is wrong. */
+export type ConfigErrorsInput = readonly { readonly path: string; readonly message: string }[];
+
+/** The one comment for an invalid `.github/nomad-patch.yml`: where each problem is and what is wrong. */
+export function renderConfigErrorsMarkdown(
+  errors: ConfigErrorsInput,
+  options: { readonly file?: string } = {},
+): string {
+  const marker = writeMarker({ kind: "status", v: 1, state: "config-error", key: null, cid: null });
+  const file = codeSpan(options.file ?? ".github/nomad-patch.yml");
+  const lines = errors
+    .slice(0, MAX_LISTED)
+    .map(
+      (error) =>
+        `- ${codeSpan(error.path === "" ? "(root)" : error.path, { max: 100 })}: ${escapeInline(error.message, 300)}`,
+    );
+  if (errors.length > MAX_LISTED) lines.push(`- …and ${errors.length - MAX_LISTED} more.`);
+  return [
+    marker,
+    `### ⚙️ ${file} is not valid`,
+    "The bot does nothing in this repository until it is fixed:",
+    lines.join("\n"),
+    "Fix the file on the default branch; the bot reads it again on the next event.",
+  ].join("\n\n");
+}

@@ -1,0 +1,36 @@
+export { type ConfigErrorsInput, renderConfigErrorsMarkdown } from "./config-errors-markdown.js";
+export { type DecisionInput, renderHeldMarkdown, renderRejectedMarkdown } from "./decision-markdown.js";
+export { type DenialInput, renderDenialMarkdown } from "./denial-markdown.js";
+export { type FailureInput, renderFailureMarkdown } from "./failure-markdown.js";
+export {
+  DEFAULT_APPROVE_LABEL,
+  DEFAULT_COMMANDS,
+  DEFAULT_MAX_CHARS,
+  DEFAULT_REFRESH_COMMAND,
+  GITHUB_COMMENT_LIMIT,
+  type ReviewMarkdownOptions,
+} from "./markdown-options.js";
+export {
+  isMarkerCid,
+  isMarkerKey,
+  MARKER_VERSION,
+  type Marker,
+  parseMarker,
+  REVIEW_STATES,
+  type ReviewMarker,
+  type ReviewState,
+  STATUS_STATES,
+  type StatusMarker,
+  type StatusState,
+  writeMarker,
+} from "./marker.js";
+export { renderOutcomeMarkdown } from "./outcome-markdown.js";
+export { renderOutcomeText } from "./outcome-text.js";
+export { renderResolvingMarkdown } from "./resolving-markdown.js";
+export { renderReviewJson } from "./review-json.js";
+export { renderReviewMarkdown } from "./review-markdown.js";
+export { type ReviewStatus, reviewStatus } from "./review-status.js";
+export { renderReviewText } from "./review-text.js";
+export { stripTerminalControls } from "./terminal-safe.js";
+export type { TextOptions } from "./text-options.js";
+export { renderVoidedMarkdown, type VoidedInput } from "./voided-markdown.js";

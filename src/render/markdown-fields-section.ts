@@ -1,0 +1,24 @@
+import type { FieldChange } from "../patch-request/change-model.js";
+import { compactValue } from "./compact-value.js";
+import { codeSpan } from "./escape.js";
+import { EMPTY_SECTION, fitLines, type Section } from "./fit-lines.js";
+
+const HEADING = "#### Field changes\n\n| Field | Change | Before | After |\n| --- | --- | --- | --- |\n";
+
+/** A value module's changes, one row per field, values as compact JSON in code spans. */
+export function renderFieldsSection(fields: readonly FieldChange[], budget: number): Section {
+  if (fields.length === 0) return { text: "#### Field changes\n\nNo field changes." };
+  const rows = fields.map(
+    (field) =>
+      `| ${codeSpan(field.path, { inTable: true, max: 80 })} | ${field.change} | ${cell(field.before)} | ${cell(field.after)} |`,
+  );
+  const { kept, omitted } = fitLines(rows, budget, HEADING.length, (n) => `| _…${n} more fields_ | | | |`);
+  if (omitted === rows.length) return { ...EMPTY_SECTION, cut: "the field table" };
+  const text = HEADING + kept.join("\n");
+  return omitted > 0 ? { text, cut: `${omitted} of ${rows.length} field rows` } : { text };
+}
+
+function cell(value: unknown): string {
+  const text = compactValue(value);
+  return text === undefined ? "—" : codeSpan(text, { inTable: true, max: 120 });
+}

@@ -1,0 +1,63 @@
+import type { StorageItemChange } from "../patch-request/change-model.js";
+import { details, escapeHtml, fence } from "./escape.js";
+import { fencedLines } from "./fenced-lines.js";
+import { EMPTY_SECTION, type Section } from "./fit-lines.js";
+import { count } from "./words.js";
+
+const HEADING = "#### File diffs\n\n";
+const TRAILER_RESERVE = 120;
+/** Small patches read best with their diffs open; big ones as a list to expand. */
+const OPEN_MAX_FILES = 3;
+const OPEN_MAX_LINES = 60;
+
+/** One collapsible ```diff block per text file, in tree order, as many as the budget holds. */
+export function renderFileDiffsSection(items: readonly StorageItemChange[], budget: number): Section {
+  const files = items.filter((item) => item.kind === "file" && item.textDiff !== undefined);
+  if (files.length === 0) return EMPTY_SECTION;
+  const open = files.length <= OPEN_MAX_FILES;
+  const blocks: string[] = [];
+  let used = HEADING.length + TRAILER_RESERVE;
+  let partial = false;
+  for (const file of files) {
+    const diff = file.textDiff ?? "";
+    const lines = diff.replace(/\n$/, "").split("\n");
+    const summary = summaryHtml(file, diff);
+    const whole = details(summary, fence(diff, "diff"), open && lines.length <= OPEN_MAX_LINES);
+    if (used + whole.length + 2 <= budget) {
+      blocks.push(whole);
+      used += whole.length + 2;
+      continue;
+    }
+    // The first file that does not fit is shown cut, if a useful part of it fits; the rest are counted.
+    const wrapper = details(summary, "", false).length;
+    const cut = fencedLines("", lines, "diff", budget - used - wrapper - 2, (n) => `… ${n} more lines`);
+    if (cut) {
+      blocks.push(details(summary, cut.text, false));
+      partial = true;
+    }
+    break;
+  }
+  if (blocks.length === 0)
+    return { ...EMPTY_SECTION, cut: `all ${count(files.length, "file diff", "file diffs")}` };
+  const full = blocks.length - (partial ? 1 : 0);
+  const notShown = files.length - blocks.length;
+  const trailer =
+    notShown > 0 ? [`_…and ${count(notShown, "more file diff", "more file diffs")} not shown._`] : [];
+  const text = HEADING + [...blocks, ...trailer].join("\n\n");
+  if (full === files.length) return { text };
+  const inPart = partial ? ", one shown in part" : "";
+  return {
+    text,
+    cut: `${files.length - full} of ${count(files.length, "file diff", "file diffs")}${inPart}`,
+  };
+}
+
+function summaryHtml(file: StorageItemChange, diff: string): string {
+  let added = 0;
+  let removed = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+") && !line.startsWith("+++")) added += 1;
+    else if (line.startsWith("-") && !line.startsWith("---")) removed += 1;
+  }
+  return `<code>${escapeHtml(file.path, 200)}</code> ${file.change}, +${added} −${removed}`;
+}

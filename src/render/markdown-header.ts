@@ -1,0 +1,95 @@
+import type { PatchReview, Problem } from "../patch-request/change-model.js";
+import { collectWarnings } from "./collect-warnings.js";
+import { codeSpan, escapeInline } from "./escape.js";
+import {
+  DEFAULT_APPROVE_LABEL,
+  DEFAULT_COMMANDS,
+  DEFAULT_REFRESH_COMMAND,
+  type ReviewMarkdownOptions,
+} from "./markdown-options.js";
+import { type ReviewStatus, reviewStatus } from "./review-status.js";
+import { summaryParts } from "./summary-parts.js";
+import { orList } from "./words.js";
+
+const STATUS_ICON: Record<ReviewStatus["state"], string> = {
+  ready: "✅",
+  "needs-review": "👀",
+  refused: "⛔",
+  "cannot-predict": "❔",
+};
+
+/** Problems listed in the header; the header must stay small whatever a patch holds. */
+const MAX_LISTED = 15;
+
+/**
+ * The part of the comment that is never cut: what this is, whether it can be applied, and how.
+ * Every untrusted string in it is length-capped, so its size is bounded (a few thousand characters).
+ */
+export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdownOptions): string {
+  const status = reviewStatus(review);
+  const { patch, target } = review;
+  const title = patch.title.trim() === "" ? "_(untitled)_" : escapeInline(patch.title, 200);
+  const name = target.name ? `, ${escapeInline(target.name, 100)}` : "";
+  const { scope, effects } = summaryParts(review);
+  const lines = [
+    `### Patch request: ${title}`,
+    "",
+    `**${STATUS_ICON[status.state]} ${status.label}.** ${status.explanation}`,
+    "",
+    `- **Target:** ${codeSpan(target.id)} (${escapeInline(target.module, 60)}${name})`,
+    `- **Patch key:** ${codeSpan(patch.key)}`,
+    `- **Patch CID:** ${codeSpan(patch.cid)} (the version reviewed here)`,
+    `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
+    `- **Summary:** ${scope}: ${effects}.`,
+  ];
+  const sections = [lines.join("\n")];
+  const warnings = collectWarnings(review);
+  if (warnings.length > 0) sections.push(alert("WARNING", problemLines(warnings, review)));
+  if (review.refusals.length > 0) {
+    sections.push(["**Refused:**", ...problemLines(review.refusals, review)].join("\n"));
+  }
+  sections.push(howToApprove(review, status, options));
+  return sections.join("\n\n");
+}
+
+function problemLines(problems: readonly Problem[], review: PatchReview): string[] {
+  const lines = problems.slice(0, MAX_LISTED).map((problem) => `- ${describeProblem(problem, review)}`);
+  if (problems.length > MAX_LISTED) lines.push(`- …and ${problems.length - MAX_LISTED} more.`);
+  return lines;
+}
+
+function describeProblem(problem: Problem, review: PatchReview): string {
+  const message = escapeInline(problem.message, 300);
+  if (problem.entryIndex === undefined) return message;
+  const entry = review.entries.find((candidate) => candidate.index === problem.entryIndex);
+  const eventId = entry ? ` (${codeSpan(entry.eventId, { max: 80 })})` : "";
+  return `Entry ${problem.entryIndex}${eventId}: ${message}`;
+}
+
+function alert(kind: "WARNING" | "NOTE", lines: readonly string[]): string {
+  return [`> [!${kind}]`, ...lines.map((line) => `> ${line}`)].join("\n");
+}
+
+function howToApprove(review: PatchReview, status: ReviewStatus, options: ReviewMarkdownOptions): string {
+  const refresh = codeSpan(options.refreshCommand ?? DEFAULT_REFRESH_COMMAND);
+  const fix = `Publish a fixed version under the same key, then comment ${refresh}.`;
+  if (status.state === "refused")
+    return `**Nothing to approve:** a patch with refused entries is never applied. ${fix}`;
+  if (status.state === "cannot-predict") {
+    return "**Nothing to approve:** an approval binds to a predicted result, and this patch's result cannot be predicted.";
+  }
+  if (!review.target.canApply) {
+    return "**Preview only:** this bot's node cannot apply to this target; the operator can apply it from a paired node.";
+  }
+  const label = codeSpan(options.approveLabel ?? DEFAULT_APPROVE_LABEL);
+  const commands = orList((options.commands ?? DEFAULT_COMMANDS).map((command) => codeSpan(command)));
+  return [
+    `**To approve**, add the label ${label} or comment ${commands} on a line of its own.`,
+    `The approval binds to patch CID ${codeSpan(review.patch.cid)}: if the key moves, the bot re-renders and asks again.`,
+  ].join(" ");
+}
+
+/** Exported for the truncation notice, which sits right under the header. */
+export function noteAlert(lines: readonly string[]): string {
+  return alert("NOTE", lines);
+}

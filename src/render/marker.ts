@@ -1,0 +1,130 @@
+import { z } from "zod";
+
+/**
+ * Hidden markers: the first line of every comment the bot writes, so the app can find its comments
+ * again and know what each one stands for.
+ *
+ *   <!-- nomad-patch:review {"v":1,"key":"k51…","cid":"bafy…","result":"bafy…","target":"k51…","state":"ready"} -->
+ *   <!-- nomad-patch:status {"v":1,"state":"denied","key":"k51…","cid":"bafy…"} -->
+ *
+ * `review` is the one sticky comment per patch key, updated in place through its life: `resolving`,
+ * then a review state, or `failed`. An approval binds to its `cid` and `result`. `status` marks one-off
+ * comments (outcome, denial, reject, hold, voided approval, config errors) that are posted, not updated.
+ *
+ * Markers are read back from comments anyone with access could edit, so parsing is strict: only the
+ * first line, a bounded length, an exact shape, alphanumeric identifiers; anything else is `undefined`.
+ */
+export const MARKER_VERSION = 1;
+
+export const REVIEW_STATES = [
+  "resolving",
+  "ready",
+  "needs-review",
+  "refused",
+  "cannot-predict",
+  "failed",
+] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+export const STATUS_STATES = [
+  "applied",
+  "already-applied",
+  "failed",
+  "denied",
+  "rejected",
+  "held",
+  "voided",
+  "config-error",
+] as const;
+export type StatusState = (typeof STATUS_STATES)[number];
+
+export interface ReviewMarker {
+  readonly kind: "review";
+  readonly v: 1;
+  /** The patch key, base36 `k…`. */
+  readonly key: string;
+  /** The resolved patch CID; null while resolving or after a failure. */
+  readonly cid: string | null;
+  /** The predicted result CID; null when unknown or unpredictable. */
+  readonly result: string | null;
+  readonly target: string | null;
+  readonly state: ReviewState;
+}
+
+export interface StatusMarker {
+  readonly kind: "status";
+  readonly v: 1;
+  readonly state: StatusState;
+  readonly key: string | null;
+  readonly cid: string | null;
+}
+
+export type Marker = ReviewMarker | StatusMarker;
+
+/** IPNS keys in base36 (`k51…`); CIDs in any multibase. Both alphanumeric, so a value cannot end the comment. */
+const key = z.string().regex(/^k[0-9a-z]{20,100}$/);
+const cid = z.string().regex(/^[A-Za-z0-9]{8,128}$/);
+
+/** True when `text` may stand in a marker as a key: the app uses it to decide between key and null. */
+export function isMarkerKey(text: string): boolean {
+  return key.safeParse(text).success;
+}
+
+/** True when `text` may stand in a marker as a CID. */
+export function isMarkerCid(text: string): boolean {
+  return cid.safeParse(text).success;
+}
+
+const reviewBody = z.strictObject({
+  v: z.literal(MARKER_VERSION),
+  key,
+  cid: cid.nullable(),
+  result: cid.nullable(),
+  target: key.nullable(),
+  state: z.enum(REVIEW_STATES),
+});
+
+const statusBody = z.strictObject({
+  v: z.literal(MARKER_VERSION),
+  state: z.enum(STATUS_STATES),
+  key: key.nullable(),
+  cid: cid.nullable(),
+});
+
+const PREFIX = "<!-- nomad-patch:";
+const MAX_MARKER_LINE = 600;
+const LINE = /^<!-- nomad-patch:(review|status) (\{[^\n]*\}) -->$/;
+
+/** The marker line for a comment. Throws on values that could not be read back: a bug, not input. */
+export function writeMarker(marker: Marker): string {
+  const { kind, ...rest } = marker;
+  const body = kind === "review" ? reviewBody.safeParse(rest) : statusBody.safeParse(rest);
+  if (!body.success) {
+    throw new Error(
+      `nomad-patch: refusing to write a ${kind} marker that would not parse back: ${body.error.message}`,
+    );
+  }
+  return `${PREFIX}${kind} ${JSON.stringify(body.data)} -->`;
+}
+
+/** The marker at the very start of a comment body, or undefined when there is none or it is malformed. */
+export function parseMarker(body: unknown): Marker | undefined {
+  if (typeof body !== "string" || !body.startsWith(PREFIX)) return undefined;
+  const end = body.indexOf("\n");
+  const line = (end === -1 ? body : body.slice(0, end)).replace(/\r$/, "");
+  if (line.length > MAX_MARKER_LINE) return undefined;
+  const match = LINE.exec(line);
+  if (!match) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(match[2] ?? "");
+  } catch {
+    return undefined;
+  }
+  if (match[1] === "review") {
+    const parsed = reviewBody.safeParse(json);
+    return parsed.success ? { kind: "review", ...parsed.data } : undefined;
+  }
+  const parsed = statusBody.safeParse(json);
+  return parsed.success ? { kind: "status", ...parsed.data } : undefined;
+}

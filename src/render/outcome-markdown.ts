@@ -1,0 +1,49 @@
+import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
+import type { PatchReview } from "../patch-request/change-model.js";
+import { codeSpan, details, escapeInline } from "./escape.js";
+import { writeMarker } from "./marker.js";
+import { count } from "./words.js";
+
+/** Entry CIDs listed in full; beyond this the list is cut (the JSON output has them all). */
+const MAX_ENTRY_CIDS = 300;
+
+/**
+ * The comment after an apply. With the review that was approved, it also says whether the new roaming
+ * value is the predicted one (it should be: apply refuses otherwise, so a mismatch is worth shouting).
+ */
+export function renderOutcomeMarkdown(outcome: ApplyOutcome, review?: PatchReview): string {
+  const marker = writeMarker({
+    kind: "status",
+    v: 1,
+    state: outcome.status,
+    key: outcome.patchKey,
+    cid: outcome.patchCid,
+  });
+  const headline =
+    outcome.status === "applied"
+      ? `### ✅ Applied\n\nThe patch ${codeSpan(outcome.patchCid)} is now part of the target ${codeSpan(outcome.targetId)}.`
+      : `### ✅ Already applied\n\nThe patch ${codeSpan(outcome.patchCid)} was applied before; nothing was written twice.`;
+  const facts = [
+    `- **New roaming value:** ${codeSpan(outcome.roamingCid)}${predictionNote(outcome, review)}`,
+    `- **Local stream:** ${codeSpan(outcome.localStreamCid)} under the bot's key ${codeSpan(outcome.localKey)}`,
+    `- **Applied at:** ${escapeInline(outcome.appliedAt, 40)}`,
+  ];
+  const listed = outcome.entryCids.slice(0, MAX_ENTRY_CIDS).map((cid, i) => `${i}. ${codeSpan(cid)}`);
+  if (outcome.entryCids.length > MAX_ENTRY_CIDS) {
+    listed.push(
+      `\n_…and ${outcome.entryCids.length - MAX_ENTRY_CIDS} more (see \`nomad-patch apply --json\`)._`,
+    );
+  }
+  const entries = details(
+    `${count(outcome.entryCids.length, "entry", "entries")} written with fresh timestamps`,
+    listed.length > 0 ? listed.join("\n") : "_None._",
+  );
+  return [marker, headline, facts.join("\n"), entries].join("\n\n");
+}
+
+function predictionNote(outcome: ApplyOutcome, review: PatchReview | undefined): string {
+  if (!review) return "";
+  if (review.predictedResultCid === outcome.roamingCid) return " (exactly the predicted result ✔)";
+  const predicted = review.predictedResultCid ? codeSpan(review.predictedResultCid) : "none";
+  return ` ⚠️ differs from the predicted result (${predicted})`;
+}

@@ -1,0 +1,98 @@
+import type { PatchReview } from "../patch-request/change-model.js";
+import { codeSpan, escapeInline, quoteMarkdown } from "./escape.js";
+import { EMPTY_SECTION, type Section } from "./fit-lines.js";
+import { renderEntriesSection } from "./markdown-entries-section.js";
+import { renderEntryContentsSection } from "./markdown-entry-contents.js";
+import { renderFieldsSection } from "./markdown-fields-section.js";
+import { renderFileDiffsSection } from "./markdown-file-diffs.js";
+import { noteAlert, renderMarkdownHeader } from "./markdown-header.js";
+import { renderJsonDiffSection } from "./markdown-json-diff.js";
+import { DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT, type ReviewMarkdownOptions } from "./markdown-options.js";
+import { renderTreeSection } from "./markdown-tree-section.js";
+import { writeMarker } from "./marker.js";
+import { reviewStatus } from "./review-status.js";
+
+/** Room kept for the truncation notice, which is only known once the bulky parts are fitted. */
+const NOTICE_RESERVE = 700;
+const SEPARATOR = "\n\n";
+
+/**
+ * The sticky GitHub comment for one patch request. Its first line is the review marker; then the header
+ * (never cut), the description, the module-aware view, the entries and the JSON diff. The bulky parts
+ * share what is left of `maxChars`; they are cut in this order when it runs out: the JSON diff, the
+ * per-file diffs (and entry contents), the entries table, and last the tree or field table. A notice
+ * under the header says what was cut and how to see everything.
+ */
+export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdownOptions = {}): string {
+  const maxChars = Math.min(options.maxChars ?? DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT);
+  const marker = writeMarker({
+    kind: "review",
+    v: 1,
+    key: review.patch.key,
+    cid: review.patch.cid,
+    result: review.predictedResultCid,
+    target: review.target.id,
+    state: reviewStatus(review).state,
+  });
+  const header = renderMarkdownHeader(review, options);
+  const description = descriptionSection(review);
+  const footer = `<sub>Reviewed ${escapeInline(review.reviewedAt, 40)}. In a terminal: ${codeSpan(`nomad-patch show ${review.patch.key}`)}</sub>`;
+  const fixed = [marker, header, description, footer];
+  let budget = maxChars - length(fixed) - NOTICE_RESERVE - SEPARATOR.length * 8;
+
+  // Fitted from the part cut last to the part cut first, each taking what it needs of what is left.
+  const take = (render: (budget: number) => Section): Section => {
+    const section = render(Math.max(0, budget));
+    budget -= section.text.length + SEPARATOR.length;
+    return section;
+  };
+  const view = review.moduleView;
+  const primary = take((b) =>
+    view.kind === "storage"
+      ? renderTreeSection(view.items, b)
+      : view.kind === "fields"
+        ? renderFieldsSection(view.fields, b)
+        : { text: `#### Effect\n\n❔ The effect cannot be previewed: ${escapeInline(view.note, 500)}` },
+  );
+  const entries = take((b) => renderEntriesSection(review, b));
+  const fileDiffs = take((b) =>
+    view.kind === "storage" ? renderFileDiffsSection(view.items, b) : EMPTY_SECTION,
+  );
+  const contents = take((b) => renderEntryContentsSection(review, b));
+  const jsonDiff = take((b) => renderJsonDiffSection(review, b));
+
+  const cuts = [jsonDiff, contents, fileDiffs, entries, primary].flatMap((section) => section.cut ?? []);
+  const notice = cuts.length === 0 ? "" : truncationNotice(cuts, review.patch.key);
+  const parts = [
+    marker,
+    header,
+    notice,
+    description,
+    primary,
+    fileDiffs,
+    contents,
+    entries,
+    jsonDiff,
+    footer,
+  ];
+  return parts
+    .map((part) => (typeof part === "string" ? part : part.text))
+    .filter((part) => part !== "")
+    .join(SEPARATOR);
+}
+
+function descriptionSection(review: PatchReview): string {
+  const text = review.patch.description.trim();
+  return text === "" ? "" : `#### Description\n\n${quoteMarkdown(text, 4000)}`;
+}
+
+function truncationNotice(cuts: readonly string[], key: string): string {
+  return noteAlert([
+    `This comment was shortened to fit GitHub's size limit. Left out: ${cuts.join("; ")}.`,
+    `Run ${codeSpan(`nomad-patch show ${key}`)} to see everything.`,
+  ]);
+}
+
+function length(parts: readonly string[]): number {
+  return parts.reduce((sum, part) => sum + part.length, 0);
+}

@@ -1,0 +1,48 @@
+import type { PatchReview } from "../patch-request/change-model.js";
+import { collectWarnings } from "./collect-warnings.js";
+import type { ReviewState } from "./marker.js";
+
+export interface ReviewStatus {
+  readonly state: Exclude<ReviewState, "resolving" | "failed">;
+  /** A few words: the status line's headline. */
+  readonly label: string;
+  /** One sentence saying what it means for the reader. */
+  readonly explanation: string;
+}
+
+/**
+ * The one-line verdict on a review, shared by every rendering and written into the marker.
+ * - refused: a refusal means no approval can ever apply it;
+ * - cannot-predict: no predicted result, so an approval would have nothing to bind to;
+ * - needs-review: applicable, but something a reviewer must read first (a warning, an invalid
+ *   entry, or a node that can only read the target);
+ * - ready: applicable with nothing to flag; an approval applies exactly what is shown.
+ */
+export function reviewStatus(review: PatchReview): ReviewStatus {
+  if (review.refusals.length > 0) {
+    return {
+      state: "refused",
+      label: "Refused",
+      explanation: "This patch can never be applied as it is; see the reasons below.",
+    };
+  }
+  if (review.predictedResultCid === null) {
+    return {
+      state: "cannot-predict",
+      label: "Cannot predict",
+      explanation: "The effect of some entries cannot be previewed, so this patch cannot be applied.",
+    };
+  }
+  if (collectWarnings(review).length > 0 || review.summary.invalid > 0) {
+    return {
+      state: "needs-review",
+      label: "Needs review",
+      explanation: "It can be applied, but read the warnings below before approving.",
+    };
+  }
+  return {
+    state: "ready",
+    label: "Ready to apply",
+    explanation: "An approval applies exactly the change shown here.",
+  };
+}

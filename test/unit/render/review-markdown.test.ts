@@ -1,0 +1,246 @@
+import { describe, expect, it } from "vitest";
+import { renderReviewMarkdown } from "../../../src/render/review-markdown.js";
+import { fieldsReview, genericReview, refusedReview, storageReview } from "./scenarios.js";
+
+const options = { approveLabel: "nomad-patch: approve", commands: ["/apply", "/approve"] };
+
+describe("renderReviewMarkdown", () => {
+  it("shows a Storage review as a tree with per-file diffs", () => {
+    expect(renderReviewMarkdown(storageReview(), options)).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk","result":"bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi","target":"k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r","state":"ready"} -->
+
+      ### Patch request: Docs: add a guide, fix the readme
+
+      **✅ Ready to apply.** An approval applies exactly the change shown here.
+
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (storage, Website)
+      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
+      - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
+      - **Summary:** 4 entries touching 4 targets: 3 changed, 1 no effect.
+
+      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: if the key moves, the bot re-renders and asks again.
+
+      #### Description
+
+      > Adds a **getting started** guide.
+      >
+      > Also removes \`old.txt\`.
+
+      #### Files and folders
+
+      5 items: 2 added, 2 changed, 1 removed.
+
+      \`\`\`diff
+      + docs/
+      +   guide.md
+        img/
+      ~   logo.png  (binary)
+      - old.txt
+      ~ readme.md
+      \`\`\`
+
+      #### File diffs
+
+      <details open>
+      <summary><code>docs/guide.md</code> added, +2 −0</summary>
+
+      \`\`\`diff
+      --- /dev/null
+      +++ docs/guide.md
+      @@ -0,0 +1,2 @@
+      +# Guide
+      +Start here.
+      \`\`\`
+
+      </details>
+
+      <details open>
+      <summary><code>readme.md</code> changed, +1 −1</summary>
+
+      \`\`\`diff
+      --- readme.md
+      +++ readme.md
+      @@ -1 +1 @@
+      -Helo
+      +Hello
+      \`\`\`
+
+      </details>
+
+      #### Entries
+
+      | # | EventId | TargetId | Effect | Reason |
+      | ---: | --- | --- | --- | --- |
+      | 0 | \`FileAddEvent\` | \`…/docs\` | ✏️ changed |  |
+      | 1 | \`FileUpdateEvent\` | \`…/readme.md\` | ✏️ changed |  |
+      | 2 | \`FileRemoveEvent\` | \`(target)\` | ✏️ changed |  |
+      | 3 | \`FileUpdateEvent\` | \`…/logo.png\` | ➖ no effect | already so |
+
+      <details>
+      <summary>JSON diff of the target state (4 lines)</summary>
+
+      \`\`\`diff
+       {
+      -  "Files": 3
+      +  "Files": 4
+       }
+      \`\`\`
+
+      </details>
+
+      <sub>Reviewed 2026-01-02T03:04:05.000Z. In a terminal: \`nomad-patch show k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`</sub>"
+    `);
+  });
+
+  it("shows a value module's review as a field table", () => {
+    expect(renderReviewMarkdown(fieldsReview(), options)).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk","result":"bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi","target":"k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r","state":"ready"} -->
+
+      ### Patch request: Rename the project and add a link
+
+      **✅ Ready to apply.** An approval applies exactly the change shown here.
+
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (wac-project, Nomad Tools)
+      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
+      - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
+      - **Summary:** 3 entries touching 2 targets: 2 changed, 1 no effect.
+
+      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: if the key moves, the bot re-renders and asks again.
+
+      #### Field changes
+
+      | Field | Change | Before | After |
+      | --- | --- | --- | --- |
+      | \`Name\` | changed | \`"Nomad tools"\` | \`"Nomad Tools"\` |
+      | \`Links[docs]\` | added | — | \`{"Name":"Docs","Url":"https://example.org/docs"}\` |
+      | \`Features[2]\` | removed | \`"beta"\` | — |
+
+      #### Entries
+
+      | # | EventId | TargetId | Effect | Reason |
+      | ---: | --- | --- | --- | --- |
+      | 0 | \`NameUpdateEvent\` | \`(target)\` | ✏️ changed |  |
+      | 1 | \`LinkAddEvent\` | \`…/Links\` | ✏️ changed |  |
+      | 2 | \`DescriptionUpdateEvent\` | \`(target)\` | ➖ no effect | the description is already this text |
+
+      <details>
+      <summary>JSON diff of the target state (2 lines)</summary>
+
+      \`\`\`diff
+      -  "Name": "Nomad tools",
+      +  "Name": "Nomad Tools",
+      \`\`\`
+
+      </details>
+
+      <sub>Reviewed 2026-01-02T03:04:05.000Z. In a terminal: \`nomad-patch show k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`</sub>"
+    `);
+  });
+
+  it("shows a refused review with the entry it refuses and nothing to approve", () => {
+    expect(renderReviewMarkdown(refusedReview(), options)).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk","result":"bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi","target":"k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r","state":"refused"} -->
+
+      ### Patch request: Let me help
+
+      **⛔ Refused.** This patch can never be applied as it is; see the reasons below.
+
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (wac-project)
+      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
+      - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
+      - **Summary:** 2 entries touching 1 target: 1 changed, 1 refused.
+
+      **Refused:**
+      - Entry 1 (\`NomadEventStreamSourceAddEvent\`): NomadEventStreamSourceAddEvent is reserved: a patch can never add a source.
+
+      **Nothing to approve:** a patch with refused entries is never applied. Publish a fixed version under the same key, then comment \`/refresh\`.
+
+      #### Field changes
+
+      | Field | Change | Before | After |
+      | --- | --- | --- | --- |
+      | \`Name\` | changed | \`"A"\` | \`"B"\` |
+
+      #### Entries
+
+      | # | EventId | TargetId | Effect | Reason |
+      | ---: | --- | --- | --- | --- |
+      | 0 | \`NameUpdateEvent\` | \`(target)\` | ✏️ changed |  |
+      | 1 | \`NomadEventStreamSourceAddEvent\` | \`(target)\` | ⛔ refused | adding a source is pairing |
+
+      <details>
+      <summary>JSON diff of the target state (2 lines)</summary>
+
+      \`\`\`diff
+      -  "Name": "A",
+      +  "Name": "B",
+      \`\`\`
+
+      </details>
+
+      <sub>Reviewed 2026-01-02T03:04:05.000Z. In a terminal: \`nomad-patch show k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`</sub>"
+    `);
+  });
+
+  it("shows an unknown module's entries with their content and says the effect cannot be previewed", () => {
+    expect(renderReviewMarkdown(genericReview(), options)).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk","result":null,"target":"k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r","state":"cannot-predict"} -->
+
+      ### Patch request: Tweak settings
+
+      **❔ Cannot predict.** The effect of some entries cannot be previewed, so this patch cannot be applied.
+
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (generic)
+      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
+      - **Predicted result:** _cannot be predicted_
+      - **Summary:** 2 entries touching 1 target: 0 changed, 2 unknown.
+
+      > [!WARNING]
+      > - The target moved since this patch was written: the diff is against its current state.
+      > - This node only reads the target (it lacks the roaming key): it can preview but not apply.
+
+      **Nothing to approve:** an approval binds to a predicted result, and this patch's result cannot be predicted.
+
+      #### Effect
+
+      ❔ The effect cannot be previewed: The generic module cannot fold these EventIds.
+
+      #### Entry contents
+
+      <details>
+      <summary>Entry 0: <code>SetThemeAsync</code> on <code>(target)</code></summary>
+
+      \`\`\`json
+      {
+        "Theme": "dark"
+      }
+      \`\`\`
+
+      </details>
+
+      <details>
+      <summary>Entry 1: <code>SetFontAsync</code> on <code>(target)</code></summary>
+
+      \`\`\`json
+      // content unreachable
+      \`\`\`
+
+      </details>
+
+      #### Entries
+
+      | # | EventId | TargetId | Effect | Reason |
+      | ---: | --- | --- | --- | --- |
+      | 0 | \`SetThemeAsync\` | \`(target)\` | ❔ unknown | unknown module |
+      | 1 | \`SetFontAsync\` | \`(target)\` | ❔ unknown | content unreachable |
+
+      _No JSON diff: the effect cannot be previewed._
+
+      <sub>Reviewed 2026-01-02T03:04:05.000Z. In a terminal: \`nomad-patch show k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`</sub>"
+    `);
+  });
+});
