@@ -7,7 +7,13 @@ export {
   parseCommands,
   type SlashCommand,
 } from "./commands.js";
-export { type ConfigIssue, formatConfigIssue, formatConfigPath, type PathSegment } from "./config-issue.js";
+export {
+  type ConfigIssue,
+  configIssue,
+  formatConfigIssue,
+  formatConfigPath,
+  type PathSegment,
+} from "./config-issue.js";
 export { configJsonSchema } from "./config-json-schema.js";
 export {
   type CommandsConfig,
