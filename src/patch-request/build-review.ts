@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from "diff";
 import type { CID } from "multiformats/cid";
 import { encodeBlock } from "../nomad/block.js";
 import { canonicalJson } from "../nomad/canonical-json.js";
@@ -17,7 +16,7 @@ import { diffFields, jsonOf } from "./field-view.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 import { diffStorageTrees } from "./storage-view.js";
-import { attachTextDiffs, type FileText } from "./text-diffs.js";
+import { attachTextDiffs, type FileText, unifiedDiff } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
 
 export interface ReviewInput {
@@ -171,14 +170,5 @@ function moduleView(input: ReviewInput, after: IpldMap): ModuleView {
 }
 
 function jsonDiff(before: unknown, after: unknown): string {
-  const patch = createTwoFilesPatch(
-    "before.json",
-    "after.json",
-    canonicalJson(before),
-    canonicalJson(after),
-    "",
-    "",
-    { context: 3 },
-  );
-  return patch.split("\n").slice(2).join("\n").trimEnd();
+  return unifiedDiff("before.json", "after.json", canonicalJson(before), canonicalJson(after));
 }

@@ -1,4 +1,4 @@
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
 import type { IpldValue } from "../nomad/ipld.js";
 import type { FileData, FolderData } from "../nomad/modules/storage.js";
 import type { StorageItemChange } from "./change-model.js";
@@ -89,7 +89,7 @@ function union(a: Map<string, unknown>, b: Map<string, unknown>): string[] {
 }
 
 function cidText(cid: CID | null | undefined): string | null {
-  return cid ? cid.toString() : null;
+  return CID.asCID(cid)?.toString() ?? null;
 }
 
 export type { FileData };

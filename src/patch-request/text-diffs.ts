@@ -26,11 +26,7 @@ export function attachTextDiffs(
     const after = sideText(item.afterContent, texts);
     if ("note" in before) return { ...item, textDiffNote: before.note };
     if ("note" in after) return { ...item, textDiffNote: after.note };
-    const diff = createTwoFilesPatch(`a/${item.path}`, `b/${item.path}`, before.text, after.text, "", "", {
-      context: 3,
-    });
-    // Drop the `Index:`/`===` preamble: the renderers show the path themselves.
-    return { ...item, textDiff: diff.split("\n").slice(2).join("\n").trimEnd() };
+    return { ...item, textDiff: unifiedDiff(`a/${item.path}`, `b/${item.path}`, before.text, after.text) };
   });
 }
 
@@ -50,4 +46,12 @@ export function bytesAsText(bytes: Uint8Array): FileText {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting binary content is the point
   if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { note: "binary file" };
   return { text };
+}
+
+/** A unified diff with `---`/`+++` headers and 3 lines of context, without the `Index:`/`===` preamble. */
+export function unifiedDiff(oldName: string, newName: string, oldText: string, newText: string): string {
+  const patch = createTwoFilesPatch(oldName, newName, oldText, newText, "", "", { context: 3 });
+  const lines = patch.split("\n");
+  while (lines.length > 0 && !lines[0]?.startsWith("---")) lines.shift();
+  return lines.join("\n").trimEnd();
 }
