@@ -49,7 +49,7 @@ export async function ensureKubo(options: EnsureKuboOptions = {}): Promise<KuboB
       log(`Kubo ${KUBO_VERSION} installed with ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return { path: cachedKuboPath, version, source: name };
     } catch (error) {
-      const reason = (error as Error).message.split("\n").slice(-3).join(" ").trim();
+      const reason = summarise((error as Error).message);
       failures.push(`- ${name}: ${reason}`);
       log(`the ${name} way failed: ${reason}`);
     }
@@ -142,4 +142,16 @@ function run(
       else reject(new Error(`${command} ${args[0]} exited with ${signal ?? code}:\n${tail.join("\n")}`));
     });
   });
+}
+
+/** The line of a failed install that says why (npm and go bury it among progress and log lines). */
+function summarise(message: string): string {
+  const lines = message
+    .split("\n")
+    .map((line) => line.replace(/^npm error\s*/, "").trim())
+    .filter((line) => line !== "" && line !== "}" && !line.startsWith("A complete log"));
+  const telling = lines.filter((line) =>
+    /error|not found|ENOTFOUND|ECONN|refused|denied|forbidden/i.test(line),
+  );
+  return (telling.at(-1) ?? lines.at(-1) ?? message).slice(0, 300);
 }
