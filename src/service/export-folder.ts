@@ -1,0 +1,83 @@
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { UsageError } from "../errors.js";
+import type { IpfsStore, ResolveOptions } from "../ipfs/store.js";
+import type { FileData, FolderData } from "../nomad/index.js";
+import { loadTarget } from "./load-target.js";
+import { EXPORT_MARKER } from "./propose-storage-read.js";
+
+export interface ExportedFolder {
+  readonly targetId: string;
+  /** The roaming CID the folder was read at (what a proposal from it names as `Base`). */
+  readonly base: string | null;
+  readonly files: number;
+  readonly folders: number;
+  readonly bytes: number;
+  /** Items not written, with the reason (a name that is not safe on disk). */
+  readonly skipped: readonly string[];
+}
+
+/**
+ * Write a Storage target's folder to disk so a contributor has something to edit:
+ * 1. fold the target as a reader does (the same state a review compares against);
+ * 2. refuse a non-empty directory unless `force`;
+ * 3. write folders and file bytes (UnixFS `cat`, bounded), then the marker naming target and base.
+ * Names come from someone else's data: any that could escape the directory are skipped and reported.
+ */
+export async function exportFolder(
+  deps: { readonly store: IpfsStore },
+  input: {
+    readonly target: string;
+    readonly dir: string;
+    readonly force?: boolean;
+    readonly maxFileBytes: number;
+    readonly resolve?: ResolveOptions;
+    readonly onProgress?: (message: string) => void;
+  },
+): Promise<ExportedFolder> {
+  const { store } = deps;
+  input.onProgress?.(`loading target ${input.target}…`);
+  const target = await loadTarget({ store }, { target: input.target, resolve: input.resolve });
+  if (target.module.name !== "storage")
+    throw new UsageError(`${target.targetId} is a ${target.module.name} object, not a Storage folder`);
+  await mkdir(input.dir, { recursive: true });
+  if (!input.force && (await readdir(input.dir)).length > 0)
+    throw new UsageError(`${input.dir} is not empty; choose an empty directory or pass --force`);
+
+  const counts = { files: 0, folders: 0, bytes: 0 };
+  const skipped: string[] = [];
+  const write = async (folder: FolderData, dir: string, path: string): Promise<void> => {
+    for (const file of folder.Files as FileData[]) {
+      if (!safeName(file.StorableItemName) || (path === "" && file.StorableItemName === EXPORT_MARKER)) {
+        skipped.push(`${path}${JSON.stringify(file.StorableItemName)}: not a safe file name`);
+        continue;
+      }
+      input.onProgress?.(`fetching ${path}${file.StorableItemName}…`);
+      const bytes = file.ContentId
+        ? await store.catFile(file.ContentId, { maxBytes: input.maxFileBytes })
+        : new Uint8Array();
+      await writeFile(join(dir, file.StorableItemName), bytes);
+      counts.files++;
+      counts.bytes += bytes.length;
+    }
+    for (const sub of folder.Folders) {
+      if (!safeName(sub.StorableItemName)) {
+        skipped.push(`${path}${JSON.stringify(sub.StorableItemName)}: not a safe folder name`);
+        continue;
+      }
+      await mkdir(join(dir, sub.StorableItemName), { recursive: true });
+      counts.folders++;
+      await write(sub, join(dir, sub.StorableItemName), `${path}${sub.StorableItemName}/`);
+    }
+  };
+  await write(target.state as unknown as FolderData, input.dir, "");
+  const base = target.published?.cid.toString() ?? null;
+  const marker = { target: target.targetId, base, exportedAt: new Date().toISOString() };
+  await writeFile(join(input.dir, EXPORT_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
+  return { targetId: target.targetId, base, skipped, ...counts };
+}
+
+/** One path segment: never `.` or `..`, no separators, no NUL. */
+function safeName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && name !== EXPORT_MARKER && !/[/\\\0]/.test(name);
+}

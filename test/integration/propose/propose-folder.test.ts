@@ -1,0 +1,82 @@
+import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodePatchRequest } from "../../../src/patch-request/patch-request-record.js";
+import { exportFolder } from "../../../src/service/export-folder.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import { startKuboPair } from "../../helpers/kubo.js";
+import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders.js";
+
+const limits = { maxEntries: 100, maxBytes: 1024 * 1024 };
+
+describe("proposing from an edited copy of an operator's Storage folder", () => {
+  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let dir: string;
+  beforeAll(async () => {
+    pair = await startKuboPair();
+    dir = await mkdtemp(join(tmpdir(), "nomad-patch-export-"));
+  });
+  afterAll(async () => {
+    await pair?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("exports, finds the added, changed and deleted items, and the operator's review shows them", async () => {
+    const target = await createStorageTarget(pair.operator, {
+      name: "Docs",
+      files: { "readme.txt": "hello\n", "old.txt": "bye\n", "notes/a.md": "# A\n" },
+    });
+    const exported = await exportFolder(
+      { store: pair.contributor.store },
+      { target: target.id, dir, maxFileBytes: 1024 },
+    );
+    expect(exported).toMatchObject({ files: 3, folders: 1, base: target.roamingCid.toString(), skipped: [] });
+    expect(await readFile(join(dir, "notes/a.md"), "utf8")).toBe("# A\n");
+    await expect(
+      exportFolder({ store: pair.contributor.store }, { target: target.id, dir, maxFileBytes: 1024 }),
+    ).rejects.toThrow(/not empty/);
+
+    await writeFile(join(dir, "readme.txt"), "hello, world\n");
+    await unlink(join(dir, "old.txt"));
+    await writeFile(join(dir, "new.txt"), "fresh\n");
+    await mkdir(join(dir, "img"));
+    await writeFile(join(dir, "img", "logo.svg"), "<svg/>\n");
+
+    const { key, cid } = await proposePatch(pair.contributor, {
+      target: target.id,
+      title: "Tidy the docs",
+      description: "Greets the world",
+      fromFolder: dir,
+    });
+    const record = decodePatchRequest(await pair.contributor.store.dagGet(cid), cid.toString());
+    expect(record).toMatchObject({ id: key, target: target.id, title: "Tidy the docs" });
+    expect(record.base?.toString()).toBe(target.roamingCid.toString());
+    expect(record.entries).toHaveLength(7);
+
+    const { review } = await reviewPatch({ store: pair.operator.store }, { key, limits });
+    expect(review.refusals).toEqual([]);
+    expect(review.patch.cid).toBe(cid.toString());
+    expect(review.moduleView.kind).toBe("storage");
+    const items = review.moduleView.kind === "storage" ? review.moduleView.items : [];
+    expect(items.map((i) => [i.path, i.kind, i.change]).sort()).toEqual(
+      [
+        ["img", "folder", "added"],
+        ["img/logo.svg", "file", "added"],
+        ["new.txt", "file", "added"],
+        ["old.txt", "file", "removed"],
+        ["readme.txt", "file", "changed"],
+      ].sort(),
+    );
+    expect(items.find((i) => i.path === "readme.txt")?.textDiff).toContain("+hello, world");
+    expect(review.entries.map((e) => e.eventId)).toEqual([
+      "DeleteFromFolderEvent",
+      "CreateFileInFolderEvent",
+      "FileUpdateEvent",
+      "FileUpdateEvent",
+      "CreateFolderInFolderEvent",
+      "CreateFileInFolderEvent",
+      "FileUpdateEvent",
+    ]);
+  });
+});
