@@ -126,7 +126,7 @@ function run(
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
         tail.push(line);
-        if (tail.length > 20) tail.shift();
+        if (tail.length > 200) tail.shift();
       }
     };
     child.stdout.on("data", keep);
