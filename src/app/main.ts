@@ -4,6 +4,7 @@
 import { run } from "probot";
 import { readEnvironment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
+import { openFileJournal } from "../service/apply-journal.js";
 import { createApp } from "./index.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   });
   let server: Awaited<ReturnType<typeof run>>;
   try {
-    server = await run(createApp({ store: kubo.store, environment }));
+    // The apply journal lives beside the managed node: it is what makes an apply exactly-once.
+    const journal = await openFileJournal(environment.dataDir);
+    server = await run(createApp({ store: kubo.store, environment, journal }));
   } catch (error) {
     await kubo.close();
     throw error;

@@ -1,0 +1,89 @@
+import type { Context } from "probot";
+import { type PermissionLevel, permissionFromGitHub } from "../../policy/index.js";
+
+export interface IssueRef {
+  readonly owner: string;
+  readonly repo: string;
+  readonly issueNumber: number;
+}
+
+export interface IssueComment {
+  readonly id: number;
+  readonly body: string;
+  readonly login: string;
+  readonly userType: string;
+}
+
+export type Reaction = "eyes" | "+1" | "-1" | "confused";
+
+/** What the app asks of GitHub about one issue: a small port over Octokit, so jobs read as steps. */
+export interface IssueGitHub {
+  readonly ref: IssueRef;
+  listComments(): Promise<IssueComment[]>;
+  createComment(body: string): Promise<number>;
+  updateComment(commentId: number, body: string): Promise<void>;
+  addLabels(labels: readonly string[]): Promise<void>;
+  /** Removes a label; one that is not on the issue is no error. */
+  removeLabel(label: string): Promise<void>;
+  /** Reacts on a comment, or on the issue itself when `commentId` is undefined. */
+  react(commentId: number | undefined, content: Reaction): Promise<void>;
+  closeIssue(): Promise<void>;
+  /** The user's permission on the repository; GitHub errors propagate (the caller fails closed). */
+  permissionOf(username: string): Promise<PermissionLevel>;
+  /** A file's text on the default branch, or undefined when there is none. */
+  readFile(path: string): Promise<string | undefined>;
+}
+
+type Octokit = Context["octokit"];
+
+export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
+  const repo = { owner: ref.owner, repo: ref.repo };
+  const issue = { ...repo, issue_number: ref.issueNumber };
+  return {
+    ref,
+    async listComments() {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
+      return comments.map((c) => ({
+        id: c.id,
+        body: c.body ?? "",
+        login: c.user?.login ?? "",
+        userType: c.user?.type ?? "",
+      }));
+    },
+    async createComment(body) {
+      return (await octokit.rest.issues.createComment({ ...issue, body })).data.id;
+    },
+    async updateComment(commentId, body) {
+      await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
+    },
+    async addLabels(labels) {
+      await octokit.rest.issues.addLabels({ ...issue, labels: [...labels] });
+    },
+    async removeLabel(name) {
+      await octokit.rest.issues.removeLabel({ ...issue, name }).catch((error: { status?: number }) => {
+        if (error.status !== 404) throw error;
+      });
+    },
+    async react(commentId, content) {
+      if (commentId === undefined) await octokit.rest.reactions.createForIssue({ ...issue, content });
+      else await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+    },
+    async closeIssue() {
+      await octokit.rest.issues.update({ ...issue, state: "closed", state_reason: "completed" });
+    },
+    async permissionOf(username) {
+      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
+      return permissionFromGitHub(data);
+    },
+    async readFile(path) {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ ...repo, path });
+        if (Array.isArray(data) || data.type !== "file" || typeof data.content !== "string") return undefined;
+        return Buffer.from(data.content, "base64").toString("utf8");
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { Environment } from "../config/environment.js";
+import type { IpfsStore } from "../ipfs/store.js";
+import type { ApplyJournal } from "../service/apply-journal.js";
+import type { IssueGitHub } from "./github/issue-github.js";
+
+/** The slice of pino that the app uses; Probot's logger and a test's recorder both fit. */
+export interface AppLog {
+  info(bindingsOrMessage: object | string, message?: string): void;
+  warn(bindingsOrMessage: object | string, message?: string): void;
+  error(bindingsOrMessage: object | string, message?: string): void;
+  child(bindings: object): AppLog;
+}
+
+/** Long-lived collaborators shared by every job. */
+export interface Runtime {
+  readonly store: IpfsStore;
+  readonly journal: ApplyJournal;
+  readonly environment: Environment;
+  /** The bot's own login (`name[bot]`): only its comments' markers are trusted. */
+  readonly botLogin: () => Promise<string>;
+  readonly now?: () => Date;
+}
+
+/** One piece of work about one issue, after the webhook was answered. */
+export interface IssueJob {
+  readonly runtime: Runtime;
+  readonly github: IssueGitHub;
+  /** Bound to the delivery id, repository and issue; jobs add the key and CID. */
+  readonly log: AppLog;
+  readonly issue: {
+    readonly labels: readonly string[];
+    readonly body: string;
+    /** Who opened the issue. */
+    readonly author: string;
+  };
+}

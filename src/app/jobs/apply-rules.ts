@@ -1,0 +1,73 @@
+import type { PatchReview } from "../../patch-request/change-model.js";
+import { isApplicable } from "../../patch-request/change-model.js";
+import { evaluate, type NomadPatchConfig, type PermissionLevel } from "../../policy/index.js";
+import { findStatus } from "../bot-comments.js";
+import type { IssueJob } from "../job-context.js";
+import { rejectedComment } from "../messages/decision-comments.js";
+import { applyReviewed } from "./apply-reviewed.js";
+import { readMarked } from "./issue-comments.js";
+
+const RULESET = "the repository's rules";
+
+/**
+ * Design §7, after every review: the rules (and the built-in refusals, which no rule can lift) decide
+ * to apply, to reject, or to wait for a person. An automatic apply binds to the reviewed CIDs exactly
+ * like a person's approval. Decisions already on the issue for this version are not repeated.
+ */
+export async function applyRules(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  review: PatchReview,
+  author: string,
+): Promise<void> {
+  const about = { key: review.patch.key, cid: review.patch.cid };
+  const log = job.log.child(about);
+  const decided = findStatus(
+    await readMarked(job),
+    (m) => m.key === about.key && m.cid === about.cid && (m.state === "applied" || m.state === "rejected"),
+  );
+  if (decided) return log.info({ state: decided.marker.state }, "this version was decided already");
+
+  const verdict = evaluate(
+    {
+      target: review.target.id,
+      entries: review.entries.map((e) => ({ index: e.index, eventId: e.eventId, targetId: e.targetId })),
+      authorPermission: await authorPermission(job, config, author),
+    },
+    config,
+  );
+  if (verdict.decision === "reject") {
+    log.info({ reasons: verdict.reasons.length }, "the rules reject the patch");
+    await job.github.createComment(
+      rejectedComment(
+        about,
+        RULESET,
+        verdict.reasons.map((r) => r.message),
+      ),
+    );
+    await job.github.addLabels([config.labels.rejected]);
+    return;
+  }
+  if (verdict.decision === "review") return log.info("no rule decides every entry: waiting for a person");
+  if (!isApplicable(review)) return log.info("the rules say apply, but the review is not applicable");
+  if (!review.target.canApply) return log.info("the rules say apply, but this node can only preview");
+  if (job.issue.labels.includes(config.labels.held))
+    return log.info("the rules say apply, but it is on hold");
+  const result = review.predictedResultCid as string;
+  await applyReviewed(job, config, { ...about, result }, { approvedBy: RULESET, author });
+}
+
+/** Looked up only when a rule asks, since it costs a GitHub call; an error reads as `none` (fail closed). */
+async function authorPermission(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  author: string,
+): Promise<PermissionLevel> {
+  if (!config.rules.some((rule) => rule.match.authorPermission !== undefined)) return "none";
+  try {
+    return await job.github.permissionOf(author);
+  } catch (error) {
+    job.log.warn({ author, err: error }, "author permission lookup failed: reading it as none");
+    return "none";
+  }
+}

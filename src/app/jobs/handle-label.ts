@@ -1,0 +1,20 @@
+import type { IssueJob } from "../job-context.js";
+import { loadRepoConfig } from "../load-config.js";
+import { approve } from "./approve.js";
+import { reportConfigError } from "./report-config-error.js";
+
+/**
+ * A label added to an issue: only the approve label matters. Adding it is an approval by the *sender*,
+ * checked like a command (triage users can add labels); a refused approval takes the label off again.
+ */
+export async function handleLabel(job: IssueJob, label: string, sender: string): Promise<void> {
+  const repo = await loadRepoConfig(job.github);
+  if (repo.status === "invalid") {
+    // Only a label that looks like ours is worth a comment about a broken configuration.
+    if (!/nomad-patch/i.test(label)) return job.log.info({ label }, "label ignored (configuration unusable)");
+    return reportConfigError(job, repo.errors);
+  }
+  const { config } = repo;
+  if (label !== config.labels.approve) return job.log.info({ label }, "not the approve label: ignored");
+  if (!(await approve(job, config, sender))) await job.github.removeLabel(label);
+}

@@ -1,0 +1,55 @@
+import { parseCommands } from "../../policy/index.js";
+import { findKeys, isPatchLabelled } from "../find-keys.js";
+import type { IssueJob } from "../job-context.js";
+import { loadRepoConfig } from "../load-config.js";
+import { reportConfigError } from "./report-config-error.js";
+import { reviewKey } from "./review-key.js";
+import { runCommand } from "./run-command.js";
+
+export interface TextEvent {
+  readonly text: string;
+  /** The comment the text is in; undefined for the issue body. */
+  readonly commentId: number | undefined;
+  /** Commands count only in new comments: editing an old comment must not approve anything. */
+  readonly commandsAllowed: boolean;
+  readonly sender: string;
+}
+
+// Cheap tests before any GitHub call: a key-like word, or a line starting with a slash.
+const MAYBE_KEY = /\b(?:k[0-9a-z]{40}|12D3KooW|bafz)/i;
+const MAYBE_COMMAND = /^ {0,3}\/[A-Za-z]/m;
+
+/**
+ * An issue body or comment:
+ * 1. nothing that looks like a key or a command: done, without calling GitHub;
+ * 2. read the configuration; when it cannot be used, say so once on the issue;
+ * 3. find the commands and the keys; acknowledge with a reaction;
+ * 4. run the commands (on the reviews already there), then review each key.
+ */
+export async function handleText(job: IssueJob, event: TextEvent): Promise<void> {
+  const maybeCommand = event.commandsAllowed && MAYBE_COMMAND.test(event.text);
+  if (!MAYBE_KEY.test(event.text) && !maybeCommand)
+    return job.log.info("no patch key or command in the text");
+
+  const repo = await loadRepoConfig(job.github);
+  if (repo.status === "invalid") {
+    // Said only where someone clearly meant the bot; an incidental key-like word stays quiet.
+    const commands = event.commandsAllowed ? parseCommands(event.text) : [];
+    const keys = findKeys(event.text, { offered: isPatchLabelled(job.issue.labels), max: 20 });
+    if (commands.length === 0 && !keys.some((k) => k.offered)) {
+      return job.log.info("configuration unusable, and nothing was offered to the bot: quiet");
+    }
+    await job.github.react(event.commentId, "confused");
+    return reportConfigError(job, repo.errors);
+  }
+  const { config } = repo;
+  const commands = event.commandsAllowed ? parseCommands(event.text, config.commands) : [];
+  const offered = commands.length > 0 || isPatchLabelled(job.issue.labels);
+  const keys = findKeys(event.text, { offered, max: config.limits.maxKeysPerComment });
+  if (commands.length === 0 && keys.length === 0) return job.log.info("no patch key or command after all");
+
+  // Acknowledge what was meant for the bot at once; the review comment follows.
+  if (offered || keys.some((k) => k.offered)) await job.github.react(event.commentId, "eyes");
+  for (const command of commands) await runCommand(job, config, command, event.sender);
+  for (const found of keys) await reviewKey(job, config, { ...found, author: event.sender });
+}

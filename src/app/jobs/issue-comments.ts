@@ -1,0 +1,19 @@
+import { botMarkedComments, type MarkedComment } from "../bot-comments.js";
+import type { IssueJob } from "../job-context.js";
+
+/** The bot's own marked comments on the job's issue, read fresh (another job may have just written one). */
+export async function readMarked(job: IssueJob): Promise<MarkedComment[]> {
+  const [comments, botLogin] = await Promise.all([job.github.listComments(), job.runtime.botLogin()]);
+  return botMarkedComments(comments, botLogin);
+}
+
+/** Update the comment in place when there is one, else post it; returns its id. */
+export async function upsertComment(
+  job: IssueJob,
+  commentId: number | undefined,
+  body: string,
+): Promise<number> {
+  if (commentId === undefined) return job.github.createComment(body);
+  await job.github.updateComment(commentId, body);
+  return commentId;
+}

@@ -1,0 +1,18 @@
+import type { ConfigIssue } from "../../policy/index.js";
+import { findStatus } from "../bot-comments.js";
+import type { IssueJob } from "../job-context.js";
+import { configErrorComment } from "../messages/config-error-comment.js";
+import { readMarked, upsertComment } from "./issue-comments.js";
+
+/**
+ * One comment per issue about a configuration that cannot be used: later events update it in place
+ * (the problems may have changed) instead of repeating it.
+ */
+export async function reportConfigError(job: IssueJob, errors: readonly ConfigIssue[]): Promise<void> {
+  const existing = findStatus(await readMarked(job), (marker) => marker.state === "config-error");
+  job.log.warn(
+    { problems: errors.length, updating: existing !== undefined },
+    "the repository's configuration cannot be used: nothing else is done",
+  );
+  await upsertComment(job, existing?.id, configErrorComment(errors));
+}

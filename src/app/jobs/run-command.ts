@@ -1,0 +1,63 @@
+import type { NomadPatchConfig, SlashCommand } from "../../policy/index.js";
+import { reviewComments } from "../bot-comments.js";
+import { findKeys } from "../find-keys.js";
+import type { IssueJob } from "../job-context.js";
+import { heldComment, rejectedComment } from "../messages/decision-comments.js";
+import { who } from "../messages/status-comment.js";
+import { approve } from "./approve.js";
+import { readMarked } from "./issue-comments.js";
+import { mayDecide } from "./may-decide.js";
+import { reviewKey } from "./review-key.js";
+
+/** One slash command from a comment, by `user`. */
+export async function runCommand(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  command: SlashCommand,
+  user: string,
+): Promise<void> {
+  job.log.info({ command: command.name, user }, "command");
+  switch (command.kind) {
+    case "apply":
+      await approve(job, config, user);
+      return;
+    case "reject": {
+      if (!(await mayDecide(job, config, user, "reject"))) return;
+      const about = await soleReview(job);
+      const reason = command.args === "" ? [] : [command.args];
+      await job.github.createComment(rejectedComment(about, who(user), reason));
+      await job.github.addLabels([config.labels.rejected]);
+      if (job.issue.labels.includes(config.labels.approve))
+        await job.github.removeLabel(config.labels.approve);
+      return;
+    }
+    case "hold": {
+      if (!(await mayDecide(job, config, user, "hold"))) return;
+      await job.github.addLabels([config.labels.held]);
+      await job.github.createComment(heldComment(await soleReview(job), user, config.labels.held));
+      return;
+    }
+    case "refresh":
+      await refresh(job, config, user);
+      return;
+  }
+}
+
+/**
+ * Re-resolve and re-render every patch on the issue: the keys of the bot's review comments and the
+ * keys in the issue body. Anyone may ask: it changes nothing but the review.
+ */
+async function refresh(job: IssueJob, config: NomadPatchConfig, user: string): Promise<void> {
+  const known = reviewComments(await readMarked(job)).map((c) => c.marker.key);
+  const inBody = findKeys(job.issue.body, { offered: true, max: config.limits.maxKeysPerComment });
+  const keys = [...new Set([...known, ...inBody.map((k) => k.key)])];
+  if (keys.length === 0) return job.log.info({ user }, "refresh: no patch key on this issue");
+  for (const key of keys) await reviewKey(job, config, { key, offered: true, author: job.issue.author });
+}
+
+/** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */
+async function soleReview(job: IssueJob): Promise<{ key: string | null; cid: string | null }> {
+  const reviews = reviewComments(await readMarked(job));
+  const only = reviews.length === 1 ? reviews[0] : undefined;
+  return { key: only?.marker.key ?? null, cid: only?.marker.cid ?? null };
+}

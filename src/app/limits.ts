@@ -1,0 +1,21 @@
+import type { Environment } from "../config/environment.js";
+import { effectiveLimits, type NomadPatchConfig } from "../policy/index.js";
+import type { ReviewLimits, TargetSetting } from "../service/review-patch.js";
+
+/** The repository's limits, lowered to the deployment's where the operator set tighter ones. */
+export function reviewLimits(config: NomadPatchConfig, environment: Environment): ReviewLimits {
+  const limits = effectiveLimits(config.limits, {
+    maxEntries: environment.maxEntries,
+    maxBytes: environment.maxBytes,
+    resolveTimeoutSeconds: Math.ceil(environment.resolveTimeoutMs / 1000),
+  });
+  return {
+    maxEntries: limits.maxEntries,
+    maxBytes: limits.maxBytes,
+    resolveTimeoutMs: limits.resolveTimeoutSeconds * 1000,
+  };
+}
+
+export function targetSettings(config: NomadPatchConfig): TargetSetting[] {
+  return config.targets.map((target) => ({ id: target.id, module: target.module }));
+}
