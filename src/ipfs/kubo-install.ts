@@ -122,12 +122,10 @@ function run(
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const tail: string[] = [];
+    // The last 64 KiB of output, kept whole: chunks split lines anywhere.
+    let tail = "";
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) {
-        tail.push(line);
-        if (tail.length > 200) tail.shift();
-      }
+      tail = (tail + chunk.toString()).slice(-65_536);
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
@@ -139,7 +137,7 @@ function run(
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`${command} ${args[0]} exited with ${signal ?? code}:\n${tail.join("\n")}`));
+      else reject(new Error(`${command} ${args[0]} exited with ${signal ?? code}:\n${tail}`));
     });
   });
 }
