@@ -13,17 +13,29 @@ const ZWSP = "\u200B";
  * it is), normalises line endings to `\n`, keeps tabs. Applied first in every context.
  */
 export function cleanText(text: string): string {
-  let out = "";
-  for (const char of text.replace(/\r\n?/g, "\n")) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code === 0x0a || code === 0x09) out += char;
-    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) continue;
-    else if (code === 0x200e || code === 0x200f || (code >= 0x202a && code <= 0x202e)) continue;
-    else if (code >= 0x2066 && code <= 0x2069) continue;
-    else if (code === 0x2028 || code === 0x2029) out += "\n";
-    else out += char;
+  const normalised = text.replace(/\r\n?/g, "\n");
+  // Diffs can be megabytes of ordinary text: copy unchanged runs in slices, not character by character.
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < normalised.length; i += 1) {
+    const replacement = cleanChar(normalised.charCodeAt(i));
+    if (replacement === undefined) continue;
+    parts.push(normalised.slice(from, i), replacement);
+    from = i + 1;
   }
-  return out;
+  if (from === 0) return normalised;
+  parts.push(normalised.slice(from));
+  return parts.join("");
+}
+
+/** Undefined keeps the character; otherwise what replaces it (usually nothing). */
+function cleanChar(code: number): string | undefined {
+  if (code === 0x0a || code === 0x09) return undefined;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return "";
+  if (code === 0x200e || code === 0x200f || (code >= 0x202a && code <= 0x202e)) return "";
+  if (code >= 0x2066 && code <= 0x2069) return "";
+  if (code === 0x2028 || code === 0x2029) return "\n";
+  return undefined;
 }
 
 /** Cuts to at most `max` UTF-16 units with an ellipsis, never inside a surrogate pair. */
@@ -40,9 +52,17 @@ export function oneLine(text: string): string {
   return cleanText(text).replace(/[\n\t]+/g, " ");
 }
 
+/**
+ * Bounded contexts never need more than a few times `max` characters of input; cutting first keeps the
+ * work proportional to what is shown, not to what a hostile patch sent.
+ */
+function head(text: string, max: number): string {
+  return text.length > max * 4 + 64 ? text.slice(0, max * 4 + 64) : text;
+}
+
 /** Raw HTML context (`<summary>`, attribute-free elements): entities, no newline, no mention. */
 export function escapeHtml(text: string, max = 300): string {
-  return mapBounded(oneLine(text), max, htmlChar);
+  return mapBounded(oneLine(head(text, max)), max, htmlChar);
 }
 
 /**
@@ -50,7 +70,7 @@ export function escapeHtml(text: string, max = 300): string {
  * backslash-escaped (links, images, emphasis, strikethrough, math, cells), mentions are broken.
  */
 export function escapeInline(text: string, max = 300): string {
-  return mapBounded(oneLine(text), max, (char) =>
+  return mapBounded(oneLine(head(text, max)), max, (char) =>
     MARKDOWN_PUNCTUATION.has(char) ? `\\${char}` : htmlChar(char),
   );
 }
@@ -95,7 +115,7 @@ function mapBounded(text: string, max: number, escapeChar: (char: string) => str
  * In a table cell `|` must still be escaped (GFM splits cells before it parses code spans).
  */
 export function codeSpan(text: string, options: { max?: number; inTable?: boolean } = {}): string {
-  const body = mapBounded(oneLine(text), options.max ?? 120, (char) => {
+  const body = mapBounded(oneLine(head(text, options.max ?? 120)), options.max ?? 120, (char) => {
     if (char === "@") return `@${ZWSP}`;
     return options.inTable && char === "|" ? "\\|" : char;
   });
@@ -121,7 +141,7 @@ export function fence(text: string, info = ""): string {
  * so a stranger's text cannot dress a phishing link as part of the bot's message; bare URLs still show.
  */
 export function quoteMarkdown(text: string, max = 4000): string {
-  const body = mapBounded(cleanText(text).trim(), max, (char) =>
+  const body = mapBounded(cleanText(head(text, max)).trim(), max, (char) =>
     QUOTE_PUNCTUATION.has(char) ? `\\${char}` : char === "'" || char === '"' ? char : htmlChar(char),
   );
   return body

@@ -2,6 +2,7 @@ import type { PatchReview } from "../patch-request/change-model.js";
 import { EFFECT_ICON, EFFECT_LABEL, relativeTargetId } from "./entry-labels.js";
 import { codeSpan, escapeInline } from "./escape.js";
 import { EMPTY_SECTION, fitLines, type Section } from "./fit-lines.js";
+import { formatNumber } from "./words.js";
 
 const HEADING =
   "#### Entries\n\n| # | EventId | TargetId | Effect | Reason |\n| ---: | --- | --- | --- | --- |\n";
@@ -14,8 +15,15 @@ export function renderEntriesSection(review: PatchReview, budget: number): Secti
     const reason = entry.reason ? escapeInline(entry.reason, 200) : "";
     return `| ${entry.index} | ${codeSpan(entry.eventId, { inTable: true, max: 80 })} | ${codeSpan(target, { inTable: true, max: 80 })} | ${EFFECT_ICON[entry.effect]} ${EFFECT_LABEL[entry.effect]} | ${reason} |`;
   });
-  const { kept, omitted } = fitLines(rows, budget, HEADING.length, (n) => `| | _…${n} more entries_ | | | |`);
+  const { kept, omitted } = fitLines(
+    rows,
+    budget,
+    HEADING.length,
+    (n) => `| | _…${formatNumber(n)} more entries_ | | | |`,
+  );
   if (omitted === rows.length) return { ...EMPTY_SECTION, cut: "the entries table" };
   const text = HEADING + kept.join("\n");
-  return omitted > 0 ? { text, cut: `${omitted} of ${rows.length} entry rows` } : { text };
+  return omitted > 0
+    ? { text, cut: `${formatNumber(omitted)} of ${formatNumber(rows.length)} entry rows` }
+    : { text };
 }

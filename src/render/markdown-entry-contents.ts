@@ -2,7 +2,7 @@ import type { EntryChange, PatchReview } from "../patch-request/change-model.js"
 import { relativeTargetId } from "./entry-labels.js";
 import { details, escapeHtml, fence, shorten } from "./escape.js";
 import { EMPTY_SECTION, type Section } from "./fit-lines.js";
-import { count } from "./words.js";
+import { count, formatNumber } from "./words.js";
 
 const HEADING = "#### Entry contents\n\n";
 const MAX_CONTENT = 3000;
@@ -27,7 +27,9 @@ export function renderEntryContentsSection(review: PatchReview, budget: number):
   const left = shown.length - blocks.length;
   const trailer = left > 0 ? [`_…and ${count(left, "more entry", "more entries")} not shown._`] : [];
   const text = HEADING + [...blocks, ...trailer].join("\n\n");
-  return left > 0 ? { text, cut: `${left} of ${shown.length} entry contents` } : { text };
+  return left > 0
+    ? { text, cut: `${formatNumber(left)} of ${formatNumber(shown.length)} entry contents` }
+    : { text };
 }
 
 function isUnknown(entry: EntryChange): boolean {

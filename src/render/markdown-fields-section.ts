@@ -2,6 +2,7 @@ import type { FieldChange } from "../patch-request/change-model.js";
 import { compactValue } from "./compact-value.js";
 import { codeSpan } from "./escape.js";
 import { EMPTY_SECTION, fitLines, type Section } from "./fit-lines.js";
+import { formatNumber } from "./words.js";
 
 const HEADING = "#### Field changes\n\n| Field | Change | Before | After |\n| --- | --- | --- | --- |\n";
 
@@ -12,10 +13,17 @@ export function renderFieldsSection(fields: readonly FieldChange[], budget: numb
     (field) =>
       `| ${codeSpan(field.path, { inTable: true, max: 80 })} | ${field.change} | ${cell(field.before)} | ${cell(field.after)} |`,
   );
-  const { kept, omitted } = fitLines(rows, budget, HEADING.length, (n) => `| _…${n} more fields_ | | | |`);
+  const { kept, omitted } = fitLines(
+    rows,
+    budget,
+    HEADING.length,
+    (n) => `| _…${formatNumber(n)} more fields_ | | | |`,
+  );
   if (omitted === rows.length) return { ...EMPTY_SECTION, cut: "the field table" };
   const text = HEADING + kept.join("\n");
-  return omitted > 0 ? { text, cut: `${omitted} of ${rows.length} field rows` } : { text };
+  return omitted > 0
+    ? { text, cut: `${formatNumber(omitted)} of ${formatNumber(rows.length)} field rows` }
+    : { text };
 }
 
 function cell(value: unknown): string {

@@ -2,7 +2,7 @@ import type { StorageItemChange } from "../patch-request/change-model.js";
 import { details, escapeHtml, fence } from "./escape.js";
 import { fencedLines } from "./fenced-lines.js";
 import { EMPTY_SECTION, type Section } from "./fit-lines.js";
-import { count } from "./words.js";
+import { count, formatNumber } from "./words.js";
 
 const HEADING = "#### File diffs\n\n";
 const TRAILER_RESERVE = 120;
@@ -30,7 +30,13 @@ export function renderFileDiffsSection(items: readonly StorageItemChange[], budg
     }
     // The first file that does not fit is shown cut, if a useful part of it fits; the rest are counted.
     const wrapper = details(summary, "", false).length;
-    const cut = fencedLines("", lines, "diff", budget - used - wrapper - 2, (n) => `… ${n} more lines`);
+    const cut = fencedLines(
+      "",
+      lines,
+      "diff",
+      budget - used - wrapper - 2,
+      (n) => `… ${formatNumber(n)} more lines`,
+    );
     if (cut) {
       blocks.push(details(summary, cut.text, false));
       partial = true;
@@ -48,7 +54,7 @@ export function renderFileDiffsSection(items: readonly StorageItemChange[], budg
   const inPart = partial ? ", one shown in part" : "";
   return {
     text,
-    cut: `${files.length - full} of ${count(files.length, "file diff", "file diffs")}${inPart}`,
+    cut: `${formatNumber(files.length - full)} of ${count(files.length, "file diff", "file diffs")}${inPart}`,
   };
 }
 

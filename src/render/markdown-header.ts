@@ -9,7 +9,7 @@ import {
 } from "./markdown-options.js";
 import { type ReviewStatus, reviewStatus } from "./review-status.js";
 import { summaryParts } from "./summary-parts.js";
-import { orList } from "./words.js";
+import { formatNumber, orList } from "./words.js";
 
 const STATUS_ICON: Record<ReviewStatus["state"], string> = {
   ready: "✅",
@@ -54,7 +54,7 @@ export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdow
 
 function problemLines(problems: readonly Problem[], review: PatchReview): string[] {
   const lines = problems.slice(0, MAX_LISTED).map((problem) => `- ${describeProblem(problem, review)}`);
-  if (problems.length > MAX_LISTED) lines.push(`- …and ${problems.length - MAX_LISTED} more.`);
+  if (problems.length > MAX_LISTED) lines.push(`- …and ${formatNumber(problems.length - MAX_LISTED)} more.`);
   return lines;
 }
 

@@ -2,7 +2,7 @@ import type { PatchReview } from "../patch-request/change-model.js";
 import { details } from "./escape.js";
 import { fencedLines } from "./fenced-lines.js";
 import { EMPTY_SECTION, type Section } from "./fit-lines.js";
-import { count } from "./words.js";
+import { count, formatNumber } from "./words.js";
 
 /** The unified diff of the canonical JSON of before and after, collapsed: complete but bulky. */
 export function renderJsonDiffSection(review: PatchReview, budget: number): Section {
@@ -18,10 +18,10 @@ export function renderJsonDiffSection(review: PatchReview, budget: number): Sect
   const lines = diff.split("\n");
   const summary = `JSON diff of the target state (${count(lines.length, "line", "lines")})`;
   const wrapper = details(summary, "").length;
-  const fitted = fencedLines("", lines, "diff", budget - wrapper, (n) => `… ${n} more lines`);
+  const fitted = fencedLines("", lines, "diff", budget - wrapper, (n) => `… ${formatNumber(n)} more lines`);
   if (!fitted) return { ...EMPTY_SECTION, cut: "the JSON diff" };
   const text = details(summary, fitted.text);
   return fitted.omitted > 0
-    ? { text, cut: `${fitted.omitted} of ${lines.length} lines of the JSON diff` }
+    ? { text, cut: `${formatNumber(fitted.omitted)} of ${formatNumber(lines.length)} lines of the JSON diff` }
     : { text };
 }

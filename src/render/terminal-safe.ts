@@ -5,6 +5,7 @@
  * control character. Newlines survive only when `multiline` is set; tabs become spaces.
  */
 export function stripTerminalControls(text: string, options: { multiline?: boolean } = {}): string {
+  if (isPlain(text, options.multiline === true)) return text;
   const withoutSequences = removeEscapeSequences(text.replace(/\r\n?/g, "\n"));
   let out = "";
   for (const char of withoutSequences) {
@@ -18,6 +19,23 @@ export function stripTerminalControls(text: string, options: { multiline?: boole
     else out += char;
   }
   return out;
+}
+
+/** Fast path for the common case (diffs are large and almost always plain). */
+function isPlain(text: string, multiline: boolean): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 && !(multiline && code === 0x0a)) return false;
+    if ((code >= 0x7f && code <= 0x9f) || code === 0x200e || code === 0x200f) return false;
+    if (
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2028 && code <= 0x2029) ||
+      (code >= 0x2066 && code <= 0x2069)
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 const ESC = 0x1b;

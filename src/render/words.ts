@@ -8,3 +8,8 @@ export function orList(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? "";
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
+
+/** `50,003`: a number as people read it. */
+export function formatNumber(n: number): string {
+  return n.toLocaleString("en-US");
+}

@@ -20,8 +20,10 @@ function pseudo(seed: string, alphabet: string, length: number): string {
   return out;
 }
 
-export const fakeKey = (seed: string): string => `k51qzi5uqu5d${pseudo(seed, "0123456789abcdefghijklmnopqrstuvwxyz", 50)}`;
-export const fakeCid = (seed: string): string => `bafyrei${pseudo(seed, "abcdefghijklmnopqrstuvwxyz234567", 52)}`;
+export const fakeKey = (seed: string): string =>
+  `k51qzi5uqu5d${pseudo(seed, "0123456789abcdefghijklmnopqrstuvwxyz", 50)}`;
+export const fakeCid = (seed: string): string =>
+  `bafyrei${pseudo(seed, "abcdefghijklmnopqrstuvwxyz234567", 52)}`;
 
 export const TARGET = fakeKey("target");
 export const PATCH_KEY = fakeKey("patch");
@@ -112,11 +114,20 @@ export function buildReview(parts: ReviewParts = {}): PatchReview {
   };
 }
 
-export function storageItem(path: string, change: StorageItemChange["change"], extra: Partial<StorageItemChange> = {}): StorageItemChange {
+export function storageItem(
+  path: string,
+  change: StorageItemChange["change"],
+  extra: Partial<StorageItemChange> = {},
+): StorageItemChange {
   return { path, kind: "file", change, ...extra };
 }
 
-export function field(path: string, change: FieldChange["change"], before?: unknown, after?: unknown): FieldChange {
+export function field(
+  path: string,
+  change: FieldChange["change"],
+  before?: unknown,
+  after?: unknown,
+): FieldChange {
   return {
     path,
     change,
@@ -128,6 +139,7 @@ export function field(path: string, change: FieldChange["change"], before?: unkn
 /** A unified diff of `lines` lines, each changed, for size tests. */
 export function bigDiff(lines: number, width = 60): string {
   const out = ["--- before", "+++ after", `@@ -1,${lines} +1,${lines} @@`];
-  for (let i = 0; i < lines; i += 1) out.push(`${i % 2 === 0 ? "-" : "+"}  "line-${i}": "${"x".repeat(width)}",`);
+  for (let i = 0; i < lines; i += 1)
+    out.push(`${i % 2 === 0 ? "-" : "+"}  "line-${i}": "${"x".repeat(width)}",`);
   return `${out.join("\n")}\n`;
 }
