@@ -148,8 +148,9 @@ function summarise(message: string): string {
     .split("\n")
     .map((line) => line.replace(/^npm error\s*/, "").trim())
     .filter((line) => line !== "" && line !== "}" && !line.startsWith("A complete log"));
-  const telling = lines.filter((line) =>
-    /error|not found|ENOTFOUND|ECONN|refused|denied|forbidden/i.test(line),
+  const specific = lines.filter((line) =>
+    /\b\w*Error:|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|403 Forbidden/.test(line),
   );
-  return (telling.at(-1) ?? lines.at(-1) ?? message).slice(0, 300);
+  const general = lines.filter((line) => /error|not found|refused|denied/i.test(line));
+  return (specific[0] ?? general.at(-1) ?? lines.at(-1) ?? message).slice(0, 300);
 }
