@@ -71,7 +71,7 @@ export function escapeHtml(text: string, max = 300): string {
  */
 export function escapeInline(text: string, max = 300): string {
   return mapBounded(oneLine(head(text, max)), max, (char) =>
-    MARKDOWN_PUNCTUATION.has(char) ? `\\${char}` : htmlChar(char),
+    MARKDOWN_PUNCTUATION.has(char) ? `\\${char}` : char === '"' || char === "'" ? char : htmlChar(char),
   );
 }
 

@@ -18,7 +18,11 @@ export function renderReviewText(review: PatchReview, options: TextOptions): str
   const lines = [...textHeaderLines(review, p)];
   const description = stripTerminalControls(review.patch.description.trim(), { multiline: true });
   if (description !== "")
-    lines.push("", p.bold("Description"), ...description.split("\n").map((l) => `  │ ${l}`));
+    lines.push(
+      "",
+      p.bold("Description"),
+      ...description.split("\n").map((l) => (l === "" ? "  │" : `  │ ${l}`)),
+    );
   lines.push("", rule, ...moduleViewLines(review, p, width));
   lines.push("", p.bold("Entries"), ...entryLines(review, width));
   const diff = review.jsonDiff.replace(/\n$/, "");
@@ -40,7 +44,7 @@ function moduleViewLines(review: PatchReview, p: Paint, width: number): string[]
     ];
   }
   const lines = [p.bold(`Files and folders (${storageCounts(view.items)})`)];
-  lines.push(...storageTreeLines(view.items).map((line) => `  ${paintDiffLine(safe(line), p)}`));
+  lines.push(...storageTreeLines(view.items, safe).map((line) => `  ${paintDiffLine(line, p)}`));
   for (const item of view.items) {
     if (item.textDiff === undefined) continue;
     lines.push(
@@ -54,10 +58,11 @@ function moduleViewLines(review: PatchReview, p: Paint, width: number): string[]
 
 function entryLines(review: PatchReview, width: number): string[] {
   if (review.entries.length === 0) return ["  (none)"];
+  const column = Math.min(40, Math.max(...review.entries.map((entry) => safe(entry.eventId).length)));
   return review.entries.map((entry) => {
     const target = safe(relativeTargetId(entry.targetId, review.target.id));
     const reason = entry.reason ? `  ${safe(entry.reason)}` : "";
-    const line = `  ${String(entry.index).padStart(3)}  ${EFFECT_LABEL[entry.effect].padEnd(9)}  ${safe(entry.eventId)}  ${target}${reason}`;
+    const line = `  ${String(entry.index).padStart(3)}  ${EFFECT_LABEL[entry.effect].padEnd(9)}  ${safe(entry.eventId).padEnd(column)}  ${target}${reason}`;
     return line.length > width ? `${line.slice(0, width - 1)}…` : line;
   });
 }

@@ -15,7 +15,11 @@ const MARK: Record<StorageItemChange["change"], string> = { added: "+", removed:
  * column (`+` added, `-` removed, `~` changed, blank for a folder that only contains changes). Plain
  * text for a code block or a terminal: names are cleaned to one line, nothing else is escaped.
  */
-export function storageTreeLines(items: readonly StorageItemChange[]): string[] {
+export function storageTreeLines(
+  items: readonly StorageItemChange[],
+  /** Makes a name one safe line: `oneLine` for Markdown, the terminal stripper for a terminal. */
+  clean: (text: string) => string = oneLine,
+): string[] {
   const root: TreeNode = { name: "", children: new Map() };
   for (const item of items) {
     let node = root;
@@ -30,25 +34,25 @@ export function storageTreeLines(items: readonly StorageItemChange[]): string[] 
     if (node !== root) node.item = item;
   }
   const lines: string[] = [];
-  walk(root, 0, lines);
+  walk(root, 0, lines, clean);
   return lines;
 }
 
-function walk(node: TreeNode, depth: number, lines: string[]): void {
+function walk(node: TreeNode, depth: number, lines: string[], clean: (text: string) => string): void {
   const children = [...node.children.values()].sort(byFolderThenName);
   for (const child of children) {
     const mark = child.item ? MARK[child.item.change] : " ";
     const slash = isFolder(child) ? "/" : "";
     lines.push(
-      `${mark} ${"  ".repeat(depth)}${shorten(oneLine(child.name), 200)}${slash}${note(child.item)}`,
+      `${mark} ${"  ".repeat(depth)}${shorten(clean(child.name), 200)}${slash}${note(child.item, clean)}`,
     );
-    walk(child, depth + 1, lines);
+    walk(child, depth + 1, lines, clean);
   }
 }
 
-function note(item: StorageItemChange | undefined): string {
+function note(item: StorageItemChange | undefined, clean: (text: string) => string): string {
   if (item?.kind !== "file" || item.textDiff !== undefined || !item.textDiffNote) return "";
-  return `  (${shorten(oneLine(item.textDiffNote), 80)})`;
+  return `  (${shorten(clean(item.textDiffNote), 80)})`;
 }
 
 function isFolder(node: TreeNode): boolean {

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { renderConfigErrorsMarkdown } from "../../../src/render/config-errors-markdown.js";
+import { renderHeldMarkdown, renderRejectedMarkdown } from "../../../src/render/decision-markdown.js";
+import { renderDenialMarkdown } from "../../../src/render/denial-markdown.js";
+import { renderFailureMarkdown } from "../../../src/render/failure-markdown.js";
+import { parseMarker } from "../../../src/render/marker.js";
+import { renderResolvingMarkdown } from "../../../src/render/resolving-markdown.js";
+import { renderVoidedMarkdown } from "../../../src/render/voided-markdown.js";
+import { probeMarkdown, withoutCodeSpans } from "./markdown-probe.js";
+import { fakeCid, PATCH_KEY } from "./review-builder.js";
+
+describe("status comments", () => {
+  it("starts the sticky comment as a resolving placeholder", () => {
+    const markdown = renderResolvingMarkdown({ key: PATCH_KEY });
+    expect(parseMarker(markdown)).toEqual({
+      kind: "review",
+      v: 1,
+      key: PATCH_KEY,
+      cid: null,
+      result: null,
+      target: null,
+      state: "resolving",
+    });
+    expect(markdown).toContain("⏳ **Resolving patch request**");
+  });
+
+  it("turns a failure for a valid key into the sticky comment, in state failed", () => {
+    const markdown = renderFailureMarkdown({
+      key: PATCH_KEY,
+      code: "RESOLVE_TIMEOUT",
+      message: "The key did not resolve within 60 s.",
+      hint: "Is the contributor's node online? Their patch request must be reachable over IPFS.",
+    });
+    expect(markdown).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":null,"result":null,"target":null,"state":"failed"} -->
+
+      ### ⚠️ Could not review patch request \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+
+      The key did not resolve within 60 s. \`RESOLVE_TIMEOUT\`
+
+      Is the contributor's node online? Their patch request must be reachable over IPFS.
+
+      Nothing was applied. Comment \`/refresh\` to try again."
+    `);
+    expect(parseMarker(markdown)).toMatchObject({ kind: "review", state: "failed", cid: null });
+  });
+
+  it("makes a failure for a malformed key a one-off status with no key in the marker", () => {
+    const markdown = renderFailureMarkdown({
+      key: "k51<img src=x> @octocat",
+      code: "NOT_A_KEY",
+      message: "This is not an IPNS name.",
+    });
+    expect(parseMarker(markdown)).toEqual({ kind: "status", v: 1, state: "failed", key: null, cid: null });
+    expect(withoutCodeSpans(markdown)).not.toContain("<img");
+  });
+
+  it("explains a denial without pinging the user", () => {
+    const markdown = renderDenialMarkdown({
+      user: "triager",
+      needed: "write",
+      actual: "triage",
+      via: "label",
+      key: PATCH_KEY,
+    });
+    expect(markdown).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:status {"v":1,"state":"denied","key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":null} -->
+
+      🔒 The approval label from **triager** was not accepted: approving needs \`write\` access to this repository, and they have \`triage\`.
+
+      Nothing was applied. Someone with that access can approve instead."
+    `);
+    expect(parseMarker(markdown)).toMatchObject({ kind: "status", state: "denied", key: PATCH_KEY });
+    expect(markdown).not.toContain("@triager");
+  });
+
+  it("fails closed, and says so, when the permission could not be read", () => {
+    const markdown = renderDenialMarkdown({
+      user: "someone",
+      needed: "write",
+      actual: "unknown",
+      via: "command",
+    });
+    expect(markdown).toContain("could not be checked, so the bot refuses to be safe");
+    expect(parseMarker(markdown)).toMatchObject({ key: null });
+  });
+
+  it("records a rejection with the reason quoted and neutralised", () => {
+    const markdown = renderRejectedMarkdown({
+      key: PATCH_KEY,
+      user: "maintainer",
+      reason: "Not now </details> @everyone ![x](y)",
+      cid: fakeCid("patch"),
+    });
+    expect(markdown).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:status {"v":1,"state":"rejected","key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk"} -->
+
+      🚫 **Rejected** by **maintainer**: patch \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\` will not be applied.
+
+      > Not now &lt;/details&gt; @&#8203;everyone !\\[x\\](y)
+
+      A new version published under the same key can be reviewed again."
+    `);
+    expect(parseMarker(markdown)).toMatchObject({ state: "rejected", cid: fakeCid("patch") });
+    expect(markdown).not.toMatch(/@everyone|<\/details>/);
+  });
+
+  it("puts a patch on hold and says how to resume", () => {
+    const markdown = renderHeldMarkdown({ key: PATCH_KEY, user: "maintainer" });
+    expect(markdown).toContain("until someone with write access comments `/apply`");
+    expect(parseMarker(markdown)).toMatchObject({ state: "held" });
+  });
+
+  it("voids an approval whose key moved and asks for a fresh one", () => {
+    const markdown = renderVoidedMarkdown({
+      key: PATCH_KEY,
+      approvedCid: fakeCid("v1"),
+      currentCid: fakeCid("v2"),
+    });
+    expect(markdown).toMatchInlineSnapshot(`
+      "<!-- nomad-patch:status {"v":1,"state":"voided","key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyrei2jjrbqotliouut2l2goqubpyrvelg6556m6o6pvloeotnp2nm4rv"} -->
+
+      🔁 **Approval voided:** it was for \`bafyrei2jjrbqotliouut2l2goqubpyrvelg6556m6o6pvloeotnp2nm4rv\`, but patch key \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\` now points at \`bafyreitegd2xhjucjiuqroe76vodyvtkvwctysxvcl4cj65cjgwwyrsewc\`.
+
+      Nothing was applied. The review above shows the new version; approve again if it is still good."
+    `);
+    expect(parseMarker(markdown)).toMatchObject({ state: "voided", cid: fakeCid("v1") });
+  });
+
+  it("lists config errors with their paths, escaped and bounded", () => {
+    const errors = [
+      { path: "targets.0.module", message: 'Expected one of storage, wac-project; got "<b>x</b>".' },
+      { path: "", message: "Unknown key `extra`." },
+      ...Array.from({ length: 40 }, (_, i) => ({ path: `rules.${i}`, message: "Invalid." })),
+    ];
+    const markdown = renderConfigErrorsMarkdown(errors);
+    expect(parseMarker(markdown)).toEqual({
+      kind: "status",
+      v: 1,
+      state: "config-error",
+      key: null,
+      cid: null,
+    });
+    expect(markdown).toContain(
+      '- `targets.0.module`: Expected one of storage, wac-project; got "&lt;b&gt;x&lt;/b&gt;".',
+    );
+    expect(markdown).toContain("- `(root)`: Unknown key \\`extra\\`.");
+    expect(markdown).toContain("- …and 12 more.");
+    expect(probeMarkdown(markdown).unclosed).toBe(false);
+  });
+});
