@@ -62,7 +62,8 @@ export async function applyReviewed(
   }
   const shown = findStatus(
     await readMarked(job),
-    (m) => m.state === "applied" && m.key === about.key && m.cid === about.cid,
+    (m) =>
+      (m.state === "applied" || m.state === "already-applied") && m.key === about.key && m.cid === about.cid,
   );
   log.info({ status: outcome.status, roaming: outcome.roamingCid, commented: !!shown }, "apply finished");
   if (!shown) await job.github.createComment(outcomeComment(outcome, by.approvedBy));

@@ -1,0 +1,140 @@
+import nock from "nock";
+
+export const API = "https://api.github.com";
+
+export interface FakeComment {
+  readonly id: number;
+  readonly issue: number;
+  body: string;
+  readonly user: { readonly login: string; readonly type: string };
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+export interface FakeGitHubOptions {
+  readonly owner: string;
+  readonly repo: string;
+  readonly botLogin: string;
+  /** The text of `.github/nomad-patch.yml`; undefined: the file does not exist. */
+  readonly config?: string;
+  /** Answers of the collaborator-permission API by user: an answer, or an HTTP status to fail with. */
+  readonly permissions?: Record<string, { permission: string; role_name: string } | number>;
+}
+
+/**
+ * GitHub's issue API for one repository, behind nock: a small stateful fake (comments, labels,
+ * reactions, issue state) that records every request with its body, so tests assert what the app
+ * sent. Its interceptors are optional (a test uses some routes, not all); one-shot interceptors a
+ * test adds before it take precedence and must be used (`nock.pendingMocks()`).
+ */
+export function fakeGitHub(options: FakeGitHubOptions) {
+  const base = `/repos/${options.owner}/${options.repo}`;
+  const comments: FakeComment[] = [];
+  const labels = new Set<string>();
+  const requests: RecordedRequest[] = [];
+  const state = { closed: false, nextId: 5000 };
+
+  const route = (
+    method: string,
+    pattern: RegExp,
+    reply: (match: RegExpExecArray, body: Record<string, unknown>) => [number, unknown],
+  ) => {
+    nock(API)
+      .persist()
+      .intercept((path) => pattern.test(path.split("?")[0] ?? ""), method)
+      .optionally()
+      .reply((uri, raw) => {
+        const path = uri.split("?")[0] ?? "";
+        const body =
+          typeof raw === "string" ? (raw === "" ? {} : JSON.parse(raw)) : (raw as Record<string, unknown>);
+        requests.push({ method, path, body });
+        return reply(pattern.exec(path) as RegExpExecArray, body);
+      });
+  };
+  const issueComment = (issue: number, body: string, user: { login: string; type: string }) => {
+    const comment: FakeComment = { id: state.nextId++, issue, body, user };
+    comments.push(comment);
+    return comment;
+  };
+  const asApi = (c: FakeComment) => ({ id: c.id, body: c.body, user: c.user });
+
+  route("GET", new RegExp(`^${base}/contents/`), () =>
+    options.config === undefined
+      ? [404, { message: "Not Found" }]
+      : [
+          200,
+          {
+            type: "file",
+            encoding: "base64",
+            path: ".github/nomad-patch.yml",
+            content: Buffer.from(options.config).toString("base64"),
+          },
+        ],
+  );
+  route("GET", new RegExp(`^${base}/issues/(\\d+)/comments$`), (m) => [
+    200,
+    comments.filter((c) => c.issue === Number(m[1])).map(asApi),
+  ]);
+  route("POST", new RegExp(`^${base}/issues/(\\d+)/comments$`), (m, body) => [
+    201,
+    asApi(issueComment(Number(m[1]), String(body.body), { login: options.botLogin, type: "Bot" })),
+  ]);
+  route("PATCH", new RegExp(`^${base}/issues/comments/(\\d+)$`), (m, body) => {
+    const comment = comments.find((c) => c.id === Number(m[1]));
+    if (!comment) return [404, { message: "Not Found" }];
+    comment.body = String(body.body);
+    return [200, asApi(comment)];
+  });
+  route("POST", new RegExp(`^${base}/issues/(\\d+/|comments/\\d+/)reactions$`), (_m, body) => [201, body]);
+  route("POST", new RegExp(`^${base}/issues/(\\d+)/labels$`), (_m, body) => {
+    for (const label of body.labels as string[]) labels.add(label);
+    return [200, [...labels].map((name) => ({ name }))];
+  });
+  route("DELETE", new RegExp(`^${base}/issues/(\\d+)/labels/(.+)$`), (m) => {
+    const name = decodeURIComponent(m[2] ?? "");
+    return labels.delete(name)
+      ? [200, [...labels].map((n) => ({ name: n }))]
+      : [404, { message: "Label does not exist" }];
+  });
+  route("PATCH", new RegExp(`^${base}/issues/(\\d+)$`), (_m, body) => {
+    state.closed = body.state === "closed";
+    return [200, { state: body.state }];
+  });
+  // Only when given: permission tests add one-shot interceptors of their own, which must all be used.
+  if (options.permissions) {
+    const permissions = options.permissions;
+    route("GET", new RegExp(`^${base}/collaborators/([^/]+)/permission$`), (m) => {
+      const answer = permissions[decodeURIComponent(m[1] ?? "")];
+      if (answer === undefined) return [404, { message: "Not Found" }];
+      return typeof answer === "number"
+        ? [answer, { message: "Server Error" }]
+        : [200, { ...answer, user: {} }];
+    });
+  }
+
+  return {
+    comments,
+    labels,
+    requests,
+    get closed() {
+      return state.closed;
+    },
+    /** A comment written by a person (it arrives by webhook, and shows in the list). */
+    humanComment: (issue: number, login: string, body: string) =>
+      issueComment(issue, body, { login, type: "User" }),
+    botComments: (issue: number) =>
+      comments.filter((c) => c.issue === issue && c.user.login === options.botLogin),
+    /** The requests of one method whose path ends with `suffix`. */
+    sent: (method: string, suffix: string | RegExp) =>
+      requests.filter(
+        (r) =>
+          r.method === method && (typeof suffix === "string" ? r.path.endsWith(suffix) : suffix.test(r.path)),
+      ),
+  };
+}
+
+export type FakeGitHub = ReturnType<typeof fakeGitHub>;

@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../../src/app/index.js";
+import { createWorkQueue } from "../../../src/app/work-queue.js";
+import { readEnvironment } from "../../../src/config/environment.js";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
+import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { type FakeGitHubOptions, fakeGitHub } from "./github-fake.js";
+import { REPO } from "./payloads.js";
+
+export const BOT = "nomad-patch[bot]";
+
+/** Probot as toolchain.md prescribes for tests: no retries, no throttling, silent, a token instead of an app. */
+export function testProbot(): Probot {
+  return new Probot({
+    githubToken: "test",
+    Octokit: ProbotOctokit.defaults((o: object) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+    // pino knows "silent"; Probot's option type lists only the levels that log.
+    logLevel: "silent" as "fatal",
+  });
+}
+
+/**
+ * The app with real collaborators (the operator's Kubo store, a journal on disk) and GitHub faked:
+ * `deliver` hands a webhook to Probot (which answers before the work is done), `settle` awaits the work.
+ */
+export async function startApp(
+  store: IpfsStore,
+  github: Omit<FakeGitHubOptions, "owner" | "repo" | "botLogin">,
+) {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-app-test-"));
+  const failures: unknown[] = [];
+  const queue = createWorkQueue((error) => failures.push(error));
+  const gh = fakeGitHub({ ...REPO, botLogin: BOT, ...github });
+  const probot = testProbot();
+  const environment = readEnvironment({
+    NOMAD_PATCH_DATA_DIR: dataDir,
+    NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",
+  });
+  const journal = await openFileJournal(dataDir);
+  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT }));
+  let delivery = 0;
+  return {
+    gh,
+    probot,
+    failures,
+    queue,
+    /** One webhook delivery; a given id re-delivers. Resolves when Probot answered, before the work. */
+    deliver: (name: "issues" | "issue_comment", payload: object, id = `delivery-${++delivery}`) =>
+      probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]),
+    settle: () => queue.idle(),
+    async stop() {
+      await queue.idle();
+      nock.cleanAll();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof startApp>>;

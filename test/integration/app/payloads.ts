@@ -1,0 +1,78 @@
+import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+
+/**
+ * Real webhook payloads (GitHub's own examples, shipped by @octokit/webhooks-examples) with only the
+ * fields a test is about changed: the text, the issue number, the labels, who sent it.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: deep JSON examples, edited field by field
+type Payload = Record<string, any>;
+
+function example(name: string, action: string): Payload {
+  const definition = (examples as unknown as { name: string; examples: Payload[] }[]).find(
+    (e) => e.name === name,
+  );
+  const found = definition?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`no ${name}.${action} example in @octokit/webhooks-examples`);
+  return structuredClone(found);
+}
+
+export const REPO = { owner: "Codertocat", repo: "Hello-World" } as const;
+
+interface IssueFields {
+  readonly number: number;
+  readonly body?: string;
+  readonly author?: string;
+  readonly labels?: readonly string[];
+}
+
+function withIssue(payload: Payload, issue: IssueFields): Payload {
+  payload.repository.owner.login = REPO.owner;
+  payload.repository.name = REPO.repo;
+  payload.issue.number = issue.number;
+  payload.issue.body = issue.body ?? "";
+  payload.issue.user = { ...payload.issue.user, login: issue.author ?? "contributor", type: "User" };
+  payload.issue.labels = (issue.labels ?? []).map((name, i) => ({ id: i + 1, name, color: "ededed" }));
+  return payload;
+}
+
+function sender(payload: Payload, login: string, type = "User"): Payload {
+  payload.sender = { ...payload.sender, login, type };
+  return payload;
+}
+
+export function issueOpened(issue: IssueFields): Payload {
+  return sender(withIssue(example("issues", "opened"), issue), issue.author ?? "contributor");
+}
+
+export function issueLabeled(issue: IssueFields, label: string, by: string): Payload {
+  const payload = sender(withIssue(example("issues", "labeled"), issue), by);
+  payload.label = { ...payload.label, name: label };
+  return payload;
+}
+
+export function commentCreated(
+  issue: IssueFields,
+  body: string,
+  by: string,
+  options: { id?: number; type?: string } = {},
+) {
+  const payload = sender(withIssue(example("issue_comment", "created"), issue), by, options.type);
+  payload.comment = {
+    ...payload.comment,
+    id: options.id ?? 700_000 + Math.floor(Math.random() * 100_000),
+    body,
+  };
+  payload.comment.user = { ...payload.comment.user, login: by, type: options.type ?? "User" };
+  return payload;
+}
+
+export function commentEdited(issue: IssueFields, body: string, by: string, id: number) {
+  const payload = sender(withIssue(example("issue_comment", "edited"), issue), by);
+  payload.comment = {
+    ...payload.comment,
+    id,
+    body,
+    user: { ...payload.comment.user, login: by, type: "User" },
+  };
+  return payload;
+}
