@@ -16,9 +16,9 @@ export function collectWarnings(review: PatchReview): Problem[] {
       message: "The target moved since this patch was written: the diff is against its current state.",
     });
   }
-  if (!target.publishedMatchesFold && !has("published-differs-from-fold")) {
+  if (!target.publishedMatchesFold && !has("published-differs")) {
     warnings.push({
-      code: "published-differs-from-fold",
+      code: "published-differs",
       message:
         "The target's published value differs from the fold of its sources; the diff starts from the fold.",
     });
