@@ -1,0 +1,126 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SOURCE_ADD_EVENT_ID } from "../../../src/policy/index.js";
+import { parseMarker } from "../../../src/render/marker.js";
+import { putValueUpdate } from "../../../src/service/value-update-content.js";
+import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
+import { startApp, type TestApp } from "./harness.js";
+import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
+import { commentCreated, issueOpened } from "./payloads.js";
+
+const rules = (action: string, match: string, reason = "") =>
+  ["rules:", `  - match: ${match}`, `    action: ${action}`, reason ? `    reason: ${reason}` : ""].join(
+    "\n",
+  );
+
+describe("the GitHub App: rulesets and configuration", () => {
+  let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    pair = await startKuboPair();
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+  afterEach(async () => {
+    const pending = nock.pendingMocks();
+    await app?.stop();
+    app = undefined;
+    expect(pending).toEqual([]);
+  });
+
+  it("auto-applies a patch every entry of which an apply rule matches, bound to the reviewed CIDs", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Ruled In");
+    const config = `${configYaml(target.id)}\ncloseIssueOnApply: true\n${rules("apply", "{ eventId: UpdateNameAsync }")}`;
+    app = await startApp(pair.operator.store, { config });
+    await app.deliver("issues", issueOpened({ number: 20, body: `Patch: ${patch.key}` }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+
+    const view = await operatorView(pair.operator.store, target.id);
+    expect(view.name).toBe("Ruled In");
+    const [review, outcome] = app.gh.botComments(20);
+    const reviewed = parseMarker(review?.body);
+    expect(reviewed).toMatchObject({ kind: "review", cid: patch.cid.toString() });
+    expect(parseMarker(outcome?.body)).toMatchObject({ state: "applied", cid: patch.cid.toString() });
+    expect(outcome?.body).toContain("approved by the repository's rules");
+    expect(outcome?.body).toContain(
+      `New roaming value:** \`${reviewed?.kind === "review" && reviewed.result}\``,
+    );
+    expect(app.gh.sent("POST", "/issues/20/labels").map((r) => r.body)).toEqual([
+      { labels: ["nomad-patch: applied"] },
+    ]);
+    expect(app.gh.sent("PATCH", "/issues/20").map((r) => r.body)).toEqual([
+      { state: "closed", state_reason: "completed" },
+    ]);
+  });
+
+  it("auto-rejects a patch a reject rule matches", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Ruled Out");
+    const config = `${configYaml(target.id)}\n${rules("reject", "{ eventId: UpdateName* }", "names are the owner's call")}`;
+    app = await startApp(pair.operator.store, { config });
+    await app.deliver("issues", issueOpened({ number: 21, body: `Patch: ${patch.key}` }));
+    await app.settle();
+
+    const rejection = app.gh.botComments(21).at(-1);
+    expect(parseMarker(rejection?.body)).toMatchObject({ kind: "status", state: "rejected", key: patch.key });
+    expect(rejection?.body).toContain("Rejected** by the repository's rules");
+    expect(rejection?.body).toContain("names are the owner's call");
+    expect(app.gh.sent("POST", "/issues/21/labels").map((r) => r.body)).toEqual([
+      { labels: ["nomad-patch: rejected"] },
+    ]);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+
+    // Seen again (an edit, a refresh), the decision is not repeated.
+    await app.deliver(
+      "issue_comment",
+      commentCreated({ number: 21, body: `Patch: ${patch.key}` }, "/refresh", "someone"),
+    );
+    await app.settle();
+    expect(app.gh.botComments(21).filter((c) => parseMarker(c.body)?.state === "rejected")).toHaveLength(1);
+  });
+
+  it("refuses a source-add entry even when a rule says apply to everything", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Trojan", async (store) => [
+      {
+        targetId: target.id,
+        eventId: SOURCE_ADD_EVENT_ID,
+        content: await putValueUpdate(store, { value: "k51-me" }),
+      },
+    ]);
+    const config = `${configYaml(target.id)}\n${rules("apply", "{}")}`;
+    app = await startApp(pair.operator.store, { config });
+    await app.deliver("issues", issueOpened({ number: 22, body: `Patch: ${patch.key}` }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+
+    const [review, rejection] = app.gh.botComments(22);
+    expect(parseMarker(review?.body)).toMatchObject({ kind: "review", state: "refused" });
+    expect(parseMarker(rejection?.body)).toMatchObject({ kind: "status", state: "rejected" });
+    expect(rejection?.body).toContain("adding or removing a source is pairing");
+    const view = await operatorView(pair.operator.store, target.id);
+    expect(view.eventIds).toEqual([]);
+    expect(view.name).not.toBe("Trojan");
+  });
+
+  it("answers an invalid configuration with one comment naming the line, updated rather than repeated", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Whatever");
+    const config = `${configYaml(target.id)}\npermissions:\n  approve: everyone\n`;
+    app = await startApp(pair.operator.store, { config });
+    const issue = { number: 23, body: `Patch: ${patch.key}` };
+    await app.deliver("issues", issueOpened(issue));
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "someone"));
+    await app.settle();
+
+    const comments = app.gh.botComments(23);
+    expect(comments).toHaveLength(1);
+    expect(parseMarker(comments[0]?.body)).toMatchObject({ kind: "status", state: "config-error" });
+    expect(comments[0]?.body).toContain("permissions.approve (line 6");
+    expect(app.gh.sent("PATCH", `/issues/comments/${comments[0]?.id}`)).toHaveLength(1);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+});
