@@ -1,0 +1,113 @@
+import type { Command } from "commander";
+import { type DeliveryInput, deliverToGitHub, parseDeliveryTarget } from "../../service/deliver-github.js";
+import { type ProposedPatch, proposePatch } from "../../service/propose-patch.js";
+import type { ValueOperation } from "../../service/propose-values.js";
+import type { CommandContext, Runner } from "../context.js";
+import { operationParser, type ProposeOptions, readProposal } from "./propose-options.js";
+
+/** `propose`: write a patch request against a target this node only reads, and print its key. */
+export function registerPropose(program: Command, run: Runner) {
+  const operations: ValueOperation[] = [];
+  program
+    .command("propose")
+    .summary("propose a change to someone else's Nomad object")
+    .description(
+      "Write the change as entries of the target's module, publish them as a patch request (a Nomad object of its own, keys Nomad.PatchRequest.*), and print its key: the first line of the output. Say what changed in one way: an edited folder (Storage), field edits (value modules), or raw entries.",
+    )
+    .option(
+      "--target <key>",
+      "the target's roaming key (default with --from-folder: the folder's export marker)",
+    )
+    .requiredOption("--title <text>", "a one-line title, shown on the issue")
+    .option("--description <text>", "what the change does and why")
+    .option("--description-file <file>", "the description, read from a file")
+    .option("--from-folder <dir>", "Storage: the edited copy of the folder (see `nomad-patch export`)")
+    .option(
+      "--set <Field=value>",
+      'value modules: set a field, e.g. Name="My App" (repeatable)',
+      operationParser("set", operations),
+    )
+    .option(
+      "--add <Field=value>",
+      'add to a list: Features=x, Links=\'{"Id":"link-1",…}\' (repeatable)',
+      operationParser("add", operations),
+    )
+    .option(
+      "--remove <Field=value>",
+      "remove from a list, by value or by Id (repeatable)",
+      operationParser("remove", operations),
+    )
+    .option("--entries <file>", 'any module: raw entries, [{"TargetId", "EventId", "Content"}] in DAG-JSON')
+    .option("--name <name>", "the patch request's key-name suffix (default: from the title)")
+    .option(
+      "--deliver <owner/repo[#issue]>",
+      "post the key on GitHub: a new issue, or a comment (GITHUB_TOKEN)",
+    )
+    .action((options: ProposeOptions) => run((ctx) => proposeCommand(ctx, options, operations)));
+}
+
+async function proposeCommand(ctx: CommandContext, options: ProposeOptions, operations: ValueOperation[]) {
+  const deliverTo = options.deliver === undefined ? undefined : parseDeliveryTarget(options.deliver);
+  const { target, changes, description } = await readProposal(ctx, options, operations);
+  const proposed = await ctx.withStore((store) =>
+    proposePatch(
+      { store },
+      {
+        target,
+        title: options.title,
+        description,
+        changes,
+        name: options.name,
+        resolveTimeoutMs: ctx.env.resolveTimeoutMs,
+        onProgress: ctx.progress,
+      },
+    ),
+  );
+  const summary = summaryLines(proposed);
+  const delivered = deliverTo
+    ? await deliverToGitHub(
+        {
+          token: ctx.io.env.GITHUB_TOKEN,
+          baseUrl: ctx.io.env.GITHUB_API_URL,
+          timeoutMs: ctx.env.callTimeoutMs,
+        },
+        {
+          to: deliverTo,
+          key: proposed.key,
+          title: options.title,
+          description,
+          targetId: proposed.targetId,
+          summary,
+        } satisfies DeliveryInput,
+      )
+    : undefined;
+  const text = [
+    proposed.key,
+    `Patch request "${options.title}" published`,
+    `  target:  ${proposed.targetId} (${proposed.module})`,
+    `  base:    ${proposed.base?.toString() ?? "none (the target did not resolve)"}`,
+    `  version: ${proposed.cid.toString()}`,
+    `  entries: ${proposed.entries.length}`,
+    ...summary.map((line) => `    ${line}`),
+    delivered
+      ? `Posted on ${delivered.url}`
+      : "Post the key on the target's issue tracker (or use --deliver owner/repo). Keep this node online until it is applied.",
+  ].join("\n");
+  ctx.print(text, {
+    key: proposed.key,
+    cid: proposed.cid.toString(),
+    target: proposed.targetId,
+    module: proposed.module,
+    base: proposed.base?.toString() ?? null,
+    localKey: proposed.localKey,
+    keyNames: proposed.keyNames,
+    entries: proposed.record.entries.map((cid, i) => ({ cid: cid.toString(), ...proposed.entries[i] })),
+    folderChanges: proposed.folderChanges ?? null,
+    delivered: delivered ?? null,
+  });
+}
+
+function summaryLines(proposed: ProposedPatch): string[] {
+  if (proposed.folderChanges) return proposed.folderChanges.map((c) => `${c.change} ${c.kind} ${c.path}`);
+  return proposed.entries.map((e) => `${e.eventId} on ${e.targetId}`);
+}

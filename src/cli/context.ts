@@ -1,0 +1,72 @@
+import { resolve } from "node:path";
+import { type Environment, readEnvironment } from "../config/environment.js";
+import { openKubo } from "../ipfs/open-kubo.js";
+import type { IpfsStore } from "../ipfs/store.js";
+import type { CliIo } from "./io.js";
+import { kuboApiUrl } from "./kubo-address.js";
+
+/** The options every command accepts. */
+export interface GlobalOptions {
+  readonly kubo?: string;
+  readonly json?: boolean;
+  readonly dataDir?: string;
+  readonly verbose?: boolean;
+}
+
+/** What a command gets: its I/O, settings, a way to reach the node, and output helpers. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly globals: GlobalOptions;
+  readonly env: Environment;
+  readonly dataDir: string;
+  /** Progress for long resolves: on stderr, only on a terminal or with --verbose. */
+  readonly progress: (message: string) => void;
+  /** Open the node (--kubo, else KUBO_API_URL, else a managed Kubo), run, and close it again. */
+  withStore<T>(task: (store: IpfsStore) => Promise<T>): Promise<T>;
+  /** Write text or, with --json, the value as JSON, to stdout. */
+  print(text: string, json: unknown): void;
+  path(relative: string): string;
+}
+
+export function commandContext(io: CliIo, globals: GlobalOptions): CommandContext {
+  const env = readEnvironment(io.env);
+  const dataDir = globals.dataDir ? resolve(io.cwd, globals.dataDir) : env.dataDir;
+  const showProgress = globals.verbose === true || io.stderr.isTTY === true;
+  const progress = (message: string) => {
+    if (showProgress) io.stderr.write(`… ${message}\n`);
+  };
+  return {
+    io,
+    globals,
+    env,
+    dataDir,
+    progress,
+    async withStore(task) {
+      const kubo = await openKubo({
+        apiUrl: globals.kubo ? kuboApiUrl(globals.kubo) : env.kuboApiUrl,
+        dataDir,
+        swarmPort: env.kuboSwarmPort,
+        limits: {
+          timeoutMs: env.callTimeoutMs,
+          resolveTimeoutMs: env.resolveTimeoutMs,
+          maxFileBytes: env.maxBytes,
+        },
+        log: progress,
+      });
+      try {
+        return await task(kubo.store);
+      } finally {
+        await kubo.close();
+      }
+    },
+    print(text, json) {
+      io.stdout.write(
+        globals.json ? `${JSON.stringify(json, null, 2)}\n` : text.endsWith("\n") ? text : `${text}\n`,
+      );
+    },
+    path: (relative) => resolve(io.cwd, relative),
+  };
+}
+
+/** Runs a command's work with its context; main.ts supplies it, so failures are handled in one place. */
+export type Runner = (action: (ctx: CommandContext) => Promise<void>) => Promise<void>;
