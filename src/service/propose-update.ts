@@ -41,8 +41,9 @@ export async function updatePatchRequest(
   const local = keys.find((k) => k.name === localName);
   if (!roaming || !local) throw new NotFoundError(`This node does not hold the keys of patch request ${id}`);
 
-  const streamCid = await store.resolveName(local.id);
-  const roamingCid = await store.resolveName(id);
+  // Kubo can answer its own names from a cache; appending to a stale stream would drop events.
+  const streamCid = await store.resolveName(local.id, { nocache: true });
+  const roamingCid = await store.resolveName(id, { nocache: true });
   if (!streamCid || !roamingCid) throw new NotFoundError(`Patch request ${id} does not resolve on this node`);
   const stream = decodeEventStream(await store.dagGet(streamCid), streamCid.toString());
   const hint = decodeRoamingSources(await store.dagGet(roamingCid), roamingCid.toString());
