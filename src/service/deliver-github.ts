@@ -65,6 +65,8 @@ export async function deliverToGitHub(
   const octokit = new Octokit({
     auth: deps.token,
     userAgent: "nomad-patch",
+    // Failures reach the user once, as a DeliveryError; Octokit's own request log would repeat them.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
     request: { signal: AbortSignal.timeout(deps.timeoutMs ?? 30_000), retries: 0 },
   });

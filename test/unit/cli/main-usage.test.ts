@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { main } from "../../../src/cli/main.js";
+
+/** Usage is checked before any node is contacted: none of these needs Kubo. */
+async function cli(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    cwd: "/",
+  });
+  return { code, stdout, stderr };
+}
+
+describe("nomad-patch usage", () => {
+  it("has help for every command, exit 0", async () => {
+    for (const command of ["propose", "export", "show", "apply", "init", "status"]) {
+      const run = await cli(command, "--help");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Usage: nomad-patch ${command}`);
+      expect(run.stdout).toContain("--kubo <address>");
+    }
+  });
+
+  it("answers usage mistakes with 64 and a message", async () => {
+    expect(await cli()).toMatchObject({ code: 64 });
+    expect(await cli("frobnicate")).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("unknown command"),
+    });
+    expect(await cli("show", "k51x", "--format", "pdf")).toMatchObject({ code: 64 });
+    expect(await cli("propose", "--target", "k51x")).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("--title"),
+    });
+    expect(await cli("propose", "--title", "t", "--set", "Name")).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("Field=value"),
+    });
+    expect(await cli("propose", "--title", "t", "--target", "k51x")).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("in one way"),
+    });
+    expect(await cli("--kubo", "nowhere", "status")).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("--kubo takes an RPC address"),
+    });
+  });
+
+  it("will not apply without a terminal to ask on unless --yes", async () => {
+    const run = await cli("--kubo", "http://127.0.0.1:9", "apply", "k51x");
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain("--yes");
+  });
+
+  it("reports a bad environment setting as usage", async () => {
+    let stderr = "";
+    const code = await main(["status"], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: { NOMAD_PATCH_MAX_ENTRIES: "lots" },
+      cwd: "/",
+    });
+    expect(code).toBe(64);
+    expect(stderr).toContain("NOMAD_PATCH_MAX_ENTRIES");
+  });
+});
