@@ -13,7 +13,6 @@ export interface DeliveryInput {
   readonly key: string;
   readonly title: string;
   readonly description: string;
-  readonly targetId: string;
   /** One line per entry or changed item, already worded. */
   readonly summary: readonly string[];
 }
@@ -38,17 +37,17 @@ export function parseDeliveryTarget(text: string): DeliveryTarget {
   return issue === undefined ? { owner, repo } : { owner, repo, issue: Number(issue) };
 }
 
-/** The post: the key on a line of its own, which is all the bot looks for (design §8). */
+/**
+ * The post: the key on a `Patch:` line, which the bot takes as offered (design §8). The target's key is
+ * left out on purpose: the bot would read it as one more key to look at; its review names the target.
+ */
 export function deliveryBody(input: DeliveryInput): string {
   const lines = [
     input.description.trim(),
     "",
-    `Patch request: \`${input.key}\``,
-    `Target: \`${input.targetId}\``,
+    `Patch: \`${input.key}\``,
     "",
     ...input.summary.map((line) => `- ${line}`),
-    "",
-    input.key,
   ];
   return `${lines.join("\n").trim()}\n`;
 }

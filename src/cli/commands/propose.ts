@@ -76,7 +76,6 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
           key: proposed.key,
           title: options.title,
           description,
-          targetId: proposed.targetId,
           summary,
         } satisfies DeliveryInput,
       )
@@ -109,5 +108,8 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
 
 function summaryLines(proposed: ProposedPatch): string[] {
   if (proposed.folderChanges) return proposed.folderChanges.map((c) => `${c.change} ${c.kind} ${c.path}`);
-  return proposed.entries.map((e) => `${e.eventId} on ${e.targetId}`);
+  // Relative to the target: a key in a GitHub post would be one more key for the bot to look at.
+  const where = (id: string) =>
+    id === proposed.targetId ? "the target" : id.slice(proposed.targetId.length + 1);
+  return proposed.entries.map((e) => `${e.eventId} on ${where(e.targetId)}`);
 }

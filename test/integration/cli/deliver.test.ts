@@ -74,7 +74,7 @@ describe("propose --entries --deliver: raw entries, and the key posted on GitHub
     const out = jsonOf<{ key: string; cid: string; delivered: unknown }>(run);
     expect(github.isDone()).toBe(true);
     expect(out.delivered).toEqual({ kind: "issue", issue: 3, url: "https://github.com/octo/docs/issues/3" });
-    expect(posted.split("\n")).toContain(out.key);
+    expect(posted.split("\n")).toContain(`Patch: \`${out.key}\``);
     expect(posted).toContain("An empty folder for later");
 
     const record = decodePatchRequest(await pair.operator.store.dagGet(CID.parse(out.cid)), out.cid);

@@ -6,7 +6,6 @@ const key = "k51qzi5uqu5dh6rtvuvyr9x7jhiwku7m4o1mbp28ibo3t27wr8couy0sz47lep";
 const targetId = "k51qzi5uqu5dh0b977vhvmrl8f8xivun0fojxria3arhf8dnmf6ekbjvq60dap";
 const input = {
   key,
-  targetId,
   title: "Rename the app",
   description: "The new name is shorter.",
   summary: ["UpdateNameAsync on the project"],
@@ -33,9 +32,9 @@ describe("delivering a patch request key on GitHub", () => {
     );
     expect(delivered).toEqual({ kind: "issue", issue: 7, url: "https://github.com/octo/app/issues/7" });
     expect(body.title).toBe("Rename the app");
-    expect(body.body?.split("\n")).toContain(key);
+    expect(body.body?.split("\n")).toContain(`Patch: \`${key}\``);
     expect(body.body).toContain("The new name is shorter.");
-    expect(body.body).toContain(`Target: \`${targetId}\``);
+    expect(body.body).not.toContain(targetId);
     expect(body.body).toContain("- UpdateNameAsync on the project");
   });
 
