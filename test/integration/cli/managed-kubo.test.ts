@@ -1,0 +1,27 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NodeStatus } from "../../../src/service/node-status.js";
+import { jsonOf, runCli } from "./run-cli.js";
+
+describe("without --kubo or KUBO_API_URL", () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-managed-"));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts a managed Kubo in the data directory, stops it, and finds the same node next time", async () => {
+    const env = { NOMAD_PATCH_KUBO_SWARM_PORT: "0" };
+    const first = await runCli(["--json", "--verbose", "--data-dir", dataDir, "status"], { env });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain("started a managed Kubo");
+    expect(first.stderr).toContain("managed Kubo stopped");
+    const second = await runCli(["--json", "--data-dir", dataDir, "status"], { env });
+    expect(second.stderr).toBe("");
+    expect(jsonOf<NodeStatus>(second).peerId).toBe(jsonOf<NodeStatus>(first).peerId);
+  });
+});
