@@ -36,7 +36,7 @@ export function parseTimestampDetailed(text: unknown, where?: string): ParsedTim
   const match = PATTERN.exec(text);
   if (!match) {
     throw new DecodeError(
-      `Expected a timestamp like "2025-06-01T10:00:00.1234567Z" (at most 7 fractional digits), got ${JSON.stringify(text)}`,
+      `Expected a timestamp like "2025-06-01T10:00:00.1234567Z" (at most 7 fractional digits), got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`,
       where,
     );
   }
@@ -58,7 +58,16 @@ export function parseTimestampDetailed(text: unknown, where?: string): ParsedTim
   else if (zone !== "Z") {
     form = "offset";
     const sign = zone.startsWith("-") ? -1n : 1n;
-    const offsetMinutes = BigInt(zone.slice(1, 3)) * 60n + BigInt(zone.slice(4, 6));
+    const hours = Number(zone.slice(1, 3));
+    const minutes = Number(zone.slice(4, 6));
+    // .NET refuses offsets past ±14:00; accepting `+99:99` would let an entry jump days in the order.
+    if (minutes > 59 || hours * 60 + minutes > 14 * 60) {
+      throw new DecodeError(
+        `The UTC offset in ${JSON.stringify(text)} does not exist (at most ±14:00)`,
+        where,
+      );
+    }
+    const offsetMinutes = BigInt(hours * 60 + minutes);
     ticks -= sign * offsetMinutes * 60n * TICKS_PER_SECOND;
   }
   return { ticks, form };
