@@ -11,7 +11,11 @@ import {
   formatTimestamp,
   parseTimestamp,
 } from "../../../src/nomad/index.js";
-import { decodePatchRequest, encodePatchRequest } from "../../../src/patch-request/patch-request-record.js";
+import {
+  decodePatchRequest,
+  encodePatchRequest,
+  type PatchRequestRecord,
+} from "../../../src/patch-request/patch-request-record.js";
 import { cidArb, ipnsNameArb, ticksArb } from "./arbitraries.js";
 
 /** Through the bytes, as a block travels: encode, DAG-CBOR, decode. */
@@ -88,7 +92,7 @@ describe("decode ∘ encode is the identity on valid records", () => {
         }),
         (record) => {
           const decoded = decodePatchRequest(viaCbor(encodePatchRequest(record)), "patch");
-          const plain = (r: typeof record) => ({
+          const plain = (r: PatchRequestRecord) => ({
             ...r,
             base: r.base?.toString() ?? null,
             entries: r.entries.map(String),
