@@ -4,8 +4,16 @@ import { writeMarker } from "./marker.js";
 /** Listed in full up to here; a config with more errors is not worth reading error by error. */
 const MAX_LISTED = 30;
 
-/** Each problem with the config file: where (a dotted path) and what is wrong. */
-export type ConfigErrorsInput = readonly { readonly path: string; readonly message: string }[];
+/**
+ * Each problem with the config file: where (a dotted path, and the line and column when the file was
+ * read as text, so a maintainer can go straight to it) and what is wrong.
+ */
+export type ConfigErrorsInput = readonly {
+  readonly path: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}[];
 
 /** The one comment for an invalid `.github/nomad-patch.yml`: where each problem is and what is wrong. */
 export function renderConfigErrorsMarkdown(
@@ -18,7 +26,7 @@ export function renderConfigErrorsMarkdown(
     .slice(0, MAX_LISTED)
     .map(
       (error) =>
-        `- ${codeSpan(error.path === "" ? "(root)" : error.path, { max: 100 })}: ${escapeInline(error.message, 300)}`,
+        `- ${codeSpan(error.path === "" ? "(root)" : error.path, { max: 100 })}${position(error)}: ${escapeInline(error.message, 300)}`,
     );
   if (errors.length > MAX_LISTED) lines.push(`- …and ${errors.length - MAX_LISTED} more.`);
   return [
@@ -28,4 +36,10 @@ export function renderConfigErrorsMarkdown(
     lines.join("\n"),
     "Fix the file on the default branch; the bot reads it again on the next event.",
   ].join("\n\n");
+}
+
+function position(error: ConfigErrorsInput[number]): string {
+  if (error.line === undefined) return "";
+  const column = error.column === undefined ? "" : `, column ${error.column}`;
+  return ` (line ${error.line}${column})`;
 }

@@ -24,13 +24,18 @@ export {
   type StatusState,
   writeMarker,
 } from "./marker.js";
-export { renderOutcomeMarkdown } from "./outcome-markdown.js";
+export {
+  type NothingToApproveInput,
+  renderNothingToApproveMarkdown,
+} from "./nothing-to-approve-markdown.js";
+export { type OutcomeOptions, renderOutcomeMarkdown } from "./outcome-markdown.js";
 export { renderOutcomeText } from "./outcome-text.js";
 export { renderResolvingMarkdown } from "./resolving-markdown.js";
 export { renderReviewJson } from "./review-json.js";
 export { renderReviewMarkdown } from "./review-markdown.js";
 export { type ReviewStatus, reviewStatus } from "./review-status.js";
 export { renderReviewText } from "./review-text.js";
+export { renderStatusFailureMarkdown, type StatusFailureInput } from "./status-failure-markdown.js";
 export { stripTerminalControls } from "./terminal-safe.js";
 export type { TextOptions } from "./text-options.js";
 export { renderVoidedMarkdown, type VoidedInput } from "./voided-markdown.js";

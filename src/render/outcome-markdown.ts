@@ -7,11 +7,20 @@ import { count } from "./words.js";
 /** Entry CIDs listed in full; beyond this the list is cut (the JSON output has them all). */
 const MAX_ENTRY_CIDS = 300;
 
+export interface OutcomeOptions {
+  /** Who approved (a login, or e.g. the repository's rules): named, not mentioned, for the record. */
+  readonly approvedBy?: string;
+}
+
 /**
  * The comment after an apply. With the review that was approved, it also says whether the new roaming
  * value is the predicted one (it should be: apply refuses otherwise, so a mismatch is worth shouting).
  */
-export function renderOutcomeMarkdown(outcome: ApplyOutcome, review?: PatchReview): string {
+export function renderOutcomeMarkdown(
+  outcome: ApplyOutcome,
+  review?: PatchReview,
+  options: OutcomeOptions = {},
+): string {
   const marker = writeMarker({
     kind: "status",
     v: 1,
@@ -24,6 +33,9 @@ export function renderOutcomeMarkdown(outcome: ApplyOutcome, review?: PatchRevie
       ? `### ✅ Applied\n\nThe patch ${codeSpan(outcome.patchCid)} is now part of the target ${codeSpan(outcome.targetId)}.`
       : `### ✅ Already applied\n\nThe patch ${codeSpan(outcome.patchCid)} was applied before; nothing was written twice.`;
   const facts = [
+    ...(options.approvedBy === undefined
+      ? []
+      : [`- **Approved by:** ${escapeInline(options.approvedBy, 60)}`]),
     `- **New roaming value:** ${codeSpan(outcome.roamingCid)}${predictionNote(outcome, review)}`,
     `- **Local stream:** ${codeSpan(outcome.localStreamCid)} under the bot's key ${codeSpan(outcome.localKey)}`,
     `- **Applied at:** ${escapeInline(outcome.appliedAt, 40)}`,

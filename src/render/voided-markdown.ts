@@ -1,17 +1,24 @@
 import { codeSpan } from "./escape.js";
 import { isMarkerCid, isMarkerKey, writeMarker } from "./marker.js";
 
-export interface VoidedInput {
+/** What moved since the approval: the patch key (to another patch), or the target it applies to. */
+export type VoidedInput = {
   readonly key: string;
   /** The patch CID the approval was bound to. */
   readonly approvedCid: string;
-  /** What the key resolves to now (null when it no longer resolves). */
-  readonly currentCid: string | null;
-}
+} & (
+  | {
+      readonly moved?: "key";
+      /** What the key resolves to now (null when it no longer resolves). */
+      readonly currentCid: string | null;
+    }
+  | { readonly moved: "target"; readonly targetId: string }
+);
 
 /**
- * An approval that no longer holds: the key now points at another patch than the one approved. The
- * sticky review comment is re-rendered; this says why nothing happened and what to do.
+ * An approval that no longer holds: the key now points at another patch than the one approved, or the
+ * target changed so the approved result cannot be reached. The sticky review comment is re-rendered;
+ * this says why nothing happened and what to do.
  */
 export function renderVoidedMarkdown(input: VoidedInput): string {
   const marker = writeMarker({
@@ -21,11 +28,13 @@ export function renderVoidedMarkdown(input: VoidedInput): string {
     key: isMarkerKey(input.key) ? input.key : null,
     cid: isMarkerCid(input.approvedCid) ? input.approvedCid : null,
   });
-  const now =
-    input.currentCid === null ? "no longer resolves" : `now points at ${codeSpan(input.currentCid)}`;
+  const why =
+    input.moved === "target"
+      ? `the target ${codeSpan(input.targetId)} changed since the review, so applying it now would not give the approved result.`
+      : `patch key ${codeSpan(input.key)} ${input.currentCid === null ? "no longer resolves" : `now points at ${codeSpan(input.currentCid)}`}.`;
   return [
     marker,
-    `🔁 **Approval voided:** it was for ${codeSpan(input.approvedCid)}, but patch key ${codeSpan(input.key)} ${now}.`,
+    `🔁 **Approval voided:** it was for ${codeSpan(input.approvedCid)}, but ${why}`,
     "Nothing was applied. The review above shows the new version; approve again if it is still good.",
   ].join("\n\n");
 }

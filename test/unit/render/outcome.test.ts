@@ -59,6 +59,12 @@ describe("renderOutcomeMarkdown", () => {
     expect(markdown).toContain("⚠️ differs from the predicted result");
   });
 
+  it("names who approved, without pinging them", () => {
+    const markdown = renderOutcomeMarkdown(outcome(), undefined, { approvedBy: "maintainer @team" });
+    expect(markdown).toContain("- **Approved by:** maintainer @&#8203;team\n- **New roaming value:**");
+    expect(parseMarker(markdown)).toMatchObject({ state: "applied", cid: fakeCid("patch") });
+  });
+
   it("says an earlier apply already did it", () => {
     const markdown = renderOutcomeMarkdown(outcome({ status: "already-applied" }));
     expect(markdown).toContain("### ✅ Already applied");

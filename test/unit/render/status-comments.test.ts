@@ -7,7 +7,7 @@ import { parseMarker } from "../../../src/render/marker.js";
 import { renderResolvingMarkdown } from "../../../src/render/resolving-markdown.js";
 import { renderVoidedMarkdown } from "../../../src/render/voided-markdown.js";
 import { probeMarkdown, withoutCodeSpans } from "./markdown-probe.js";
-import { fakeCid, PATCH_KEY } from "./review-builder.js";
+import { fakeCid, PATCH_KEY, TARGET } from "./review-builder.js";
 
 describe("status comments", () => {
   it("starts the sticky comment as a resolving placeholder", () => {
@@ -105,10 +105,43 @@ describe("status comments", () => {
     expect(markdown).not.toMatch(/@everyone|<\/details>/);
   });
 
-  it("puts a patch on hold and says how to resume", () => {
-    const markdown = renderHeldMarkdown({ key: PATCH_KEY, user: "maintainer" });
-    expect(markdown).toContain("until someone with write access comments `/apply`");
-    expect(parseMarker(markdown)).toMatchObject({ state: "held" });
+  it("puts a patch on hold and says that removing the held label resumes it", () => {
+    const markdown = renderHeldMarkdown({ key: PATCH_KEY, user: "maintainer", heldLabel: "wait: <b>" });
+    expect(markdown).toContain("not even by a rule or an approval, until the label `wait: <b>` is removed");
+    expect(parseMarker(markdown)).toMatchObject({ state: "held", key: PATCH_KEY });
+  });
+
+  it("decides about the issue's patch when no single key is known, with none in the marker", () => {
+    const markdown = renderRejectedMarkdown({ user: "the repository's rules", reason: "one\ntwo" });
+    expect(markdown).toContain("🚫 **Rejected** by **the repository's rules**: the patch on this issue");
+    expect(markdown).toContain("> one\n> two");
+    expect(parseMarker(markdown)).toEqual({ kind: "status", v: 1, state: "rejected", key: null, cid: null });
+  });
+
+  it("names the refused command when a reject or a hold is denied", () => {
+    const markdown = renderDenialMarkdown({
+      user: "reader",
+      needed: "maintain",
+      actual: "read",
+      via: "command",
+      action: "reject",
+    });
+    expect(markdown).toContain(
+      "🔒 The reject command from **reader** was not accepted: rejecting needs `maintain` access",
+    );
+    expect(markdown).toContain("they have `read`");
+    expect(markdown).toContain("Someone with that access can reject it instead.");
+  });
+
+  it("voids an approval whose target moved, naming the target", () => {
+    const markdown = renderVoidedMarkdown({
+      key: PATCH_KEY,
+      approvedCid: fakeCid("v1"),
+      moved: "target",
+      targetId: TARGET,
+    });
+    expect(markdown).toContain(`but the target \`${TARGET}\` changed since the review`);
+    expect(parseMarker(markdown)).toMatchObject({ state: "voided", key: PATCH_KEY, cid: fakeCid("v1") });
   });
 
   it("voids an approval whose key moved and asks for a fresh one", () => {
@@ -146,6 +179,15 @@ describe("status comments", () => {
     );
     expect(markdown).toContain("- `(root)`: Unknown key \\`extra\\`.");
     expect(markdown).toContain("- …and 12 more.");
+    expect(probeMarkdown(markdown).unclosed).toBe(false);
+  });
+
+  it("gives each config error its line and column when the file was read as text", () => {
+    const markdown = renderConfigErrorsMarkdown(
+      [{ path: "permissions.approve", message: "Expected read, triage, write.", line: 6, column: 12 }],
+      { file: ".github/nomad-patch.yml" },
+    );
+    expect(markdown).toContain("- `permissions.approve` (line 6, column 12): Expected read, triage, write.");
     expect(probeMarkdown(markdown).unclosed).toBe(false);
   });
 });
