@@ -1,45 +1,56 @@
-import { NomadPatchError } from "../../errors.js";
+import { NomadPatchError } from "../errors.js";
 
 export interface FailureDescription {
-  /** Stable code for logs: the error's own, or GITHUB / RATE_LIMITED / INTERNAL. */
+  /** Stable code for logs and the comment: the error's own, or GITHUB / RATE_LIMITED / INTERNAL. */
   readonly code: string;
-  /** One sentence for the issue: what happened and what to do. */
-  readonly text: string;
+  /** What happened, in a sentence for the issue. */
+  readonly message: string;
+  /** What the reader can do about it, beyond trying again (the renderers say how to retry). */
+  readonly hint?: string;
 }
 
-/** What a failure means for the person reading the issue. Typed errors are thrown deep and caught here. */
-export function describeFailure(error: unknown, refresh = "/refresh"): FailureDescription {
-  const retry = `Nothing was changed; comment \`${refresh}\` to try again.`;
+/**
+ * What a failure means for the person reading the issue. Typed errors are thrown deep and caught here;
+ * GitHub's errors are told apart by Octokit's `HttpError` shape, which only the app sees.
+ */
+export function describeFailure(error: unknown): FailureDescription {
   const github = gitHubStatus(error);
   if (github !== undefined) {
     if (isRateLimit(error, github)) {
-      return { code: "RATE_LIMITED", text: `GitHub's rate limit stopped the bot. ${retry}` };
+      return {
+        code: "RATE_LIMITED",
+        message: "GitHub's rate limit stopped the bot.",
+        hint: "GitHub lifts the limit after a while; try again in a few minutes.",
+      };
     }
-    return { code: "GITHUB", text: `GitHub answered ${github} to the bot. ${retry}` };
+    return { code: "GITHUB", message: `GitHub answered ${github} to the bot.` };
   }
   if (!(error instanceof NomadPatchError)) {
-    return { code: "INTERNAL", text: `The bot failed unexpectedly (a bug: see its log). ${retry}` };
+    return { code: "INTERNAL", message: "The bot failed unexpectedly (a bug: see its log)." };
   }
   switch (error.code) {
     case "KUBO_UNAVAILABLE":
-      return { code: error.code, text: `The bot's IPFS node cannot be reached right now. ${retry}` };
+      return { code: error.code, message: "The bot's IPFS node cannot be reached right now." };
     case "TIMEOUT":
       return {
         code: error.code,
-        text: `IPFS did not answer in time (${error.message}): the content may be offline. Keep a node that has it online. ${retry}`,
+        message: `IPFS did not answer in time (${error.message}): the content may be offline.`,
+        hint: "Keep a node that has it online.",
       };
     case "NOT_FOUND":
       return {
         code: error.code,
-        text: `${error.message}. Publish it and keep a node that has it online, then comment \`${refresh}\`.`,
+        message: `${error.message}.`,
+        hint: "Publish it and keep a node that has it online.",
       };
     case "DECODE":
       return {
         code: error.code,
-        text: `This key does not hold a patch request: ${error.message}. Check that you posted the patch request's key (\`nomad-patch propose\` prints it).`,
+        message: `This key does not hold a patch request: ${error.message}.`,
+        hint: "Check that you posted the patch request's key (nomad-patch propose prints it).",
       };
     default:
-      return { code: error.code, text: `${error.message}.` };
+      return { code: error.code, message: `${error.message}.` };
   }
 }
 

@@ -1,14 +1,20 @@
+import type { ApplyOutcome } from "../../patch-request/apply-outcome.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
+import {
+  DEFAULT_REFRESH_COMMAND,
+  renderOutcomeMarkdown,
+  renderStatusFailureMarkdown,
+  renderVoidedMarkdown,
+} from "../../render/index.js";
 import { PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { findStatus } from "../bot-comments.js";
+import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
-import { applyFailedComment, voidedComment } from "../messages/decision-comments.js";
-import { describeFailure } from "../messages/describe-failure.js";
-import { outcomeComment } from "../messages/outcome-comment.js";
 import { readMarked } from "./issue-comments.js";
 import { reviewKey } from "./review-key.js";
+import { aboutPatch } from "./work-error.js";
 
 export interface Approved {
   readonly key: string;
@@ -17,29 +23,37 @@ export interface Approved {
   readonly result: string;
 }
 
+interface ApprovedBy {
+  /** A login or "the repository's rules", named in the outcome. */
+  readonly approvedBy: string;
+  readonly author: string;
+}
+
 /**
  * Design §6, once someone (or the rules) approved:
  * 1. apply through the engine, bound to the reviewed CIDs (it writes each entry exactly once);
  * 2. the key or the target moved: the approval is void, say so and re-render the review;
  * 3. any other failure: a failed status and label (the journal leaves nothing half-applied);
  * 4. applied: the outcome comment (unless already there), the labels, and close if configured.
+ * A GitHub failure after step 1 is thrown saying the patch was applied, so the report never says
+ * otherwise; approving again then reports it (the journal writes nothing twice).
  */
 export async function applyReviewed(
   job: IssueJob,
   config: NomadPatchConfig,
   approved: Approved,
-  by: { readonly approvedBy: string; readonly author: string },
+  by: ApprovedBy,
 ): Promise<void> {
-  const about = { key: approved.key, cid: approved.cid };
-  const log = job.log.child({ ...about, approvedBy: by.approvedBy });
-  const { labels } = config;
-  let outcome: Awaited<ReturnType<typeof applyPatch>>;
+  const { key, cid } = approved;
+  const log = job.log.child({ key, cid, approvedBy: by.approvedBy });
+  const applyCommand = config.commands.apply[0] ?? "/apply";
+  let outcome: ApplyOutcome;
   try {
     outcome = await applyPatch(
       { store: job.runtime.store, journal: job.runtime.journal },
       {
-        key: approved.key,
-        expectPatchCid: approved.cid,
+        key,
+        expectPatchCid: cid,
         expectResultCid: approved.result,
         targets: targetSettings(config),
         limits: reviewLimits(config, job.runtime.environment),
@@ -49,24 +63,60 @@ export async function applyReviewed(
   } catch (error) {
     if (error instanceof PatchMovedError || error instanceof TargetMovedError) {
       log.info({ code: error.code }, "approval void: the key or the target moved; re-rendering");
-      await job.github.createComment(voidedComment(about, error.message));
-      await job.github.removeLabel(labels.approve);
-      await reviewKey(job, config, { key: approved.key, offered: true, author: by.author, runRules: false });
+      const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;
+      const voided =
+        error instanceof PatchMovedError
+          ? { key, approvedCid: cid, currentCid: error.actualCid ?? null }
+          : { key, approvedCid: cid, moved: "target" as const, targetId: error.targetId };
+      await aboutPatch({ key, cid, retryCommand: refresh }, async () => {
+        await job.github.createComment(renderVoidedMarkdown(voided));
+        await job.github.removeLabel(config.labels.approve);
+      });
+      await reviewKey(job, config, { key, offered: true, author: by.author, runRules: false });
       return;
     }
-    const failure = describeFailure(error, config.commands.apply[0]);
+    const failure = describeFailure(error);
     log.error({ code: failure.code, err: error }, "apply failed");
-    await job.github.createComment(applyFailedComment(about, failure.text));
-    await job.github.addLabels([labels.failed]);
+    await aboutPatch({ key, cid, retryCommand: applyCommand }, async () => {
+      const body = renderStatusFailureMarkdown({
+        during: "apply",
+        ...failure,
+        key,
+        cid,
+        retryCommand: applyCommand,
+      });
+      await job.github.createComment(body);
+      await job.github.addLabels([config.labels.failed]);
+    });
     return;
   }
+  const applied = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
+  await aboutPatch(applied, () => reportApplied(job, config, outcome, by));
+}
+
+/** The outcome comment (once per patch CID on the issue), the labels, and the issue closed if configured. */
+async function reportApplied(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  outcome: ApplyOutcome,
+  by: ApprovedBy,
+): Promise<void> {
+  const { labels } = config;
   const shown = findStatus(
     await readMarked(job),
     (m) =>
-      (m.state === "applied" || m.state === "already-applied") && m.key === about.key && m.cid === about.cid,
+      (m.state === "applied" || m.state === "already-applied") &&
+      m.key === outcome.patchKey &&
+      m.cid === outcome.patchCid,
   );
-  log.info({ status: outcome.status, roaming: outcome.roamingCid, commented: !!shown }, "apply finished");
-  if (!shown) await job.github.createComment(outcomeComment(outcome, by.approvedBy));
+  job.log.info(
+    { key: outcome.patchKey, cid: outcome.patchCid, status: outcome.status, roaming: outcome.roamingCid },
+    shown ? "apply finished; its outcome is on the issue already" : "apply finished",
+  );
+  if (!shown) {
+    const body = renderOutcomeMarkdown(outcome, undefined, { approvedBy: by.approvedBy });
+    await job.github.createComment(body);
+  }
   await job.github.addLabels([labels.applied]);
   for (const label of [labels.approve, labels.failed]) {
     if (job.issue.labels.includes(label)) await job.github.removeLabel(label);

@@ -1,9 +1,9 @@
 import type { PatchReview } from "../../patch-request/change-model.js";
 import { isApplicable } from "../../patch-request/change-model.js";
 import { evaluate, type NomadPatchConfig, type PermissionLevel } from "../../policy/index.js";
+import { renderRejectedMarkdown } from "../../render/index.js";
 import { findStatus } from "../bot-comments.js";
 import type { IssueJob } from "../job-context.js";
-import { rejectedComment } from "../messages/decision-comments.js";
 import { applyReviewed } from "./apply-reviewed.js";
 import { readMarked } from "./issue-comments.js";
 
@@ -38,13 +38,9 @@ export async function applyRules(
   );
   if (verdict.decision === "reject") {
     log.info({ reasons: verdict.reasons.length }, "the rules reject the patch");
-    await job.github.createComment(
-      rejectedComment(
-        about,
-        RULESET,
-        verdict.reasons.map((r) => r.message),
-      ),
-    );
+    // One reason a line: each names the entry and the rule (or built-in refusal) that decided.
+    const reason = verdict.reasons.map((r) => r.message).join("\n");
+    await job.github.createComment(renderRejectedMarkdown({ ...about, user: RULESET, reason }));
     await job.github.addLabels([config.labels.rejected]);
     return;
   }

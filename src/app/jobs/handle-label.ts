@@ -16,5 +16,5 @@ export async function handleLabel(job: IssueJob, label: string, sender: string):
   }
   const { config } = repo;
   if (label !== config.labels.approve) return job.log.info({ label }, "not the approve label: ignored");
-  if (!(await approve(job, config, sender))) await job.github.removeLabel(label);
+  if (!(await approve(job, config, sender, "label"))) await job.github.removeLabel(label);
 }

@@ -1,6 +1,12 @@
 import { meetsLevel, type NomadPatchConfig, type PermissionLevel } from "../../policy/index.js";
+import { renderDenialMarkdown } from "../../render/index.js";
 import type { IssueJob } from "../job-context.js";
-import { deniedComment } from "../messages/decision-comments.js";
+
+export interface Decision {
+  readonly action: "approve" | "reject" | "hold";
+  /** The approve label, or a command: the refusal names which was not accepted. */
+  readonly via: "label" | "command";
+}
 
 /**
  * Whether `user` may approve, reject or hold here, read from GitHub's permission API (never from the
@@ -11,19 +17,20 @@ export async function mayDecide(
   job: IssueJob,
   config: NomadPatchConfig,
   user: string,
-  action: "approve" | "reject" | "hold",
-  about: { readonly key: string | null; readonly cid: string | null } = { key: null, cid: null },
+  decision: Decision,
 ): Promise<boolean> {
   const required = config.permissions.approve;
   let level: PermissionLevel | "unknown";
   try {
     level = await job.github.permissionOf(user);
   } catch (error) {
-    job.log.warn({ user, action, err: error }, "permission lookup failed: refusing (fail closed)");
+    job.log.warn({ user, ...decision, err: error }, "permission lookup failed: refusing (fail closed)");
     level = "unknown";
   }
   if (level !== "unknown" && meetsLevel(level, required)) return true;
-  job.log.info({ user, action, level, required }, "refused: permission too low");
-  await job.github.createComment(deniedComment(about, user, action, required, level));
+  job.log.info({ user, ...decision, level, required }, "refused: permission too low");
+  await job.github.createComment(
+    renderDenialMarkdown({ user, needed: required, actual: level, ...decision }),
+  );
   return false;
 }

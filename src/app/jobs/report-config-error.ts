@@ -1,7 +1,8 @@
 import type { ConfigIssue } from "../../policy/index.js";
+import { renderConfigErrorsMarkdown } from "../../render/index.js";
 import { findStatus } from "../bot-comments.js";
 import type { IssueJob } from "../job-context.js";
-import { configErrorComment } from "../messages/config-error-comment.js";
+import { CONFIG_PATH } from "../load-config.js";
 import { readMarked, upsertComment } from "./issue-comments.js";
 
 /**
@@ -14,5 +15,5 @@ export async function reportConfigError(job: IssueJob, errors: readonly ConfigIs
     { problems: errors.length, updating: existing !== undefined },
     "the repository's configuration cannot be used: nothing else is done",
   );
-  await upsertComment(job, existing?.id, configErrorComment(errors));
+  await upsertComment(job, existing?.id, renderConfigErrorsMarkdown(errors, { file: CONFIG_PATH }));
 }

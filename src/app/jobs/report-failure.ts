@@ -1,20 +1,39 @@
+import { DEFAULT_REFRESH_COMMAND, renderStatusFailureMarkdown } from "../../render/index.js";
+import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
-import { describeFailure } from "../messages/describe-failure.js";
-import { statusComment } from "../messages/status-comment.js";
+import { PatchWorkError } from "./work-error.js";
 
 /**
  * The last resort for a job that failed outside the steps that report their own failures (mostly
- * GitHub refusing a call, or its rate limit): a log line with the delivery, repository and issue, and a
- * status on the issue when GitHub lets the bot write one.
+ * GitHub refusing a call, or its rate limit): a log line with the delivery, repository and issue (bound
+ * to the job's log) and the key and CID, and a status on the issue when GitHub lets the bot write one.
  */
 export async function reportFailure(job: IssueJob, error: unknown): Promise<void> {
-  const failure = describeFailure(error);
-  job.log.error({ code: failure.code, err: error }, "job failed");
+  const about = error instanceof PatchWorkError ? error.about : undefined;
+  const cause = error instanceof PatchWorkError ? error.cause : error;
+  const failure = describeFailure(cause);
+  const log = job.log.child({ key: about?.key ?? null, cid: about?.cid ?? null });
+  const applied = about?.appliedRoamingCid;
+  log.error(
+    { code: failure.code, roaming: applied, err: cause },
+    applied === undefined ? "job failed" : "patch applied, but reporting it on the issue failed",
+  );
   try {
     await job.github.createComment(
-      statusComment("failed", { key: null, cid: null }, [`**❌ The bot could not finish:** ${failure.text}`]),
+      renderStatusFailureMarkdown({
+        during: "work",
+        ...failure,
+        key: about?.key,
+        cid: about?.cid ?? undefined,
+        appliedRoamingCid: applied,
+        retryCommand: about?.retryCommand ?? DEFAULT_REFRESH_COMMAND,
+      }),
     );
   } catch (again) {
-    job.log.error({ err: again }, "could not report the failure on the issue either");
+    // Nothing on the issue says what happened: this line is all the operator gets.
+    log.error(
+      { code: describeFailure(again).code, failed: failure.code, roaming: applied, err: again },
+      "could not post the failure status on the issue either",
+    );
   }
 }

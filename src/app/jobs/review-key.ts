@@ -1,13 +1,18 @@
 import type { NomadPatchConfig } from "../../policy/index.js";
-import { renderReviewMarkdown } from "../../render/review-markdown.js";
+import {
+  DEFAULT_REFRESH_COMMAND,
+  renderFailureMarkdown,
+  renderResolvingMarkdown,
+  renderReviewMarkdown,
+} from "../../render/index.js";
 import { reviewPatch } from "../../service/review-patch.js";
 import { findReview } from "../bot-comments.js";
+import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
-import { describeFailure } from "../messages/describe-failure.js";
-import { failedReviewComment, resolvingComment } from "../messages/review-comments.js";
 import { applyRules } from "./apply-rules.js";
 import { readMarked, upsertComment } from "./issue-comments.js";
+import { aboutPatch } from "./work-error.js";
 
 export interface ReviewRequest {
   readonly key: string;
@@ -25,6 +30,7 @@ export interface ReviewRequest {
  * 2. review the patch on IPFS (resolve, fold the target, predict the result);
  * 3. replace the placeholder with the diff, its marker holding the CIDs an approval binds to;
  * 4. let the repository's rules decide what happens next.
+ * A GitHub failure on the way is thrown with the key (and the CID once known) for the last-resort report.
  */
 export async function reviewKey(
   job: IssueJob,
@@ -33,10 +39,13 @@ export async function reviewKey(
 ): Promise<void> {
   const { key } = request;
   const log = job.log.child({ key });
-  const refresh = config.commands.refresh[0] ?? "/refresh";
-  let sticky = findReview(await readMarked(job), key)?.id;
-  if (request.offered || sticky !== undefined)
-    sticky = await upsertComment(job, sticky, resolvingComment(key));
+  const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;
+  const about = { key, cid: null, retryCommand: refresh };
+  let sticky = await aboutPatch(about, async () => findReview(await readMarked(job), key)?.id);
+  if (request.offered || sticky !== undefined) {
+    const placeholder = renderResolvingMarkdown({ key });
+    sticky = await aboutPatch(about, () => upsertComment(job, sticky, placeholder));
+  }
 
   let reviewed: Awaited<ReturnType<typeof reviewPatch>>;
   try {
@@ -50,7 +59,7 @@ export async function reviewKey(
       },
     );
   } catch (error) {
-    const failure = describeFailure(error, refresh);
+    const failure = describeFailure(error);
     if (sticky === undefined) {
       log.info(
         { code: failure.code },
@@ -59,7 +68,8 @@ export async function reviewKey(
       return;
     }
     log.warn({ code: failure.code, err: error }, "review failed");
-    await upsertComment(job, sticky, failedReviewComment(key, failure.text, refresh));
+    const body = renderFailureMarkdown({ key, ...failure, refreshCommand: refresh });
+    await aboutPatch(about, () => upsertComment(job, sticky, body));
     return;
   }
   const { review } = reviewed;
@@ -68,8 +78,10 @@ export async function reviewKey(
     commands: config.commands.apply,
     refreshCommand: refresh,
   });
-  await upsertComment(job, sticky, body);
-  log.info({ cid: review.patch.cid, result: review.predictedResultCid }, "review posted");
-  if (request.runRules === false) return;
-  await applyRules(job, config, review, request.author);
+  await aboutPatch({ ...about, cid: review.patch.cid }, async () => {
+    await upsertComment(job, sticky, body);
+    log.info({ cid: review.patch.cid, result: review.predictedResultCid }, "review posted");
+    if (request.runRules === false) return;
+    await applyRules(job, config, review, request.author);
+  });
 }

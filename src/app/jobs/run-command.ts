@@ -1,9 +1,8 @@
 import type { NomadPatchConfig, SlashCommand } from "../../policy/index.js";
+import { renderHeldMarkdown, renderRejectedMarkdown } from "../../render/index.js";
 import { reviewComments } from "../bot-comments.js";
 import { findKeys } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
-import { heldComment, rejectedComment } from "../messages/decision-comments.js";
-import { who } from "../messages/status-comment.js";
 import { approve } from "./approve.js";
 import { readMarked } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
@@ -19,22 +18,22 @@ export async function runCommand(
   job.log.info({ command: command.name, user }, "command");
   switch (command.kind) {
     case "apply":
-      await approve(job, config, user);
+      await approve(job, config, user, "command");
       return;
     case "reject": {
-      if (!(await mayDecide(job, config, user, "reject"))) return;
+      if (!(await mayDecide(job, config, user, { action: "reject", via: "command" }))) return;
       const about = await soleReview(job);
-      const reason = command.args === "" ? [] : [command.args];
-      await job.github.createComment(rejectedComment(about, who(user), reason));
+      await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason: command.args }));
       await job.github.addLabels([config.labels.rejected]);
       if (job.issue.labels.includes(config.labels.approve))
         await job.github.removeLabel(config.labels.approve);
       return;
     }
     case "hold": {
-      if (!(await mayDecide(job, config, user, "hold"))) return;
+      if (!(await mayDecide(job, config, user, { action: "hold", via: "command" }))) return;
       await job.github.addLabels([config.labels.held]);
-      await job.github.createComment(heldComment(await soleReview(job), user, config.labels.held));
+      const about = await soleReview(job);
+      await job.github.createComment(renderHeldMarkdown({ ...about, user, heldLabel: config.labels.held }));
       return;
     }
     case "refresh":
@@ -56,8 +55,8 @@ async function refresh(job: IssueJob, config: NomadPatchConfig, user: string): P
 }
 
 /** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */
-async function soleReview(job: IssueJob): Promise<{ key: string | null; cid: string | null }> {
+async function soleReview(job: IssueJob): Promise<{ key?: string; cid?: string }> {
   const reviews = reviewComments(await readMarked(job));
   const only = reviews.length === 1 ? reviews[0] : undefined;
-  return { key: only?.marker.key ?? null, cid: only?.marker.cid ?? null };
+  return { key: only?.marker.key, cid: only?.marker.cid ?? undefined };
 }

@@ -37,7 +37,8 @@ describe("the GitHub App when IPFS fails", () => {
       cid: null,
       state: "failed",
     });
-    expect(comments[0]?.body).toContain("IPFS node cannot be reached right now. Nothing was changed");
+    expect(comments[0]?.body).toContain("IPFS node cannot be reached right now. `KUBO_UNAVAILABLE`");
+    expect(comments[0]?.body).toContain("Nothing was applied. Comment `/refresh` to try again.");
     // resolving, failed; then resolving, failed again: all in place.
     expect(app.gh.sent("PATCH", `/issues/comments/${comments[0]?.id}`)).toHaveLength(3);
   });

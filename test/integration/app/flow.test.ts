@@ -48,7 +48,9 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
     // The placeholder first, then the review in its place.
     const posted = app.gh.sent("POST", "/issues/1/comments");
     expect(posted).toHaveLength(1);
-    expect(posted[0]?.body).toMatchObject({ body: expect.stringContaining("Resolving the key") });
+    expect(posted[0]?.body).toMatchObject({
+      body: expect.stringContaining(`Resolving patch request** \`${patch.key}\``),
+    });
     expect(app.gh.sent("PATCH", `/issues/comments/${review?.id}`)).toHaveLength(1);
     expect(marker).toMatchObject({
       kind: "review",
@@ -84,7 +86,7 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
       cid: patch.cid.toString(),
     });
     expect(outcome?.body).toContain(`New roaming value:** \`${view.published}\``);
-    expect(outcome?.body).toContain("approved by @maintainer");
+    expect(outcome?.body).toContain("**Approved by:** maintainer");
     expect(app.gh.sent("POST", "/issues/comments/42/reactions").map((r) => r.body)).toEqual([
       { content: "eyes" },
     ]);

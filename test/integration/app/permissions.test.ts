@@ -61,7 +61,9 @@ describe("the GitHub App refuses approvals from people who may not approve", () 
 
     const denial = app.gh.botComments(10).at(-1);
     expect(parseMarker(denial?.body)).toMatchObject({ kind: "status", state: "denied" });
-    expect(denial?.body).toContain("@triager may not approve patches here. It needs at least `write`");
+    expect(denial?.body).toContain(
+      "The approval label from **triager** was not accepted: approving needs `write` access",
+    );
     expect(denial?.body).toContain("they have `triage`");
     expect(app.gh.labels.has(APPROVE)).toBe(false);
     expect(app.gh.sent("DELETE", /\/labels\//)).toHaveLength(1);
@@ -79,7 +81,9 @@ describe("the GitHub App refuses approvals from people who may not approve", () 
     ]);
     const denial = app.gh.botComments(11).at(-1);
     expect(parseMarker(denial?.body)).toMatchObject({ state: "denied" });
-    expect(denial?.body).toContain("needs at least `write` permission on this repository; they have `read`");
+    expect(denial?.body).toContain(
+      "The approval command from **reader** was not accepted: approving needs `write` access to this repository, and they have `read`",
+    );
     expect(app.gh.sent("POST", "/issues/11/labels")).toEqual([]);
     await expectNothingApplied();
   });
@@ -92,7 +96,8 @@ describe("the GitHub App refuses approvals from people who may not approve", () 
 
     const denial = app.gh.botComments(12).at(-1);
     expect(parseMarker(denial?.body)).toMatchObject({ state: "denied" });
-    expect(denial?.body).toContain("could not read their permission from GitHub, so it refuses");
+    expect(denial?.body).toContain("needs `write` access");
+    expect(denial?.body).toContain("their permission could not be checked, so the bot refuses");
     await expectNothingApplied();
   });
 });

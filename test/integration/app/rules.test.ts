@@ -44,7 +44,7 @@ describe("the GitHub App: rulesets and configuration", () => {
     const reviewed = parseMarker(review?.body);
     expect(reviewed).toMatchObject({ kind: "review", cid: patch.cid.toString() });
     expect(parseMarker(outcome?.body)).toMatchObject({ state: "applied", cid: patch.cid.toString() });
-    expect(outcome?.body).toContain("approved by the repository's rules");
+    expect(outcome?.body).toContain("**Approved by:** the repository's rules");
     expect(outcome?.body).toContain(
       `New roaming value:** \`${reviewed?.kind === "review" && reviewed.result}\``,
     );
@@ -66,7 +66,7 @@ describe("the GitHub App: rulesets and configuration", () => {
 
     const rejection = app.gh.botComments(21).at(-1);
     expect(parseMarker(rejection?.body)).toMatchObject({ kind: "status", state: "rejected", key: patch.key });
-    expect(rejection?.body).toContain("Rejected** by the repository's rules");
+    expect(rejection?.body).toContain(`**Rejected** by **the repository's rules**: patch \`${patch.key}\``);
     expect(rejection?.body).toContain("names are the owner's call");
     expect(app.gh.sent("POST", "/issues/21/labels").map((r) => r.body)).toEqual([
       { labels: ["nomad-patch: rejected"] },
@@ -119,7 +119,7 @@ describe("the GitHub App: rulesets and configuration", () => {
     const comments = app.gh.botComments(23);
     expect(comments).toHaveLength(1);
     expect(parseMarker(comments[0]?.body)).toMatchObject({ kind: "status", state: "config-error" });
-    expect(comments[0]?.body).toContain("permissions.approve (line 6");
+    expect(comments[0]?.body).toContain("`permissions.approve` (line 6");
     expect(app.gh.sent("PATCH", `/issues/comments/${comments[0]?.id}`)).toHaveLength(1);
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeFailure } from "../../../src/app/messages/describe-failure.js";
+import { describeFailure } from "../../../src/app/describe-failure.js";
 import { DecodeError } from "../../../src/errors.js";
 import { IpfsTimeoutError, KuboUnavailableError, NotFoundError } from "../../../src/ipfs/errors.js";
 
@@ -7,26 +7,34 @@ const httpError = (status: number, headers: Record<string, string> = {}) =>
   Object.assign(new Error("GitHub"), { name: "HttpError", status, response: { headers } });
 
 describe("describeFailure", () => {
-  it("names each IPFS failure and how to retry", () => {
+  it("names each IPFS failure and what the reader can do", () => {
     expect(describeFailure(new KuboUnavailableError("http://127.0.0.1:5001"))).toMatchObject({
       code: "KUBO_UNAVAILABLE",
-      text: expect.stringContaining("IPFS node cannot be reached"),
+      message: expect.stringContaining("IPFS node cannot be reached"),
     });
-    expect(describeFailure(new IpfsTimeoutError("resolve k51…", 20_000)).text).toContain("within 20000 ms");
-    expect(describeFailure(new NotFoundError("The key does not resolve"), "/again").text).toContain(
-      "`/again`",
-    );
-    expect(describeFailure(new DecodeError("Expected a map")).text).toContain(
-      "does not hold a patch request",
-    );
+    expect(describeFailure(new IpfsTimeoutError("resolve k51…", 20_000))).toMatchObject({
+      code: "TIMEOUT",
+      message: expect.stringContaining("within 20000 ms"),
+      hint: expect.stringContaining("online"),
+    });
+    expect(describeFailure(new NotFoundError("The key does not resolve"))).toMatchObject({
+      code: "NOT_FOUND",
+      message: "The key does not resolve.",
+      hint: expect.stringContaining("Publish it"),
+    });
+    expect(describeFailure(new DecodeError("Expected a map"))).toMatchObject({
+      message: expect.stringContaining("does not hold a patch request: Expected a map"),
+      hint: expect.stringContaining("nomad-patch propose"),
+    });
   });
 
   it("tells GitHub's rate limit from its other errors, and a bug from both", () => {
     expect(describeFailure(httpError(403, { "x-ratelimit-remaining": "0" })).code).toBe("RATE_LIMITED");
+    expect(describeFailure(httpError(403)).code).toBe("GITHUB");
     expect(describeFailure(httpError(429)).code).toBe("RATE_LIMITED");
     expect(describeFailure(httpError(500))).toMatchObject({
       code: "GITHUB",
-      text: expect.stringContaining("500"),
+      message: expect.stringContaining("500"),
     });
     expect(describeFailure(new TypeError("x")).code).toBe("INTERNAL");
   });
