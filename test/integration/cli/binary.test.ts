@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,20 +27,32 @@ async function nomadPatch(...argv: string[]): Promise<{ code: number; stdout: st
 }
 
 describe("the nomad-patch binary", () => {
+  let configDir: string | undefined;
   let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
   beforeAll(async () => {
-    // The binary runs the compiled code: build it from the sources under test.
-    await run(
-      process.execPath,
-      [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      {
-        cwd: root,
-      },
+    // The binary runs the compiled code: build the CLI and what it imports from the sources under test
+    // (the build settings, limited to the CLI's import graph).
+    configDir = await mkdtemp(join(tmpdir(), "nomad-patch-build-"));
+    const config = join(configDir, "tsconfig.json");
+    await writeFile(
+      config,
+      JSON.stringify({
+        extends: join(root, "tsconfig.build.json"),
+        compilerOptions: { typeRoots: [join(root, "node_modules/@types")] },
+        files: [join(root, "src/cli/main.ts")],
+        include: [],
+      }),
     );
+    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", config], {
+      cwd: root,
+    }).catch((error: { stdout?: string }) => {
+      throw new Error(`The CLI does not build:\n${error.stdout}`);
+    });
     pair = await startKuboPair();
   });
   afterAll(async () => {
     await pair?.stop();
+    if (configDir) await rm(configDir, { recursive: true, force: true });
   });
 
   it("answers --help, refuses bad usage with 64, and shows a patch from a real node", async () => {
