@@ -13,6 +13,16 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly body: unknown;
+  /** Set when an injected fault answered instead of the fake. */
+  readonly failedWith?: number;
+}
+
+/** A GitHub error to answer with instead of doing the request (a 5xx, a rate limit). */
+export interface Fault {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  /** How many matching requests it answers; default 1. */
+  readonly times?: number;
 }
 
 export interface FakeGitHubOptions {
@@ -37,6 +47,9 @@ export function fakeGitHub(options: FakeGitHubOptions) {
   const labels = new Set<string>();
   const requests: RecordedRequest[] = [];
   const state = { closed: false, nextId: 5000 };
+  const faults: { method: string; suffix: string | RegExp; fault: Fault; left: number }[] = [];
+  const matches = (path: string, suffix: string | RegExp) =>
+    typeof suffix === "string" ? path.endsWith(suffix) : suffix.test(path);
 
   const route = (
     method: string,
@@ -51,6 +64,18 @@ export function fakeGitHub(options: FakeGitHubOptions) {
         const path = uri.split("?")[0] ?? "";
         const body =
           typeof raw === "string" ? (raw === "" ? {} : JSON.parse(raw)) : (raw as Record<string, unknown>);
+        // An injected fault answers first, and changes nothing: GitHub did not do the request.
+        const injected = faults.find((f) => f.left > 0 && f.method === method && matches(path, f.suffix));
+        if (injected) {
+          injected.left -= 1;
+          requests.push({ method, path, body, failedWith: injected.fault.status });
+          const { status, headers } = injected.fault;
+          return [
+            status,
+            { message: status >= 500 ? "Server Error" : "API rate limit exceeded" },
+            headers ?? {},
+          ];
+        }
         requests.push({ method, path, body });
         return reply(pattern.exec(path) as RegExpExecArray, body);
       });
@@ -128,12 +153,15 @@ export function fakeGitHub(options: FakeGitHubOptions) {
       issueComment(issue, body, { login, type: "User" }),
     botComments: (issue: number) =>
       comments.filter((c) => c.issue === issue && c.user.login === options.botLogin),
-    /** The requests of one method whose path ends with `suffix`. */
+    /** The requests of one method whose path ends with `suffix` that GitHub did (faults left out). */
     sent: (method: string, suffix: string | RegExp) =>
-      requests.filter(
-        (r) =>
-          r.method === method && (typeof suffix === "string" ? r.path.endsWith(suffix) : suffix.test(r.path)),
-      ),
+      requests.filter((r) => r.method === method && r.failedWith === undefined && matches(r.path, suffix)),
+    /** From now on, the next `fault.times` requests of `method` to a path ending in `suffix` fail. */
+    fail: (method: string, suffix: string | RegExp, fault: Fault) => {
+      faults.push({ method, suffix, fault, left: fault.times ?? 1 });
+    },
+    /** Faults not yet used up: a test expects none left, or its GitHub errors never happened. */
+    unusedFaults: () => faults.filter((f) => f.left > 0).map((f) => `${f.method} ${String(f.suffix)}`),
   };
 }
 

@@ -9,13 +9,18 @@ import { readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { type FakeGitHubOptions, fakeGitHub } from "./github-fake.js";
+import { recordLogs } from "./log-recorder.js";
 import { REPO } from "./payloads.js";
 
 export const BOT = "nomad-patch[bot]";
 
-/** Probot as toolchain.md prescribes for tests: no retries, no throttling, silent, a token instead of an app. */
-export function testProbot(): Probot {
+/**
+ * Probot as toolchain.md prescribes for tests: no retries, no throttling, silent, a token instead of an
+ * app. With no retries, every GitHub error a test injects reaches the app, which must cope on its own.
+ */
+export function testProbot(log?: ReturnType<typeof recordLogs>["logger"]): Probot {
   return new Probot({
+    log,
     githubToken: "test",
     Octokit: ProbotOctokit.defaults((o: object) => ({
       ...o,
@@ -41,7 +46,9 @@ export async function startApp(
   const failures: unknown[] = [];
   const queue = createWorkQueue((error) => failures.push(error));
   const gh = fakeGitHub({ ...REPO, botLogin: BOT, ...github });
-  const probot = testProbot();
+  // Every log line is kept: what the operator reads is part of what a failure must leave behind.
+  const logs = recordLogs();
+  const probot = testProbot(logs.logger);
   const environment = readEnvironment({
     NOMAD_PATCH_DATA_DIR: dataDir,
     NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",
@@ -53,6 +60,7 @@ export async function startApp(
     gh,
     probot,
     failures,
+    logs: logs.lines,
     queue,
     /** One webhook delivery; a given id re-delivers. Resolves when Probot answered, before the work. */
     deliver: (name: "issues" | "issue_comment", payload: object, id = `delivery-${++delivery}`) =>
