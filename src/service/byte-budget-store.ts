@@ -1,6 +1,7 @@
 import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
 import { decodeBlock } from "../ipfs/block-codec.js";
+import { delegateStore } from "../ipfs/delegate-store.js";
 import type { IpfsStore, ReadOptions } from "../ipfs/store.js";
 
 /**
@@ -31,7 +32,7 @@ export function withByteBudget(
       `block ${cid}`,
     );
   return {
-    ...bindAll(store),
+    ...delegateStore(store),
     getBlock,
     dagGet: async (cid, options) => decodeBlock(cid, await getBlock(cid, options)),
     catFile: async (cid, options) =>
@@ -43,24 +44,5 @@ export function withByteBudget(
         `file ${cid}`,
       ),
     bytesRead: () => used,
-  };
-}
-
-/** The store's methods bound to it, so spreading them keeps `this` (class instances don't spread methods). */
-function bindAll(store: IpfsStore): IpfsStore {
-  return {
-    dagPut: store.dagPut.bind(store),
-    dagGet: store.dagGet.bind(store),
-    getBlock: store.getBlock.bind(store),
-    addFile: store.addFile.bind(store),
-    catFile: store.catFile.bind(store),
-    resolveName: store.resolveName.bind(store),
-    publishName: store.publishName.bind(store),
-    listKeys: store.listKeys.bind(store),
-    generateKey: store.generateKey.bind(store),
-    importKey: store.importKey.bind(store),
-    exportKey: store.exportKey.bind(store),
-    pin: store.pin.bind(store),
-    id: store.id.bind(store),
   };
 }

@@ -1,4 +1,5 @@
 import type { CID } from "multiformats/cid";
+import { delegateStore } from "../ipfs/delegate-store.js";
 import type { IpfsStore, ReadOptions } from "../ipfs/store.js";
 
 export interface BlockCacheOptions {
@@ -39,19 +40,9 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
   }
 
   return {
-    dagPut: (value, o) => store.dagPut(value, o),
+    ...delegateStore(store),
     dagGet: (cid: CID, o?: ReadOptions) => cached(decoded, cid, () => store.dagGet(cid, o)),
     getBlock: (cid: CID, o?: ReadOptions) => cached(raw, cid, () => store.getBlock(cid, o)),
-    addFile: (bytes, o) => store.addFile(bytes, o),
-    catFile: (cid, o) => store.catFile(cid, o),
-    resolveName: (name, o) => store.resolveName(name, o),
-    publishName: (keyName, cid, o) => store.publishName(keyName, cid, o),
-    listKeys: (o) => store.listKeys(o),
-    generateKey: (name, o) => store.generateKey(name, o),
-    importKey: (name, key, o) => store.importKey(name, key, o),
-    exportKey: (name, o) => store.exportKey(name, o),
-    pin: (cid, o) => store.pin(cid, o),
-    id: (o) => store.id(o),
     cacheStats: () => ({ hits, misses, size: decoded.size() + raw.size() }),
   };
 }
