@@ -1,4 +1,4 @@
-import { open, readFile, rm } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { LimitExceededError } from "../errors.js";
 
 /**
@@ -16,7 +16,10 @@ export async function withFileLock<T>(path: string, task: () => Promise<T>, wait
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(await readFile(path, "utf8").catch(() => ""));
-      if (!isAlive(owner)) {
+      // No pid yet: the owner is between creating the file and writing its pid, so wait for it;
+      // only a pid-less lock that stays so (its owner died in that gap) is stale.
+      const stale = owner > 0 ? !isAlive(owner) : await olderThan(path, 5_000);
+      if (stale) {
         await rm(path, { force: true });
         continue;
       }
@@ -43,4 +46,9 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+async function olderThan(path: string, ms: number): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info === undefined || Date.now() - info.mtimeMs > ms;
 }
