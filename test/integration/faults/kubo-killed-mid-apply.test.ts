@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KuboUnavailableError } from "../../../src/ipfs/errors.js";
+import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { applyPatch } from "../../../src/service/apply-patch.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
+import { createProjectTarget } from "../../helpers/nomad-builders.js";
+import { type FaultPoint, withFault } from "./fault-store.js";
+import { faultLimits, proposeFeatures, streamOf } from "./patch-setup.js";
+
+/**
+ * Kubo SIGKILLed at each step of an apply, restarted on the same repository, and the same approval
+ * run again by a new process (a fresh journal over the same data directory): every entry lands in
+ * the operator's stream exactly once and the predicted roaming value is published.
+ */
+describe("Kubo killed in the middle of an apply", () => {
+  let operator: KuboNode;
+  let contributor: KuboNode;
+  let work: string;
+
+  beforeAll(async () => {
+    [operator, contributor] = await Promise.all([startKubo(), startKubo()]);
+    await connect(operator, contributor);
+    work = await mkdtemp(join(tmpdir(), "nomad-patch-faults-"));
+  });
+  afterAll(async () => {
+    await Promise.all([operator?.stop(), contributor?.stop()]);
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const points: { name: string; point: (roamingKeyName: string) => FaultPoint; journalState: string }[] = [
+    {
+      name: "while writing the entry blocks",
+      point: () => ({ method: "dagPut", nth: 2 }),
+      journalState: "planned",
+    },
+    {
+      name: "between the local and the roaming publish",
+      point: (roaming) => ({ method: "publishName", nth: 1, when: (name) => name === roaming }),
+      journalState: "local-published",
+    },
+    {
+      name: "while pinning what was applied",
+      point: () => ({ method: "pin", nth: 2 }),
+      journalState: "local-published",
+    },
+  ];
+
+  for (const [i, { name, point, journalState }] of points.entries()) {
+    it(`finishes exactly once after a SIGKILL ${name}`, async () => {
+      const project = await createProjectTarget(operator, { knownId: `killed-${i}`, name: "Before" });
+      const patch = await proposeFeatures(contributor, project.id, ["one", "two", "three"]);
+      const { review } = await reviewPatch(
+        { store: operator.store },
+        { key: patch.key, limits: faultLimits },
+      );
+      const approval = {
+        key: patch.key,
+        expectPatchCid: review.patch.cid,
+        expectResultCid: review.predictedResultCid as string,
+        limits: faultLimits,
+      };
+      const before = await streamOf(operator.store, project.localId);
+      const dataDir = join(work, `apply-${i}`);
+
+      const victim = operator;
+      const faulty = withFault(victim.store, point(project.keyNames.roaming), () => victim.kill("SIGKILL"));
+      const crashed = await applyPatch(
+        { store: faulty, journal: await openFileJournal(dataDir) },
+        approval,
+      ).catch((e: unknown) => e);
+      expect(crashed).toBeInstanceOf(KuboUnavailableError);
+      expect((await (await openFileJournal(dataDir)).get(review.patch.cid))?.state).toBe(journalState);
+
+      operator = await victim.restart();
+      await connect(operator, contributor);
+      const outcome = await applyPatch(
+        { store: operator.store, journal: await openFileJournal(dataDir) },
+        approval,
+      );
+      expect(outcome.status).toBe("applied");
+      expect(outcome.roamingCid).toBe(review.predictedResultCid);
+
+      const after = await streamOf(operator.store, project.localId);
+      expect(after).toEqual([...before, ...outcome.entryCids]);
+      expect(new Set(after).size).toBe(after.length);
+      expect((await operator.store.resolveName(project.id, { nocache: true }))?.toString()).toBe(
+        outcome.roamingCid,
+      );
+
+      const again = await applyPatch(
+        { store: operator.store, journal: await openFileJournal(dataDir) },
+        approval,
+      );
+      expect(again.status).toBe("already-applied");
+      expect(await streamOf(operator.store, project.localId)).toEqual(after);
+    });
+  }
+});
