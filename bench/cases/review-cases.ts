@@ -1,0 +1,96 @@
+import type { KuboStore } from "../../src/ipfs/kubo-store.js";
+import { withBlockCache } from "../../src/service/caching-store.js";
+import { fetchAsCar, fetchConcurrently, fetchSequentially } from "../measure/baselines.js";
+import { recordingStore } from "../measure/recording-store.js";
+import { median, timed } from "../measure/timing.js";
+import type { WrittenPatch } from "../setup/write-patch.js";
+import { reviewAndRender } from "./review-case.js";
+
+export interface ReviewCaseResult {
+  readonly historyEntries: number;
+  readonly patchEntries: number;
+  readonly names: number;
+  readonly blocks: number;
+  readonly kib: number;
+  readonly markdownChars: number;
+  /** The first review on the operator's node: the patch's blocks come over bitswap. */
+  readonly firstMs: number;
+  /** Fresh block cache each run (blocks in Kubo's repository, none in the process). */
+  readonly coldMs: number;
+  /** Block cache warm: only names are asked of Kubo. */
+  readonly warmMs: number;
+  readonly warmRenderMs: number;
+  readonly sequentialMs: number;
+  readonly rawMs: number;
+  /** Not a baseline of the same requests: the same DAGs read whole, one `dag/export` per root. */
+  readonly carMs: number;
+}
+
+const RUNS = 3;
+const MAX_BLOCKS = 100_000;
+export const RAW_CONCURRENCY = 64;
+
+/** One review case: the review three ways and both baselines, on the same node and the same blocks. */
+export async function runReviewCase(
+  store: KuboStore,
+  patch: WrittenPatch,
+  sizes: { readonly history: number; readonly patch: number },
+  log: (line: string) => void,
+): Promise<ReviewCaseResult> {
+  const label = `${sizes.patch} entries vs ${sizes.history} history`;
+  const recorder = recordingStore(store);
+  const first = await timed(() => reviewAndRender(recorder.store, patch.key, sizes.patch));
+  const { names, blocks } = recorder.recording;
+  log(`${label}: first review ${first.value.reviewMs.toFixed(0)} ms, ${blocks.length} blocks`);
+
+  // The large history's cold runs and baselines take many seconds each: one run of each compares well enough.
+  const slowRuns = blocks.length > 5_000 ? 1 : RUNS;
+  const cold: number[] = [];
+  for (let i = 0; i < slowRuns; i++) {
+    const fresh = withBlockCache(store, { maxBlocks: MAX_BLOCKS });
+    cold.push((await timed(() => reviewAndRender(fresh, patch.key, sizes.patch))).ms);
+  }
+  const cache = withBlockCache(store, { maxBlocks: MAX_BLOCKS });
+  await reviewAndRender(cache, patch.key, sizes.patch);
+  const warm: number[] = [];
+  const warmRender: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const run = await timed(() => reviewAndRender(cache, patch.key, sizes.patch));
+    warm.push(run.ms);
+    warmRender.push(run.value.renderMs);
+  }
+  log(`${label}: cold ${median(cold).toFixed(0)} ms, warm ${median(warm).toFixed(0)} ms`);
+
+  const sequential: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < slowRuns; i++) {
+    const run = await timed(() => fetchSequentially(store.apiUrl, recorder.recording));
+    sequential.push(run.ms);
+    bytes = run.value;
+  }
+  const raw: number[] = [];
+  for (let i = 0; i < slowRuns; i++)
+    raw.push((await timed(() => fetchConcurrently(store.apiUrl, recorder.recording, RAW_CONCURRENCY))).ms);
+  const car: number[] = [];
+  for (let i = 0; i < RUNS; i++)
+    car.push((await timed(() => fetchAsCar(store.apiUrl, names, first.value.roots))).ms);
+  log(
+    `${label}: sequential ${median(sequential).toFixed(0)} ms, raw ${median(raw).toFixed(0)} ms, car ${median(car).toFixed(0)} ms`,
+  );
+
+  return {
+    historyEntries: sizes.history,
+    patchEntries: sizes.patch,
+    names: names.length,
+    blocks: blocks.length,
+    kib: bytes / 1024,
+    markdownChars: first.value.markdown.length,
+    firstMs: first.ms,
+    coldMs: median(cold),
+    warmMs: median(warm),
+    warmRenderMs: median(warmRender),
+    sequentialMs: median(sequential),
+    rawMs: median(raw),
+    carMs: median(car),
+  };
+}

@@ -1,0 +1,129 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { sign } from "@octokit/webhooks-methods";
+import nock from "nock";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/app/index.js";
+import { createWorkQueue } from "../../src/app/work-queue.js";
+import { readEnvironment } from "../../src/config/environment.js";
+import type { IpfsStore } from "../../src/ipfs/store.js";
+import { parseMarker } from "../../src/render/index.js";
+import { memoryJournal } from "../../src/service/apply-journal.js";
+import { fakeGitHub } from "../../test/integration/app/github-fake.js";
+import { BOT } from "../../test/integration/app/harness.js";
+import { commentCreated, REPO } from "../../test/integration/app/payloads.js";
+import { percentile } from "../measure/timing.js";
+
+const SECRET = "bench-webhook-secret";
+
+export interface WebhookBurstResult {
+  readonly rate: number;
+  readonly deliveries: number;
+  /** Deliveries sent a second time with the same delivery id, as GitHub's redelivery does. */
+  readonly redeliveries: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly non2xx: number;
+  /** Issues that ended with exactly one "held" comment and one label call: each delivery's work done once. */
+  readonly processedOnce: number;
+  readonly drainMs: number;
+}
+
+/**
+ * Signed `issue_comment` deliveries (`/hold` by a maintainer, one issue each) posted to Probot's real
+ * HTTP middleware at a fixed rate, open loop (sent on schedule whatever the answers), a tenth of them
+ * delivered twice. GitHub is faked in-process (nock); `/hold` needs no IPFS, so what is measured is the
+ * acknowledgement and the app's own work, not Kubo.
+ */
+export async function runWebhookBurst(rate: number, seconds: number): Promise<WebhookBurstResult> {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  const gh = fakeGitHub({
+    ...REPO,
+    botLogin: BOT,
+    config: "targets:\n  - id: k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8\n",
+    permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+  });
+  const probot = new Probot({
+    githubToken: "bench",
+    secret: SECRET,
+    Octokit: ProbotOctokit.defaults((o: object) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+    logLevel: "silent" as "fatal",
+  });
+  const queue = createWorkQueue();
+  const store = new Proxy({} as IpfsStore, {
+    get: () => () => Promise.reject(new Error("IPFS is not used by /hold")),
+  });
+  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent" });
+  const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
+  const middleware = await createNodeMiddleware(app, { probot });
+  const server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+
+  try {
+    const count = rate * seconds;
+    const bodies = Array.from({ length: count }, (_, i) =>
+      JSON.stringify(
+        commentCreated({ number: 1_000 + i, body: "" }, "/hold", "maintainer", { id: 90_000 + i }),
+      ),
+    );
+    const signatures = await Promise.all(bodies.map((body) => sign(SECRET, body)));
+    const sends = bodies.map((_, i) => ({ i, id: `burst-${i}` }));
+    // A tenth delivered again a little later, under the same delivery id.
+    for (let i = 0; i < count; i += 10) sends.push({ i, id: `burst-${i}` });
+    const latencies: number[] = [];
+    let non2xx = 0;
+    const started = performance.now();
+    await Promise.all(
+      sends.map(async ({ i, id }, n) => {
+        const due = started + (n * 1000) / rate;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        const sent = performance.now();
+        const response = await fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": "issue_comment",
+            "x-github-delivery": id,
+            "x-hub-signature-256": signatures[i]!,
+          },
+          body: bodies[i],
+        });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - sent);
+        if (response.status < 200 || response.status > 299) non2xx++;
+      }),
+    );
+    const sentAll = performance.now();
+    await queue.idle();
+    const drainMs = performance.now() - sentAll;
+
+    let processedOnce = 0;
+    for (let i = 0; i < count; i++) {
+      const issue = 1_000 + i;
+      const held = gh.botComments(issue).filter((c) => parseMarker(c.body)?.state === "held");
+      if (held.length === 1 && gh.sent("POST", `/issues/${issue}/labels`).length === 1) processedOnce++;
+    }
+    return {
+      rate,
+      deliveries: count,
+      redeliveries: sends.length - count,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      non2xx,
+      processedOnce,
+      drainMs,
+    };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
+}

@@ -1,0 +1,39 @@
+/** Collects garbage first when the process runs with `--expose-gc`, so a baseline is a clean one. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export interface PeakMemory {
+  /** Largest resident set seen, bytes. */
+  readonly rss: number;
+  /** Largest V8 heap in use seen, and its growth over the clean baseline taken before the task. */
+  readonly heapUsed: number;
+  readonly heapGrowth: number;
+  readonly gcExposed: boolean;
+}
+
+/** Samples `process.memoryUsage()` every few milliseconds while `task` runs and keeps the peaks. */
+export async function peakMemoryOf(task: () => Promise<unknown>, everyMs = 5): Promise<PeakMemory> {
+  collectGarbage();
+  const base = process.memoryUsage();
+  let rss = base.rss;
+  let heapUsed = base.heapUsed;
+  const sample = () => {
+    const now = process.memoryUsage();
+    rss = Math.max(rss, now.rss);
+    heapUsed = Math.max(heapUsed, now.heapUsed);
+  };
+  const timer = setInterval(sample, everyMs);
+  try {
+    await task();
+  } finally {
+    clearInterval(timer);
+    sample();
+  }
+  return {
+    rss,
+    heapUsed,
+    heapGrowth: heapUsed - base.heapUsed,
+    gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
+  };
+}

@@ -1,0 +1,60 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { dirname, join } from "node:path";
+import { withBlockCache } from "../src/service/caching-store.js";
+import { startKuboPair } from "../test/helpers/kubo.js";
+import { reviewAndRender } from "./cases/review-case.js";
+import { timed } from "./measure/timing.js";
+import { writeProjectHistory } from "./setup/write-history.js";
+import { writePatch } from "./setup/write-patch.js";
+
+/**
+ * `node lib-bench/bench/profile-review.js [history] [patch] [runs] [cold|warm]`: one review
+ * case, set up, then reviewed `runs` times with a fresh or a shared block cache, so a CPU profile shows
+ * where a review spends its time.
+ */
+async function main(): Promise<void> {
+  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
+  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  const [history = 1_000, size = 100, runs = 5] = process.argv.slice(2, 5).map(Number);
+  const mode = process.argv[5] === "warm" ? "warm" : "cold";
+  const pair = await startKuboPair();
+  try {
+    const target = await writeProjectHistory(pair.operator.store, { name: "profile", entries: history });
+    const patch = await writePatch(pair.contributor.store, {
+      name: "profile",
+      target: target.id,
+      base: target.roamingCid,
+      entries: size,
+    });
+    const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
+    await reviewAndRender(shared, patch.key, size);
+    // Only the reviews are profiled, not the set-up that writes the blocks.
+    const session = new Session();
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+    for (let i = 0; i < runs; i++) {
+      const store = mode === "warm" ? shared : withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
+      const run = await timed(() => reviewAndRender(store, patch.key, size));
+      process.stderr.write(
+        `[profile] ${mode} review ${run.ms.toFixed(0)} ms (render ${run.value.renderMs.toFixed(0)} ms)\n`,
+      );
+    }
+    const { profile } = await session.post("Profiler.stop");
+    const file = join(process.cwd(), "bench", "results", `review-${mode}-${history}x${size}.cpuprofile`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(profile));
+    process.stderr.write(
+      `[profile] written to ${file}; summarise it with lib-bench/bench/summarise-profile.js\n`,
+    );
+  } finally {
+    await pair.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[profile] failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

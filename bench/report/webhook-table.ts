@@ -1,0 +1,29 @@
+import type { WebhookBurstResult } from "../cases/webhook-burst.js";
+import { formatTable, ms } from "./table.js";
+
+export function webhookTable(results: readonly WebhookBurstResult[]): string {
+  return formatTable(
+    [
+      "rate",
+      "deliveries",
+      "redelivered",
+      "ack p50 ms",
+      "ack p99 ms",
+      "ack max ms",
+      "not 2xx",
+      "done once",
+      "drain ms",
+    ],
+    results.map((w) => [
+      `${w.rate}/s`,
+      String(w.deliveries),
+      String(w.redeliveries),
+      w.p50Ms.toFixed(1),
+      w.p99Ms.toFixed(1),
+      w.maxMs.toFixed(1),
+      String(w.non2xx),
+      `${w.processedOnce}/${w.deliveries}`,
+      ms(w.drainMs),
+    ]),
+  );
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
+}
+interface Profile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** `node lib-bench/bench/summarise-profile.js FILE.cpuprofile [top]`: self time by function and by package. */
+const [file, topArg = "25"] = process.argv.slice(2);
+if (!file) throw new Error("usage: summarise-profile FILE.cpuprofile [top]");
+const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+const byPackage = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const node = byId.get(id);
+  const dt = profile.timeDeltas[i] ?? 0;
+  if (!node) return;
+  total += dt;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url.replace(/^file:\/\/.*?\/(node_modules|lib-bench)\//, "$1/");
+  const key = `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`;
+  self.set(key, (self.get(key) ?? 0) + dt);
+  const pkg =
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    (url.includes("lib-bench") ? "nomad-patch" : url ? "node" : functionName);
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
+});
+const show = (map: Map<string, number>, n: number) =>
+  [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(
+      ([k, v]) =>
+        `${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`,
+    )
+    .join("\n");
+process.stdout.write(
+  `total ${(total / 1000).toFixed(0)} ms\n\nby package\n${show(byPackage, 15)}\n\nby function (self)\n${show(self, Number(topArg))}\n`,
+);
