@@ -1,4 +1,5 @@
 import type { CID } from "multiformats/cid";
+import { delegateStore } from "../../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../../src/ipfs/store.js";
 
 export interface Recording {
@@ -27,10 +28,9 @@ export function recordingStore(store: IpfsStore): { store: IpfsStore; recording:
   return {
     recording,
     store: {
-      dagPut: (value, o) => store.dagPut(value, o),
+      ...delegateStore(store),
       dagGet: (cid, o) => store.dagGet(noteBlock(cid), o),
       getBlock: (cid, o) => store.getBlock(noteBlock(cid), o),
-      addFile: (bytes, o) => store.addFile(bytes, o),
       catFile: (cid, o) => store.catFile(noteBlock(cid), o),
       resolveName: (name, o) => {
         if (!seenNames.has(name)) {
@@ -39,13 +39,6 @@ export function recordingStore(store: IpfsStore): { store: IpfsStore; recording:
         }
         return store.resolveName(name, o);
       },
-      publishName: (keyName, cid, o) => store.publishName(keyName, cid, o),
-      listKeys: (o) => store.listKeys(o),
-      generateKey: (name, o) => store.generateKey(name, o),
-      importKey: (name, key, o) => store.importKey(name, key, o),
-      exportKey: (name, o) => store.exportKey(name, o),
-      pin: (cid, o) => store.pin(cid, o),
-      id: (o) => store.id(o),
     },
   };
 }

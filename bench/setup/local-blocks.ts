@@ -1,5 +1,6 @@
 import type { CID } from "multiformats/cid";
 import { decodeBlock } from "../../src/ipfs/block-codec.js";
+import { delegateStore } from "../../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../../src/ipfs/store.js";
 import type { EncodedBlock } from "../../src/nomad/index.js";
 
@@ -8,21 +9,11 @@ export function withLocalBlocks(store: IpfsStore, blocks: readonly EncodedBlock[
   const byCid = new Map(blocks.map((b) => [b.cid.toString(), b.bytes]));
   const local = (cid: CID) => byCid.get(cid.toString());
   return {
-    dagPut: (value, o) => store.dagPut(value, o),
+    ...delegateStore(store),
     dagGet: async (cid, o) => {
       const bytes = local(cid);
       return bytes ? decodeBlock(cid, bytes) : store.dagGet(cid, o);
     },
     getBlock: async (cid, o) => local(cid) ?? store.getBlock(cid, o),
-    addFile: (bytes, o) => store.addFile(bytes, o),
-    catFile: (cid, o) => store.catFile(cid, o),
-    resolveName: (name, o) => store.resolveName(name, o),
-    publishName: (keyName, cid, o) => store.publishName(keyName, cid, o),
-    listKeys: (o) => store.listKeys(o),
-    generateKey: (name, o) => store.generateKey(name, o),
-    importKey: (name, key, o) => store.importKey(name, key, o),
-    exportKey: (name, o) => store.exportKey(name, o),
-    pin: (cid, o) => store.pin(cid, o),
-    id: (o) => store.id(o),
   };
 }
