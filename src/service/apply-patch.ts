@@ -1,7 +1,8 @@
 import { CID } from "multiformats/cid";
-import { PolicyRefusal } from "../errors.js";
+import { InternalError, PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
+  createLimiter,
   decodeEventStream,
   encodeBlock,
   encodeEventStream,
@@ -138,15 +139,22 @@ async function complete(
   const { store, journal } = deps;
   if (start.state === "done" && start.outcome) return { ...start.outcome, status: "already-applied" };
   let record = start;
+  const limit = createLimiter(8);
   const keys = await findDeviceKeys(store, record.targetId);
   const localId = parseIpnsName(keys.local.id);
 
   if (record.state === "planned") {
-    for (const entry of record.entries) {
-      const cid = await store.dagPut(entryBlock(entry), { pin: true });
-      if (cid.toString() !== entry.cid)
-        throw new Error(`entry block ${cid} does not match the plan's ${entry.cid}`);
-    }
+    // Independent blocks: put them a few at a time (the stream that orders them comes after).
+    await Promise.all(
+      record.entries.map((entry) =>
+        limit(async () => {
+          const cid = await store.dagPut(entryBlock(entry), { pin: true });
+          if (cid.toString() !== entry.cid) {
+            throw new InternalError(`entry block ${cid} does not match the plan's ${entry.cid}`);
+          }
+        }),
+      ),
+    );
     const streamCid = await appendToOwnStream(
       store,
       localId,
@@ -172,7 +180,7 @@ async function complete(
   const roamingCid = await store.dagPut(target.state, { pin: true });
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
   // Recursive pins: each entry keeps its content, value blocks and file bytes.
-  for (const entry of record.entries) await store.pin(CID.parse(entry.cid));
+  await Promise.all(record.entries.map((entry) => limit(() => store.pin(CID.parse(entry.cid)))));
 
   const outcome: ApplyOutcome = {
     status: "applied",
