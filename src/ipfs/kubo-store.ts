@@ -10,14 +10,15 @@ import { LimitExceededError } from "../errors.js";
 import { decodeBlock, encodeBlock, verifyBlock } from "./block-codec.js";
 import { InvalidReferenceError, KuboError, NotFoundError, UnsupportedError } from "./errors.js";
 import { mapKuboError } from "./map-kubo-error.js";
-import type {
-  CallOptions,
-  IpfsStore,
-  IpnsKey,
-  PublishOptions,
-  PutOptions,
-  ReadOptions,
-  ResolveOptions,
+import {
+  type CallOptions,
+  type IpfsStore,
+  type IpnsKey,
+  MAX_BLOCK_BYTES,
+  type PublishOptions,
+  type PutOptions,
+  type ReadOptions,
+  type ResolveOptions,
 } from "./store.js";
 
 export interface KuboStoreLimits {
@@ -34,7 +35,7 @@ export interface KuboStoreLimits {
 export const defaultKuboStoreLimits: KuboStoreLimits = {
   timeoutMs: 30_000,
   resolveTimeoutMs: 60_000,
-  maxBlockBytes: 2 * 1024 * 1024,
+  maxBlockBytes: MAX_BLOCK_BYTES,
   maxFileBytes: 16 * 1024 * 1024,
 };
 

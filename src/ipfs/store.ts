@@ -8,6 +8,9 @@ import type { CID } from "multiformats/cid";
  * Every call is bounded: `timeoutMs` (default from the store's limits) and, for reads,
  * a maximum size. Failures are typed (`./errors.ts`).
  */
+/** Kubo refuses blocks over 2 MiB from peers (bitswap), so no honest Nomad block is larger. */
+export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
+
 export interface CallOptions {
   /** Abort after this many milliseconds (overrides the store default). */
   readonly timeoutMs?: number;

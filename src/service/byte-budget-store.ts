@@ -2,7 +2,7 @@ import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
 import { decodeBlock } from "../ipfs/block-codec.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
-import type { IpfsStore, ReadOptions } from "../ipfs/store.js";
+import { type IpfsStore, MAX_BLOCK_BYTES, type ReadOptions } from "../ipfs/store.js";
 
 /**
  * A view of a store that counts the bytes read through it and stops at a budget, so one
@@ -27,7 +27,8 @@ export function withByteBudget(
     charge(
       await store.getBlock(cid, {
         ...options,
-        maxBytes: Math.min(options?.maxBytes ?? Infinity, maxBytes - used + 1),
+        // The budget left caps a block, but never lifts the per-block limit.
+        maxBytes: Math.min(options?.maxBytes ?? MAX_BLOCK_BYTES, maxBytes - used + 1),
       }),
       `block ${cid}`,
     );

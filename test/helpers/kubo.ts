@@ -32,15 +32,24 @@ export interface StartKuboOptions {
 }
 
 const live = new Set<{ daemon: RunningKubo; repoPath: string }>();
-process.once("exit", () => {
-  // Last resort when a test run dies before its afterAll: no daemon or repo outlives it.
+/** Last resort when a run dies before its afterAll: no daemon or repo outlives it. */
+function killAll(): void {
   for (const { daemon, repoPath } of live) {
     try {
       process.kill(daemon.pid, "SIGKILL");
     } catch {}
     rmSync(repoPath, { recursive: true, force: true });
   }
-});
+  live.clear();
+}
+process.once("exit", killAll);
+// A signal ends the process without "exit" handlers running unless someone listens for it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  });
+}
 
 export async function startKubo(options: StartKuboOptions = {}): Promise<KuboNode> {
   const kubo = await findKubo();
