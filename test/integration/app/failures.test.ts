@@ -1,10 +1,9 @@
 import { createServer } from "node:net";
-import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KuboStore } from "../../../src/ipfs/kubo-store.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { startKubo } from "../../helpers/kubo.js";
-import { startApp, type TestApp } from "./harness.js";
+import { appPerTest } from "./harness.js";
 import { configYaml } from "./nomad-data.js";
 import { commentCreated, issueOpened } from "./payloads.js";
 
@@ -12,17 +11,11 @@ const TARGET = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
 const KEY = "k51qzi5uqu5dgutdk6i1ynyzgkqngpha5xpgia3a5qqp4jsh0u4csozksxel3r";
 
 describe("the GitHub App when IPFS fails", () => {
-  let app: TestApp | undefined;
-  afterEach(async () => {
-    const pending = nock.pendingMocks();
-    await app?.stop();
-    app = undefined;
-    expect(pending).toEqual([]);
-  });
+  const apps = appPerTest();
 
   it("says on the issue that the bot's Kubo cannot be reached, and a /refresh retries in the same comment", async () => {
     const store = new KuboStore({ apiUrl: `http://127.0.0.1:${await closedPort()}` });
-    app = await startApp(store, { config: configYaml(TARGET) });
+    const app = await apps.start(store, { config: configYaml(TARGET) });
     const issue = { number: 40, body: `Patch: ${KEY}` };
     await app.deliver("issues", issueOpened(issue));
     await app.deliver("issue_comment", commentCreated(issue, "/refresh", "someone"));
@@ -46,7 +39,9 @@ describe("the GitHub App when IPFS fails", () => {
   it("answers a key offered as a patch that resolves to nothing with a helpful failure", async () => {
     const node = await startKubo();
     try {
-      app = await startApp(node.store, { config: configYaml(TARGET, "limits:\n  resolveTimeoutSeconds: 2") });
+      const app = await apps.start(node.store, {
+        config: configYaml(TARGET, "limits:\n  resolveTimeoutSeconds: 2"),
+      });
       await app.deliver("issues", issueOpened({ number: 41, body: `Patch: ${KEY}` }));
       await app.settle();
       const [sticky] = app.gh.botComments(41);

@@ -1,9 +1,7 @@
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseMarker, type ReviewMarker, writeMarker } from "../../../src/render/marker.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
-import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
-import { startApp, type TestApp } from "./harness.js";
+import { appPerTest, kuboPairPerSuite } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, issueLabeled, issueOpened } from "./payloads.js";
 
@@ -11,26 +9,16 @@ const WRITER = { permission: "write", role_name: "write" };
 const APPROVE = "nomad-patch: approve";
 
 describe("the GitHub App: a posted key, its review, an approval, the apply", () => {
-  let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    pair = await startKuboPair();
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
-  afterEach(async () => {
-    const pending = nock.pendingMocks();
-    await app?.stop();
-    app = undefined;
-    expect(pending).toEqual([]);
-  });
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
 
   async function reviewed(issue: { number: number; body: string }, target: { id: string }) {
-    app ??= await startApp(pair.operator.store, {
-      config: configYaml(target.id),
-      permissions: { maintainer: WRITER, other: WRITER },
-    });
+    const app =
+      apps.current ??
+      (await apps.start(pair.operator.store, {
+        config: configYaml(target.id),
+        permissions: { maintainer: WRITER, other: WRITER },
+      }));
     await app.deliver("issues", issueOpened(issue));
     await app.settle();
     const review = app.gh.botComments(issue.number).find((c) => parseMarker(c.body)?.kind === "review");

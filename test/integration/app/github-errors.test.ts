@@ -1,9 +1,7 @@
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseMarker } from "../../../src/render/marker.js";
-import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import type { FakeComment } from "./github-fake.js";
-import { startApp, type TestApp } from "./harness.js";
+import { appPerTest, kuboPairPerSuite } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, issueOpened, REPO } from "./payloads.js";
 
@@ -16,28 +14,14 @@ const RATE_LIMITED = { status: 403, headers: { "x-ratelimit-remaining": "0", "x-
  * nothing can be posted; the operator's stream has the entries exactly once or not at all.
  */
 describe("the GitHub App when GitHub fails or rate-limits its writes", () => {
-  let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    pair = await startKuboPair();
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
-  afterEach(async () => {
-    const pending = nock.pendingMocks();
-    const unused = app?.gh.unusedFaults() ?? [];
-    await app?.stop();
-    app = undefined;
-    expect(pending).toEqual([]);
-    expect(unused).toEqual([]);
-  });
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
 
   /** A patch reviewed on a new issue, ready to approve; nothing applied yet. */
   async function reviewedIssue(number: number, name: string) {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, name);
-    app = await startApp(pair.operator.store, {
+    const app = await apps.start(pair.operator.store, {
       config: configYaml(target.id),
       permissions: { maintainer: WRITER },
     });
@@ -123,7 +107,7 @@ describe("the GitHub App when GitHub fails or rate-limits its writes", () => {
   it("a 429 with retry-after on the first comment: nothing is touched, the issue says why, /refresh reviews", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "After The Limit");
-    app = await startApp(pair.operator.store, { config: configYaml(target.id) });
+    const app = await apps.start(pair.operator.store, { config: configYaml(target.id) });
     app.gh.fail("POST", "/issues/62/comments", { status: 429, headers: { "retry-after": "30" } });
     const issue = { number: 62, body: `Patch: ${patch.key}` };
     await app.deliver("issues", issueOpened(issue), "opened-62");

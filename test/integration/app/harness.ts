@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createApp } from "../../../src/app/index.js";
 import { createWorkQueue } from "../../../src/app/work-queue.js";
 import { readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { type FakeGitHubOptions, fakeGitHub } from "./github-fake.js";
 import { recordLogs } from "./log-recorder.js";
 import { REPO } from "./payloads.js";
@@ -75,3 +77,54 @@ export async function startApp(
 }
 
 export type TestApp = Awaited<ReturnType<typeof startApp>>;
+
+type GitHubOptions = Parameters<typeof startApp>[1];
+
+/**
+ * The app of each test in the enclosing `describe`, stopped after the test. After each test every nock
+ * interceptor and every GitHub fault the test injected must have been used.
+ */
+export function appPerTest() {
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    const pending = nock.pendingMocks();
+    const unused = app?.gh.unusedFaults() ?? [];
+    await app?.stop();
+    app = undefined;
+    expect(pending).toEqual([]);
+    expect(unused).toEqual([]);
+  });
+  return {
+    /** The app this test started, if any. */
+    get current(): TestApp | undefined {
+      return app;
+    },
+    async start(store: IpfsStore, github: GitHubOptions): Promise<TestApp> {
+      app = await startApp(store, github);
+      return app;
+    },
+  };
+}
+
+/** An operator and a contributor Kubo node, connected, for the whole enclosing `describe`. */
+export function kuboPairPerSuite() {
+  let pair: Awaited<ReturnType<typeof startKuboPair>> | undefined;
+  beforeAll(async () => {
+    pair = await startKuboPair();
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+  const started = () => {
+    if (!pair) throw new Error("the Kubo pair is started in beforeAll");
+    return pair;
+  };
+  return {
+    get operator(): KuboNode {
+      return started().operator;
+    },
+    get contributor(): KuboNode {
+      return started().contributor;
+    },
+  };
+}

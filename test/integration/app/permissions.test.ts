@@ -1,9 +1,8 @@
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseMarker } from "../../../src/render/marker.js";
-import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { API } from "./github-fake.js";
-import { startApp, type TestApp } from "./harness.js";
+import { appPerTest, kuboPairPerSuite } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, issueLabeled, issueOpened, REPO } from "./payloads.js";
 
@@ -11,28 +10,18 @@ const APPROVE = "nomad-patch: approve";
 const permissionPath = (user: string) => `/repos/${REPO.owner}/${REPO.repo}/collaborators/${user}/permission`;
 
 describe("the GitHub App refuses approvals from people who may not approve", () => {
-  let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
-  let app: TestApp | undefined;
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
   let target: Awaited<ReturnType<typeof createProject>>;
   let key: string;
   beforeAll(async () => {
-    pair = await startKuboPair();
     target = await createProject(pair.operator.store);
     key = (await proposeRename(pair.contributor.store, target, "Not Allowed")).key;
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
-  afterEach(async () => {
-    const pending = nock.pendingMocks();
-    await app?.stop();
-    app = undefined;
-    expect(pending).toEqual([]);
   });
 
   /** A reviewed patch on a new issue; the one-shot permission answers are the test's own. */
   async function reviewedIssue(number: number) {
-    app = await startApp(pair.operator.store, { config: configYaml(target.id) });
+    const app = await apps.start(pair.operator.store, { config: configYaml(target.id) });
     const issue = { number, body: `Patch: ${key}` };
     await app.deliver("issues", issueOpened(issue));
     await app.settle();

@@ -1,10 +1,8 @@
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SOURCE_ADD_EVENT_ID } from "../../../src/policy/index.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
-import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
-import { startApp, type TestApp } from "./harness.js";
+import { appPerTest, kuboPairPerSuite } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, issueOpened } from "./payloads.js";
 
@@ -14,26 +12,14 @@ const rules = (action: string, match: string, reason = "") =>
   );
 
 describe("the GitHub App: rulesets and configuration", () => {
-  let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    pair = await startKuboPair();
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
-  afterEach(async () => {
-    const pending = nock.pendingMocks();
-    await app?.stop();
-    app = undefined;
-    expect(pending).toEqual([]);
-  });
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
 
   it("auto-applies a patch every entry of which an apply rule matches, bound to the reviewed CIDs", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Ruled In");
     const config = `${configYaml(target.id)}\ncloseIssueOnApply: true\n${rules("apply", "{ eventId: UpdateNameAsync }")}`;
-    app = await startApp(pair.operator.store, { config });
+    const app = await apps.start(pair.operator.store, { config });
     await app.deliver("issues", issueOpened({ number: 20, body: `Patch: ${patch.key}` }));
     await app.settle();
     expect(app.failures).toEqual([]);
@@ -60,7 +46,7 @@ describe("the GitHub App: rulesets and configuration", () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Ruled Out");
     const config = `${configYaml(target.id)}\n${rules("reject", "{ eventId: UpdateName* }", "names are the owner's call")}`;
-    app = await startApp(pair.operator.store, { config });
+    const app = await apps.start(pair.operator.store, { config });
     await app.deliver("issues", issueOpened({ number: 21, body: `Patch: ${patch.key}` }));
     await app.settle();
 
@@ -92,7 +78,7 @@ describe("the GitHub App: rulesets and configuration", () => {
       },
     ]);
     const config = `${configYaml(target.id)}\n${rules("apply", "{}")}`;
-    app = await startApp(pair.operator.store, { config });
+    const app = await apps.start(pair.operator.store, { config });
     await app.deliver("issues", issueOpened({ number: 22, body: `Patch: ${patch.key}` }));
     await app.settle();
     expect(app.failures).toEqual([]);
@@ -110,7 +96,7 @@ describe("the GitHub App: rulesets and configuration", () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Whatever");
     const config = `${configYaml(target.id)}\npermissions:\n  approve: everyone\n`;
-    app = await startApp(pair.operator.store, { config });
+    const app = await apps.start(pair.operator.store, { config });
     const issue = { number: 23, body: `Patch: ${patch.key}` };
     await app.deliver("issues", issueOpened(issue));
     await app.deliver("issue_comment", commentCreated(issue, "/refresh", "someone"));

@@ -1,10 +1,9 @@
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { delegateStore } from "../../../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
-import { startApp, type TestApp } from "../app/harness.js";
+import { appPerTest } from "../app/harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "../app/nomad-data.js";
 import { commentCreated, commentEdited, issueOpened } from "../app/payloads.js";
 import { withFault } from "./fault-store.js";
@@ -19,7 +18,7 @@ const WRITER = { permission: "write", role_name: "write" };
 describe("the app when Kubo dies during an apply", () => {
   let operator: KuboNode;
   let contributor: KuboNode;
-  let app: TestApp | undefined;
+  const apps = appPerTest();
   // The app keeps one store; this one follows the operator's node across restarts (its API port changes).
   let current: IpfsStore;
   const following = new Proxy({} as IpfsStore, {
@@ -36,12 +35,6 @@ describe("the app when Kubo dies during an apply", () => {
   afterAll(async () => {
     await Promise.all([operator?.stop(), contributor?.stop()]);
   });
-  afterEach(async () => {
-    const pending = nock.pendingMocks();
-    await app?.stop();
-    app = undefined;
-    expect(pending).toEqual([]);
-  });
 
   it("says the apply failed, then a new /apply completes it with each entry once", async () => {
     const target = await createProject(operator.store);
@@ -54,7 +47,10 @@ describe("the app when Kubo dies during an apply", () => {
       { method: "publishName", nth: 1, when: (name) => keyNames.includes(name as string) },
       () => victim.kill("SIGKILL"),
     );
-    app = await startApp(following, { config: configYaml(target.id), permissions: { maintainer: WRITER } });
+    const app = await apps.start(following, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
     const issue = { number: 7, body: `Patch: ${patch.key}` };
     await app.deliver("issues", issueOpened(issue));
     await app.settle();
