@@ -1,15 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KuboUnavailableError } from "../../../src/ipfs/errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
-import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
+import { connect } from "../../helpers/kubo.js";
 import { createProjectTarget } from "../../helpers/nomad-builders.js";
 import { type FaultPoint, withFault } from "./fault-store.js";
-import { faultLimits, proposeFeatures, streamOf } from "./patch-setup.js";
+import { faultLimits, operatorAndContributor, proposeFeatures, streamOf } from "./patch-setup.js";
 
 /**
  * Kubo SIGKILLed at each step of an apply, restarted on the same repository, and the same approval
@@ -17,19 +15,7 @@ import { faultLimits, proposeFeatures, streamOf } from "./patch-setup.js";
  * the operator's stream exactly once and the predicted roaming value is published.
  */
 describe("Kubo killed in the middle of an apply", () => {
-  let operator: KuboNode;
-  let contributor: KuboNode;
-  let work: string;
-
-  beforeAll(async () => {
-    [operator, contributor] = await Promise.all([startKubo(), startKubo()]);
-    await connect(operator, contributor);
-    work = await mkdtemp(join(tmpdir(), "nomad-patch-faults-"));
-  });
-  afterAll(async () => {
-    await Promise.all([operator?.stop(), contributor?.stop()]);
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  const nodes = operatorAndContributor("nomad-patch-faults-");
 
   const points: { name: string; point: (roamingKeyName: string) => FaultPoint; journalState: string }[] = [
     {
@@ -51,10 +37,10 @@ describe("Kubo killed in the middle of an apply", () => {
 
   for (const [i, { name, point, journalState }] of points.entries()) {
     it(`finishes exactly once after a SIGKILL ${name}`, async () => {
-      const project = await createProjectTarget(operator, { knownId: `killed-${i}`, name: "Before" });
-      const patch = await proposeFeatures(contributor, project.id, ["one", "two", "three"]);
+      const project = await createProjectTarget(nodes.operator, { knownId: `killed-${i}`, name: "Before" });
+      const patch = await proposeFeatures(nodes.contributor, project.id, ["one", "two", "three"]);
       const { review } = await reviewPatch(
-        { store: operator.store },
+        { store: nodes.operator.store },
         { key: patch.key, limits: faultLimits },
       );
       const approval = {
@@ -63,10 +49,10 @@ describe("Kubo killed in the middle of an apply", () => {
         expectResultCid: review.predictedResultCid as string,
         limits: faultLimits,
       };
-      const before = await streamOf(operator.store, project.localId);
-      const dataDir = join(work, `apply-${i}`);
+      const before = await streamOf(nodes.operator.store, project.localId);
+      const dataDir = join(nodes.work, `apply-${i}`);
 
-      const victim = operator;
+      const victim = nodes.operator;
       const faulty = withFault(victim.store, point(project.keyNames.roaming), () => victim.kill("SIGKILL"));
       const crashed = await applyPatch(
         { store: faulty, journal: await openFileJournal(dataDir) },
@@ -75,28 +61,28 @@ describe("Kubo killed in the middle of an apply", () => {
       expect(crashed).toBeInstanceOf(KuboUnavailableError);
       expect((await (await openFileJournal(dataDir)).get(review.patch.cid))?.state).toBe(journalState);
 
-      operator = await victim.restart();
-      await connect(operator, contributor);
+      nodes.operator = await victim.restart();
+      await connect(nodes.operator, nodes.contributor);
       const outcome = await applyPatch(
-        { store: operator.store, journal: await openFileJournal(dataDir) },
+        { store: nodes.operator.store, journal: await openFileJournal(dataDir) },
         approval,
       );
       expect(outcome.status).toBe("applied");
       expect(outcome.roamingCid).toBe(review.predictedResultCid);
 
-      const after = await streamOf(operator.store, project.localId);
+      const after = await streamOf(nodes.operator.store, project.localId);
       expect(after).toEqual([...before, ...outcome.entryCids]);
       expect(new Set(after).size).toBe(after.length);
-      expect((await operator.store.resolveName(project.id, { nocache: true }))?.toString()).toBe(
+      expect((await nodes.operator.store.resolveName(project.id, { nocache: true }))?.toString()).toBe(
         outcome.roamingCid,
       );
 
       const again = await applyPatch(
-        { store: operator.store, journal: await openFileJournal(dataDir) },
+        { store: nodes.operator.store, journal: await openFileJournal(dataDir) },
         approval,
       );
       expect(again.status).toBe("already-applied");
-      expect(await streamOf(operator.store, project.localId)).toEqual(after);
+      expect(await streamOf(nodes.operator.store, project.localId)).toEqual(after);
     });
   }
 });

@@ -1,10 +1,33 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CID } from "multiformats/cid";
+import { afterAll, beforeAll } from "vitest";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
+import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { type NodeLike, proposePatch } from "../../helpers/nomad-builders.js";
 
 /** The operator's review limits in these tests: small, so a fault cannot make a test wait long. */
 export const faultLimits = { maxEntries: 50, maxBytes: 4 * 1024 * 1024, resolveTimeoutMs: 10_000 };
+
+/**
+ * For the enclosing `describe`: an operator and a contributor Kubo node, connected, and a scratch
+ * directory. A test that restarts the operator puts the new node in `operator`, which is stopped last.
+ */
+export function operatorAndContributor(scratchPrefix: string) {
+  const nodes = {} as { operator: KuboNode; contributor: KuboNode; work: string };
+  beforeAll(async () => {
+    [nodes.operator, nodes.contributor] = await Promise.all([startKubo(), startKubo()]);
+    await connect(nodes.operator, nodes.contributor);
+    nodes.work = await mkdtemp(join(tmpdir(), scratchPrefix));
+  });
+  afterAll(async () => {
+    await Promise.all([nodes.operator?.stop(), nodes.contributor?.stop()]);
+    if (nodes.work) await rm(nodes.work, { recursive: true, force: true });
+  });
+  return nodes;
+}
 
 /** A contributor's patch adding features to a WindowsAppCommunity project (one entry per feature). */
 export async function proposeFeatures(
