@@ -14,6 +14,13 @@ function reversed(value: unknown): unknown {
   );
 }
 
+/** Every object's keys in order, nested: what `toEqual` on the values themselves does not compare. */
+function keyOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keyOrder);
+  if (value === null || typeof value !== "object") return null;
+  return Object.entries(value).map(([key, inner]) => [key, keyOrder(inner)]);
+}
+
 describe("renderReviewJson", () => {
   it("is the change model itself, pretty-printed with two spaces", () => {
     for (const review of [storageReview(), fieldsReview(), refusedReview(), genericReview()]) {
@@ -26,22 +33,8 @@ describe("renderReviewJson", () => {
   it("writes keys in the documented order whatever order the producer used", () => {
     const review = storageReview();
     expect(renderReviewJson(reversed(review) as PatchReview)).toBe(renderReviewJson(review));
-    const top = Object.keys(JSON.parse(renderReviewJson(reversed(review) as PatchReview)));
-    expect(top).toEqual([
-      "schemaVersion",
-      "reviewedAt",
-      "patch",
-      "target",
-      "entries",
-      "before",
-      "after",
-      "predictedResultCid",
-      "moduleView",
-      "jsonDiff",
-      "summary",
-      "warnings",
-      "refusals",
-    ]);
+    // The known review is built in the model's order: the output has its keys, in its order, at every level.
+    expect(keyOrder(JSON.parse(renderReviewJson(reversed(review) as PatchReview)))).toEqual(keyOrder(review));
   });
 
   it("keeps fields added to the model later, after the documented ones", () => {
