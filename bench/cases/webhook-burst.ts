@@ -1,16 +1,8 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { sign } from "@octokit/webhooks-methods";
 import nock from "nock";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import { createApp } from "../../src/app/index.js";
-import { createWorkQueue } from "../../src/app/work-queue.js";
-import { readEnvironment } from "../../src/config/environment.js";
-import type { IpfsStore } from "../../src/ipfs/store.js";
 import { parseMarker } from "../../src/render/index.js";
-import { memoryJournal } from "../../src/service/apply-journal.js";
 import { fakeGitHub } from "../../test/integration/app/github-fake.js";
-import { BOT } from "../../test/integration/app/harness.js";
+import { BOT, serveSignedWebhooks } from "../../test/integration/app/harness.js";
 import { commentCreated, REPO } from "../../test/integration/app/payloads.js";
 import { percentile } from "../measure/timing.js";
 
@@ -45,26 +37,7 @@ export async function runWebhookBurst(rate: number, seconds: number): Promise<We
     config: "targets:\n  - id: k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8\n",
     permissions: { maintainer: { permission: "admin", role_name: "admin" } },
   });
-  const probot = new Probot({
-    githubToken: "bench",
-    secret: SECRET,
-    Octokit: ProbotOctokit.defaults((o: object) => ({
-      ...o,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-    logLevel: "silent" as "fatal",
-  });
-  const queue = createWorkQueue();
-  const store = new Proxy({} as IpfsStore, {
-    get: () => () => Promise.reject(new Error("IPFS is not used by /hold")),
-  });
-  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent" });
-  const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
-  const middleware = await createNodeMiddleware(app, { probot });
-  const server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+  const { queue, url, close } = await serveSignedWebhooks(SECRET);
 
   try {
     const count = rate * seconds;
@@ -122,7 +95,7 @@ export async function runWebhookBurst(rate: number, seconds: number): Promise<We
       drainMs,
     };
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await close();
     nock.cleanAll();
     nock.enableNetConnect();
   }

@@ -1,14 +1,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createApp } from "../../../src/app/index.js";
 import { createWorkQueue } from "../../../src/app/work-queue.js";
 import { readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
-import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { memoryJournal, openFileJournal } from "../../../src/service/apply-journal.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { type FakeGitHubOptions, fakeGitHub } from "./github-fake.js";
 import { recordLogs } from "./log-recorder.js";
@@ -19,10 +21,14 @@ export const BOT = "nomad-patch[bot]";
 /**
  * Probot as toolchain.md prescribes for tests: no retries, no throttling, silent, a token instead of an
  * app. With no retries, every GitHub error a test injects reaches the app, which must cope on its own.
+ * With a `secret`, Probot's middleware refuses webhooks not signed with it.
  */
-export function testProbot(log?: ReturnType<typeof recordLogs>["logger"]): Probot {
+export function testProbot(
+  options: { log?: ReturnType<typeof recordLogs>["logger"]; secret?: string } = {},
+): Probot {
   return new Probot({
-    log,
+    log: options.log,
+    secret: options.secret,
     githubToken: "test",
     Octokit: ProbotOctokit.defaults((o: object) => ({
       ...o,
@@ -32,6 +38,35 @@ export function testProbot(log?: ReturnType<typeof recordLogs>["logger"]): Probo
     // pino knows "silent"; Probot's option type lists only the levels that log.
     logLevel: "silent" as "fatal",
   });
+}
+
+/**
+ * The app behind Probot's real HTTP middleware on a random loopback port, checking signatures with
+ * `secret`. It has no IPFS: a store that fails loudly on every call proves that a command such as `/hold`,
+ * which needs only GitHub, never touched it.
+ * `queue.idle()` awaits the work; `close` stops the server.
+ */
+export async function serveSignedWebhooks(secret: string) {
+  const probot = testProbot({ secret });
+  const queue = createWorkQueue();
+  const store = new Proxy({} as IpfsStore, {
+    get: () => () => Promise.reject(new Error("IPFS must not be used by /hold")),
+  });
+  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent" });
+  const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
+  const middleware = await createNodeMiddleware(app, { probot });
+  const server = createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    queue,
+    url: `http://127.0.0.1:${port}/api/github/webhooks`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**
@@ -50,7 +85,7 @@ export async function startApp(
   const gh = fakeGitHub({ ...REPO, botLogin: BOT, ...github });
   // Every log line is kept: what the operator reads is part of what a failure must leave behind.
   const logs = recordLogs();
-  const probot = testProbot(logs.logger);
+  const probot = testProbot({ log: logs.logger });
   const environment = readEnvironment({
     NOMAD_PATCH_DATA_DIR: dataDir,
     NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",

@@ -1,59 +1,28 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { sign } from "@octokit/webhooks-methods";
 import nock from "nock";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app/index.js";
-import { createWorkQueue } from "../../../src/app/work-queue.js";
-import { readEnvironment } from "../../../src/config/environment.js";
-import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { parseMarker } from "../../../src/render/marker.js";
-import { memoryJournal } from "../../../src/service/apply-journal.js";
 import { fakeGitHub } from "./github-fake.js";
-import { BOT } from "./harness.js";
+import { BOT, serveSignedWebhooks } from "./harness.js";
 import { commentCreated, REPO } from "./payloads.js";
 
 const SECRET = "a-webhook-secret";
 
 describe("the GitHub App behind Probot's HTTP middleware", () => {
-  let server: Server | undefined;
+  let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
     const pending = nock.pendingMocks();
     nock.cleanAll();
-    await new Promise((resolve) => server?.close(resolve));
+    await close?.();
     expect(pending).toEqual([]);
   });
 
   async function start() {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    const probot = new Probot({
-      githubToken: "test",
-      secret: SECRET,
-      Octokit: ProbotOctokit.defaults((o: object) => ({
-        ...o,
-        retry: { enabled: false },
-        throttle: { enabled: false },
-      })),
-      logLevel: "silent" as "fatal",
-    });
-    const queue = createWorkQueue();
-    // A /hold needs no IPFS: a store that fails loudly proves the command never touched it.
-    const store = new Proxy({} as IpfsStore, {
-      get: () => () => Promise.reject(new Error("IPFS must not be used by /hold")),
-    });
-    const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent" });
-    const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
-    const middleware = await createNodeMiddleware(app, { probot });
-    server = createServer((req, res) => {
-      void middleware(req, res, () => {
-        res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return { queue, url: `http://127.0.0.1:${port}/api/github/webhooks` };
+    const served = await serveSignedWebhooks(SECRET);
+    close = served.close;
+    return served;
   }
 
   const post = (url: string, body: string, signature: string) =>
