@@ -11,8 +11,8 @@ import {
   ticksFromMilliseconds,
   wacProjectModule,
 } from "../../src/nomad/index.js";
+import { createNomadObject } from "../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../src/service/load-target.js";
-import { createNomadObject } from "../../src/service/nomad-writer.js";
 import { encodeCar, importCar } from "./car.js";
 import { withLocalBlocks } from "./local-blocks.js";
 

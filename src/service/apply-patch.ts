@@ -17,8 +17,8 @@ import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
 import { decodePatchRequest } from "../patch-request/patch-request-record.js";
 import { ReadOnlyTargetError, TargetMovedError } from "./apply-errors.js";
 import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
+import { findDeviceKeys } from "./find-device-keys.js";
 import { loadTarget } from "./load-target.js";
-import { findDeviceKeys } from "./nomad-writer.js";
 import { type ReviewedPatch, type ReviewLimits, reviewPatch, type TargetSetting } from "./review-patch.js";
 
 export interface ApplyPatchDeps {

@@ -13,7 +13,8 @@ import {
   storageModule,
   wacProjectModule,
 } from "../../src/nomad/index.js";
-import { appendEntries, createNomadObject, type NewEntry } from "../../src/service/nomad-writer.js";
+import { appendEntries, type NewEntry } from "../../src/service/append-entries.js";
+import { createNomadObject } from "../../src/service/create-nomad-object.js";
 import { type EntryDraft, putProposedEntries } from "../../src/service/propose-entries.js";
 import { proposePatch as proposeFromChanges } from "../../src/service/propose-patch.js";
 import { publishPatchRequest } from "../../src/service/propose-publish.js";

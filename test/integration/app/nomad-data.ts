@@ -1,8 +1,8 @@
 import type { CID } from "multiformats/cid";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { wacProjectModule } from "../../../src/nomad/index.js";
+import { createNomadObject } from "../../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../../src/service/load-target.js";
-import { createNomadObject } from "../../../src/service/nomad-writer.js";
 import { type EntryDraft, putProposedEntries } from "../../../src/service/propose-entries.js";
 import { type PublishedPatch, publishPatchRequest } from "../../../src/service/propose-publish.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";

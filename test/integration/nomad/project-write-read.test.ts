@@ -1,8 +1,9 @@
 import { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBlock, parseTimestamp, wacProjectModule } from "../../../src/nomad/index.js";
+import { appendEntries } from "../../../src/service/append-entries.js";
+import { createNomadObject } from "../../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../../src/service/load-target.js";
-import { appendEntries, createNomadObject } from "../../../src/service/nomad-writer.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { dagGetJsonAsCSharpDoes } from "./kubo-http.js";

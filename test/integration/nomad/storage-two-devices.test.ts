@@ -1,9 +1,10 @@
 import type { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, SOURCE_ADD_EVENT_ID, storageModule } from "../../../src/nomad/index.js";
+import { appendEntries } from "../../../src/service/append-entries.js";
 import { withBlockCache } from "../../../src/service/caching-store.js";
+import { createNomadObject } from "../../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../../src/service/load-target.js";
-import { appendEntries, createNomadObject } from "../../../src/service/nomad-writer.js";
 import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
 
 const publish = { allowOffline: true };

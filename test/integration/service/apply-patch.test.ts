@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyRefusal } from "../../../src/errors.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { decodeEventStream, formatTimestamp, ticksFromMilliseconds } from "../../../src/nomad/index.js";
+import { appendEntries } from "../../../src/service/append-entries.js";
 import { PatchMovedError, TargetMovedError } from "../../../src/service/apply-errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
+import { createNomadObject } from "../../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../../src/service/load-target.js";
-import { appendEntries, createNomadObject } from "../../../src/service/nomad-writer.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
 

@@ -1,6 +1,5 @@
 import type { CID } from "multiformats/cid";
-import { UsageError } from "../errors.js";
-import type { IpfsStore, IpnsKey, PublishOptions } from "../ipfs/store.js";
+import type { IpfsStore, PublishOptions } from "../ipfs/store.js";
 import {
   decodeEventStream,
   decodeEventStreamEntry,
@@ -10,56 +9,12 @@ import {
   formatTimestamp,
   type IpldValue,
   type IpnsName,
-  localKeyNameFor,
-  moduleByName,
-  type NomadModule,
-  nomadKeyNames,
   parseIpnsName,
   type Ticks,
   ticksFromMilliseconds,
 } from "../nomad/index.js";
+import { findDeviceKeys } from "./find-device-keys.js";
 import { type LoadedTarget, type LoadTargetInput, loadTarget } from "./load-target.js";
-
-export interface DeviceKeys {
-  readonly local: IpnsKey;
-  readonly roaming: IpnsKey;
-}
-
-export interface CreatedObject {
-  readonly keys: DeviceKeys;
-  readonly streamCid: CID;
-  readonly roamingCid: CID;
-}
-
-/**
- * Create a Nomad object with this node as its first device:
- * 1. generate `{prefix}.Local.{name}` and `{prefix}.Roaming.{name}` (Ed25519);
- * 2. put and publish an empty local stream;
- * 3. put and publish the module's seed, `Sources: [local id]`; pin both.
- */
-export async function createNomadObject(
-  deps: { readonly store: IpfsStore },
-  input: { readonly module: NomadModule | string; readonly name?: string; readonly publish?: PublishOptions },
-): Promise<CreatedObject> {
-  const { store } = deps;
-  const module = typeof input.module === "string" ? moduleByName(input.module) : input.module;
-  const names = nomadKeyNames(module.keyPrefix, input.name);
-  const local = await store.generateKey(names.local);
-  const roaming = await store.generateKey(names.roaming);
-  const streamCid = await store.dagPut(
-    encodeEventStream({ label: module.streamLabel(input.name ?? ""), entries: [] }),
-    { pin: true },
-  );
-  await store.publishName(local.name, streamCid, { lifetime: "24h", ...input.publish });
-  const seed = module.seed({
-    id: parseIpnsName(roaming.id),
-    sources: [parseIpnsName(local.id)],
-    name: input.name,
-  });
-  const roamingCid = await store.dagPut(seed, { pin: true });
-  await store.publishName(roaming.name, roamingCid, { lifetime: "24h", ...input.publish });
-  return { keys: { local, roaming }, streamCid, roamingCid };
-}
 
 /** A new entry: its content as data (put here) or as a block that already exists (a patch's content link). */
 export type NewEntry = { readonly targetId: string; readonly eventId: string } & (
@@ -138,23 +93,6 @@ export async function appendEntries(
   return { entryCids, timestamps, streamCid, roamingCid, loaded };
 }
 
-/** This node's keys for a target: the roaming key with that id and its `.Local.` partner. */
-export async function findDeviceKeys(store: IpfsStore, target: string): Promise<DeviceKeys> {
-  const targetId = parseIpnsName(target, "target");
-  const keys = await store.listKeys();
-  const roaming = keys.find((k) => safeName(k.id) === targetId);
-  if (!roaming)
-    throw new UsageError(`This node does not hold the roaming key ${targetId}, so it cannot write to it`);
-  const localName = localKeyNameFor(roaming.name);
-  const local = localName ? keys.find((k) => k.name === localName) : undefined;
-  if (!local) {
-    throw new UsageError(
-      `This node holds the roaming key ${roaming.name} but no local key ${localName ?? "(no .Roaming. in its name)"}`,
-    );
-  }
-  return { local, roaming };
-}
-
 async function readOwnStream(store: IpfsStore, localId: IpnsName, resolve: LoadTargetInput["resolve"]) {
   const cid = await store.resolveName(localId, { nocache: true, ...resolve });
   if (!cid) return { stream: undefined, lastTicks: undefined };
@@ -164,12 +102,4 @@ async function readOwnStream(store: IpfsStore, localId: IpnsName, resolve: LoadT
     ? decodeEventStreamEntry(await store.dagGet(last), last.toString()).ticks
     : undefined;
   return { stream, lastTicks };
-}
-
-function safeName(id: string): string | undefined {
-  try {
-    return parseIpnsName(id);
-  } catch {
-    return undefined;
-  }
 }
