@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PatchReview } from "../../../src/patch-request/change-model.js";
 import type { NodeStatus } from "../../../src/service/node-status.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
-import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders.js";
+import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders/index.js";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../../..");

@@ -6,7 +6,7 @@ import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePatchRequest } from "../../../src/patch-request/patch-request-record.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
-import { createStorageTarget } from "../../helpers/nomad-builders.js";
+import { createStorageTarget } from "../../helpers/nomad-builders/index.js";
 import { jsonOf, runCli } from "./run-cli.js";
 
 describe("propose --entries --deliver: raw entries, and the key posted on GitHub", () => {

@@ -10,7 +10,7 @@ import type { InitializedDevice } from "../../../src/service/init-device.js";
 import { loadTarget } from "../../../src/service/load-target.js";
 import type { NodeStatus } from "../../../src/service/node-status.js";
 import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
-import { type BuiltTarget, createProjectTarget, testPublish } from "../../helpers/nomad-builders.js";
+import { type BuiltTarget, createProjectTarget, testPublish } from "../../helpers/nomad-builders/index.js";
 import { jsonOf, runCli } from "./run-cli.js";
 
 const link = { Id: "link-1", Url: "https://example.com", Name: "Website", Description: "Homepage" };

@@ -13,7 +13,7 @@ import {
   readStreamEntries,
   repointPatch,
   type StorageTarget,
-} from "../../helpers/nomad-builders.js";
+} from "../../helpers/nomad-builders/index.js";
 import { jsonOf, runCli } from "./run-cli.js";
 
 describe("a Storage patch from export to apply, through the command line", () => {

@@ -12,7 +12,7 @@ import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
-import { type BuiltTarget, createProjectTarget } from "../../helpers/nomad-builders.js";
+import { type BuiltTarget, createProjectTarget } from "../../helpers/nomad-builders/index.js";
 import { countingStore } from "./counting-store.js";
 import { faultLimits, proposeFeatures, streamOf } from "./patch-setup.js";
 

@@ -5,7 +5,7 @@ import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
-import { type BuiltTarget, createProjectTarget, repointPatch } from "../../helpers/nomad-builders.js";
+import { type BuiltTarget, createProjectTarget, repointPatch } from "../../helpers/nomad-builders/index.js";
 import { faultLimits, operatorAndContributor, proposeFeatures, streamOf } from "./patch-setup.js";
 
 /** Design §6: duplicate deliveries, two maintainers at once and late approvals all end with each entry once. */

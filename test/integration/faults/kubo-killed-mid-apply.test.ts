@@ -5,7 +5,7 @@ import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { connect } from "../../helpers/kubo.js";
-import { createProjectTarget } from "../../helpers/nomad-builders.js";
+import { createProjectTarget } from "../../helpers/nomad-builders/index.js";
 import { type FaultPoint, withFault } from "./fault-store.js";
 import { faultLimits, operatorAndContributor, proposeFeatures, streamOf } from "./patch-setup.js";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
-import { type NodeLike, proposePatch } from "../../helpers/nomad-builders.js";
+import { type NodeLike, proposePatch } from "../../helpers/nomad-builders/index.js";
 
 /** The operator's review limits in these tests: small, so a fault cannot make a test wait long. */
 export const faultLimits = { maxEntries: 50, maxBytes: 4 * 1024 * 1024, resolveTimeoutMs: 10_000 };

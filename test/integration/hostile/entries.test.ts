@@ -17,7 +17,7 @@ import {
   createProjectTarget,
   proposePatch,
   testPublish,
-} from "../../helpers/nomad-builders.js";
+} from "../../helpers/nomad-builders/index.js";
 import { faultLimits, streamOf } from "../faults/patch-setup.js";
 
 /** Nested `depth` arrays around null, as raw DAG-CBOR (encoding it with the library would recurse as deep). */

@@ -6,7 +6,7 @@ import { encodePatchRequest } from "../../../src/patch-request/patch-request-rec
 import { renderReviewMarkdown } from "../../../src/render/index.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { type KuboNode, startKubo } from "../../helpers/kubo.js";
-import { type BuiltTarget, createProjectTarget } from "../../helpers/nomad-builders.js";
+import { type BuiltTarget, createProjectTarget } from "../../helpers/nomad-builders/index.js";
 import { countingStore } from "../faults/counting-store.js";
 import { faultLimits } from "../faults/patch-setup.js";
 import { fakeCids } from "./fake-cids.js";

@@ -6,7 +6,7 @@ import { decodePatchRequest } from "../../../src/patch-request/patch-request-rec
 import { exportFolder } from "../../../src/service/export-folder.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { startKuboPair } from "../../helpers/kubo.js";
-import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders.js";
+import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders/index.js";
 
 const limits = { maxEntries: 100, maxBytes: 1024 * 1024 };
 
