@@ -7,13 +7,6 @@ export async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; va
   return { ms: performance.now() - start, value };
 }
 
-/** The median of `runs` timings: robust to one run disturbed by GC or the daemon. */
-export async function medianOf(runs: number, task: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push((await timed(task)).ms);
-  return median(times);
-}
-
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

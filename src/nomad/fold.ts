@@ -1,12 +1,5 @@
 import type { IpldMap } from "./ipld.js";
-import type {
-  EntryEffect,
-  FoldContext,
-  FoldResult,
-  LoadedEntry,
-  NomadModule,
-  SeedInput,
-} from "./modules/types.js";
+import type { FoldContext, FoldResult, LoadedEntry, NomadModule, SeedInput } from "./modules/types.js";
 
 /** Fold from the module's seed, as nomad-patch always does for determinism (nomad-format §4.7). */
 export function foldFromSeed(
@@ -26,11 +19,4 @@ export function foldOnTop(
   ctx: FoldContext,
 ): FoldResult {
   return module.fold(state, entries, ctx);
-}
-
-/** How many steps had each effect: the numbers a summary shows. */
-export function countEffects(result: FoldResult): Record<EntryEffect, number> {
-  const counts: Record<EntryEffect, number> = { changed: 0, "no-effect": 0, unknown: 0, invalid: 0 };
-  for (const step of result.steps) counts[step.effect]++;
-  return counts;
 }

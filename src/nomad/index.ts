@@ -11,7 +11,7 @@ export {
   type SourceRemoval,
   type VisitedSource,
 } from "./crawl.js";
-export { countEffects, foldFromSeed, foldOnTop } from "./fold.js";
+export { foldFromSeed, foldOnTop } from "./fold.js";
 export { applyStep, foldByTarget } from "./fold-step.js";
 export { type IpldMap, type IpldValue, ipldEqual, isIpldMap } from "./ipld.js";
 export { type IpnsName, isIpnsName, LIBP2P_KEY_CODE, parseIpnsName } from "./ipns-name.js";

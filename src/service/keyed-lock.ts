@@ -17,5 +17,3 @@ export function createKeyedLock() {
     }
   };
 }
-
-export type KeyedLock = ReturnType<typeof createKeyedLock>;

@@ -164,5 +164,3 @@ export function fakeGitHub(options: FakeGitHubOptions) {
     unusedFaults: () => faults.filter((f) => f.left > 0).map((f) => `${f.method} ${String(f.suffix)}`),
   };
 }
-
-export type FakeGitHub = ReturnType<typeof fakeGitHub>;

@@ -1,4 +1,3 @@
-import { CID } from "multiformats/cid";
 import { encodeBlock } from "../../../src/nomad/block.js";
 import type { IpldValue } from "../../../src/nomad/ipld.js";
 import type { LoadedEntry } from "../../../src/nomad/modules/types.js";
@@ -54,5 +53,3 @@ export async function valueEntry(
   ];
   return entry(targetId, eventId, { Key: keyCid, Value: valueCid, Unset: options.unset ?? false }, linked);
 }
-
-export const unixfs = (text: string) => CID.parse(text);
