@@ -78,7 +78,12 @@ async function installFromNpm(env: NodeJS.ProcessEnv, log: (line: string) => voi
       prefix,
       `kubo@${KUBO_VERSION}`,
     ],
-    { env: withoutKey(env, "KUBO_BINARY"), timeoutMs: 5 * 60_000, log },
+    {
+      // `npm run --silent` passes npm_config_loglevel=silent down, which would hide why the install failed.
+      env: { ...withoutKey(env, "KUBO_BINARY"), npm_config_loglevel: "error" },
+      timeoutMs: 5 * 60_000,
+      log,
+    },
   );
   await placeBinary(join(prefix, "node_modules", "kubo", "bin", "ipfs"));
 }
