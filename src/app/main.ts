@@ -5,6 +5,7 @@ import { run } from "probot";
 import { readEnvironment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
 import { openFileJournal } from "../service/apply-journal.js";
+import { withBlockCache } from "../service/caching-store.js";
 import { createApp } from "./index.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
   try {
     // The apply journal lives beside the managed node: it is what makes an apply exactly-once.
     const journal = await openFileJournal(environment.dataDir);
-    server = await run(createApp({ store: kubo.store, environment, journal }));
+    // One cache for the process: a target's history is read once, then every later review is warm.
+    const store = withBlockCache(kubo.store, { maxBlocks: environment.blockCacheBlocks });
+    server = await run(createApp({ store, environment, journal }));
   } catch (error) {
     await kubo.close();
     throw error;

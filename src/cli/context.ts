@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type Environment, readEnvironment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
 import type { IpfsStore } from "../ipfs/store.js";
+import { withBlockCache } from "../service/caching-store.js";
 import type { CliIo } from "./io.js";
 import { kuboApiUrl } from "./kubo-address.js";
 
@@ -54,7 +55,8 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
         log: progress,
       });
       try {
-        return await task(kubo.store);
+        // An apply reviews twice (to show, then under the lock): the second review reads no block again.
+        return await task(withBlockCache(kubo.store, { maxBlocks: env.blockCacheBlocks }));
       } finally {
         await kubo.close();
       }

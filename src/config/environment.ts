@@ -24,6 +24,8 @@ const schema = z.object({
     .positive()
     .max(1024 * 1024 * 1024)
     .default(64 * 1024 * 1024),
+  /** Decoded blocks kept in memory (blocks are immutable: a block read once is not fetched again). */
+  NOMAD_PATCH_BLOCK_CACHE_BLOCKS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
   NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   NODE_ENV: z.string().optional(),
@@ -40,6 +42,7 @@ export interface Environment {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly kuboSwarmPort: number;
+  readonly blockCacheBlocks: number;
   readonly production: boolean;
 }
 
@@ -65,10 +68,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     maxEntries: e.NOMAD_PATCH_MAX_ENTRIES,
     maxBytes: e.NOMAD_PATCH_MAX_BYTES,
     kuboSwarmPort: e.NOMAD_PATCH_KUBO_SWARM_PORT,
+    blockCacheBlocks: e.NOMAD_PATCH_BLOCK_CACHE_BLOCKS,
     production,
   };
 }
 
 function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "nomad-patch");
+  return join(env.XDG_DATA_HOME ?? join(env.HOME ?? homedir(), ".local", "share"), "nomad-patch");
 }

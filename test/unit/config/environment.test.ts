@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { readEnvironment } from "../../../src/config/environment.js";
+
+describe("readEnvironment", () => {
+  it("has safe defaults for every bound", () => {
+    const env = readEnvironment({ HOME: "/home/op" });
+    expect(env).toMatchObject({
+      kuboApiUrl: undefined,
+      dataDir: "/home/op/.local/share/nomad-patch",
+      resolveTimeoutMs: 60_000,
+      callTimeoutMs: 30_000,
+      maxEntries: 1000,
+      maxBytes: 64 * 1024 * 1024,
+      kuboSwarmPort: 4001,
+      blockCacheBlocks: 50_000,
+      production: false,
+    });
+  });
+
+  it("lists every invalid setting at once", () => {
+    expect(() =>
+      readEnvironment({
+        KUBO_API_URL: "ftp://x",
+        NOMAD_PATCH_MAX_ENTRIES: "-1",
+        NOMAD_PATCH_BLOCK_CACHE_BLOCKS: "0",
+      }),
+    ).toThrow(/KUBO_API_URL[\s\S]*NOMAD_PATCH_MAX_ENTRIES[\s\S]*NOMAD_PATCH_BLOCK_CACHE_BLOCKS/);
+  });
+
+  it("refuses a production app without a webhook secret", () => {
+    expect(() => readEnvironment({ NODE_ENV: "production", APP_ID: "1" })).toThrow(
+      /WEBHOOK_SECRET must be set/,
+    );
+    expect(readEnvironment({ NODE_ENV: "production", APP_ID: "1", WEBHOOK_SECRET: "s" }).production).toBe(
+      true,
+    );
+  });
+});
