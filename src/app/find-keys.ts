@@ -11,7 +11,7 @@ export interface FoundKey {
   readonly offered: boolean;
 }
 
-// Every form of an IPNS name people paste (design §4.1); each candidate is then checked by the parser.
+// Every form of an IPNS name people paste (docs/design.md §4.1); each candidate is then checked by the parser.
 const CANDIDATE =
   /(?:\/ipns\/|ipns:\/\/)?\b(k[0-9a-z]{40,100}|12D3KooW[1-9A-HJ-NP-Za-km-z]{40,60}|bafz[a-z2-7]{40,100})\b/gi;
 // `Patch: k51…`, also `**Patch:**`, `- Patch key: …`, as the CLI's delivery writes it.

@@ -69,7 +69,7 @@ export interface CrawlOptions {
 }
 
 /**
- * Breadth-first over event-stream sources, following SourceAdd/SourceRemove entries (nomad-format §4).
+ * Breadth-first over event-stream sources, following SourceAdd/SourceRemove entries (docs/format.md).
  * Each level's streams and entries are fetched concurrently, then processed in queue order, so discovery
  * order (which breaks timestamp ties) is exactly the C# sequential BFS order. A source is crawled once:
  * C# may re-enqueue an already crawled source, but the re-crawl's entries are never emitted there.

@@ -1,7 +1,7 @@
 import type { IpldMap } from "./ipld.js";
 import type { FoldContext, FoldResult, LoadedEntry, NomadModule, SeedInput } from "./modules/types.js";
 
-/** Fold from the module's seed, as nomad-patch always does for determinism (nomad-format §4.7). */
+/** Fold from the module's seed, as nomad-patch always does for determinism (docs/format.md). */
 export function foldFromSeed(
   module: NomadModule,
   seed: SeedInput,

@@ -51,7 +51,7 @@ export function foldProposed(
   return { after: state, steps, refused };
 }
 
-/** Design §5: the change model of one patch, from what the service has loaded. Pure but for hashing. */
+/** docs/design.md §5: the change model of one patch, from what the service has loaded. Pure but for hashing. */
 export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const { after, steps, refused } = foldProposed(input);
   const entries = input.proposed.map((p) => entryChange(p, steps, refused, input.validation.errors));

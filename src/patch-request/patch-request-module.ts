@@ -8,7 +8,7 @@ import type { EventStreamEntry } from "../nomad/records/event-stream-entry.js";
 import { decodeValueUpdateEvent } from "../nomad/records/value-update-event.js";
 
 /**
- * The PatchRequest Nomad module (design §3): a contributor's own event stream of
+ * The PatchRequest Nomad module (docs/design.md §3): a contributor's own event stream of
  * `ValueUpdateEvent`s folds into the patch request's roaming value, so a contributor with
  * several paired devices works on one patch like on any Nomad object.
  *

@@ -12,7 +12,7 @@ import {
 } from "../nomad/shape.js";
 
 /**
- * A patch request's roaming value (design §3): what the bot reads behind a posted key.
+ * A patch request's roaming value (docs/design.md §3): what the bot reads behind a posted key.
  * DAG-CBOR with PascalCase names and nulls written out, like every Nomad block.
  */
 export interface PatchRequestRecord {

@@ -25,7 +25,7 @@ export interface ValidationResult {
 
 type Rule = (input: ValidationInput, out: ValidationResult) => void;
 
-/** Design §4, one small rule each; every rule runs, so a refusal lists all that is wrong at once. */
+/** docs/design.md §4, one small rule each; every rule runs, so a refusal lists all that is wrong at once. */
 const rules: readonly Rule[] = [
   function targetIsConfigured({ record, allowedTargets }, { errors }) {
     if (allowedTargets && !allowedTargets.includes(record.target)) {

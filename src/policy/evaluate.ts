@@ -5,7 +5,7 @@ import { judgeEntry } from "./judge-entry.js";
 import type { PatchSummary, PolicyVerdict } from "./verdict.js";
 
 /**
- * Decide what happens to a patch (§7): refused when any entry is refused, applied without a person
+ * Decide what happens to a patch (docs/design.md §7): refused when any entry is refused, applied without a person
  * only when every entry is, otherwise it waits for review. Per entry, built-in refusals come first
  * and cannot be overridden; then the first matching rule, in file order, decides.
  */

@@ -38,7 +38,7 @@ export interface AppendResult {
 }
 
 /**
- * Append entries as one of the operator's devices (nomad-format §2.2, §3.3):
+ * Append entries as one of the operator's devices (docs/format.md):
  * 1. find this node's roaming and local keys for the target;
  * 2. read its own local stream and the timestamp of its last entry;
  * 3. per entry: put the content, then the entry (timestamps strictly increasing), pinned;

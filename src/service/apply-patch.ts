@@ -40,7 +40,7 @@ export interface ApplyPatchInput {
 }
 
 /**
- * Design §6, as one of the operator's devices. An approval means exactly the state the
+ * docs/design.md §6, as one of the operator's devices. An approval means exactly the state the
  * approver saw, and an apply never writes twice:
  * 1. with the target locked (in this process and across processes), look the patch CID up
  *    in the journal: done → "already applied"; half done → finish it (no re-checks, the

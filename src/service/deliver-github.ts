@@ -38,7 +38,7 @@ export function parseDeliveryTarget(text: string): DeliveryTarget {
 }
 
 /**
- * The post: the key on a `Patch:` line, which the bot takes as offered (design §8). The target's key is
+ * The post: the key on a `Patch:` line, which the bot takes as offered (docs/design.md §8). The target's key is
  * left out on purpose: the bot would read it as one more key to look at; its review names the target.
  */
 export function deliveryBody(input: DeliveryInput): string {
@@ -53,7 +53,7 @@ export function deliveryBody(input: DeliveryInput): string {
 }
 
 /**
- * Post a patch request's key on GitHub for the contributor (design §8): a new issue titled like the
+ * Post a patch request's key on GitHub for the contributor (docs/design.md §8): a new issue titled like the
  * patch, or a comment on an existing one. The token comes from the environment; the call is bounded.
  */
 export async function deliverToGitHub(

@@ -42,7 +42,7 @@ export interface InitializedDevice {
 }
 
 /**
- * Make this node a device of a target (nomad-format §3.2, §5), as the bot needs:
+ * Make this node a device of a target (docs/format.md), as the bot needs:
  * 1. resolve the target to learn its module (the key-name prefix);
  * 2. import the roaming key under `{prefix}.Roaming.{name}` after checking it is the target's key,
  *    or find it already there;

@@ -28,7 +28,7 @@ export interface LoadPatchRequestOptions {
 }
 
 /**
- * Resolves a posted key and reads the patch request behind it (design §4, checks 1, 2 and
+ * Resolves a posted key and reads the patch request behind it (docs/design.md §4, checks 1, 2 and
  * the entry decoding of 4). A key that is not a name, does not resolve, or does not hold a
  * patch request fails with a typed error; an unreadable entry is kept as a problem for
  * validation to report, so one bad entry does not hide the others.

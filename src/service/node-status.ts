@@ -31,7 +31,7 @@ export interface NodeStatus {
 }
 
 /**
- * What this node can modify and what it only reads (design §9):
+ * What this node can modify and what it only reads (docs/design.md §9):
  * 1. list the keys and pair each `.Roaming.` key with its `.Local.` partner (the repositories' rule);
  * 2. for each target asked about, say whether it is modifiable here and what its roaming value is.
  */

@@ -15,7 +15,7 @@ export type EntryDraft = { readonly targetId: string; readonly eventId: string }
 );
 
 /**
- * Put proposed entries on the contributor's node, as ordinary EventStreamEntry blocks (design §3): content
+ * Put proposed entries on the contributor's node, as ordinary EventStreamEntry blocks (docs/design.md §3): content
  * first, then the entry, both pinned so the node keeps serving them until the bot has fetched them.
  * They go into no stream: the patch request links them. Timestamps are the authoring time, strictly
  * increasing so the order is the authoring order; apply writes fresh ones.

@@ -21,7 +21,7 @@ import { PatchRequestEventIds as E, patchRequestModule } from "../patch-request/
 import { defaultCrawlLimits } from "./load-target.js";
 import { nomadFetchers } from "./nomad-fetchers.js";
 
-/** One change to a patch request, as its own event stream records it (design §3). */
+/** One change to a patch request, as its own event stream records it (docs/design.md §3). */
 export type PatchEvent =
   | { readonly kind: "target" | "title" | "description"; readonly value: string }
   | { readonly kind: "base"; readonly value: CID | null }

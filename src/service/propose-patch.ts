@@ -9,7 +9,7 @@ import { parseRawEntries } from "./propose-raw-entries.js";
 import { type FolderChange, planFolderChanges } from "./propose-storage.js";
 import { planValueChanges, type ValueOperation } from "./propose-values.js";
 
-/** What the contributor changed, in one of the three forms (design §9). */
+/** What the contributor changed, in one of the three forms (docs/design.md §9). */
 export type ProposedChanges =
   | { readonly kind: "folder"; readonly dir: string }
   | { readonly kind: "values"; readonly operations: readonly ValueOperation[] }
@@ -39,7 +39,7 @@ export interface ProposedPatch extends PublishedPatch {
 }
 
 /**
- * Propose a change to a target this node only reads (design §3, §9):
+ * Propose a change to a target this node only reads (docs/design.md §3, §9):
  * 1. load the target as any reader does (fold its sources) and note the published CID as `Base`;
  * 2. turn the changes into entries of the target's module (folder diff, field edits, raw entries);
  * 3. put the entries on this node; 4. publish the patch request object and return its key.

@@ -31,7 +31,7 @@ export interface PublishedPatch {
 }
 
 /**
- * Create a patch request as a Nomad object of its own (design §3):
+ * Create a patch request as a Nomad object of its own (docs/design.md §3):
  * 1. generate `Nomad.PatchRequest.Local.{name}` and `.Roaming.{name}`;
  * 2. write UpdateTarget, UpdateBase, UpdateTitle, UpdateDescription and one AddEntry per entry
  *    into the new local stream, publish it;

@@ -29,7 +29,7 @@ export interface FolderPlan {
 
 /**
  * The Storage entries that turn the target's folder into the local one, as OwlCore.Nomad.Storage writes
- * them (nomad-format §7): per folder, deletions first (so a file can become a folder of the same name),
+ * them (docs/format.md): per folder, deletions first (so a file can become a folder of the same name),
  * then new files (CreateFileInFolderEvent on the folder + FileUpdateEvent on the file), changed files
  * (FileUpdateEvent), new folders (CreateFolderInFolderEvent), then each sub-folder in name order.
  * File bytes are added to the node (UnixFS, CIDv0) and pinned, so the bot can fetch them.

@@ -1,5 +1,5 @@
 /**
- * Which EventId changes which field of a value module's roaming value (nomad-format §8, §9), so
+ * Which EventId changes which field of a value module's roaming value (docs/format.md), so
  * `propose --set/--add/--remove Field=value` writes what the module's own app would write.
  *
  * - `text`, `flag`: set only; the value block is a string or a bool.

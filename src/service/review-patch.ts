@@ -50,7 +50,7 @@ export interface ReviewedPatch {
 }
 
 /**
- * Design §4–5, shared by the app and the CLI:
+ * docs/design.md §4–5, shared by the app and the CLI:
  * 1. resolve the key and read the patch request (within the byte budget);
  * 2. refuse a target that is not configured, before crawling anything of it;
  * 3. load the target: fold every source from the seed;

@@ -30,7 +30,7 @@ interface ApprovedBy {
 }
 
 /**
- * Design §6, once someone (or the rules) approved:
+ * docs/design.md §6, once someone (or the rules) approved:
  * 1. apply through the engine, bound to the reviewed CIDs (it writes each entry exactly once);
  * 2. the key or the target moved: the approval is void, say so and re-render the review;
  * 3. any other failure: a failed status and label (the journal leaves nothing half-applied);

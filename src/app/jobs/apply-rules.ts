@@ -10,7 +10,7 @@ import { readMarked } from "./issue-comments.js";
 const RULESET = "the repository's rules";
 
 /**
- * Design §7, after every review: the rules (and the built-in refusals, which no rule can lift) decide
+ * docs/design.md §7, after every review: the rules (and the built-in refusals, which no rule can lift) decide
  * to apply, to reject, or to wait for a person. An automatic apply binds to the reviewed CIDs exactly
  * like a person's approval. Decisions already on the issue for this version are not repeated.
  */

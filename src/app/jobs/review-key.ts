@@ -25,7 +25,7 @@ export interface ReviewRequest {
 }
 
 /**
- * The sticky review comment for one key (design §5):
+ * The sticky review comment for one key (docs/design.md §5):
  * 1. find the bot's comment for this key; post or set the "resolving…" placeholder;
  * 2. review the patch on IPFS (resolve, fold the target, predict the result);
  * 3. replace the placeholder with the diff, its marker holding the CIDs an approval binds to;

@@ -3,7 +3,7 @@ import { DecodeError } from "../../errors.js";
 import { expectLink, expectMap, expectNonBlankString, expectString, field } from "../shape.js";
 
 /**
- * Storage content blocks (nomad-format §7.1–7.2). Folder events use camelCase (a hand-written converter in
+ * Storage content blocks (docs/format.md). Folder events use camelCase (a hand-written converter in
  * OwlCore.Nomad.Storage); the file event uses Newtonsoft's default PascalCase.
  */
 export const CREATE_FILE = "CreateFileInFolderEvent";

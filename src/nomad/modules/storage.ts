@@ -29,7 +29,7 @@ export type FolderData = {
 const matches = (item: { StorableItemId: string; StorableItemName: string }, id: string, name: string) =>
   item.StorableItemId === id || item.StorableItemName === name;
 
-/** Folder events, after OwlCore.Nomad.Storage `NomadFolder.ApplyFolderUpdateAsync` (§7.4). */
+/** Folder events, after OwlCore.Nomad.Storage `NomadFolder.ApplyFolderUpdateAsync` (docs/format.md, Storage). */
 const applyFolderEvent: Reducer = (state, entry, ctx) => {
   const folder = state as FolderData;
   const event = decodeFolderUpdateEvent(entry.content, entry.entry.content.toString());
@@ -61,7 +61,7 @@ const applyFolderEvent: Reducer = (state, entry, ctx) => {
     existing ??
     (event.eventId === CREATE_FILE
       ? { StorableItemId: id, StorableItemName: name, ContentId: null }
-      : // Nested folders take the handler's source list, not the root's own (the §7.5 quirk).
+      : // Nested folders take the handler's source list, not the root's own (a quirk of the C# 0.17 code, see docs/decisions.md).
         { StorableItemId: id, StorableItemName: name, Files: [], Folders: [], Sources: [...ctx.sources] });
   if (!list.some((x) => x.StorableItemId === created.StorableItemId)) list = [...list, created];
   return { ...folder, [key]: list };

@@ -14,7 +14,7 @@ import {
 } from "./value-content.js";
 
 /**
- * Reducers shared by the WindowsAppCommunity.Sdk project, publisher and user modules (nomad-format §8),
+ * Reducers shared by the WindowsAppCommunity.Sdk project, publisher and user modules (docs/format.md),
  * written after the SDK's `Modifiable*` apply methods, quirks included (noted where they bite).
  */
 const set =

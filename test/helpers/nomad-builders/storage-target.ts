@@ -21,7 +21,7 @@ export interface StorageTarget extends BuiltTarget {
 
 /**
  * A Storage folder owned by `node`: `files` by path (`a/b.txt` creates folder `a` first), plus
- * `folders` that stay empty. Events are written as OwlCore.Nomad.Storage writes them (§7).
+ * `folders` that stay empty. Events are written as OwlCore.Nomad.Storage writes them (docs/format.md).
  */
 export async function createStorageTarget(
   node: NodeLike,

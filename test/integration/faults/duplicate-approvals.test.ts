@@ -8,7 +8,7 @@ import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { type BuiltTarget, createProjectTarget, repointPatch } from "../../helpers/nomad-builders/index.js";
 import { faultLimits, operatorAndContributor, proposeFeatures, streamOf } from "./patch-setup.js";
 
-/** Design §6: duplicate deliveries, two maintainers at once and late approvals all end with each entry once. */
+/** docs/design.md §6: duplicate deliveries, two maintainers at once and late approvals all end with each entry once. */
 describe("duplicate and out-of-order approvals at the service level", () => {
   const nodes = operatorAndContributor("nomad-patch-approvals-");
 

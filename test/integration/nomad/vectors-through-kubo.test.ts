@@ -3,7 +3,7 @@ import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { blockCids, blockJson } from "../../unit/nomad/fixtures.js";
 import { dagPutJsonAsCSharpDoes } from "./kubo-http.js";
 
-describe("the §12 vectors through a real Kubo dag/put (dag-json in, dag-cbor stored)", () => {
+describe("the format vectors through a real Kubo dag/put (dag-json in, dag-cbor stored)", () => {
   let node: KuboNode;
   beforeAll(async () => {
     node = await startKubo();

@@ -8,7 +8,7 @@ import { decodeEventStream } from "../../../src/nomad/records/event-stream.js";
 import { decodeEventStreamEntry } from "../../../src/nomad/records/event-stream-entry.js";
 import { decodeSourceEventContent } from "../../../src/nomad/records/source-events.js";
 
-/** The nomad-format §12 vectors: DAG-JSON blocks named by their CID, and the names they use. */
+/** The format vectors (docs/format.md): DAG-JSON blocks named by their CID, and the names they use. */
 const dir = fileURLToPath(new URL("../../fixtures/nomad/", import.meta.url));
 
 export const names = JSON.parse(readFileSync(`${dir}names.json`, "utf8")) as {
@@ -31,7 +31,7 @@ export function block(cid: string | CID): IpldValue {
   return dagJson.decode(new TextEncoder().encode(blockJson(cid.toString())));
 }
 
-/** Fetchers over the fixture blocks, with IPNS names resolved from `streams` (the §12 publish map). */
+/** Fetchers over the fixture blocks, with IPNS names resolved from `streams` (the fixtures' publish map). */
 export function fixtureFetchers(
   streams: Record<string, string | undefined>,
   calls: string[] = [],

@@ -46,11 +46,11 @@ const update = (id: string, cid: CID) =>
   entry(id, "FileUpdateEvent", { EventId: "FileUpdateEvent", NewContentId: cid, StorableItemId: id });
 
 describe("storage module", () => {
-  it("the seed is the §12 seed block", async () => {
+  it("the seed is the documented seed block", async () => {
     expect((await encodeBlock(seed())).cid.toString()).toBe(names.roaming.docsSeed);
   });
 
-  it("folds fixtures 1 and 2, crawled from LA alone, to the §12 roaming value, CID for CID", async () => {
+  it("folds fixtures 1 and 2, crawled from LA alone, to the documented roaming value, CID for CID", async () => {
     const fetchers = fixtureFetchers({ [LA]: names.streams.LA, [LB]: names.streams.LB });
     const crawl = await crawlSources([LA], {
       fetchers,
@@ -69,7 +69,7 @@ describe("storage module", () => {
       ["CreateFolderInFolderEvent", "changed"],
       ["FileUpdateEvent", "changed"],
     ]);
-    // With only LA as the handler's sources, the nested Sources would be [LA]: the other §12 CID.
+    // With only LA as the handler's sources, the nested Sources would be [LA]: the other documented CID.
     const alone = foldFromSeed(storageModule, { id: R, name: "Docs", sources: [LA] }, loaded, {
       rootId: R,
       sources: [LA],

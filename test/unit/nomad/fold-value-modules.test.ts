@@ -20,7 +20,7 @@ const ctx = { rootId: P, sources: [PL] };
 const project = () => wacProjectModule.seed({ id: P, sources: [PL] });
 
 describe("WindowsAppCommunity project", () => {
-  it("folds fixture 4 (name and link events, Key/Value blocks loaded) to the §12 Project, CID for CID", async () => {
+  it("folds fixture 4 (name and link events, Key/Value blocks loaded) to the documented Project, CID for CID", async () => {
     const stream = decodeEventStream(block(names.streams.PL), names.streams.PL);
     const entries = stream.entries.map((cid) => ({
       cid,

@@ -23,7 +23,7 @@ import { block, blockCids, names } from "./fixtures.js";
 
 const { R, LA, LB, P, PL } = names;
 
-describe("nomad-format §12 vectors", () => {
+describe("format vectors (docs/format.md)", () => {
   it("has all 22 blocks", () => {
     expect(blockCids).toHaveLength(22);
   });
