@@ -4,8 +4,7 @@ import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyRefusal } from "../../../src/errors.js";
-import type { IpfsStore } from "../../../src/ipfs/store.js";
-import { decodeEventStream, formatTimestamp, ticksFromMilliseconds } from "../../../src/nomad/index.js";
+import type { IpldValue } from "../../../src/nomad/index.js";
 import { appendEntries } from "../../../src/service/append-entries.js";
 import { PatchMovedError, TargetMovedError } from "../../../src/service/apply-errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
@@ -14,52 +13,45 @@ import { createNomadObject } from "../../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../../src/service/load-target.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import {
+  proposePatch,
+  type RawEntry,
+  readStreamEntries,
+  repointPatch,
+} from "../../helpers/nomad-builders/index.js";
 
 const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
 
-/** A patch request written directly as its roaming value: enough to exercise review and apply. */
-async function publishPatch(
+/** A patch of ValueUpdateEvent entries, each value put as its own block, as the SDK writes them. */
+async function proposeValues(
   node: KuboNode,
-  keyName: string,
   target: string,
   base: CID | null,
-  entries: { eventId: string; value: unknown; targetId?: string }[],
-): Promise<{ key: string; cid: CID }> {
-  const store = node.store;
-  const keys = await store.listKeys();
-  const key = keys.find((k) => k.name === keyName) ?? (await store.generateKey(keyName));
-  const links: CID[] = [];
-  for (const [i, e] of entries.entries()) {
-    const value = await store.dagPut(e.value);
-    const content = await store.dagPut({ Key: null, Value: value, Unset: false });
-    const stamp = formatTimestamp(ticksFromMilliseconds(Date.UTC(2025, 0, 1)) + BigInt(i));
-    links.push(
-      await store.dagPut({
-        TargetId: e.targetId ?? target,
-        EventId: e.eventId,
-        TimestampUtc: stamp,
-        Content: content,
-      }),
-    );
-  }
-  const record = {
-    Id: key.id,
-    Target: target,
-    Base: base,
-    Title: "Rename",
-    Description: "Please",
-    Entries: links,
-    Sources: [],
-  };
-  const cid = await store.dagPut(record);
-  await store.publishName(keyName, cid);
-  return { key: key.id, cid };
+  entries: { eventId: string; value: IpldValue }[],
+) {
+  return proposePatch(node, {
+    target,
+    title: "Rename",
+    description: "Please",
+    base,
+    entries: await valueEntries(node, entries),
+  });
 }
 
-async function streamEntries(store: IpfsStore, localId: string): Promise<string[]> {
-  const cid = await store.resolveName(localId, { nocache: true });
-  if (!cid) return [];
-  return decodeEventStream(await store.dagGet(cid), cid.toString()).entries.map((c) => c.toString());
+async function valueEntries(
+  node: KuboNode,
+  entries: { eventId: string; value: IpldValue }[],
+): Promise<RawEntry[]> {
+  return Promise.all(
+    entries.map(async (e) => ({
+      eventId: e.eventId,
+      content: { Key: null, Value: await node.store.dagPut(e.value), Unset: false },
+    })),
+  );
+}
+
+async function streamCids(node: KuboNode, target: string): Promise<string[]> {
+  return (await readStreamEntries(node, target)).map((e) => e.cid);
 }
 
 describe("reviewing and applying a patch between two operators", () => {
@@ -87,7 +79,7 @@ describe("reviewing and applying a patch between two operators", () => {
 
   it("reviews a rename, applies it once, and a third node that knows only the roaming key sees it", async () => {
     const target = project.keys.roaming.id;
-    const patch = await publishPatch(pair.contributor, "rename", target, project.roamingCid, [
+    const patch = await proposeValues(pair.contributor, target, project.roamingCid, [
       { eventId: "UpdateNameAsync", value: "My Renamed App" },
     ]);
     const { review } = await reviewPatch({ store: pair.operator.store }, { key: patch.key, limits });
@@ -112,7 +104,7 @@ describe("reviewing and applying a patch between two operators", () => {
     expect(outcome.status).toBe("applied");
     expect(outcome.roamingCid).toBe(review.predictedResultCid);
     expect(outcome.entryCids).toHaveLength(1);
-    expect(await streamEntries(pair.operator.store, project.keys.local.id)).toEqual(outcome.entryCids);
+    expect(await streamCids(pair.operator, target)).toEqual(outcome.entryCids);
 
     const seen = await loadTarget(
       { store: reader.store },
@@ -126,13 +118,13 @@ describe("reviewing and applying a patch between two operators", () => {
       { key: patch.key, ...expect_, limits },
     );
     expect(again.status).toBe("already-applied");
-    expect(await streamEntries(pair.operator.store, project.keys.local.id)).toEqual(outcome.entryCids);
+    expect(await streamCids(pair.operator, target)).toEqual(outcome.entryCids);
   });
 
   it("refuses an approval once the key points elsewhere, and when the target moved", async () => {
     const target = project.keys.roaming.id;
     const published = await pair.operator.store.resolveName(target, { nocache: true });
-    const patch = await publishPatch(pair.contributor, "describe", target, published ?? null, [
+    const patch = await proposeValues(pair.contributor, target, published ?? null, [
       { eventId: "UpdateDescriptionAsync", value: "A fine app" },
     ]);
     const { review } = await reviewPatch({ store: pair.operator.store }, { key: patch.key, limits });
@@ -163,9 +155,14 @@ describe("reviewing and applying a patch between two operators", () => {
     expect(moved).toBeInstanceOf(TargetMovedError);
 
     // The contributor re-points the key.
-    await publishPatch(pair.contributor, "describe", target, published ?? null, [
-      { eventId: "UpdateDescriptionAsync", value: "Another" },
-    ]);
+    await repointPatch(pair.contributor, {
+      key: patch.key,
+      target,
+      addEntries: await valueEntries(pair.contributor, [
+        { eventId: "UpdateDescriptionAsync", value: "Another" },
+      ]),
+      removeEntries: patch.entryCids,
+    });
     const repointed = await applyPatch(
       { store: pair.operator.store, journal },
       { key: patch.key, ...approved, limits },
@@ -177,10 +174,16 @@ describe("reviewing and applying a patch between two operators", () => {
   it("refuses a patch that would add a source, naming the entry", async () => {
     const target = project.keys.roaming.id;
     const intruder = await pair.contributor.store.generateKey("intruder-local");
-    const patch = await publishPatch(pair.contributor, "pairing", target, null, [
-      { eventId: "UpdateNameAsync", value: "harmless" },
-      { eventId: "NomadEventStreamSourceAddEvent", value: intruder.id },
-    ]);
+    const patch = await proposePatch(pair.contributor, {
+      target,
+      title: "Pairing in disguise",
+      base: null,
+      entries: [
+        ...(await valueEntries(pair.contributor, [{ eventId: "UpdateNameAsync", value: "harmless" }])),
+        // What pairing writes: the content is the new source's name as a bare string block.
+        { eventId: "NomadEventStreamSourceAddEvent", content: intruder.id },
+      ],
+    });
     const { review } = await reviewPatch({ store: pair.operator.store }, { key: patch.key, limits });
     expect(review.refusals.map((r) => [r.code, r.entryIndex])).toEqual([["reserved-event-id", 1]]);
     expect(review.entries[1]?.effect).toBe("refused");
@@ -201,7 +204,7 @@ describe("reviewing and applying a patch between two operators", () => {
   it("finishes an apply that crashed between the local and the roaming publish, with each entry once", async () => {
     const target = project.keys.roaming.id;
     const published = await pair.operator.store.resolveName(target, { nocache: true });
-    const patch = await publishPatch(pair.contributor, "crashy", target, published ?? null, [
+    const patch = await proposeValues(pair.contributor, target, published ?? null, [
       { eventId: "AddFeatureAsync", value: "offline mode" },
       { eventId: "AddFeatureAsync", value: "dark theme" },
     ]);
@@ -210,7 +213,7 @@ describe("reviewing and applying a patch between two operators", () => {
       expectPatchCid: review.patch.cid,
       expectResultCid: review.predictedResultCid as string,
     };
-    const before = await streamEntries(pair.operator.store, project.keys.local.id);
+    const before = await streamCids(pair.operator, target);
 
     const crash = new Error("power cut");
     const first = await applyPatch(
@@ -228,7 +231,7 @@ describe("reviewing and applying a patch between two operators", () => {
       { key: patch.key, ...approved, limits },
     );
     expect(outcome.status).toBe("applied");
-    const after = await streamEntries(pair.operator.store, project.keys.local.id);
+    const after = await streamCids(pair.operator, target);
     expect(after).toEqual([...before, ...outcome.entryCids]);
     expect(new Set(after).size).toBe(after.length);
     const seen = await loadTarget({ store: pair.operator.store }, { target });
