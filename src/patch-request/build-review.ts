@@ -16,7 +16,7 @@ import { diffFields, jsonOf } from "./field-view.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 import { diffStorageTrees } from "./storage-view.js";
-import { attachTextDiffs, type FileText, unifiedDiff } from "./text-diffs.js";
+import { attachTextDiffs, type FileText, textDiffCandidates, unifiedDiff } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
 
 export interface ReviewInput {
@@ -30,13 +30,16 @@ export interface ReviewInput {
   readonly before: IpldMap;
   readonly foldContext: FoldContext;
   readonly validation: ValidationResult;
-  /** File texts by content CID, for Storage text diffs (see `textDiffCandidates`). */
-  readonly texts?: ReadonlyMap<string, FileText>;
+  /**
+   * Fetches file texts by content CID for Storage text diffs, given the CIDs the diff touches.
+   * Passed in, like the crawl's fetchers, so this stays free of I/O; absent: no text diffs.
+   */
+  readonly loadTexts?: (contentCids: string[]) => Promise<ReadonlyMap<string, FileText>>;
   readonly reviewedAt: string;
 }
 
 /** The after-state: `before` with the applicable proposed entries folded in authoring order. */
-export function foldProposed(
+function foldProposed(
   input: Pick<ReviewInput, "proposed" | "module" | "before" | "foldContext" | "validation">,
 ) {
   const refused = new Set(
@@ -90,7 +93,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     before: jsonOf(input.before),
     after: jsonOf(after),
     predictedResultCid,
-    moduleView: moduleView(input, after),
+    moduleView: await moduleView(input, after),
     jsonDiff: jsonDiff(input.before, after),
     summary: {
       entries: entries.length,
@@ -155,7 +158,7 @@ function targetWarnings(target: ReviewInput["target"]): Problem[] {
   return out;
 }
 
-function moduleView(input: ReviewInput, after: IpldMap): ModuleView {
+async function moduleView(input: ReviewInput, after: IpldMap): Promise<ModuleView> {
   if (!input.module.predictsEffects) {
     return {
       kind: "none",
@@ -164,7 +167,11 @@ function moduleView(input: ReviewInput, after: IpldMap): ModuleView {
   }
   if (input.module.name === "storage") {
     const items = diffStorageTrees(input.before, after);
-    return { kind: "storage", items: input.texts ? attachTextDiffs(items, input.texts) : items };
+    if (!input.loadTexts) return { kind: "storage", items };
+    return {
+      kind: "storage",
+      items: attachTextDiffs(items, await input.loadTexts(textDiffCandidates(items))),
+    };
   }
   return { kind: "fields", fields: diffFields(input.before, after) };
 }

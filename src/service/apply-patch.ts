@@ -91,6 +91,7 @@ async function plan(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<Journ
   const { patch, target } = await reviewApproved(deps, input);
   const keys = await findDeviceKeys(deps.store, target.targetId);
   // Above every entry the target has, so the patch lands on top of the state the diff showed.
+  // biome-ignore lint/complexity/useMathMinMax: ticks are bigints, which Math.max does not take
   const newest = target.entries.reduce<Ticks>((max, e) => (e.entry.ticks > max ? e.entry.ticks : max), 0n);
   const clock = ticksFromMilliseconds((input.now?.() ?? new Date()).getTime());
   let ticks = clock > newest ? clock : newest + 1n;
@@ -224,6 +225,7 @@ function maxTicks(record: JournalRecord): Ticks {
   const clock = ticksFromMilliseconds(Date.now());
   const last = record.entries.at(-1);
   const newest = last ? parseTimestamp(last.timestampUtc) : clock;
+  // biome-ignore lint/complexity/useMathMinMax: ticks are bigints, which Math.max does not take
   return newest > clock ? newest : clock;
 }
 

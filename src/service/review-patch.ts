@@ -2,10 +2,9 @@ import { CID } from "multiformats/cid";
 import { PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import { createLimiter, encodeBlock, type IpnsName, localKeyNameFor, parseIpnsName } from "../nomad/index.js";
-import { buildReview, foldProposed } from "../patch-request/build-review.js";
+import { buildReview } from "../patch-request/build-review.js";
 import type { PatchReview } from "../patch-request/change-model.js";
-import { diffStorageTrees } from "../patch-request/storage-view.js";
-import { bytesAsText, type FileText, textDiffCandidates } from "../patch-request/text-diffs.js";
+import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
 import { validatePatch } from "../patch-request/validate-patch.js";
 import { withByteBudget } from "./byte-budget-store.js";
 import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
@@ -92,16 +91,13 @@ export async function reviewPatch(
     targetPublishedCid: target.published?.cid ?? null,
     maxEntries: input.limits.maxEntries,
   });
-  const foldContext = { rootId: target.targetId, sources: target.sources };
-  const common = { proposed, module: target.module, before: target.state, foldContext, validation };
 
-  let texts: Map<string, FileText> | undefined;
-  if (target.module.name === "storage") {
-    const items = diffStorageTrees(target.state, foldProposed(common).after);
-    texts = await fetchTexts(store, textDiffCandidates(items), input.limits);
-  }
   const review = await buildReview({
-    ...common,
+    proposed,
+    module: target.module,
+    before: target.state,
+    foldContext: { rootId: target.targetId, sources: target.sources },
+    validation,
     key: patch.key,
     patchCid: patch.cid,
     record: patch.record,
@@ -115,7 +111,7 @@ export async function reviewPatch(
       historyEntries: target.entries.length,
       sourceCount: target.visited.length,
     },
-    texts,
+    loadTexts: (cids) => fetchTexts(store, cids, input.limits),
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });
   return { review, patch, target };
