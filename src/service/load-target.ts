@@ -63,6 +63,11 @@ export interface LoadedTarget {
   readonly visited: VisitedSource[];
   /** Does the fold equal the published roaming value? `undefined` when nothing is published. */
   readonly matchesPublished: boolean | undefined;
+  /**
+   * This node's local key for the target, when it holds the roaming key and its `.Local.` partner:
+   * then the node is one of the target's devices and can write to it.
+   */
+  readonly ownLocalKey: IpnsName | undefined;
   readonly warnings: string[];
 }
 
@@ -144,6 +149,7 @@ export async function loadTarget(
     sources: crawl.sources,
     visited: crawl.visited,
     matchesPublished,
+    ownLocalKey: own,
     warnings,
   };
 }

@@ -1,7 +1,7 @@
 import { CID } from "multiformats/cid";
 import { PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
-import { createLimiter, encodeBlock, type IpnsName, localKeyNameFor, parseIpnsName } from "../nomad/index.js";
+import { createLimiter, encodeBlock, type IpnsName, parseIpnsName } from "../nomad/index.js";
 import { buildReview } from "../patch-request/build-review.js";
 import type { PatchReview } from "../patch-request/change-model.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
@@ -107,7 +107,7 @@ export async function reviewPatch(
       publishedCid: target.published?.cid.toString() ?? null,
       foldedCid: (await encodeBlock(target.state)).cid.toString(),
       publishedMatchesFold: target.matchesPublished !== false,
-      canApply: await canApply(deps.store, target.targetId),
+      canApply: target.ownLocalKey !== undefined,
       historyEntries: target.entries.length,
       sourceCount: target.visited.length,
     },
@@ -135,14 +135,6 @@ function displayName(target: LoadedTarget): string | undefined {
     if (typeof name === "string" && name !== "") return name;
   }
   return undefined;
-}
-
-/** The node can apply when it holds the target's roaming key and the matching local key (it is a device). */
-export async function canApply(store: IpfsStore, targetId: IpnsName): Promise<boolean> {
-  const keys = await store.listKeys();
-  const roaming = keys.find((k) => k.id === targetId);
-  const localName = roaming ? localKeyNameFor(roaming.name) : undefined;
-  return localName !== undefined && keys.some((k) => k.name === localName);
 }
 
 async function fetchTexts(
