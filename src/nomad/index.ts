@@ -60,7 +60,6 @@ export {
 export { decodeRoamingSources } from "./records/roaming-sources.js";
 export {
   decodeSourceEventContent,
-  isReservedEventId,
   RESERVED_EVENT_IDS,
   SOURCE_ADD_EVENT_ID,
   SOURCE_REMOVE_EVENT_ID,
@@ -70,6 +69,7 @@ export {
   encodeValueUpdateEvent,
   type ValueUpdateEvent,
 } from "./records/value-update-event.js";
+export { isWithinObject } from "./target-id.js";
 export {
   formatTimestamp,
   type ParsedTimestamp,

@@ -1,5 +1,6 @@
 import type { CID } from "multiformats/cid";
 import type { IpnsName } from "../nomad/ipns-name.js";
+import { isWithinObject } from "../nomad/target-id.js";
 import { isReservedEventId } from "../policy/reserved.js";
 import type { Problem } from "./change-model.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
@@ -70,7 +71,7 @@ const rules: readonly Rule[] = [
   },
   function entriesStayInTarget({ entries, record }, { errors }) {
     for (const { index, entry } of entries) {
-      if (entry && entry.targetId !== record.target && !entry.targetId.startsWith(`${record.target}/`)) {
+      if (entry && !isWithinObject(entry.targetId, record.target)) {
         errors.push({
           code: "entry-outside-target",
           message: `Entry ${index} targets ${entry.targetId}, which is neither the target ${record.target} nor under it`,

@@ -1,3 +1,4 @@
+import { isWithinObject } from "../nomad/target-id.js";
 import { quote } from "./describe-value.js";
 import { matchRule, ruleLabel } from "./match-rule.js";
 import type { PermissionLevel } from "./permission-level.js";
@@ -43,7 +44,7 @@ export function judgeEntry(
       "adding or removing a source is pairing, which grants full trust; a patch can never do it",
     );
   }
-  if (targetId !== facts.target && !targetId.startsWith(`${facts.target}/`)) {
+  if (!isWithinObject(targetId, facts.target)) {
     return refuse("outside-target", `its TargetId ${quote(targetId)} is neither the target nor under it`);
   }
   const subject = { eventId, targetId, ...facts };

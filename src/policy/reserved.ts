@@ -4,10 +4,13 @@
  * trust instead of proposing one change. This refusal happens before any configured rule and cannot be
  * switched off.
  */
-export const SOURCE_ADD_EVENT_ID = "NomadEventStreamSourceAddEvent";
-export const SOURCE_REMOVE_EVENT_ID = "NomadEventStreamSourceRemoveEvent";
+import { RESERVED_EVENT_IDS } from "../nomad/records/source-events.js";
 
-export const RESERVED_EVENT_IDS: readonly string[] = [SOURCE_ADD_EVENT_ID, SOURCE_REMOVE_EVENT_ID];
+export {
+  RESERVED_EVENT_IDS,
+  SOURCE_ADD_EVENT_ID,
+  SOURCE_REMOVE_EVENT_ID,
+} from "../nomad/records/source-events.js";
 
 const RESERVED_FOLDED = new Set(RESERVED_EVENT_IDS.map(foldForComparison));
 

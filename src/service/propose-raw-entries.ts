@@ -1,6 +1,7 @@
 import { CID } from "multiformats/cid";
 import { UsageError } from "../errors.js";
-import { isIpldMap, isReservedEventId } from "../nomad/index.js";
+import { isIpldMap, isWithinObject } from "../nomad/index.js";
+import { isReservedEventId } from "../policy/reserved.js";
 import { parseDagJson } from "./propose-dag-json.js";
 import type { EntryDraft } from "./propose-entries.js";
 
@@ -24,7 +25,7 @@ export function parseRawEntries(text: string, target: string, where: string): En
         `${at}.EventId ${eventId} adds or removes a source, which is pairing: no patch request may carry it`,
       );
     }
-    if (typeof targetId !== "string" || (targetId !== target && !targetId.startsWith(`${target}/`)))
+    if (typeof targetId !== "string" || !isWithinObject(targetId, target))
       throw new UsageError(`${at}.TargetId must be ${target} or start with ${target}/`);
     if (content === undefined) throw new UsageError(`${at}.Content is missing`);
     const link = CID.asCID(content);
