@@ -1,9 +1,5 @@
-import {
-  decodeEventStream,
-  decodeEventStreamEntry,
-  type IpldValue,
-  parseIpnsName,
-} from "../../../src/nomad/index.js";
+import { decodeEventStream, decodeEventStreamEntry, type IpldValue } from "../../../src/nomad/index.js";
+import { findDeviceKeys } from "../../../src/service/find-device-keys.js";
 import type { NodeLike } from "./node.js";
 
 export interface StreamEntryView {
@@ -17,11 +13,7 @@ export interface StreamEntryView {
 /** The entries of `node`'s own local stream for `target` (the device's `.Local.` key), content decoded. */
 export async function readStreamEntries(node: NodeLike, target: string): Promise<StreamEntryView[]> {
   const { store } = node;
-  const id = parseIpnsName(target, "target");
-  const keys = await store.listKeys();
-  const roaming = keys.find((k) => k.id === id);
-  const local = roaming && keys.find((k) => k.name === roaming.name.replace(".Roaming", ".Local"));
-  if (!local) throw new Error(`The node holds no device keys for ${id}`);
+  const { local } = await findDeviceKeys(store, target);
   // Kubo may answer a resolve of a name it publishes from a cache; a test wants the latest record.
   const streamCid = await store.resolveName(local.id, { nocache: true });
   if (!streamCid) throw new Error(`The local key ${local.id} does not resolve`);
