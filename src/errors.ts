@@ -7,10 +7,13 @@ export abstract class NomadPatchError extends Error {
   abstract readonly code: string;
   /** The CLI's exit code for this kind of failure. */
   readonly exitCode: number = 1;
+  /** What the reader can do about it, when the message alone does not say (shown on its own line). */
+  readonly hint?: string;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
     this.name = new.target.name;
+    if (options?.hint !== undefined) this.hint = options.hint;
   }
 }
 
@@ -22,7 +25,7 @@ export class DecodeError extends NomadPatchError {
     message: string,
     /** Where the problem is, e.g. `bafy…/Entries[3].TimestampUtc`. */
     readonly where?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
     super(where ? `${message} (at ${where})` : message, options);
   }

@@ -48,5 +48,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   log((error as Error).message);
+  const { hint } = error as { hint?: string };
+  if (hint !== undefined) log(hint);
   process.exit((error as { exitCode?: number }).exitCode ?? 1);
 });

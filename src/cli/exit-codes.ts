@@ -1,19 +1,46 @@
 import { CommanderError } from "commander";
 import { NomadPatchError } from "../errors.js";
 
+/** A failure as the CLI reports it: in text on stderr, or as `{"error": …}` with `--json`. */
+export interface CliFailure {
+  /** The error's stable code (`NOT_FOUND`, `USAGE`, …), `INTERNAL` for a bug. */
+  readonly code: string;
+  readonly exitCode: number;
+  readonly message: string;
+  readonly hint?: string;
+  /** The stack of an unexpected failure, for the bug report. */
+  readonly stack?: string;
+}
+
 /**
  * One place turns a failure into a message and an exit code: typed errors carry their own
  * (64 usage, 65 data, 66 not found, 69 unavailable, 75 temporary, 3 refused, 4 moved, 5 read-only);
  * commander's own usage errors are 64; anything unexpected is 70 with its stack for a bug report.
+ * `undefined` for commander's --help and --version, which are not failures.
  */
-export function exitCodeFor(error: unknown): { code: number; message?: string } {
+export function describeCliFailure(error: unknown): CliFailure | undefined {
   if (error instanceof CommanderError) {
-    const quiet = ["commander.helpDisplayed", "commander.version"].includes(error.code);
-    // Commander has already written its own message.
-    return { code: quiet ? 0 : 64 };
+    if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return undefined;
+    return { code: "USAGE", exitCode: 64, message: error.message, hint: "add --help for usage" };
   }
-  if (error instanceof NomadPatchError)
-    return { code: error.exitCode, message: `nomad-patch: ${error.message}` };
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return { code: 70, message: `nomad-patch: unexpected failure (please report it):\n${detail}` };
+  if (error instanceof NomadPatchError) {
+    const { code, exitCode, message, hint } = error;
+    return hint === undefined ? { code, exitCode, message } : { code, exitCode, message, hint };
+  }
+  return {
+    code: "INTERNAL",
+    exitCode: 70,
+    message: `unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
+    hint: "this is a bug: please report it with the stack",
+    stack: error instanceof Error ? error.stack : undefined,
+  };
+}
+
+/** The text form, for stderr. Commander has already written its own usage errors. */
+export function failureText(failure: CliFailure, error: unknown): string | undefined {
+  if (error instanceof CommanderError) return undefined;
+  const lines = [`nomad-patch: ${failure.message}`];
+  if (failure.hint !== undefined) lines.push(`  ${failure.hint}`);
+  if (failure.stack !== undefined) lines.push(failure.stack);
+  return `${lines.join("\n")}\n`;
 }

@@ -7,21 +7,26 @@ import { registerPropose } from "./commands/propose.js";
 import { registerShow } from "./commands/show.js";
 import { registerStatus } from "./commands/status.js";
 import { commandContext, type GlobalOptions, type Runner } from "./context.js";
-import { exitCodeFor } from "./exit-codes.js";
+import { describeCliFailure, failureText } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 /**
  * `nomad-patch`: parses the command line and hands each command its context. Returns the exit
- * code instead of exiting, so tests drive it in-process exactly as the binary does.
+ * code instead of exiting, so tests drive it in-process exactly as the binary does. With `--json`,
+ * stdout holds exactly one JSON object, the result or `{"error": …}`, and stderr only progress.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
+  // Commander reports a usage error before the options are stored: fall back to the raw words.
+  const json = () => program.opts<GlobalOptions>().json === true || argv.includes("--json");
   const fail = (error: unknown) => {
-    const result = exitCodeFor(error);
-    exitCode = result.code;
-    if (result.message) io.stderr.write(`${result.message}\n`);
+    const failure = describeCliFailure(error);
+    if (failure === undefined) return;
+    exitCode = failure.exitCode;
+    if (json()) io.stdout.write(`${JSON.stringify({ error: failure }, null, 2)}\n`);
+    else io.stderr.write(failureText(failure, error) ?? "");
   };
   const program = new Command("nomad-patch")
     .description("Patch requests for Nomad: propose, review and apply changes to Nomad objects on IPFS.")
@@ -36,7 +41,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      // Commander's usage errors: with --json, `fail` writes them as JSON instead.
+      writeErr: (s) => (json() ? undefined : io.stderr.write(s)),
+    });
   const run: Runner = async (action) => {
     try {
       await action(commandContext(io, program.opts<GlobalOptions>()));

@@ -8,10 +8,29 @@ export class KuboUnavailableError extends NomadPatchError {
     readonly apiUrl: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      `No Kubo daemon answers at ${apiUrl}: start one (\`ipfs daemon\`), or point KUBO_API_URL / --kubo at a running node`,
-      options,
-    );
+    super(`No Kubo daemon answers at ${apiUrl}`, {
+      ...options,
+      hint: "start one (`ipfs daemon`), or point KUBO_API_URL / --kubo at a running node",
+    });
+  }
+}
+
+/**
+ * Something answers at the address, but not as Kubo's RPC API does: most often the gateway's port
+ * (8080), which serves `/ipfs/…` but answers `/api/v0/…` with a 404, or another web server.
+ */
+export class NotKuboApiError extends NomadPatchError {
+  readonly code = "NOT_KUBO_API";
+  override readonly exitCode = 69; // EX_UNAVAILABLE: the service we need is not there
+  constructor(
+    readonly apiUrl: string,
+    answered: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${apiUrl} is not a Kubo RPC API (the gateway port?): it answered ${answered}`, {
+      ...options,
+      hint: "give the RPC address Kubo prints as 'RPC API server listening on' (port 5001 by default), e.g. --kubo /ip4/127.0.0.1/tcp/5001",
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { IpfsTimeoutError, KuboUnavailableError, NotKuboApiError } from "./errors.js";
 import { startKuboDaemon } from "./kubo-daemon.js";
 import { ensureKubo } from "./kubo-install.js";
 import { KuboStore, type KuboStoreLimits } from "./kubo-store.js";
@@ -30,7 +31,9 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
   const log = options.log ?? (() => {});
   if (options.apiUrl) {
     const store = new KuboStore({ apiUrl: options.apiUrl, limits: options.limits });
-    const { peerId } = await store.id({ timeoutMs: 10_000 });
+    const { peerId } = await store.id({ timeoutMs: 10_000 }).catch((error: unknown) => {
+      throw notKuboWhenItAnswered(store.apiUrl, error);
+    });
     log(`using the Kubo node at ${options.apiUrl} (peer ${peerId})`);
     return { store, managed: false, close: async () => {} };
   }
@@ -61,4 +64,21 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
       log("managed Kubo stopped");
     },
   };
+}
+
+/**
+ * Every Kubo answers `id`. A server that answers it with anything else (the gateway's "404 page not
+ * found", a web page) is not the RPC API: say so, instead of "not found" or the page itself. Silence
+ * and timeouts keep their own errors.
+ */
+function notKuboWhenItAnswered(apiUrl: string, error: unknown): unknown {
+  if (error instanceof KuboUnavailableError || error instanceof IpfsTimeoutError) return error;
+  const text = error instanceof Error ? (error.cause instanceof Error ? error.cause : error).message : "";
+  const firstLine = text.trim().split("\n")[0] ?? "";
+  const answered = /<(!doctype|html|head|body)\b/i.test(text)
+    ? "with an HTML page"
+    : firstLine === ""
+      ? "something else"
+      : JSON.stringify(firstLine.slice(0, 100));
+  return new NotKuboApiError(apiUrl, answered, { cause: error });
 }

@@ -6,6 +6,7 @@ import { ReadOnlyTargetError, TargetMovedError } from "../../service/apply-error
 import { openFileJournal } from "../../service/apply-journal.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { reviewPatch } from "../../service/review-patch.js";
+import { checkCidOption, checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 import { DeclinedError } from "../declined.js";
 import { reviewLimits } from "./review-limits.js";
@@ -38,6 +39,9 @@ export function registerApply(program: Command, run: Runner) {
 async function applyCommand(ctx: CommandContext, key: string, options: ApplyOptions): Promise<void> {
   if (!options.yes && !ctx.io.confirm)
     throw new UsageError("There is no terminal to ask on: pass --yes to apply without asking");
+  checkKeyArgument(key, "the patch request key");
+  checkCidOption(options.expect, "--expect");
+  checkCidOption(options.expectResult, "--expect-result");
   const limits = reviewLimits(ctx);
   await ctx.withStore(async (store) => {
     const { review } = await reviewPatch(

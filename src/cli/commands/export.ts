@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { exportFolder } from "../../service/export-folder.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 
 /** `export <target> <dir>`: a Storage target's folder on disk, to edit and propose from. */
@@ -19,6 +20,7 @@ export function registerExport(program: Command, run: Runner) {
 }
 
 async function exportCommand(ctx: CommandContext, target: string, dir: string, force: boolean) {
+  checkKeyArgument(target, "the target");
   const path = ctx.path(dir);
   const exported = await ctx.withStore((store) =>
     exportFolder(

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { type InitializedDevice, initDevice } from "../../service/init-device.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 
 interface InitOptions {
@@ -26,6 +27,7 @@ export function registerInit(program: Command, run: Runner) {
 }
 
 async function initCommand(ctx: CommandContext, target: string, options: InitOptions) {
+  checkKeyArgument(target, "the target");
   const roamingKey =
     options.roamingKeyFile === undefined
       ? undefined

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.js";
 import type { ProposedChanges } from "../../service/propose-patch.js";
 import { EXPORT_MARKER } from "../../service/propose-storage-read.js";
 import type { ValueOperation } from "../../service/propose-values.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext } from "../context.js";
 
 export interface ProposeOptions {
@@ -42,6 +43,7 @@ export async function readProposal(
     options.descriptionFile !== undefined
       ? await readFile(ctx.path(options.descriptionFile), "utf8")
       : (options.description ?? "");
+  if (options.target !== undefined) checkKeyArgument(options.target, "--target");
   if (options.fromFolder !== undefined) {
     const dir = ctx.path(options.fromFolder);
     const target = options.target ?? (await markerTarget(dir));

@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import type { PatchReview } from "../../patch-request/change-model.js";
 import { renderReviewJson, renderReviewMarkdown, renderReviewText } from "../../render/index.js";
 import { reviewPatch } from "../../service/review-patch.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 import { reviewLimits } from "./review-limits.js";
 
@@ -23,6 +24,7 @@ export function registerShow(program: Command, run: Runner) {
     )
     .action((key: string, options: { format: ShowFormat }) =>
       run(async (ctx) => {
+        checkKeyArgument(key, "the patch request key");
         const review = await ctx.withStore(
           async (store) =>
             (await reviewPatch({ store }, { key, limits: reviewLimits(ctx), onProgress: ctx.progress }))

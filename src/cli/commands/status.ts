@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type HeldObject, type NodeStatus, nodeStatus } from "../../service/node-status.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 
 /** `status [targets...]`: which objects this node can modify and which it only reads. */
@@ -15,6 +16,7 @@ export function registerStatus(program: Command, run: Runner) {
 }
 
 async function statusCommand(ctx: CommandContext, targets: string[]) {
+  for (const target of targets) checkKeyArgument(target, "a target");
   const status = await ctx.withStore((store) =>
     nodeStatus({ store }, { targets, resolve: { timeoutMs: ctx.env.resolveTimeoutMs } }),
   );

@@ -1,0 +1,26 @@
+import { CID } from "multiformats/cid";
+import { DecodeError, UsageError } from "../errors.js";
+import { parseIpnsName } from "../nomad/index.js";
+
+/**
+ * A key typed on the command line is checked before any node is reached. A malformed one is a bad
+ * argument, so exit 64 (EX_USAGE) as docs/cli.md says; 65 (EX_DATAERR) stays for data read from IPFS.
+ */
+export function checkKeyArgument(text: string, what: string): void {
+  try {
+    parseIpnsName(text, what);
+  } catch (error) {
+    if (error instanceof DecodeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** `--expect` and `--expect-result` name versions: a CID, or the command could only end in "moved". */
+export function checkCidOption(text: string | undefined, option: string): void {
+  if (text === undefined) return;
+  try {
+    CID.parse(text);
+  } catch {
+    throw new UsageError(`${option} takes a CID (bafy…), got ${JSON.stringify(text.slice(0, 120))}`);
+  }
+}

@@ -1,0 +1,114 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonOf, runCli } from "./run-cli.js";
+
+/** A local web server that is not Kubo: answers every request with `status` and `body`. */
+async function webServer(status: number, contentType: string, body: string): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.writeHead(status, { "content-type": contentType });
+    res.end(body);
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return server;
+}
+
+const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const close = (server: Server | undefined) =>
+  new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+
+// Nothing listens on the discard port: a command that reached the node would exit 69.
+const NO_KUBO = ["--kubo", "http://127.0.0.1:9"];
+const KEY = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
+
+describe("--kubo at something that is not a Kubo RPC API", () => {
+  let gateway: Server | undefined;
+  let website: Server | undefined;
+  beforeAll(async () => {
+    // Kubo's gateway answers /api/v0/… with a plain 404; any other web server with its HTML page.
+    gateway = await webServer(404, "text/plain; charset=utf-8", "404 page not found\n");
+    website = await webServer(
+      200,
+      "text/html",
+      `<!doctype html><html><body>${"x".repeat(5000)}</body></html>`,
+    );
+  });
+  afterAll(async () => {
+    await close(gateway);
+    await close(website);
+  });
+
+  it("says so, suggests the gateway port, and exits 69", async () => {
+    for (const server of [gateway, website]) {
+      if (!server) throw new Error("server not started");
+      const run = await runCli(["--kubo", urlOf(server), "status"]);
+      expect(run.code).toBe(69);
+      expect(run.stderr).toContain(`${urlOf(server)} is not a Kubo RPC API (the gateway port?)`);
+      expect(run.stderr).not.toContain("<html>");
+      expect(run.stderr.length).toBeLessThan(600);
+      expect(run.stdout).toBe("");
+    }
+  });
+});
+
+describe("arguments are checked before any node is reached", () => {
+  it("a malformed key is a usage error (64)", async () => {
+    for (const argv of [
+      ["show", "not-a-key"],
+      ["apply", "not-a-key", "--yes"],
+      ["export", "not-a-key", "/tmp/nowhere"],
+      ["status", "not-a-key"],
+      ["propose", "--target", "not-a-key", "--title", "t", "--set", "Name=x"],
+    ]) {
+      const run = await runCli([...NO_KUBO, ...argv]);
+      expect({ argv, code: run.code }).toEqual({ argv, code: 64 });
+      expect(run.stderr).toContain('"not-a-key"');
+    }
+  });
+
+  it("--expect and --expect-result must be CIDs (64)", async () => {
+    for (const option of ["--expect", "--expect-result"]) {
+      const run = await runCli([...NO_KUBO, "apply", KEY, option, "not-a-cid", "--yes"]);
+      expect(run.code).toBe(64);
+      expect(run.stderr).toContain(`${option} takes a CID`);
+    }
+  });
+});
+
+describe("--json errors", () => {
+  it("are one JSON object on stdout with code, exit code, message and hint", async () => {
+    const down = await runCli([...NO_KUBO, "--json", "status"]);
+    expect(down.code).toBe(69);
+    expect(down.stderr).toBe("");
+    expect(jsonOf(down)).toEqual({
+      error: {
+        code: "KUBO_UNAVAILABLE",
+        exitCode: 69,
+        message: "No Kubo daemon answers at http://127.0.0.1:9",
+        hint: "start one (`ipfs daemon`), or point KUBO_API_URL / --kubo at a running node",
+      },
+    });
+  });
+
+  it("cover commander's own usage errors too", async () => {
+    const run = await runCli(["--json", "show"]);
+    expect(run.code).toBe(64);
+    expect(run.stderr).toBe("");
+    expect(jsonOf(run)).toEqual({
+      error: {
+        code: "USAGE",
+        exitCode: 64,
+        message: "error: missing required argument 'key'",
+        hint: "add --help for usage",
+      },
+    });
+  });
+
+  it("leave the text form alone without --json: message, then the hint", async () => {
+    const down = await runCli([...NO_KUBO, "status"]);
+    expect(down.stdout).toBe("");
+    expect(down.stderr).toBe(
+      "nomad-patch: No Kubo daemon answers at http://127.0.0.1:9\n  start one (`ipfs daemon`), or point KUBO_API_URL / --kubo at a running node\n",
+    );
+  });
+});
