@@ -46,6 +46,13 @@ export async function findKubo(env: NodeJS.ProcessEnv = process.env): Promise<Ku
     const version = await kuboVersionOf(explicit);
     if (version === undefined)
       throw new KuboBinaryError(`KUBO_BIN=${explicit} does not run as \`ipfs version\``);
+    if (!/^\d+\.\d+\.\d+\S*$/.test(version)) {
+      // /bin/true and other programs answer too: name what was printed instead of a blank version.
+      const printed = version === "" ? "nothing" : JSON.stringify(version.split("\n")[0]?.slice(0, 80));
+      throw new KuboBinaryError(
+        `KUBO_BIN=${explicit} printed ${printed} for \`ipfs version --number\`: it is not Kubo (nomad-patch needs Kubo ${KUBO_VERSION})`,
+      );
+    }
     if (version !== KUBO_VERSION) {
       throw new KuboBinaryError(
         `KUBO_BIN=${explicit} is Kubo ${version}; nomad-patch needs Kubo ${KUBO_VERSION}`,
