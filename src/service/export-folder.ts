@@ -1,6 +1,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { NotFoundError } from "../ipfs/errors.js";
 import type { IpfsStore, ResolveOptions } from "../ipfs/store.js";
 import type { FileData, FolderData } from "../nomad/index.js";
 import { loadTarget } from "./load-target.js";
@@ -38,6 +39,12 @@ export async function exportFolder(
   const { store } = deps;
   input.onProgress?.(`loading target ${input.target}…`);
   const target = await loadTarget({ store }, { target: input.target, resolve: input.resolve });
+  // Without a roaming value the module cannot be recognised, so "not a Storage folder" would mislead.
+  if (target.published === undefined)
+    throw new NotFoundError(
+      `The roaming key ${target.targetId} does not resolve: it was never published, or no node that has it is online`,
+      { hint: "publish the folder from one of its devices first, then export it again" },
+    );
   if (target.module.name !== "storage")
     throw new UsageError(`${target.targetId} is a ${target.module.name} object, not a Storage folder`);
   await mkdir(input.dir, { recursive: true });

@@ -1,6 +1,10 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { jsonOf, runCli } from "./run-cli.js";
 
 /** A local web server that is not Kubo: answers every request with `status` and `body`. */
@@ -110,5 +114,31 @@ describe("--json errors", () => {
     expect(down.stderr).toBe(
       "nomad-patch: No Kubo daemon answers at http://127.0.0.1:9\n  start one (`ipfs daemon`), or point KUBO_API_URL / --kubo at a running node\n",
     );
+  });
+});
+
+describe("export of an object that was created but never published", () => {
+  let node: KuboNode | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    node = await startKubo();
+    dir = await mkdtemp(join(tmpdir(), "nomad-patch-export-"));
+  });
+  afterAll(async () => {
+    await node?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("says it does not resolve, exits 66, and writes nothing", async () => {
+    if (!node || !dir) throw new Error("not started");
+    // The keys exist on this node (a folder being set up), but nothing was ever published under them.
+    const roaming = await node.store.generateKey("Nomad.Kubo.Storage.Roaming.Unpublished");
+    await node.store.generateKey("Nomad.Kubo.Storage.Local.Unpublished");
+    const out = join(dir, "out");
+    const run = await runCli(["--kubo", node.apiUrl, "export", roaming.id, out]);
+    expect(run.stderr).toContain(`${roaming.id} does not resolve`);
+    expect(run.stderr).not.toContain("not a Storage folder");
+    expect(run.code).toBe(66);
+    expect(await readdir(dir)).toEqual([]);
   });
 });
