@@ -6,6 +6,7 @@ import { botLoginFromGitHub } from "./bot-login.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
 import type { AppLog } from "./job-context.js";
 import { onWebhook, type WebhookDeps } from "./on-webhook.js";
+import { limitWebhookBodies } from "./webhook-body-limit.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
 /** What the GitHub App needs from its surroundings, passed in (never imported from module scope). */
@@ -25,6 +26,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app: Probot) => {
     const log = app.log as unknown as AppLog;
+    limitWebhookBodies(app, deps.environment.maxWebhookBytes);
     const known = deps.botLogin;
     const webhook: WebhookDeps = {
       runtime: {

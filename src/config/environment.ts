@@ -8,6 +8,9 @@ import { UsageError } from "../errors.js";
  * a typo fails at boot with a message instead of at the first webhook.
  * Secrets (GitHub App credentials) are read by Probot itself; they are only checked here.
  */
+/** GitHub caps a webhook payload at 25 MB; nothing larger can be a real delivery. */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
 const seconds = (fallback: number, max: number) =>
   z.coerce.number().int().positive().max(max).default(fallback);
 
@@ -26,6 +29,13 @@ const schema = z.object({
     .default(64 * 1024 * 1024),
   /** Decoded blocks kept in memory (blocks are immutable: a block read once is not fetched again). */
   NOMAD_PATCH_BLOCK_CACHE_BLOCKS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** GitHub caps webhook payloads at 25 MB; an operator may only lower the bound. */
+  NOMAD_PATCH_MAX_WEBHOOK_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(MAX_WEBHOOK_BYTES)
+    .default(MAX_WEBHOOK_BYTES),
   /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
   NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   NODE_ENV: z.string().optional(),
@@ -43,6 +53,8 @@ export interface Environment {
   readonly maxBytes: number;
   readonly kuboSwarmPort: number;
   readonly blockCacheBlocks: number;
+  /** Webhook bodies above this are refused with 413 before they are read whole. */
+  readonly maxWebhookBytes: number;
   readonly production: boolean;
 }
 
@@ -69,6 +81,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     maxBytes: e.NOMAD_PATCH_MAX_BYTES,
     kuboSwarmPort: e.NOMAD_PATCH_KUBO_SWARM_PORT,
     blockCacheBlocks: e.NOMAD_PATCH_BLOCK_CACHE_BLOCKS,
+    maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,
     production,
   };
 }

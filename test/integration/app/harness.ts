@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -44,15 +44,16 @@ export function testProbot(
  * The app behind Probot's real HTTP middleware on a random loopback port, checking signatures with
  * `secret`. It has no IPFS: a store that fails loudly on every call proves that a command such as `/hold`,
  * which needs only GitHub, never touched it.
- * `queue.idle()` awaits the work; `close` stops the server.
+ * `queue.idle()` awaits the work; `bytesRead()` counts what the server read from its sockets; `close`
+ * stops the server.
  */
-export async function serveSignedWebhooks(secret: string) {
+export async function serveSignedWebhooks(secret: string, env: Record<string, string> = {}) {
   const probot = testProbot({ secret });
   const queue = createWorkQueue();
   const store = new Proxy({} as IpfsStore, {
     get: () => () => Promise.reject(new Error("IPFS must not be used by /hold")),
   });
-  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent" });
+  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent", ...env });
   const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
   const middleware = await createNodeMiddleware(app, { probot });
   const server = createServer((req, res) => {
@@ -60,12 +61,19 @@ export async function serveSignedWebhooks(secret: string) {
       res.writeHead(404).end();
     });
   });
+  const sockets: Socket[] = [];
+  server.on("connection", (socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     queue,
     url: `http://127.0.0.1:${port}/api/github/webhooks`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    bytesRead: () => sockets.reduce((sum, socket) => sum + socket.bytesRead, 0),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -5,6 +5,7 @@ import { parseMarker } from "../../../src/render/marker.js";
 import { fakeGitHub } from "./github-fake.js";
 import { BOT, serveSignedWebhooks } from "./harness.js";
 import { commentCreated, REPO } from "./payloads.js";
+import { postStreamed } from "./post-streamed.js";
 
 const SECRET = "a-webhook-secret";
 
@@ -17,10 +18,10 @@ describe("the GitHub App behind Probot's HTTP middleware", () => {
     expect(pending).toEqual([]);
   });
 
-  async function start() {
+  async function start(env: Record<string, string> = {}) {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    const served = await serveSignedWebhooks(SECRET);
+    const served = await serveSignedWebhooks(SECRET, env);
     close = served.close;
     return served;
   }
@@ -60,5 +61,24 @@ describe("the GitHub App behind Probot's HTTP middleware", () => {
     ]);
     const held = gh.botComments(30).at(-1);
     expect(parseMarker(held?.body)).toMatchObject({ kind: "status", state: "held" });
+  });
+
+  // GitHub never sends more than 25 MB; a bigger body is refused before it is read whole.
+  const HUGE = 30 * 1024 * 1024;
+
+  it("answers 413 to 30 MB, chunked or with its Content-Length, and reads none of the latter", async () => {
+    const { url, bytesRead } = await start();
+    const chunked = await postStreamed(url, { chunked: true, bytes: HUGE });
+    expect(chunked).toMatchObject({ status: 413, body: expect.stringContaining("at most 26214400 bytes") });
+    const before = bytesRead();
+    expect((await postStreamed(url, { chunked: false, bytes: HUGE })).status).toBe(413);
+    expect(bytesRead() - before).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("stops reading a chunked body soon after it passes the bound", async () => {
+    const { url, bytesRead } = await start({ NOMAD_PATCH_MAX_WEBHOOK_BYTES: String(1024 * 1024) });
+    expect((await postStreamed(url, { chunked: true, bytes: HUGE })).status).toBe(413);
+    // The bound plus what was already on its way when the answer went out; never the 30 MB.
+    expect(bytesRead()).toBeLessThan(10 * 1024 * 1024);
   });
 });

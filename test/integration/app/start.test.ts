@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -6,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startKubo } from "../../helpers/kubo.js";
+import { postStreamed } from "./post-streamed.js";
 
 // The README's run command ends in `node lib/app/main.js`; this runs that file as a user would.
 const mainJs = join(import.meta.dirname, "../../../lib/app/main.js");
@@ -48,6 +50,31 @@ describe("the app's start command", () => {
     expect(await app.exitCode).toBe(0);
     // The node we were given is still running.
     expect((await node.store.id()).peerId).toBe(node.peerId);
+  });
+
+  it("with credentials refuses webhook bodies over GitHub's 25 MB before reading them (npm start, Docker)", async () => {
+    const node = await startKubo();
+    cleanups.push(() => node.stop());
+    const dataDir = await tempDir(cleanups);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const app = await startApp(
+      {
+        NOMAD_PATCH_DATA_DIR: dataDir,
+        KUBO_API_URL: node.apiUrl,
+        APP_ID: "1",
+        PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        WEBHOOK_SECRET: "a-webhook-secret",
+      },
+      cleanups,
+    );
+    await app.waitFor(/Listening on/);
+    expect(app.output()).not.toMatch(/setup mode/);
+    const webhooks = `${app.url}/api/github/webhooks`;
+    const huge = 30 * 1024 * 1024;
+    expect((await postStreamed(webhooks, { chunked: true, bytes: huge })).status).toBe(413);
+    expect((await postStreamed(webhooks, { chunked: false, bytes: huge })).status).toBe(413);
+    // A small body is read and judged by its signature as before.
+    expect((await postStreamed(webhooks, { chunked: true, bytes: 1024 })).status).toBe(400);
   });
 
   it("refuses to start when KUBO_API_URL has no daemon behind it", async () => {

@@ -13,6 +13,7 @@ describe("readEnvironment", () => {
       maxBytes: 64 * 1024 * 1024,
       kuboSwarmPort: 4001,
       blockCacheBlocks: 50_000,
+      maxWebhookBytes: 25 * 1024 * 1024,
       production: false,
     });
   });
@@ -23,8 +24,11 @@ describe("readEnvironment", () => {
         KUBO_API_URL: "ftp://x",
         NOMAD_PATCH_MAX_ENTRIES: "-1",
         NOMAD_PATCH_BLOCK_CACHE_BLOCKS: "0",
+        NOMAD_PATCH_MAX_WEBHOOK_BYTES: String(26 * 1024 * 1024),
       }),
-    ).toThrow(/KUBO_API_URL[\s\S]*NOMAD_PATCH_MAX_ENTRIES[\s\S]*NOMAD_PATCH_BLOCK_CACHE_BLOCKS/);
+    ).toThrow(
+      /KUBO_API_URL[\s\S]*NOMAD_PATCH_MAX_ENTRIES[\s\S]*NOMAD_PATCH_BLOCK_CACHE_BLOCKS[\s\S]*NOMAD_PATCH_MAX_WEBHOOK_BYTES/,
+    );
   });
 
   it("refuses a production app without a webhook secret", () => {
