@@ -1,6 +1,19 @@
 import { CommanderError } from "commander";
 import { NomadPatchError } from "../errors.js";
 
+/**
+ * A failure the command already reported with its result (a patch published but not posted): the result
+ * holds the failure, so only its text on stderr and its exit code are left to give.
+ */
+export class ReportedFailure extends NomadPatchError {
+  readonly code = "REPORTED";
+  override readonly exitCode: number;
+  constructor(readonly failure: NomadPatchError) {
+    super(failure.message, { cause: failure });
+    this.exitCode = failure.exitCode;
+  }
+}
+
 /** A failure as the CLI reports it: in text on stderr, or as `{"error": …}` with `--json`. */
 export interface CliFailure {
   /** The error's stable code (`NOT_FOUND`, `USAGE`, …), `INTERNAL` for a bug. */
@@ -10,6 +23,8 @@ export interface CliFailure {
   readonly hint?: string;
   /** The stack of an unexpected failure, for the bug report. */
   readonly stack?: string;
+  /** Already in the command's JSON result: with --json, nothing more is printed. */
+  readonly reported?: true;
 }
 
 /**
@@ -22,6 +37,10 @@ export function describeCliFailure(error: unknown): CliFailure | undefined {
   if (error instanceof CommanderError) {
     if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return undefined;
     return { code: "USAGE", exitCode: 64, message: error.message, hint: "add --help for usage" };
+  }
+  if (error instanceof ReportedFailure) {
+    const inner = describeCliFailure(error.failure);
+    return inner && { ...inner, reported: true };
   }
   if (error instanceof NomadPatchError) {
     const { code, exitCode, message, hint } = error;

@@ -25,8 +25,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const failure = describeCliFailure(error);
     if (failure === undefined) return;
     exitCode = failure.exitCode;
-    if (json()) io.stdout.write(`${JSON.stringify({ error: failure }, null, 2)}\n`);
-    else io.stderr.write(failureText(failure, error) ?? "");
+    if (json()) {
+      if (!failure.reported) io.stdout.write(`${JSON.stringify({ error: failure }, null, 2)}\n`);
+    } else io.stderr.write(failureText(failure, error) ?? "");
   };
   const program = new Command("nomad-patch")
     .description("Patch requests for Nomad: propose, review and apply changes to Nomad objects on IPFS.")

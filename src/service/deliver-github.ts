@@ -52,16 +52,18 @@ export function deliveryBody(input: DeliveryInput): string {
   return `${lines.join("\n").trim()}\n`;
 }
 
-/**
- * Post a patch request's key on GitHub for the contributor (docs/design.md §8): a new issue titled like the
- * patch, or a comment on an existing one. The token comes from the environment; the call is bounded.
- */
-export async function deliverToGitHub(
-  deps: { readonly token: string | undefined; readonly baseUrl?: string; readonly timeoutMs?: number },
-  input: DeliveryInput,
-): Promise<Delivered> {
-  if (!deps.token) throw new UsageError("--deliver needs a GitHub token in GITHUB_TOKEN");
-  const octokit = new Octokit({
+type DeliveryDeps = {
+  readonly token: string | undefined;
+  readonly baseUrl?: string;
+  readonly timeoutMs?: number;
+};
+
+function gitHubClient(deps: DeliveryDeps): Octokit {
+  if (!deps.token)
+    throw new UsageError("--deliver needs a GitHub token in GITHUB_TOKEN; nothing was published", {
+      hint: "create a token that may open issues on the repository, set GITHUB_TOKEN, and run the command again",
+    });
+  return new Octokit({
     auth: deps.token,
     userAgent: "nomad-patch",
     // Failures reach the user once, as a DeliveryError; Octokit's own request log would repeat them.
@@ -69,6 +71,43 @@ export async function deliverToGitHub(
     ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}),
     request: { signal: AbortSignal.timeout(deps.timeoutMs ?? 30_000), retries: 0 },
   });
+}
+
+const where = (to: DeliveryTarget) => `${to.owner}/${to.repo}${to.issue ? `#${to.issue}` : ""}`;
+
+/**
+ * What can be checked before anything is published (every retry after a late failure would leave one more
+ * patch key behind): a token, a repository the token can see with issues on, and the issue to comment on.
+ */
+export async function checkDeliveryTarget(deps: DeliveryDeps, to: DeliveryTarget): Promise<void> {
+  const octokit = gitHubClient(deps);
+  const { owner, repo, issue } = to;
+  try {
+    const { data } = await octokit.rest.repos.get({ owner, repo });
+    if (data.has_issues === false)
+      throw new UsageError(`${owner}/${repo} has issues turned off; nothing was published`);
+    if (issue !== undefined) await octokit.rest.issues.get({ owner, repo, issue_number: issue });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const status = (error as { status?: number }).status;
+    if (status === 401 || status === 403 || status === 404)
+      throw new UsageError(
+        `GitHub answered ${status} for ${where(to)}: no such repository or issue, or GITHUB_TOKEN may not see it; nothing was published`,
+        { cause: error },
+      );
+    throw new DeliveryError(
+      `Could not check ${where(to)} on GitHub (${status ? `GitHub answered ${status}` : (error as Error).message}); nothing was published`,
+      { cause: error, hint: "try again when GitHub answers" },
+    );
+  }
+}
+
+/**
+ * Post a patch request's key on GitHub for the contributor (docs/design.md §8): a new issue titled like the
+ * patch, or a comment on an existing one. The token comes from the environment; the call is bounded.
+ */
+export async function deliverToGitHub(deps: DeliveryDeps, input: DeliveryInput): Promise<Delivered> {
+  const octokit = gitHubClient(deps);
   const { owner, repo, issue } = input.to;
   const body = deliveryBody(input);
   try {
@@ -82,8 +121,11 @@ export async function deliverToGitHub(
     const status = (error as { status?: number }).status;
     const why = status ? `GitHub answered ${status}` : (error as Error).message;
     throw new DeliveryError(
-      `Could not post the patch request on ${owner}/${repo}${issue ? `#${issue}` : ""} (${why}); post the key ${input.key} by hand`,
-      { cause: error },
+      `The patch request ${input.key} is published, but posting it on ${where(input.to)} failed (${why})`,
+      {
+        cause: error,
+        hint: `do not propose it again: post this line on ${where(input.to)} yourself: Patch: \`${input.key}\``,
+      },
     );
   }
 }

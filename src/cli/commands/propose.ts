@@ -1,8 +1,16 @@
 import type { Command } from "commander";
-import { type DeliveryInput, deliverToGitHub, parseDeliveryTarget } from "../../service/deliver-github.js";
+import {
+  checkDeliveryTarget,
+  type Delivered,
+  DeliveryError,
+  type DeliveryInput,
+  deliverToGitHub,
+  parseDeliveryTarget,
+} from "../../service/deliver-github.js";
 import { type ProposedPatch, proposePatch } from "../../service/propose-patch.js";
 import type { ValueOperation } from "../../service/propose-values.js";
 import type { CommandContext, Runner } from "../context.js";
+import { describeCliFailure, ReportedFailure } from "../exit-codes.js";
 import { operationParser, type ProposeOptions, readProposal } from "./propose-options.js";
 
 /** `propose`: write a patch request against a target this node only reads, and print its key. */
@@ -49,6 +57,13 @@ export function registerPropose(program: Command, run: Runner) {
 async function proposeCommand(ctx: CommandContext, options: ProposeOptions, operations: ValueOperation[]) {
   const deliverTo = options.deliver === undefined ? undefined : parseDeliveryTarget(options.deliver);
   const { target, changes, description } = await readProposal(ctx, options, operations);
+  const github = {
+    token: ctx.io.env.GITHUB_TOKEN,
+    baseUrl: ctx.io.env.GITHUB_API_URL,
+    timeoutMs: ctx.env.callTimeoutMs,
+  };
+  // Before publishing: a failure after it would leave a patch key behind for every retry.
+  if (deliverTo) await checkDeliveryTarget(github, deliverTo);
   const proposed = await ctx.withStore((store) =>
     proposePatch(
       { store },
@@ -64,22 +79,23 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     ),
   );
   const summary = summaryLines(proposed);
-  const delivered = deliverTo
-    ? await deliverToGitHub(
-        {
-          token: ctx.io.env.GITHUB_TOKEN,
-          baseUrl: ctx.io.env.GITHUB_API_URL,
-          timeoutMs: ctx.env.callTimeoutMs,
-        },
-        {
-          to: deliverTo,
-          key: proposed.key,
-          title: options.title,
-          description,
-          summary,
-        } satisfies DeliveryInput,
-      )
-    : undefined;
+  let delivered: Delivered | undefined;
+  let deliveryFailure: DeliveryError | undefined;
+  if (deliverTo) {
+    const input: DeliveryInput = {
+      to: deliverTo,
+      key: proposed.key,
+      title: options.title,
+      description,
+      summary,
+    };
+    try {
+      delivered = await deliverToGitHub(github, input);
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      deliveryFailure = error;
+    }
+  }
   const text = [
     proposed.key,
     `Patch request "${options.title}" published`,
@@ -90,7 +106,9 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     ...summary.map((line) => `    ${line}`),
     delivered
       ? `Posted on ${delivered.url}`
-      : "Post the key on the target's issue tracker (or use --deliver owner/repo). Keep this node online until it is applied.",
+      : deliveryFailure
+        ? `Not posted on GitHub: post this line on ${options.deliver} yourself: Patch: \`${proposed.key}\``
+        : "Post the key on the target's issue tracker (or use --deliver owner/repo). Keep this node online until it is applied.",
   ].join("\n");
   ctx.print(text, {
     key: proposed.key,
@@ -103,7 +121,10 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     entries: proposed.record.entries.map((cid, i) => ({ cid: cid.toString(), ...proposed.entries[i] })),
     folderChanges: proposed.folderChanges ?? null,
     delivered: delivered ?? null,
+    ...(deliveryFailure ? { deliveryError: describeCliFailure(deliveryFailure) } : {}),
   });
+  // The key is printed above: what is left to report is why posting failed, and the exit code.
+  if (deliveryFailure) throw new ReportedFailure(deliveryFailure);
 }
 
 function summaryLines(proposed: ProposedPatch): string[] {

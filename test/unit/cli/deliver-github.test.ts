@@ -54,7 +54,10 @@ describe("delivering a patch request key on GitHub", () => {
     const failure = deliverToGitHub({ token: "t" }, { ...input, to: parseDeliveryTarget("octo/app") });
     await expect(failure).rejects.toBeInstanceOf(DeliveryError);
     await expect(failure).rejects.toMatchObject({ exitCode: 75 });
-    await expect(failure).rejects.toThrow(/403.*post the key/);
+    await expect(failure).rejects.toThrow(
+      /published, but posting it on octo\/app failed \(GitHub answered 403\)/,
+    );
+    await expect(failure).rejects.toMatchObject({ hint: expect.stringContaining(`Patch: \`${key}\``) });
   });
 
   it("needs a token and a well-formed repository", async () => {
