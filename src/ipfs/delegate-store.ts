@@ -19,6 +19,8 @@ export function delegateStore(store: IpfsStore): IpfsStore {
     importKey: (name, key, o) => store.importKey(name, key, o),
     exportKey: (name, o) => store.exportKey(name, o),
     pin: (cid, o) => store.pin(cid, o),
+    pubsubPublish: (topic, data, o) => store.pubsubPublish(topic, data, o),
+    pubsubSubscribe: (topic, onMessage, o) => store.pubsubSubscribe(topic, onMessage, o),
     id: (o) => store.id(o),
   };
 }

@@ -16,9 +16,12 @@ import {
   type IpnsKey,
   MAX_BLOCK_BYTES,
   type PublishOptions,
+  type PubsubMessage,
   type PutOptions,
   type ReadOptions,
   type ResolveOptions,
+  type SubscribeOptions,
+  type Subscription,
 } from "./store.js";
 
 export interface KuboStoreLimits {
@@ -228,6 +231,46 @@ export class KuboStore implements IpfsStore {
     await this.call(`pin add ${cid}`, options, (signal) =>
       this.client.pin.add(cid, { recursive: true, signal }),
     );
+  }
+
+  async pubsubPublish(topic: string, data: Uint8Array, options: CallOptions = {}): Promise<void> {
+    await this.call(`pubsub pub ${topic}`, options, (signal) =>
+      this.client.pubsub.publish(topic, data, { signal }),
+    );
+  }
+
+  async pubsubSubscribe(
+    topic: string,
+    onMessage: (message: PubsubMessage) => void,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const maxBytes = options.maxBytes ?? 64 * 1024;
+    // Kubo answers a subscription only when the first message arrives, so a node with pubsub off would
+    // fail late and quietly: ask a cheap pubsub question first, which fails at once with Kubo's reason.
+    await this.call(`pubsub ls`, options, (signal) => this.client.pubsub.ls({ signal }));
+    const lifetime = new AbortController();
+    let closed = false;
+    const handler = (message: { type: string; data: Uint8Array; from?: { toString(): string } }) => {
+      if (closed || message.type !== "signed" || !message.from) return;
+      if (message.data.byteLength > maxBytes) return;
+      onMessage({ from: message.from.toString(), data: message.data });
+    };
+    await this.call(`pubsub sub ${topic}`, options, () =>
+      this.client.pubsub.subscribe(topic, handler, {
+        signal: lifetime.signal,
+        // kubo-rpc-client passes `fatal` as a second argument its types do not declare.
+        onError: (error: Error, fatal?: boolean) => {
+          if (fatal === true && !closed) options.onEnd?.(error);
+        },
+      }),
+    );
+    return {
+      close: async () => {
+        closed = true;
+        lifetime.abort();
+        await this.client.pubsub.unsubscribe(topic, handler).catch(() => {});
+      },
+    };
   }
 
   async id(options: CallOptions = {}): Promise<{ peerId: string; addresses: string[] }> {

@@ -47,6 +47,8 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
     config: {
       "Addresses.API": "/ip4/127.0.0.1/tcp/0",
       "Addresses.Gateway": [],
+      // Pairing with the C# apps runs over pubsub (OwlCore.Nomad.Kubo:src/KeyExchange.cs).
+      "Pubsub.Enabled": true,
       "Addresses.Swarm": [`/ip4/0.0.0.0/tcp/${port}`, `/ip4/0.0.0.0/udp/${port}/quic-v1`],
     },
   });

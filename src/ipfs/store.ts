@@ -49,6 +49,24 @@ export interface PutOptions extends CallOptions {
   readonly pin?: boolean;
 }
 
+/** One pubsub message as the node received it: the sending peer and the raw bytes. */
+export interface PubsubMessage {
+  readonly from: string;
+  readonly data: Uint8Array;
+}
+
+export interface SubscribeOptions extends CallOptions {
+  /** Messages larger than this are dropped unread (default 64 KiB; Kubo's own cap is 1 MiB). */
+  readonly maxBytes?: number;
+  /** Told once if the subscription ends before `close` (the node stopped, the connection broke). */
+  readonly onEnd?: (error: Error) => void;
+}
+
+export interface Subscription {
+  /** Stop receiving; waits until the node has been told. */
+  close(): Promise<void>;
+}
+
 export interface IpfsStore {
   /** Encode `value` locally (so the CID is known before Kubo answers), store it, and check Kubo agrees. */
   dagPut(value: unknown, options?: PutOptions): Promise<CID>;
@@ -76,6 +94,18 @@ export interface IpfsStore {
 
   /** Pin recursively, so what was written or applied outlives garbage collection. */
   pin(cid: CID, options?: CallOptions): Promise<void>;
+
+  /** Publish bytes on a pubsub topic (Kubo's `Pubsub.Enabled` must be on). */
+  pubsubPublish(topic: string, data: Uint8Array, options?: CallOptions): Promise<void>;
+  /**
+   * Receive a topic's messages until `close`. `timeoutMs` bounds the subscribing, not the subscription;
+   * this node's own messages are delivered too (the caller knows its peer id).
+   */
+  pubsubSubscribe(
+    topic: string,
+    onMessage: (message: PubsubMessage) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
 
   /** The node's peer id and addresses; also a cheap liveness check. */
   id(options?: CallOptions): Promise<{ peerId: string; addresses: string[] }>;

@@ -45,5 +45,7 @@ const methods: Record<Method, true> = {
   importKey: true,
   exportKey: true,
   pin: true,
+  pubsubPublish: true,
+  pubsubSubscribe: true,
   id: true,
 };
