@@ -1,0 +1,173 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { IpfsStore, Subscription } from "../../ipfs/store.js";
+import type { PairCode } from "../../nomad/pairing/pair-code.js";
+import { PeerRoomState } from "../../nomad/pairing/peer-room.js";
+import { roomCipher } from "../../nomad/pairing/room-cipher.js";
+import { PairingTimeoutError } from "./pair-errors.js";
+
+/** PeerRoom's defaults (OwlCore.Kubo:src/PeerRoom.cs): a heartbeat every 500 ms, gone after 2 s of silence. */
+export interface RoomTiming {
+  readonly heartbeatIntervalMs: number;
+  readonly expiryMs: number;
+}
+
+export const peerRoomTiming: RoomTiming = { heartbeatIntervalMs: 500, expiryMs: 2000 };
+
+/** Messages from joined peers waiting to be read; older ones are dropped past this. */
+const MAX_QUEUED = 32;
+
+/** An encrypted peer room on a node's pubsub, as OwlCore.Kubo's `PeerRoom` over `AesPasswordEncryptedPubSub`. */
+export interface PeerRoomSession {
+  readonly peerId: string;
+  /** A new heartbeat text: broadcasting stops until `startHeartbeat`, and the room empties (C# prunes). */
+  setHeartbeat(text: string): void;
+  startHeartbeat(): void;
+  /** The first peer in the room (at once when one is already there), or a timeout naming `waitingFor`. */
+  waitForJoin(timeoutMs: number, waitingFor: string): Promise<string>;
+  /** The first message from a joined peer that `accept` turns into a value; others are skipped. */
+  nextMessage<T>(
+    accept: (data: Uint8Array, from: string) => T | undefined,
+    timeoutMs: number,
+    waitingFor: string,
+  ): Promise<T>;
+  publish(data: Uint8Array): Promise<void>;
+  /**
+   * Publish `data` every heartbeat interval while `peer` stays in the room, at most `timeoutMs`: a message
+   * sent once can be lost, and the other side leaves (stops its heartbeat) once it has what it waited for.
+   * True when the peer left.
+   */
+  repeatUntilLeft(peer: string, data: Uint8Array, timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  check(): boolean;
+}
+
+export async function openPeerRoom(
+  store: IpfsStore,
+  input: { readonly code: PairCode; readonly timing?: RoomTiming; readonly now?: () => number },
+): Promise<PeerRoomSession> {
+  const timing = input.timing ?? peerRoomTiming;
+  const now = input.now ?? Date.now;
+  const { peerId } = await store.id();
+  const cipher = roomCipher(input.code.password, input.code.room);
+  const state = new PeerRoomState(peerId, timing.expiryMs, "");
+  const queue: { data: Uint8Array; from: string }[] = [];
+  const waiters = new Set<Waiter>();
+  let heartbeating = false;
+  let unreadable = 0;
+  let ended: Error | undefined;
+  const wake = () => {
+    for (const waiter of waiters) if (waiter.check()) waiters.delete(waiter);
+  };
+
+  const subscription: Subscription = await store.pubsubSubscribe(
+    input.code.room,
+    (message) => {
+      if (message.from === peerId) return;
+      const plaintext = cipher.decrypt(message.data);
+      if (!plaintext) {
+        unreadable++;
+        return;
+      }
+      const event = state.receive(message.from, plaintext, now());
+      if (event.kind === "message") {
+        queue.push({ data: event.data, from: event.peer });
+        if (queue.length > MAX_QUEUED) queue.shift();
+      }
+      if (event.kind !== "ignored") wake();
+    },
+    {
+      onEnd: (error) => {
+        ended = error;
+        wake();
+      },
+    },
+  );
+
+  const timer = setInterval(() => {
+    if (heartbeating) {
+      // A lost heartbeat is repeated 500 ms later; a node that stays unreachable ends in the wait's timeout.
+      store.pubsubPublish(input.code.room, cipher.encrypt(utf8(state.heartbeat))).catch(() => {});
+    }
+    if (state.prune(now()).length > 0) wake();
+  }, timing.heartbeatIntervalMs);
+
+  const wait = <T>(attempt: () => T | undefined, timeoutMs: number, waitingFor: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        check() {
+          if (ended) {
+            clearTimeout(deadline);
+            reject(ended);
+            return true;
+          }
+          const value = attempt();
+          if (value === undefined) return false;
+          clearTimeout(deadline);
+          resolve(value);
+          return true;
+        },
+      };
+      const deadline = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new PairingTimeoutError(timeoutMessage(input.code.room, waitingFor, timeoutMs, unreadable)));
+      }, timeoutMs);
+      if (!waiter.check()) waiters.add(waiter);
+    });
+
+  return {
+    peerId,
+    setHeartbeat(text) {
+      heartbeating = false;
+      queue.length = 0;
+      state.setHeartbeat(text, now());
+    },
+    startHeartbeat() {
+      heartbeating = true;
+    },
+    waitForJoin: (timeoutMs, waitingFor) => wait(() => state.joined[0], timeoutMs, waitingFor),
+    nextMessage: (accept, timeoutMs, waitingFor) =>
+      wait(
+        () => {
+          while (queue.length > 0) {
+            const next = queue.shift()!;
+            const value = accept(next.data, next.from);
+            if (value !== undefined) return value;
+          }
+          return undefined;
+        },
+        timeoutMs,
+        waitingFor,
+      ),
+    publish: (data) => store.pubsubPublish(input.code.room, cipher.encrypt(data)),
+    async repeatUntilLeft(peer, data, timeoutMs) {
+      const until = now() + timeoutMs;
+      const present = () => state.joined.includes(peer);
+      while (present() && now() < until && !ended) {
+        await store.pubsubPublish(input.code.room, cipher.encrypt(data)).catch(() => {});
+        await sleep(timing.heartbeatIntervalMs);
+      }
+      return !present();
+    },
+    async close() {
+      clearInterval(timer);
+      heartbeating = false;
+      await subscription.close();
+    },
+  };
+}
+
+function timeoutMessage(room: string, waitingFor: string, timeoutMs: number, unreadable: number): string {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  const hint =
+    unreadable > 0
+      ? `${unreadable} message(s) in room ${room} could not be decrypted: the other device uses a different password`
+      : `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`;
+  return `Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${hint}.`;
+}
+
+function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}

@@ -1,0 +1,129 @@
+import { PolicyRefusal, UsageError } from "../../errors.js";
+import type { IpfsStore, PublishOptions, ResolveOptions } from "../../ipfs/store.js";
+import { decodeRoamingSources, isIpldMap, moduleByName, nomadKeyNames } from "../../nomad/index.js";
+import type { PairCode } from "../../nomad/pairing/pair-code.js";
+import { initDevice, keyIdOfPrivateKey } from "../init-device.js";
+import { addKnownSources } from "../known-sources.js";
+import { PairingTimeoutError } from "./pair-errors.js";
+import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
+
+export interface ReceivePairingInput {
+  readonly code: PairCode;
+  /** The object's module: its key-name prefix is part of the heartbeat. */
+  readonly module: string;
+  /** The key-name suffix (a folder name, a project's KnownId), exactly as on the other device. */
+  readonly name?: string;
+  readonly dataDir: string;
+  /** The bound on each wait for the other device. */
+  readonly timeoutMs: number;
+  readonly timing?: RoomTiming;
+  readonly resolve?: ResolveOptions;
+  readonly publish?: PublishOptions;
+  readonly progress?: (message: string) => void;
+}
+
+export interface ReceivedPairing {
+  readonly targetId: string;
+  readonly module: string;
+  readonly roamingKeyName: string;
+  readonly localKeyName: string;
+  readonly localId: string;
+  /** The other devices' local keys, from the roaming value, recorded as known sources. */
+  readonly knownSources: string[];
+  /** False when the other device did not leave the room after the local key id was sent. */
+  readonly confirmed: boolean;
+}
+
+/**
+ * Become a device of an object another device holds, as OwlCore.Nomad.Kubo's `KeyExchange` does in the roles
+ * "roaming receiver, local sender" (OwlCore.Nomad.Kubo:src/KeyExchange.cs):
+ * 1. refuse when this node already has the roaming key's name (paired already: nothing to do);
+ * 2. open the encrypted room with the roaming key's name as heartbeat, wait for the holder, then heartbeat;
+ * 3. take the first message that is an Ed25519 private key as `ipfs key export` writes it; import it, create
+ *    the local key with an empty stream (`initDevice`), and republish the roaming value under the imported key;
+ * 4. heartbeat the local key's name; once the holder is back, send the local key id as UTF-8 text, repeated
+ *    until the holder leaves the room (C# sends once; repeats are ignored by its receiver);
+ * 5. record the roaming value's other sources as known sources.
+ */
+export async function receivePairing(
+  deps: { readonly store: IpfsStore },
+  input: ReceivePairingInput,
+): Promise<ReceivedPairing> {
+  const { store } = deps;
+  const progress = input.progress ?? (() => {});
+  const module = moduleByName(input.module);
+  const names = nomadKeyNames(module.keyPrefix, input.name);
+  const existing = (await store.listKeys()).find((k) => k.name === names.roaming);
+  if (existing)
+    throw new PolicyRefusal(
+      `This node already holds ${names.roaming} (${existing.id}): it is a device of that object already; nothing to pair`,
+    );
+
+  const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
+  try {
+    room.setHeartbeat(names.roaming);
+    progress(`waiting in room ${input.code.room} for the device that holds ${names.roaming}`);
+    const holder = await room
+      .waitForJoin(input.timeoutMs, "the device that holds the object")
+      .catch((error) => {
+        throw error instanceof PairingTimeoutError
+          ? new PairingTimeoutError(`${error.message}. Nothing was changed on this node.`)
+          : error;
+      });
+    room.startHeartbeat();
+    const roamingKey = await room.nextMessage(readPrivateKey, input.timeoutMs, "the roaming key");
+    const targetId = keyIdOfPrivateKey(roamingKey);
+    progress(`received the roaming key of ${targetId}; importing it`);
+
+    const device = await initDevice(deps, {
+      target: targetId,
+      roamingKey,
+      name: input.name ?? "",
+      module: module.name,
+      resolve: input.resolve,
+      publish: input.publish,
+    });
+    if (device.roamingKeyName !== names.roaming)
+      throw new UsageError(`The key was imported as ${device.roamingKeyName}, not ${names.roaming}`);
+    const published = await store.resolveName(targetId, { nocache: true, ...input.resolve });
+    if (published) await store.publishName(names.roaming, published, { lifetime: "24h", ...input.publish });
+
+    room.setHeartbeat(device.localKeyName);
+    room.startHeartbeat();
+    progress(`sending this node's local key ${device.localId}`);
+    const back = await room.waitForJoin(input.timeoutMs, "the holder to take this node's local key");
+    const confirmed = await room.repeatUntilLeft(
+      back,
+      new TextEncoder().encode(device.localId),
+      input.timeoutMs,
+    );
+
+    const value = published ? await store.dagGet(published) : undefined;
+    const others = isIpldMap(value)
+      ? decodeRoamingSources(value, String(published)).filter((s) => s !== device.localId)
+      : [];
+    if (others.length > 0) await addKnownSources(input.dataDir, targetId, others);
+    if (holder !== back) progress(`the key came from peer ${holder}, the local key went to peer ${back}`);
+    return {
+      targetId,
+      module: device.module,
+      roamingKeyName: device.roamingKeyName,
+      localKeyName: device.localKeyName,
+      localId: device.localId,
+      knownSources: others,
+      confirmed,
+    };
+  } finally {
+    await room.close();
+  }
+}
+
+/** Only an Ed25519 private key in libp2p protobuf form is taken for the roaming key; anything else is skipped. */
+function readPrivateKey(data: Uint8Array): Uint8Array | undefined {
+  try {
+    keyIdOfPrivateKey(data);
+    return data;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,186 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PolicyRefusal } from "../../../src/errors.js";
+import type { PubsubMessage } from "../../../src/ipfs/store.js";
+import { SOURCE_ADD_EVENT_ID } from "../../../src/nomad/index.js";
+import { generatePairCode } from "../../../src/nomad/pairing/pair-code.js";
+import { roomCipher } from "../../../src/nomad/pairing/room-cipher.js";
+import { appendEntries } from "../../../src/service/append-entries.js";
+import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { applyPatch } from "../../../src/service/apply-patch.js";
+import { readKnownSources } from "../../../src/service/known-sources.js";
+import { loadTarget } from "../../../src/service/load-target.js";
+import { receivePairing } from "../../../src/service/pair/receive-pairing.js";
+import { sendPairing } from "../../../src/service/pair/send-pairing.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import type { KuboNode } from "../../helpers/kubo.js";
+import {
+  createStorageTarget,
+  proposePatch,
+  readStreamEntries,
+  type StorageTarget,
+  testPublish,
+} from "../../helpers/nomad-builders/index.js";
+import { pairTimeoutMs, scratchDir, startPubsubNodes } from "./pair-room.js";
+
+const resolve = { timeoutMs: 15_000 };
+const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
+
+describe("pairing a Storage folder between two nomad-patch nodes", () => {
+  let holder: KuboNode;
+  let newcomer: KuboNode;
+  let eavesdropper: KuboNode;
+  let holderDir: string;
+  let newcomerDir: string;
+  let folder: StorageTarget;
+
+  beforeAll(async () => {
+    [holder, newcomer, eavesdropper] = await startPubsubNodes();
+    [holderDir, newcomerDir] = await Promise.all([scratchDir("holder"), scratchDir("newcomer")]);
+    folder = await createStorageTarget(holder, { name: "Docs", files: { "readme.txt": "hello\n" } });
+  });
+  afterAll(async () => {
+    await Promise.all([holder?.stop(), newcomer?.stop(), eavesdropper?.stop()]);
+    for (const dir of [holderDir, newcomerDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("hands the folder over; a node without the password sees only ciphertext", async () => {
+    const code = generatePairCode();
+    const overheard: PubsubMessage[] = [];
+    const tap = await eavesdropper.store.pubsubSubscribe(code.room, (m) => overheard.push(m));
+
+    const [sent, received] = await Promise.all([
+      sendPairing(
+        { store: holder.store },
+        {
+          target: folder.id,
+          code,
+          dataDir: holderDir,
+          timeoutMs: pairTimeoutMs,
+          resolve,
+          publish: testPublish,
+        },
+      ),
+      receivePairing(
+        { store: newcomer.store },
+        {
+          code,
+          module: "storage",
+          name: "Docs",
+          dataDir: newcomerDir,
+          timeoutMs: pairTimeoutMs,
+          resolve,
+          publish: testPublish,
+        },
+      ),
+    ]);
+    await tap.close();
+
+    // The newcomer holds the roaming key under the C# name and has its own local key of the same name.
+    expect(received.targetId).toBe(folder.id);
+    expect(received.roamingKeyName).toBe(folder.keyNames.roaming);
+    expect(received.localKeyName).toBe(folder.keyNames.local);
+    expect(received.confirmed).toBe(true);
+    const newcomerKeys = await newcomer.store.listKeys();
+    expect(newcomerKeys.find((k) => k.name === folder.keyNames.roaming)?.id).toBe(folder.id);
+
+    // The holder recorded it as C# does: one SourceAdd whose content is the id as a string block.
+    expect(sent).toMatchObject({ newSource: received.localId, sourceAdded: true });
+    const sourceAdds = (await readStreamEntries(holder, folder.id)).filter(
+      (e) => e.eventId === SOURCE_ADD_EVENT_ID,
+    );
+    expect(sourceAdds.map((e) => [e.targetId, e.content])).toEqual([[folder.id, received.localId]]);
+    expect(await readKnownSources(holderDir, folder.id)).toEqual([received.localId]);
+    expect(await readKnownSources(newcomerDir, folder.id)).toEqual([folder.localId]);
+
+    // The eavesdropper saw the exchange, and none of it in the clear.
+    expect(overheard.length).toBeGreaterThan(0);
+    const exported = Buffer.from(await holder.store.exportKey(folder.keyNames.roaming));
+    const secrets = [exported, Buffer.from(folder.keyNames.roaming), Buffer.from(received.localId)];
+    const wrong = roomCipher("not-the-password", code.room);
+    for (const message of overheard) {
+      const bytes = Buffer.from(message.data);
+      for (const secret of secrets) expect(bytes.includes(secret)).toBe(false);
+      expect(wrong.decrypt(message.data)).toBeUndefined();
+    }
+    const right = roomCipher(code.password, code.room);
+    const readable = overheard.map((m) => right.decrypt(m.data)).filter((p) => p !== undefined);
+    expect(readable.some((p) => Buffer.from(p).equals(exported))).toBe(true);
+  });
+
+  it("the newcomer applies a patch and the holder folds it; the holder's change folds on the newcomer", async () => {
+    const contributorDir = join(newcomerDir, "edited");
+    await mkdir(contributorDir, { recursive: true });
+    await writeFile(join(contributorDir, "readme.txt"), "hello\n");
+    await writeFile(join(contributorDir, "added.txt"), "from a patch\n");
+    const patch = await proposePatch(eavesdropper, {
+      target: folder.id,
+      title: "Add a file",
+      fromFolder: contributorDir,
+    });
+    const { review } = await reviewPatch({ store: newcomer.store }, { key: patch.key, limits });
+    expect(review.target.canApply).toBe(true);
+    const journal = await openFileJournal(newcomerDir);
+    const outcome = await applyPatch(
+      { store: newcomer.store, journal },
+      {
+        key: patch.key,
+        expectPatchCid: review.patch.cid,
+        expectResultCid: review.predictedResultCid!,
+        limits,
+      },
+    );
+    expect(outcome.status).toBe("applied");
+
+    const onHolder = await loadTarget({ store: holder.store }, { target: folder.id, resolve });
+    const names = (onHolder.state.Files as { StorableItemName: string }[]).map((f) => f.StorableItemName);
+    expect(names.sort()).toEqual(["added.txt", "readme.txt"]);
+
+    const extra = await holder.store.addFile(new TextEncoder().encode("by the holder\n"), { pin: true });
+    await appendEntries(
+      { store: holder.store },
+      {
+        target: folder.id,
+        publish: testPublish,
+        resolve,
+        entries: [
+          {
+            targetId: folder.id,
+            eventId: "CreateFileInFolderEvent",
+            content: {
+              eventId: "CreateFileInFolderEvent",
+              storableItemId: `${folder.id}/holder.txt`,
+              workingFolderId: folder.id,
+              storableItemName: "holder.txt",
+              overwrite: false,
+            },
+          },
+          {
+            targetId: `${folder.id}/holder.txt`,
+            eventId: "FileUpdateEvent",
+            content: {
+              StorableItemId: `${folder.id}/holder.txt`,
+              NewContentId: extra,
+              EventId: "FileUpdateEvent",
+            },
+          },
+        ],
+      },
+    );
+    const onNewcomer = await loadTarget({ store: newcomer.store }, { target: folder.id, resolve });
+    const seen = (onNewcomer.state.Files as { StorableItemName: string }[]).map((f) => f.StorableItemName);
+    expect(seen.sort()).toEqual(["added.txt", "holder.txt", "readme.txt"]);
+  });
+
+  it("refuses to pair the same object again on the newcomer, before touching anything", async () => {
+    const before = await newcomer.store.listKeys();
+    const again = await receivePairing(
+      { store: newcomer.store },
+      { code: generatePairCode(), module: "storage", name: "Docs", dataDir: newcomerDir, timeoutMs: 2_000 },
+    ).catch((e) => e);
+    expect(again).toBeInstanceOf(PolicyRefusal);
+    expect(String(again.message)).toContain("already");
+    expect(await newcomer.store.listKeys()).toEqual(before);
+  });
+});
