@@ -13,6 +13,7 @@ export function reviewLimits(config: NomadPatchConfig, environment: Environment)
     maxEntries: limits.maxEntries,
     maxBytes: limits.maxBytes,
     resolveTimeoutMs: limits.resolveTimeoutSeconds * 1000,
+    fold: environment.foldLimits,
   };
 }
 

@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { defaultFoldLimits, type FoldLimits } from "../nomad/fold-budget.js";
 
 /**
  * Deployment settings, read once from the environment at start-up and checked here, so
@@ -27,6 +28,19 @@ const schema = z.object({
     .positive()
     .max(1024 * 1024 * 1024)
     .default(64 * 1024 * 1024),
+  /** The work one fold may do (docs/decisions.md): steps, and an estimate of the bytes of state built. */
+  NOMAD_PATCH_MAX_FOLD_STEPS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(100_000_000)
+    .default(defaultFoldLimits.maxSteps),
+  NOMAD_PATCH_MAX_FOLD_STATE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(defaultFoldLimits.maxStateBytes),
   /** Decoded blocks kept in memory (blocks are immutable: a block read once is not fetched again). */
   NOMAD_PATCH_BLOCK_CACHE_BLOCKS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   /** GitHub caps webhook payloads at 25 MB; an operator may only lower the bound. */
@@ -51,6 +65,7 @@ export interface Environment {
   readonly callTimeoutMs: number;
   readonly maxEntries: number;
   readonly maxBytes: number;
+  readonly foldLimits: FoldLimits;
   readonly kuboSwarmPort: number;
   readonly blockCacheBlocks: number;
   /** Webhook bodies above this are refused with 413 before they are read whole. */
@@ -79,6 +94,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     callTimeoutMs: e.NOMAD_PATCH_CALL_TIMEOUT_SECONDS * 1000,
     maxEntries: e.NOMAD_PATCH_MAX_ENTRIES,
     maxBytes: e.NOMAD_PATCH_MAX_BYTES,
+    foldLimits: { maxSteps: e.NOMAD_PATCH_MAX_FOLD_STEPS, maxStateBytes: e.NOMAD_PATCH_MAX_FOLD_STATE_BYTES },
     kuboSwarmPort: e.NOMAD_PATCH_KUBO_SWARM_PORT,
     blockCacheBlocks: e.NOMAD_PATCH_BLOCK_CACHE_BLOCKS,
     maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,

@@ -1,4 +1,5 @@
 import { NomadPatchError } from "../errors.js";
+import { FoldBudget, spend } from "./fold-budget.js";
 import { type IpldMap, ipldEqual } from "./ipld.js";
 import type { FoldContext, FoldStep, LoadedEntry, Reducer } from "./modules/types.js";
 
@@ -24,16 +25,27 @@ export function applyStep(
   return { state: changed ? next : state, step: { entry, effect: changed ? "changed" : "no-effect" } };
 }
 
-/** A reducer table keyed by EventId; a missing EventId is an effect the module cannot predict. */
-export function foldByTarget(
+/** The fold's budget: the one the caller gave, or a fresh one with the default limits. */
+export function budgetOf(ctx: FoldContext): FoldBudget {
+  return ctx.budget ?? new FoldBudget();
+}
+
+/**
+ * A reducer table keyed by EventId; a missing EventId is an effect the module cannot predict.
+ * Each entry applies once, so the cost is one step per entry (state grows only by values read from
+ * blocks, which the review's byte budget bounds).
+ */
+export async function foldByTarget(
   reducers: Readonly<Record<string, Reducer>>,
   state: IpldMap,
   entries: readonly LoadedEntry[],
   ctx: FoldContext,
-): { state: IpldMap; steps: FoldStep[] } {
+): Promise<{ state: IpldMap; steps: FoldStep[] }> {
+  const budget = budgetOf(ctx);
   const steps: FoldStep[] = [];
   let current = state;
   for (const entry of entries) {
+    await spend(budget);
     const { targetId, eventId } = entry.entry;
     if (targetId !== ctx.rootId) {
       // The C# root handler skips these; a virtual sub-handler this project does not model may apply them.

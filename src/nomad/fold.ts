@@ -7,7 +7,7 @@ export function foldFromSeed(
   seed: SeedInput,
   entries: readonly LoadedEntry[],
   ctx: FoldContext,
-): FoldResult {
+): Promise<FoldResult> {
   return module.fold(module.seed(seed), entries, ctx);
 }
 
@@ -17,6 +17,6 @@ export function foldOnTop(
   state: IpldMap,
   entries: readonly LoadedEntry[],
   ctx: FoldContext,
-): FoldResult {
+): Promise<FoldResult> {
   return module.fold(state, entries, ctx);
 }

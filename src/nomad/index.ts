@@ -12,7 +12,16 @@ export {
   type VisitedSource,
 } from "./crawl.js";
 export { foldFromSeed, foldOnTop } from "./fold.js";
-export { applyStep, foldByTarget } from "./fold-step.js";
+export {
+  defaultFoldLimits,
+  FoldBudget,
+  FoldBudgetExceededError,
+  type FoldLimits,
+  type FoldSubject,
+  spend,
+  yieldToEventLoop,
+} from "./fold-budget.js";
+export { applyStep, budgetOf, foldByTarget } from "./fold-step.js";
 export { type IpldMap, type IpldValue, ipldEqual, isIpldMap } from "./ipld.js";
 export { type IpnsName, isIpnsName, LIBP2P_KEY_CODE, parseIpnsName } from "./ipns-name.js";
 export { localKeyNameFor, type NomadKeyNames, nomadKeyNames } from "./key-names.js";

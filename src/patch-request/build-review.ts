@@ -28,6 +28,7 @@ export interface ReviewInput {
   readonly target: Omit<TargetInfo, "module">;
   /** The target's state folded from all its sources. */
   readonly before: IpldMap;
+  /** The target's id and sources; its `budget`, if any, bounds the fold of the patch on top. */
   readonly foldContext: FoldContext;
   readonly validation: ValidationResult;
   /**
@@ -39,14 +40,14 @@ export interface ReviewInput {
 }
 
 /** The after-state: `before` with the applicable proposed entries folded in authoring order. */
-function foldProposed(
+async function foldProposed(
   input: Pick<ReviewInput, "proposed" | "module" | "before" | "foldContext" | "validation">,
 ) {
   const refused = new Set(
     input.validation.errors.flatMap((p) => (p.entryIndex === undefined ? [] : [p.entryIndex])),
   );
   const applicable = input.proposed.filter((p) => p.loaded && !refused.has(p.index));
-  const { state, steps } = input.module.fold(
+  const { state, steps } = await input.module.fold(
     input.before,
     applicable.map((p) => p.loaded as LoadedEntry),
     input.foldContext,
@@ -56,7 +57,7 @@ function foldProposed(
 
 /** docs/design.md §5: the change model of one patch, from what the service has loaded. Pure but for hashing. */
 export async function buildReview(input: ReviewInput): Promise<PatchReview> {
-  const { after, steps, refused } = foldProposed(input);
+  const { after, steps, refused } = await foldProposed(input);
   const entries = input.proposed.map((p) => entryChange(p, steps, refused, input.validation.errors));
   const unpredictable = !input.module.predictsEffects || entries.some((e) => e.effect === "unknown");
   const warnings: Problem[] = [...input.validation.warnings, ...targetWarnings(input.target)];

@@ -8,6 +8,8 @@ import {
   crawlSources,
   createLimiter,
   decodeRoamingSources,
+  FoldBudget,
+  type FoldLimits,
   type FoldStep,
   foldFromSeed,
   type IpldMap,
@@ -44,6 +46,8 @@ export interface LoadTargetInput {
   readonly resolve?: ResolveOptions;
   /** Streams just written by this process (name → stream CID), read instead of resolving the name. */
   readonly knownStreams?: ReadonlyMap<IpnsName, CID>;
+  /** The work the fold of the target may do; the defaults fit any real object (docs/decisions.md). */
+  readonly foldLimits?: FoldLimits;
 }
 
 export interface LoadedTarget {
@@ -130,9 +134,10 @@ export async function loadTarget(
   const seedSources = published ? hint : start;
   const name =
     typeof published?.value.StorableItemName === "string" ? published.value.StorableItemName : undefined;
-  const folded = foldFromSeed(module, { id: targetId, sources: seedSources, name }, entries, {
+  const folded = await foldFromSeed(module, { id: targetId, sources: seedSources, name }, entries, {
     rootId: targetId,
     sources: crawl.sources,
+    budget: new FoldBudget(input.foldLimits, "target"),
   });
   const matchesPublished = published ? ipldEqual(folded.state, published.value) : undefined;
   if (matchesPublished === false)

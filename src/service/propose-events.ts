@@ -94,7 +94,7 @@ export async function writePatchEvents(
   const latest = previous !== undefined && previous > clock() ? previous : clock();
   const { ordered } = orderEntries(crawl.entries, latest);
   const loaded = await loadEntries(ordered, patchRequestModule, (cid) => store.dagGet(cid), limit);
-  const { state } = foldFromSeed(patchRequestModule, { id, sources: hint }, loaded, {
+  const { state } = await foldFromSeed(patchRequestModule, { id, sources: hint }, loaded, {
     rootId: id,
     sources: crawl.sources,
   });

@@ -1,7 +1,14 @@
 import { CID } from "multiformats/cid";
 import { PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
-import { createLimiter, encodeBlock, type IpnsName, parseIpnsName } from "../nomad/index.js";
+import {
+  createLimiter,
+  encodeBlock,
+  FoldBudget,
+  type FoldLimits,
+  type IpnsName,
+  parseIpnsName,
+} from "../nomad/index.js";
 import { buildReview } from "../patch-request/build-review.js";
 import type { PatchReview } from "../patch-request/change-model.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
@@ -29,6 +36,8 @@ export interface ReviewLimits {
   readonly maxTextBytes?: number;
   /** Most files whose text is fetched for diffs. */
   readonly maxTextFiles?: number;
+  /** The work each fold (the target's, then the patch's on top) may do; absent: the defaults. */
+  readonly fold?: FoldLimits;
 }
 
 export interface ReviewPatchInput {
@@ -80,6 +89,7 @@ export async function reviewPatch(
       module: setting.module,
       sources: setting.sources,
       resolve: { timeoutMs: input.limits.resolveTimeoutMs },
+      foldLimits: input.limits.fold,
     },
   );
   const proposed = await loadProposedContent(store, patch.proposed, target.module, limit);
@@ -96,7 +106,11 @@ export async function reviewPatch(
     proposed,
     module: target.module,
     before: target.state,
-    foldContext: { rootId: target.targetId, sources: target.sources },
+    foldContext: {
+      rootId: target.targetId,
+      sources: target.sources,
+      budget: new FoldBudget(input.limits.fold, "patch"),
+    },
     validation,
     key: patch.key,
     patchCid: patch.cid,

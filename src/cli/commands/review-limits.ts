@@ -7,5 +7,6 @@ export function reviewLimits(ctx: CommandContext): ReviewLimits {
     maxEntries: ctx.env.maxEntries,
     maxBytes: ctx.env.maxBytes,
     resolveTimeoutMs: ctx.env.resolveTimeoutMs,
+    fold: ctx.env.foldLimits,
   };
 }

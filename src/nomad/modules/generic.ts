@@ -1,5 +1,7 @@
+import { spend } from "../fold-budget.js";
+import { budgetOf } from "../fold-step.js";
 import { isIpldMap } from "../ipld.js";
-import type { NomadModule } from "./types.js";
+import type { FoldStep, NomadModule } from "./types.js";
 
 /**
  * The fallback for objects no module recognises: entries can be listed with their content, but their
@@ -13,12 +15,17 @@ export const genericModule: NomadModule = {
   seed: ({ sources }) => ({ Sources: [...sources] }),
   streamLabel: (name) => name,
   linksToLoad: () => [],
-  fold: (state, entries) => ({
-    state,
-    steps: entries.map((entry) => ({
-      entry,
-      effect: "unknown" as const,
-      reason: "no module for this object: its effect cannot be previewed",
-    })),
-  }),
+  fold: async (state, entries, ctx) => {
+    const budget = budgetOf(ctx);
+    const steps: FoldStep[] = [];
+    for (const entry of entries) {
+      await spend(budget);
+      steps.push({
+        entry,
+        effect: "unknown",
+        reason: "no module for this object: its effect cannot be previewed",
+      });
+    }
+    return { state, steps };
+  },
 };

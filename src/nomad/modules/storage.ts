@@ -1,6 +1,7 @@
 import type { CID } from "multiformats/cid";
 import { DecodeError } from "../../errors.js";
-import { applyStep } from "../fold-step.js";
+import { type FoldBudget, spend } from "../fold-budget.js";
+import { applyStep, budgetOf } from "../fold-step.js";
 import { type IpldMap, isIpldMap } from "../ipld.js";
 import {
   CREATE_FILE,
@@ -88,22 +89,18 @@ const fileReducers: Record<string, Reducer> = { [FILE_UPDATE]: applyFileUpdate }
 
 /**
  * Replays like the C# handlers do: a node applies the entries targeting its own id, in order; then each
- * child that exists afterwards replays its own subset (NomadKuboFolder `FolderDataToInstanceAsync`).
- * So a file's updates apply even if they predate its latest creation, and an entry whose target is gone
- * by the end has no effect.
+ * child that exists afterwards replays its own subset (NomadKuboFolder `FolderDataToInstanceAsync`,
+ * OwlCore.Nomad.Storage.Kubo/src/NomadKuboFolder.cs). So a file's updates apply even if they predate its
+ * latest creation, and an entry whose target is gone by the end has no effect. An id that several folders
+ * hold is replayed under each of them, as C# does: that is what the budget bounds (docs/decisions.md).
  */
-function foldNode(
-  node: IpldMap,
-  isFolder: boolean,
-  entries: readonly LoadedEntry[],
-  ctx: FoldContext,
-  steps: FoldStep[],
-  seen: Set<LoadedEntry>,
-): IpldMap {
+async function foldNode(node: IpldMap, isFolder: boolean, fold: NodeFold): Promise<IpldMap> {
+  const { byTarget, ctx, steps, seen, budget } = fold;
+  await spend(budget, nodeBytes(node));
   const reducers = isFolder ? folderReducers : fileReducers;
   let current = node;
-  for (const entry of entries) {
-    if (entry.entry.targetId !== node.StorableItemId) continue;
+  for (const entry of byTarget.get(node.StorableItemId as string) ?? []) {
+    await spend(budget);
     seen.add(entry);
     const reducer = Object.hasOwn(reducers, entry.entry.eventId) ? reducers[entry.entry.eventId] : undefined;
     if (!reducer) {
@@ -120,11 +117,37 @@ function foldNode(
   }
   if (!isFolder) return current;
   const folder = current as FolderData;
-  const Folders = folder.Folders.map(
-    (child) => foldNode(child, true, entries, ctx, steps, seen) as FolderData,
-  );
-  const Files = folder.Files.map((child) => foldNode(child, false, entries, ctx, steps, seen) as FileData);
+  const Folders: FolderData[] = [];
+  for (const child of folder.Folders) Folders.push((await foldNode(child, true, fold)) as FolderData);
+  const Files: FileData[] = [];
+  for (const child of folder.Files) Files.push((await foldNode(child, false, fold)) as FileData);
   return { ...folder, Folders, Files };
+}
+
+interface NodeFold {
+  /** Entries by the id they target, each list in fold order: a node finds its own without a scan. */
+  readonly byTarget: ReadonlyMap<string, readonly LoadedEntry[]>;
+  readonly ctx: FoldContext;
+  readonly steps: FoldStep[];
+  readonly seen: Set<LoadedEntry>;
+  readonly budget: FoldBudget;
+}
+
+/** Roughly what a node adds to the roaming value: its id, name and (for folders) the copied Sources. */
+function nodeBytes(node: IpldMap): number {
+  const text = (value: unknown) => (typeof value === "string" ? value.length : 0);
+  const sources = Array.isArray(node.Sources) ? node.Sources.reduce((n, s) => n + text(s) + 2, 0) : 0;
+  return 64 + text(node.StorableItemId) + text(node.StorableItemName) + sources;
+}
+
+function entriesByTarget(entries: readonly LoadedEntry[]): Map<string, LoadedEntry[]> {
+  const byTarget = new Map<string, LoadedEntry[]>();
+  for (const entry of entries) {
+    const list = byTarget.get(entry.entry.targetId);
+    if (list) list.push(entry);
+    else byTarget.set(entry.entry.targetId, [entry]);
+  }
+  return byTarget;
 }
 
 export const storageModule: NomadModule = {
@@ -142,10 +165,17 @@ export const storageModule: NomadModule = {
   }),
   streamLabel: (name) => name,
   linksToLoad: () => [],
-  fold: (state, entries, ctx) => {
+  fold: async (state, entries, ctx) => {
     const steps: FoldStep[] = [];
     const seen = new Set<LoadedEntry>();
-    const folded = foldNode(state, true, entries, ctx, steps, seen);
+    const budget = budgetOf(ctx);
+    const folded = await foldNode(state, true, {
+      byTarget: entriesByTarget(entries),
+      ctx,
+      steps,
+      seen,
+      budget,
+    });
     for (const entry of entries) {
       if (!seen.has(entry))
         steps.push({

@@ -1,4 +1,5 @@
 import type { CID } from "multiformats/cid";
+import type { FoldBudget } from "../fold-budget.js";
 import type { IpldMap, IpldValue } from "../ipld.js";
 import type { IpnsName } from "../ipns-name.js";
 import type { EventStreamEntry } from "../records/event-stream-entry.js";
@@ -20,6 +21,8 @@ export interface LoadedEntry {
 export interface FoldContext {
   readonly rootId: IpnsName;
   readonly sources: readonly IpnsName[];
+  /** The work this fold may do; absent: a fresh budget with the default limits. Every fold has one. */
+  readonly budget?: FoldBudget;
 }
 
 /** `unknown`: the module cannot predict the effect (unmodelled EventId or sub-object). `invalid`: bad content. */
@@ -65,8 +68,11 @@ export interface NomadModule {
   streamLabel(name: string): string;
   /** Which further blocks an entry's reducer will read (beyond the content block). */
   linksToLoad(entry: EventStreamEntry, content: IpldValue): CID[];
-  /** Fold entries (already ordered) onto a state: the seed, or an already folded state. */
-  fold(state: IpldMap, entries: readonly LoadedEntry[], ctx: FoldContext): FoldResult;
+  /**
+   * Fold entries (already ordered) onto a state: the seed, or an already folded state. Asynchronous only
+   * to yield to the event loop between slices of work; it stops with FoldBudgetExceededError at the budget.
+   */
+  fold(state: IpldMap, entries: readonly LoadedEntry[], ctx: FoldContext): Promise<FoldResult>;
   /** True when the module predicts effects; the generic module does not. */
   readonly predictsEffects: boolean;
 }

@@ -80,7 +80,7 @@ describe("module folds on arbitrary entries", () => {
       await fc.assert(
         fc.asyncProperty(cases, async ([root, name, entries]) => {
           const seed = module.seed({ id: root, sources: [], name: name ?? undefined });
-          const result = module.fold(seed, entries, { rootId: root, sources: [] });
+          const result = await module.fold(seed, entries, { rootId: root, sources: [] });
           expect(result.steps.every((step) => entries.includes(step.entry))).toBe(true);
           // The state becomes the roaming value: whatever the entries held, it must still encode.
           expect((await encodeBlock(result.state)).cid.toString()).toMatch(/^bafyrei/);

@@ -59,7 +59,7 @@ describe("storage module", () => {
     });
     const { ordered } = orderEntries(crawl.entries, parseTimestamp("2026-01-01T00:00:00Z"));
     const loaded = await loadEntries(ordered, storageModule, async (cid) => block(cid), limit);
-    const result = foldFromSeed(storageModule, { id: R, name: "Docs", sources: [LA] }, loaded, {
+    const result = await foldFromSeed(storageModule, { id: R, name: "Docs", sources: [LA] }, loaded, {
       rootId: R,
       sources: crawl.sources,
     });
@@ -70,7 +70,7 @@ describe("storage module", () => {
       ["FileUpdateEvent", "changed"],
     ]);
     // With only LA as the handler's sources, the nested Sources would be [LA]: the other documented CID.
-    const alone = foldFromSeed(storageModule, { id: R, name: "Docs", sources: [LA] }, loaded, {
+    const alone = await foldFromSeed(storageModule, { id: R, name: "Docs", sources: [LA] }, loaded, {
       rootId: R,
       sources: [LA],
     });
@@ -87,7 +87,7 @@ describe("storage module", () => {
       await createFile("c.txt"),
       await remove("c.txt"),
     ];
-    const { state, steps } = storageModule.fold(seed(), entries, ctx);
+    const { state, steps } = await storageModule.fold(seed(), entries, ctx);
     expect(JSON.parse(canonicalJson(state))).toEqual({
       Files: [
         { ContentId: { "/": HELLO.toString() }, StorableItemId: `${R}/a.txt`, StorableItemName: "a.txt" },
@@ -118,7 +118,7 @@ describe("storage module", () => {
     const first = await createFile("a.txt");
     const again = await createFile("a.txt");
     const fill = await update(`${R}/a.txt`, HELLO);
-    const overwritten = storageModule.fold(
+    const overwritten = await storageModule.fold(
       seed(),
       [first, fill, await createFile("b.txt"), again, await createFile("a.txt", true)],
       ctx,
@@ -134,7 +134,7 @@ describe("storage module", () => {
       ["a.txt", HELLO.toString()],
     ]);
     expect(overwritten.steps.find((s) => s.entry === again)?.effect).toBe("no-effect");
-    const deleted = storageModule.fold(seed(), [await remove("missing.txt")], ctx);
+    const deleted = await storageModule.fold(seed(), [await remove("missing.txt")], ctx);
     expect(deleted.steps[0]?.effect).toBe("no-effect");
   });
 
@@ -152,7 +152,7 @@ describe("storage module", () => {
       storableItemId: "",
     });
     const unknown = await entry(R, "RenameEvent", {});
-    const { state, steps } = storageModule.fold(seed(), [orphan, wrongFolder, badShape, unknown], ctx);
+    const { state, steps } = await storageModule.fold(seed(), [orphan, wrongFolder, badShape, unknown], ctx);
     expect(state).toEqual(seed());
     const effect = (e: unknown) => steps.find((s) => s.entry === e);
     expect(effect(orphan)).toMatchObject({
@@ -168,13 +168,13 @@ describe("storage module", () => {
   });
 
   it("applies extra entries on top of a folded state, reporting each one's effect", async () => {
-    const base = storageModule.fold(seed(), [await createFile("a.txt")], ctx).state;
+    const base = (await storageModule.fold(seed(), [await createFile("a.txt")], ctx)).state;
     const extra = [
       await createFile("a.txt"),
       await createFile("new.txt"),
       await update(`${R}/new.txt`, HELLO),
     ];
-    const { state, steps } = foldOnTop(storageModule, base, extra, ctx);
+    const { state, steps } = await foldOnTop(storageModule, base, extra, ctx);
     expect(steps.map((s) => s.effect)).toEqual(["no-effect", "changed", "changed"]);
     expect((state.Files as unknown[]).length).toBe(2);
   });

@@ -28,7 +28,7 @@ describe("WindowsAppCommunity project", () => {
     }));
     const loaded = await loadEntries(entries, wacProjectModule, async (cid) => block(cid), createLimiter(2));
     expect(loaded[1]?.linked.size).toBe(2);
-    const { state, steps } = wacProjectModule.fold(project(), loaded, ctx);
+    const { state, steps } = await wacProjectModule.fold(project(), loaded, ctx);
     expect((await encodeBlock(state)).cid.toString()).toBe(names.roaming.project);
     expect(steps.map((s) => s.effect)).toEqual(["changed", "changed"]);
   });
@@ -48,7 +48,7 @@ describe("WindowsAppCommunity project", () => {
       await valueEntry(P, "UpdateForgetMeStatusAsync", true),
       await valueEntry(P, "UpdateNameAsync", ""),
     ];
-    const { state, steps } = wacProjectModule.fold(project(), entries, ctx);
+    const { state, steps } = await wacProjectModule.fold(project(), entries, ctx);
     expect(state).toMatchObject({
       Description: "An app",
       Features: ["sync"],
@@ -72,17 +72,19 @@ describe("WindowsAppCommunity project", () => {
       await valueEntry(P, "AddImageAsync", image, { key: "i" }),
       await valueEntry(P, "AddUserRoleAsync", role, { key: R }),
     ];
-    const added = wacProjectModule.fold(project(), entries, ctx).state;
+    const added = (await wacProjectModule.fold(project(), entries, ctx)).state;
     expect(added.Links).toEqual([link, link]);
     expect(added.Images).toEqual([image]);
     expect(added.Users).toEqual([{ UserId: R, Role: roleCid }]);
-    const removed = wacProjectModule.fold(
-      added,
-      [
-        await valueEntry(P, "RemoveLinkAsync", link, { key: "l" }),
-        await valueEntry(P, "RemoveUserRoleAsync", role, { key: R }),
-      ],
-      ctx,
+    const removed = (
+      await wacProjectModule.fold(
+        added,
+        [
+          await valueEntry(P, "RemoveLinkAsync", link, { key: "l" }),
+          await valueEntry(P, "RemoveUserRoleAsync", role, { key: R }),
+        ],
+        ctx,
+      )
     ).state;
     expect(removed.Links).toEqual([]);
     expect(removed.Users).toEqual([]);
@@ -93,7 +95,7 @@ describe("WindowsAppCommunity project", () => {
     const sub = await valueEntry(`${P}/connection`, "UpdateValueAsync", "v");
     const wrongType = await valueEntry(P, "UpdateNameAsync", 42);
     const noValue = await valueEntry(P, "UpdateNameAsync", undefined);
-    const { state, steps } = wacProjectModule.fold(project(), [unknown, sub, wrongType, noValue], ctx);
+    const { state, steps } = await wacProjectModule.fold(project(), [unknown, sub, wrongType, noValue], ctx);
     expect(state).toEqual(project());
     expect(steps.map((s) => s.effect)).toEqual(["unknown", "unknown", "invalid", "invalid"]);
     expect(steps[2]?.reason).toMatch(/Expected a string value block, got number 42/);
@@ -104,7 +106,7 @@ describe("WindowsAppCommunity project", () => {
 describe("other value modules", () => {
   it("publisher: projects and parent publishers", async () => {
     const role = { Id: "r", Name: "Parent", Description: "" };
-    const { state } = wacPublisherModule.fold(
+    const { state } = await wacPublisherModule.fold(
       wacPublisherModule.seed({ id: P, sources: [PL] }),
       [
         await valueEntry(P, "AddProjectAsync", R),
@@ -120,7 +122,7 @@ describe("other value modules", () => {
 
   it("user: project roles", async () => {
     const role = { Id: "dev", Name: "Developer", Description: "" };
-    const { state } = wacUserModule.fold(
+    const { state } = await wacUserModule.fold(
       wacUserModule.seed({ id: P, sources: [] }),
       [await valueEntry(P, "AddProjectRoleAsync", role, { key: R })],
       ctx,
@@ -130,7 +132,7 @@ describe("other value modules", () => {
 
   it("peer: addresses de-duplicate on add", async () => {
     const addr = "/ip4/127.0.0.1/tcp/4001";
-    const { state, steps } = peerModule.fold(
+    const { state, steps } = await peerModule.fold(
       peerModule.seed({ id: P, sources: [PL] }),
       [await valueEntry(P, "AddAddressAsync", addr), await valueEntry(P, "AddAddressAsync", addr)],
       ctx,
@@ -140,7 +142,7 @@ describe("other value modules", () => {
   });
 
   it("peer swarm: members by roaming id", async () => {
-    const { state } = peerSwarmModule.fold(
+    const { state } = await peerSwarmModule.fold(
       peerSwarmModule.seed({ id: P, sources: [] }),
       [
         await valueEntry(P, "AddAsync", R),
@@ -154,7 +156,7 @@ describe("other value modules", () => {
 
   it("generic: lists entries, predicts nothing", async () => {
     const e = await valueEntry(P, "Anything", "x");
-    const result = genericModule.fold({ Sources: [] }, [e], ctx);
+    const result = await genericModule.fold({ Sources: [] }, [e], ctx);
     expect(result.steps).toEqual([
       { entry: e, effect: "unknown", reason: expect.stringMatching(/cannot be previewed/) },
     ]);
