@@ -22,13 +22,16 @@ describe("a fold bomb posted to the bot or shown on the command line", () => {
     return target;
   }
 
-  async function proposeBomb(k: number) {
+  let bomb: Awaited<ReturnType<typeof proposePatch>> | undefined;
+  /** The k = 18 bomb: 70 entries, proposed once for both tests. */
+  async function proposeBomb() {
     const { id } = await storageTarget();
-    return proposePatch(nodes.contributor, {
+    bomb ??= await proposePatch(nodes.contributor, {
       target: id,
-      title: `bomb ${k}`,
-      entries: foldBombEntries(id, k),
+      title: "bomb",
+      entries: foldBombEntries(id, 18),
     });
+    return bomb;
   }
 
   it("refuses the k = 18 bomb on its issue with the numbers, and reviews another issue's patch meanwhile", async () => {
