@@ -10,7 +10,22 @@ import { createApp } from "./index.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
 
+/**
+ * Probot's setup mode opens a smee.io webhook proxy only when started through `npx` (it imports smee-client
+ * that way); under `npm start` or `node` it can only warn "SmeeClient is not available", which reads like a
+ * fault. Skip that attempt and say what it means instead (README, "Install it on your repository").
+ */
+function skipSmeeSetup(): void {
+  if (process.env.WEBHOOK_PROXY_URL || process.env.NO_SMEE_SETUP !== undefined) return;
+  process.env.NO_SMEE_SETUP = "true";
+  if (!process.env.APP_ID)
+    log(
+      "setup mode: no webhook proxy (smee.io) is opened, so GitHub will send webhooks to the URL the app is registered from; register it from a host GitHub can reach, or set WEBHOOK_PROXY_URL (see the README)",
+    );
+}
+
 async function main(): Promise<void> {
+  skipSmeeSetup();
   const environment = readEnvironment();
   const kubo = await openKubo({
     apiUrl: environment.kuboApiUrl,

@@ -28,6 +28,9 @@ describe("the app's start command", () => {
     await app.waitFor(/Listening on/);
     expect(app.output()).toMatch(/started a managed Kubo 0\.43\.1/);
     expect(app.output()).toMatch(/setup mode/);
+    // Probot's smee.io channel needs `npx`; under `npm start` it could only warn that it is missing.
+    expect(app.output()).not.toContain("SmeeClient is not available");
+    expect(app.output()).toContain("setup mode: no webhook proxy");
     expect(await (await fetch(`${app.url}/ping`)).text()).toBe("PONG");
 
     const kuboPid = await daemonPid(join(dataDir, "kubo"));
