@@ -78,3 +78,62 @@ describe("parseCommands", () => {
     expect(parseCommands(null as unknown as string)).toEqual([]);
   });
 });
+
+describe("parseCommands reads the comment as GitHub renders it", () => {
+  it("ignores a line that lazily continues a quote: GitHub renders it inside the quote", () => {
+    expect(kinds("> LGTM\n/apply")).toEqual([]);
+    expect(kinds("> I would\n> say\n/apply\n/refresh")).toEqual([]);
+    expect(kinds("> quoted\n\n/apply")).toEqual(["apply"]);
+    expect(kinds(">\n/apply")).toEqual(["apply"]);
+    expect(kinds("> ```\n/apply")).toEqual(["apply"]);
+  });
+
+  it("ignores a line that lazily continues a list item", () => {
+    expect(kinds("- fixed the title\n/apply")).toEqual([]);
+    expect(kinds("1. first\n/apply")).toEqual([]);
+    expect(kinds("- item\n\n/apply")).toEqual(["apply"]);
+  });
+
+  it("ignores lines inside <pre> and other HTML blocks", () => {
+    expect(kinds("<pre>\n/apply\n</pre>\n\n/hold")).toEqual(["hold"]);
+    expect(kinds("<PRE class='x'>\n/apply\n</PRE>\n/refresh")).toEqual(["refresh"]);
+    expect(kinds("<pre>\n\n/apply\n\n</pre>")).toEqual([]);
+    expect(kinds("<textarea>\n/apply\n</textarea>")).toEqual([]);
+    expect(kinds("<div>\n/apply\n</div>")).toEqual([]);
+    expect(kinds("<div>\n\n/apply")).toEqual(["apply"]);
+    expect(kinds("<span>\n/apply")).toEqual([]);
+    expect(kinds("text\n<span>\n/apply")).toEqual(["apply"]);
+  });
+
+  it("ignores a line that a setext underline turns into a heading", () => {
+    expect(kinds("/apply\n---")).toEqual([]);
+    expect(kinds("/apply\n===")).toEqual([]);
+    expect(kinds("/apply\n   ----   ")).toEqual([]);
+    expect(kinds("/apply\n/refresh\n=")).toEqual([]);
+    expect(kinds("/apply\n\n---")).toEqual(["apply"]);
+    expect(kinds("/apply\n- - -")).toEqual(["apply"]);
+    expect(kinds("/apply\n> quote\n---")).toEqual(["apply"]);
+  });
+
+  it("ignores a line that a table delimiter row turns into a table header", () => {
+    expect(kinds("/apply\n|---|")).toEqual([]);
+    expect(kinds("/apply\n:---|")).toEqual([]);
+  });
+
+  it("still reads a command under a plain line of prose, as GitHub shows it on its own line", () => {
+    expect(kinds("LGTM\n/apply")).toEqual(["apply"]);
+    expect(kinds("# Review\n/apply")).toEqual(["apply"]);
+    expect(kinds("```\ncode\n```\n/apply")).toEqual(["apply"]);
+  });
+
+  it("gives /apply one version argument, a CID or key prefix of at least 8 characters", () => {
+    expect(parseCommands("/apply bafyreiabc123")).toEqual([
+      { kind: "apply", name: "/apply", args: "bafyreiabc123", line: 1 },
+    ]);
+    expect(parseCommands("/approve   k51qzi5uqu5d  ")[0]?.args).toBe("k51qzi5uqu5d");
+    expect(kinds("/apply bafy")).toEqual([]);
+    expect(kinds("/apply bafyreiabc123 please")).toEqual([]);
+    expect(kinds("/apply `bafyreiabc123`")).toEqual([]);
+    expect(kinds("/refresh bafyreiabc123")).toEqual([]);
+  });
+});
