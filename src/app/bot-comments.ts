@@ -4,6 +4,8 @@ import type { IssueComment } from "./github/issue-github.js";
 export interface MarkedComment<M extends Marker = Marker> {
   readonly id: number;
   readonly marker: M;
+  /** When GitHub says the comment's current text was written: an approval must come after it. */
+  readonly writtenAt: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export function botMarkedComments(comments: readonly IssueComment[], botLogin: s
   for (const comment of comments) {
     if (comment.login !== botLogin || comment.userType !== "Bot") continue;
     const marker = parseMarker(comment.body);
-    if (marker) marked.push({ id: comment.id, marker });
+    if (marker) marked.push({ id: comment.id, marker, writtenAt: comment.writtenAt });
   }
   return marked;
 }
@@ -24,12 +26,26 @@ export function reviewComments(marked: readonly MarkedComment[]): MarkedComment<
   return marked.filter((c): c is MarkedComment<ReviewMarker> => c.marker.kind === "review");
 }
 
-/** The sticky review comment for one patch key (the first, should a race ever have made two). */
+/**
+ * The current review comment for one patch key: the newest that is not superseded. Older versions of the
+ * patch keep their comments, marked superseded, for the record.
+ */
 export function findReview(
   marked: readonly MarkedComment[],
   key: string,
 ): MarkedComment<ReviewMarker> | undefined {
-  return reviewComments(marked).find((c) => c.marker.key === key);
+  return reviewComments(marked)
+    .filter((c) => c.marker.key === key && c.marker.state !== "superseded")
+    .at(-1);
+}
+
+/** The current review of each key on the issue that an approval can bind to, in order of posting. */
+export function approvableReviews(marked: readonly MarkedComment[]): MarkedComment<ApprovableMarker>[] {
+  const keys = new Set(reviewComments(marked).map((c) => c.marker.key));
+  return [...keys]
+    .map((key) => findReview(marked, key))
+    .filter((c): c is MarkedComment<ApprovableMarker> => c !== undefined && isApprovable(c.marker))
+    .sort((a, b) => a.id - b.id);
 }
 
 export function findStatus(
@@ -40,6 +56,8 @@ export function findStatus(
 }
 
 /** A review an approval can bind to: it has a patch CID and a predicted result. */
-export function isApprovable(marker: ReviewMarker): marker is ReviewMarker & { cid: string; result: string } {
+export type ApprovableMarker = ReviewMarker & { readonly cid: string; readonly result: string };
+
+export function isApprovable(marker: ReviewMarker): marker is ApprovableMarker {
   return (marker.state === "ready" || marker.state === "needs-review") && !!marker.cid && !!marker.result;
 }

@@ -27,8 +27,14 @@ interface IssuePayload {
     readonly body?: string | null;
     readonly user: User;
     readonly labels?: readonly { readonly name: string }[];
+    readonly updated_at?: string;
   };
-  readonly comment?: { readonly id: number; readonly body?: string | null };
+  readonly comment?: {
+    readonly id: number;
+    readonly body?: string | null;
+    readonly user?: User;
+    readonly created_at?: string;
+  };
   readonly label?: { readonly name: string };
 }
 
@@ -97,18 +103,33 @@ function planWork(name: Event, payload: IssuePayload, job: IssueJob): (() => Pro
     case "issues.opened":
     case "issues.edited":
       return () =>
-        handleText(job, { text: job.issue.body, commentId: undefined, commandsAllowed: false, sender });
+        handleText(job, {
+          text: job.issue.body,
+          commentId: undefined,
+          commandsAllowed: false,
+          sender,
+          author: job.issue.author,
+          at: undefined,
+        });
     case "issue_comment.created":
     case "issue_comment.edited": {
       const comment = payload.comment;
       if (!comment) return undefined;
       const commandsAllowed = name === "issue_comment.created";
       return () =>
-        handleText(job, { text: comment.body ?? "", commentId: comment.id, commandsAllowed, sender });
+        handleText(job, {
+          text: comment.body ?? "",
+          commentId: comment.id,
+          commandsAllowed,
+          sender,
+          author: comment.user?.login,
+          at: comment.created_at,
+        });
     }
     case "issues.labeled": {
       const label = payload.label?.name;
-      return label === undefined ? undefined : () => handleLabel(job, label, sender);
+      const at = payload.issue.updated_at;
+      return label === undefined ? undefined : () => handleLabel(job, { label, sender, at });
     }
   }
 }

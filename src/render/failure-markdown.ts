@@ -1,6 +1,6 @@
 import { codeSpan, escapeInline } from "./escape.js";
 import { DEFAULT_REFRESH_COMMAND } from "./markdown-options.js";
-import { isMarkerKey, writeMarker } from "./marker.js";
+import { isMarkerKey, isMarkerLogin, writeMarker } from "./marker.js";
 
 export interface FailureInput {
   /** The key as posted; shown escaped, written to the marker only when it is a base36 key. */
@@ -12,6 +12,8 @@ export interface FailureInput {
   /** What the reader can do about it. */
   readonly hint?: string;
   readonly refreshCommand?: string;
+  /** Who posted the key: recorded in the marker, so a later review judges the right person. */
+  readonly author?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function renderFailureMarkdown(input: FailureInput): string {
         result: null,
         target: null,
         state: "failed",
+        ...(input.author !== undefined && isMarkerLogin(input.author) ? { author: input.author } : {}),
       })
     : writeMarker({ kind: "status", v: 1, state: "failed", key: null, cid: null });
   const refresh = codeSpan(input.refreshCommand ?? DEFAULT_REFRESH_COMMAND);

@@ -1,3 +1,8 @@
+export {
+  type ApprovableChoice,
+  type ApprovalRefusedInput,
+  renderApprovalRefusedMarkdown,
+} from "./approval-refused-markdown.js";
 export { type ConfigErrorsInput, renderConfigErrorsMarkdown } from "./config-errors-markdown.js";
 export { type DecisionInput, renderHeldMarkdown, renderRejectedMarkdown } from "./decision-markdown.js";
 export { type DenialInput, renderDenialMarkdown } from "./denial-markdown.js";
@@ -9,10 +14,13 @@ export {
   DEFAULT_REFRESH_COMMAND,
   GITHUB_COMMENT_LIMIT,
   type ReviewMarkdownOptions,
+  VERSION_PREFIX_LENGTH,
+  versionCommand,
 } from "./markdown-options.js";
 export {
   isMarkerCid,
   isMarkerKey,
+  isMarkerLogin,
   MARKER_VERSION,
   type Marker,
   parseMarker,
@@ -36,6 +44,7 @@ export { renderReviewMarkdown } from "./review-markdown.js";
 export { type ReviewStatus, reviewStatus } from "./review-status.js";
 export { renderReviewText } from "./review-text.js";
 export { renderStatusFailureMarkdown, type StatusFailureInput } from "./status-failure-markdown.js";
+export { renderSupersededMarkdown } from "./superseded-markdown.js";
 export { stripTerminalControls } from "./terminal-safe.js";
 export type { TextOptions } from "./text-options.js";
 export { renderVoidedMarkdown, type VoidedInput } from "./voided-markdown.js";

@@ -6,6 +6,7 @@ import {
   DEFAULT_COMMANDS,
   DEFAULT_REFRESH_COMMAND,
   type ReviewMarkdownOptions,
+  versionCommand,
 } from "./markdown-options.js";
 import { type ReviewStatus, reviewStatus } from "./review-status.js";
 import { summaryParts } from "./summary-parts.js";
@@ -82,10 +83,12 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
     return "**Preview only:** this bot's node cannot apply to this target; the operator can apply it from a paired node.";
   }
   const label = codeSpan(options.approveLabel ?? DEFAULT_APPROVE_LABEL);
-  const commands = orList((options.commands ?? DEFAULT_COMMANDS).map((command) => codeSpan(command)));
+  const names = options.commands ?? DEFAULT_COMMANDS;
+  const commands = orList(names.map((command) => codeSpan(command)));
+  const exact = codeSpan(versionCommand(names[0] ?? "/apply", review.patch.cid));
   return [
-    `**To approve**, add the label ${label} or comment ${commands} on a line of its own.`,
-    `The approval binds to patch CID ${codeSpan(review.patch.cid)}: if the key moves, the bot re-renders and asks again.`,
+    `**To approve**, add the label ${label} or comment ${commands} on a line of its own; to approve exactly this version, comment ${exact}.`,
+    `The approval binds to patch CID ${codeSpan(review.patch.cid)} and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.`,
   ].join(" ");
 }
 

@@ -8,6 +8,21 @@ export interface ReviewMarkdownOptions {
   readonly refreshCommand?: string;
   /** Upper bound for the whole comment; default 65,000 (GitHub refuses more than 65,536). */
   readonly maxChars?: number;
+  /** Who posted the text holding the key: recorded in the marker, for the rules on later re-renders. */
+  readonly author?: string;
+  /** The version an earlier review showed, when this review replaces it: the comment says what changed. */
+  readonly replaces?: { readonly cid: string | null; readonly result: string | null };
+}
+
+/**
+ * How much of a patch CID the review shows in the command that approves exactly that version: enough
+ * hash characters after the CID's fixed header that two versions on one issue never share it.
+ */
+export const VERSION_PREFIX_LENGTH = 20;
+
+/** The command that approves exactly the version with patch CID `cid`: `/apply bafy…`. */
+export function versionCommand(command: string, cid: string): string {
+  return `${command} ${cid.slice(0, VERSION_PREFIX_LENGTH)}`;
 }
 
 export const DEFAULT_APPROVE_LABEL = "nomad-patch: approve";

@@ -7,8 +7,10 @@ import { z } from "zod";
  *   <!-- nomad-patch:review {"v":1,"key":"k51…","cid":"bafy…","result":"bafy…","target":"k51…","state":"ready"} -->
  *   <!-- nomad-patch:status {"v":1,"state":"denied","key":"k51…","cid":"bafy…"} -->
  *
- * `review` is the one sticky comment per patch key, updated in place through its life: `resolving`,
- * then a review state, or `failed`. An approval binds to its `cid` and `result`. `status` marks one-off
+ * `review` is the comment for one version of a patch key: it starts as `resolving` and is filled in place
+ * once, with a review state or `failed`. A later version gets a new comment, and the old one is edited to
+ * `superseded`, a state no approval binds to. An approval binds to the current review's `cid` and `result`;
+ * `author` records who posted the text holding the key, whose permission the rules judge. `status` marks one-off
  * comments (outcome, denial, reject, hold, voided approval, config errors) that are posted, not updated.
  *
  * Markers are read back from comments anyone with access could edit, so parsing is strict: only the
@@ -23,6 +25,7 @@ export const REVIEW_STATES = [
   "refused",
   "cannot-predict",
   "failed",
+  "superseded",
 ] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
@@ -49,6 +52,8 @@ export interface ReviewMarker {
   readonly result: string | null;
   readonly target: string | null;
   readonly state: ReviewState;
+  /** The GitHub login that posted the text holding the key; absent in markers written before it was kept. */
+  readonly author?: string | null;
 }
 
 export interface StatusMarker {
@@ -64,10 +69,17 @@ export type Marker = ReviewMarker | StatusMarker;
 /** IPNS keys in base36 (`k51…`); CIDs in any multibase. Both alphanumeric, so a value cannot end the comment. */
 const key = z.string().regex(/^k[0-9a-z]{20,100}$/);
 const cid = z.string().regex(/^[A-Za-z0-9]{8,128}$/);
+/** GitHub logins (an app's ends in `[bot]`): no character that could end the comment. */
+const login = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/);
 
 /** True when `text` may stand in a marker as a key: the app uses it to decide between key and null. */
 export function isMarkerKey(text: string): boolean {
   return key.safeParse(text).success;
+}
+
+/** True when `text` may stand in a marker as an author's login. */
+export function isMarkerLogin(text: string): boolean {
+  return login.safeParse(text).success;
 }
 
 /** True when `text` may stand in a marker as a CID. */
@@ -82,6 +94,7 @@ const reviewBody = z.strictObject({
   result: cid.nullable(),
   target: key.nullable(),
   state: z.enum(REVIEW_STATES),
+  author: login.nullable().optional(),
 });
 
 const statusBody = z.strictObject({

@@ -9,7 +9,7 @@ import { noteAlert, renderMarkdownHeader } from "./markdown-header.js";
 import { renderJsonDiffSection } from "./markdown-json-diff.js";
 import { DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT, type ReviewMarkdownOptions } from "./markdown-options.js";
 import { renderTreeSection } from "./markdown-tree-section.js";
-import { writeMarker } from "./marker.js";
+import { isMarkerLogin, writeMarker } from "./marker.js";
 import { reviewStatus } from "./review-status.js";
 
 /** Room kept for the truncation notice, which is only known once the bulky parts are fitted. */
@@ -33,8 +33,11 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     result: review.predictedResultCid,
     target: review.target.id,
     state: reviewStatus(review).state,
+    ...(options.author !== undefined && isMarkerLogin(options.author) ? { author: options.author } : {}),
   });
-  const header = renderMarkdownHeader(review, options);
+  const header = [changeNotice(review, options), renderMarkdownHeader(review, options)]
+    .filter((part) => part !== "")
+    .join(SEPARATOR);
   const description = descriptionSection(review);
   const footer = `<sub>Reviewed ${escapeInline(review.reviewedAt, 40)}. In a terminal: ${codeSpan(`nomad-patch show ${review.patch.key}`)}</sub>`;
   const fixed = [marker, header, description, footer];
@@ -79,6 +82,23 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     .map((part) => (typeof part === "string" ? part : part.text))
     .filter((part) => part !== "")
     .join(SEPARATOR);
+}
+
+/** Said first when this review replaces an earlier one: edits notify nobody, so a change gets a new comment. */
+function changeNotice(review: PatchReview, options: ReviewMarkdownOptions): string {
+  const before = options.replaces;
+  if (!before) return "";
+  const what = (label: string, from: string | null, to: string | null) =>
+    from === to ? [] : [`${label} ${from ? codeSpan(from) : "_none_"} → ${to ? codeSpan(to) : "_none_"}`];
+  const changes = [
+    ...what("patch CID", before.cid, review.patch.cid),
+    ...what("predicted result", before.result, review.predictedResultCid),
+  ];
+  return [
+    "> [!IMPORTANT]",
+    `> **This patch changed since the review above** (${changes.length > 0 ? changes.join("; ") : "its review changed"}).`,
+    "> Approvals given before this comment are void: nothing is applied until someone approves this version.",
+  ].join("\n");
 }
 
 function descriptionSection(review: PatchReview): string {

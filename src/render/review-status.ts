@@ -3,7 +3,7 @@ import { collectWarnings } from "./collect-warnings.js";
 import type { ReviewState } from "./marker.js";
 
 export interface ReviewStatus {
-  readonly state: Exclude<ReviewState, "resolving" | "failed">;
+  readonly state: Exclude<ReviewState, "resolving" | "failed" | "superseded">;
   /** A few words: the status line's headline. */
   readonly label: string;
   /** One sentence saying what it means for the reader. */

@@ -12,6 +12,8 @@ export interface IssueComment {
   readonly body: string;
   readonly login: string;
   readonly userType: string;
+  /** When GitHub says the comment's current text was written (its `updated_at`; ISO 8601). */
+  readonly writtenAt: string;
 }
 
 export type Reaction = "eyes" | "+1" | "-1" | "confused";
@@ -48,6 +50,7 @@ export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
         body: c.body ?? "",
         login: c.user?.login ?? "",
         userType: c.user?.type ?? "",
+        writtenAt: c.updated_at ?? c.created_at ?? "",
       }));
     },
     async createComment(body) {

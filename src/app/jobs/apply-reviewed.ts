@@ -26,7 +26,6 @@ export interface Approved {
 interface ApprovedBy {
   /** A login or "the repository's rules", named in the outcome. */
   readonly approvedBy: string;
-  readonly author: string;
 }
 
 /**
@@ -72,7 +71,7 @@ export async function applyReviewed(
         await job.github.createComment(renderVoidedMarkdown(voided));
         await job.github.removeLabel(config.labels.approve);
       });
-      await reviewKey(job, config, { key, offered: true, author: by.author, runRules: false });
+      await reviewKey(job, config, { key, offered: true, author: undefined, runRules: false });
       return;
     }
     const failure = describeFailure(error);

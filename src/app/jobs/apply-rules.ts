@@ -50,7 +50,7 @@ export async function applyRules(
   if (job.issue.labels.includes(config.labels.held))
     return log.info("the rules say apply, but it is on hold");
   const result = review.predictedResultCid as string;
-  await applyReviewed(job, config, { ...about, result }, { approvedBy: RULESET, author });
+  await applyReviewed(job, config, { ...about, result }, { approvedBy: RULESET });
 }
 
 /** Looked up only when a rule asks, since it costs a GitHub call; an error reads as `none` (fail closed). */

@@ -13,6 +13,13 @@ export interface TextEvent {
   /** Commands count only in new comments: editing an old comment must not approve anything. */
   readonly commandsAllowed: boolean;
   readonly sender: string;
+  /**
+   * Who posted the text: the issue's author for its body, the comment's for a comment. Never the sender,
+   * who may be someone editing another person's text: the rules judge the author.
+   */
+  readonly author: string | undefined;
+  /** When GitHub says the text was written (the comment's `created_at`): commands count from then. */
+  readonly at: string | undefined;
 }
 
 // Cheap tests before any GitHub call: a key-like word, or a line starting with a slash.
@@ -50,6 +57,7 @@ export async function handleText(job: IssueJob, event: TextEvent): Promise<void>
 
   // Acknowledge what was meant for the bot at once; the review comment follows.
   if (offered || keys.some((k) => k.offered)) await job.github.react(event.commentId, "eyes");
-  for (const command of commands) await runCommand(job, config, command, event.sender);
-  for (const found of keys) await reviewKey(job, config, { ...found, author: event.sender });
+  const source = { user: event.sender, at: event.at };
+  for (const command of commands) await runCommand(job, config, command, source);
+  for (const found of keys) await reviewKey(job, config, { ...found, author: event.author });
 }

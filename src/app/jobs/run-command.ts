@@ -8,17 +8,24 @@ import { readMarked } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
 import { reviewKey } from "./review-key.js";
 
-/** One slash command from a comment, by `user`. */
+/** Who gave a command, and when GitHub says the comment holding it was written. */
+export interface CommandSource {
+  readonly user: string;
+  readonly at: string | undefined;
+}
+
+/** One slash command from a comment. */
 export async function runCommand(
   job: IssueJob,
   config: NomadPatchConfig,
   command: SlashCommand,
-  user: string,
+  source: CommandSource,
 ): Promise<void> {
+  const { user } = source;
   job.log.info({ command: command.name, user }, "command");
   switch (command.kind) {
     case "apply":
-      await approve(job, config, user, "command");
+      await approve(job, config, { user, via: "command", at: source.at, version: command.args || undefined });
       return;
     case "reject": {
       if (!(await mayDecide(job, config, user, { action: "reject", via: "command" }))) return;
@@ -44,14 +51,19 @@ export async function runCommand(
 
 /**
  * Re-resolve and re-render every patch on the issue: the keys of the bot's review comments and the
- * keys in the issue body. Anyone may ask: it changes nothing but the review.
+ * keys in the issue body. Anyone may ask: it changes nothing but the reviews, and a version that has
+ * not changed writes nothing. The rules judge each patch's recorded author (who posted its key), never
+ * the person asking; a key only the issue body holds was posted by the issue's author.
  */
 async function refresh(job: IssueJob, config: NomadPatchConfig, user: string): Promise<void> {
-  const known = reviewComments(await readMarked(job)).map((c) => c.marker.key);
+  const known = new Set(reviewComments(await readMarked(job)).map((c) => c.marker.key));
   const inBody = findKeys(job.issue.body, { offered: true, max: config.limits.maxKeysPerComment });
   const keys = [...new Set([...known, ...inBody.map((k) => k.key)])];
   if (keys.length === 0) return job.log.info({ user }, "refresh: no patch key on this issue");
-  for (const key of keys) await reviewKey(job, config, { key, offered: true, author: job.issue.author });
+  for (const key of keys) {
+    const author = known.has(key) ? undefined : job.issue.author;
+    await reviewKey(job, config, { key, offered: true, author });
+  }
 }
 
 /** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */

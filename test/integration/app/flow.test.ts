@@ -117,7 +117,7 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
     expect(app.gh.sent("GET", "/collaborators/other/permission")).toHaveLength(1);
   });
 
-  it("voids an approval when the key was re-pointed after the review, and re-renders in place", async () => {
+  it("voids an approval when the key was re-pointed after the review, and posts the new version's review", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "First Idea");
     const issue = { number: 4, body: `Patch: ${patch.key}` };
@@ -135,13 +135,22 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
     expect((await operatorView(pair.operator.store, target.id)).name).not.toBe("First Idea");
     const statuses = app.gh.botComments(4).map((c) => parseMarker(c.body));
     expect(statuses.filter((m) => m?.kind === "status").map((m) => m?.state)).toEqual(["voided"]);
-    const sticky = app.gh.comments.find((c) => c.id === review?.id);
-    expect(parseMarker(sticky?.body)).toMatchObject({
+    // The old review is marked superseded; the new version has a review of its own, saying what changed.
+    const old = app.gh.comments.find((c) => c.id === review?.id);
+    expect(parseMarker(old?.body)).toMatchObject({
+      kind: "review",
+      cid: patch.cid.toString(),
+      state: "superseded",
+    });
+    const current = app.gh.botComments(4).at(-1);
+    expect(parseMarker(current?.body)).toMatchObject({
       kind: "review",
       cid: moved.cid.toString(),
       state: "ready",
+      author: "contributor",
     });
-    expect(sticky?.body).toContain("Second idea");
+    expect(current?.body).toContain("Second idea");
+    expect(current?.body).toContain(`patch CID \`${patch.cid}\` → \`${moved.cid}\``);
     expect(app.gh.sent("DELETE", /\/labels\//).map((r) => decodeURIComponent(r.path))).toEqual([
       `/repos/Codertocat/Hello-World/issues/4/labels/${APPROVE}`,
     ]);

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { gitHubTime } from "./github-clock.js";
 
 export const API = "https://api.github.com";
 
@@ -7,6 +8,8 @@ export interface FakeComment {
   readonly issue: number;
   body: string;
   readonly user: { readonly login: string; readonly type: string };
+  readonly created_at: string;
+  updated_at: string;
 }
 
 export interface RecordedRequest {
@@ -81,11 +84,18 @@ export function fakeGitHub(options: FakeGitHubOptions) {
       });
   };
   const issueComment = (issue: number, body: string, user: { login: string; type: string }) => {
-    const comment: FakeComment = { id: state.nextId++, issue, body, user };
+    const at = gitHubTime();
+    const comment: FakeComment = { id: state.nextId++, issue, body, user, created_at: at, updated_at: at };
     comments.push(comment);
     return comment;
   };
-  const asApi = (c: FakeComment) => ({ id: c.id, body: c.body, user: c.user });
+  const asApi = (c: FakeComment) => ({
+    id: c.id,
+    body: c.body,
+    user: c.user,
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+  });
 
   route("GET", new RegExp(`^${base}/contents/`), () =>
     options.config === undefined
@@ -112,6 +122,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
     const comment = comments.find((c) => c.id === Number(m[1]));
     if (!comment) return [404, { message: "Not Found" }];
     comment.body = String(body.body);
+    comment.updated_at = gitHubTime();
     return [200, asApi(comment)];
   });
   route("POST", new RegExp(`^${base}/issues/(\\d+/|comments/\\d+/)reactions$`), (_m, body) => [201, body]);

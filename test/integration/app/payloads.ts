@@ -1,4 +1,5 @@
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import { gitHubTime } from "./github-clock.js";
 
 /**
  * Real webhook payloads (GitHub's own examples, shipped by @octokit/webhooks-examples) with only the
@@ -44,9 +45,16 @@ export function issueOpened(issue: IssueFields): Payload {
   return sender(withIssue(example("issues", "opened"), issue), issue.author ?? "contributor");
 }
 
-export function issueLabeled(issue: IssueFields, label: string, by: string): Payload {
+/** The issue's body, written by its author, edited by `by` (who may be someone else). */
+export function issueEdited(issue: IssueFields, by: string): Payload {
+  return sender(withIssue(example("issues", "edited"), issue), by);
+}
+
+/** The label added by `by`; GitHub tells when by the issue's `updated_at`. */
+export function issueLabeled(issue: IssueFields, label: string, by: string, at = gitHubTime()): Payload {
   const payload = sender(withIssue(example("issues", "labeled"), issue), by);
   payload.label = { ...payload.label, name: label };
+  payload.issue.updated_at = at;
   return payload;
 }
 
@@ -54,25 +62,30 @@ export function commentCreated(
   issue: IssueFields,
   body: string,
   by: string,
-  options: { id?: number; type?: string } = {},
+  options: { id?: number; type?: string; at?: string } = {},
 ) {
   const payload = sender(withIssue(example("issue_comment", "created"), issue), by, options.type);
+  const at = options.at ?? gitHubTime();
   payload.comment = {
     ...payload.comment,
     id: options.id ?? 700_000 + Math.floor(Math.random() * 100_000),
     body,
+    created_at: at,
+    updated_at: at,
   };
   payload.comment.user = { ...payload.comment.user, login: by, type: options.type ?? "User" };
   return payload;
 }
 
-export function commentEdited(issue: IssueFields, body: string, by: string, id: number) {
+/** Comment `id`, written by `author` (default `by`), edited by `by`. */
+export function commentEdited(issue: IssueFields, body: string, by: string, id: number, author = by) {
   const payload = sender(withIssue(example("issue_comment", "edited"), issue), by);
   payload.comment = {
     ...payload.comment,
     id,
     body,
-    user: { ...payload.comment.user, login: by, type: "User" },
+    updated_at: gitHubTime(),
+    user: { ...payload.comment.user, login: author, type: "User" },
   };
   return payload;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { botMarkedComments, findReview, isApprovable } from "../../../src/app/bot-comments.js";
 import { writeMarker } from "../../../src/render/marker.js";
 
+const T = "2026-01-01T00:00:00Z";
 const K = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
 const review = (cid: string) =>
   `${writeMarker({ kind: "review", v: 1, key: K, cid, result: `${cid}r`, target: K, state: "ready" })}\nbody`;
@@ -9,11 +10,11 @@ const review = (cid: string) =>
 describe("the bot's marked comments", () => {
   it("trusts a marker only in a comment the bot itself wrote", () => {
     const comments = [
-      { id: 1, body: review("bafyforgedbyaperson"), login: "mallory", userType: "User" },
-      { id: 2, body: review("bafyimpostorbot"), login: "nomad-patch[bot]", userType: "User" },
-      { id: 3, body: review("bafyotherbot"), login: "other[bot]", userType: "Bot" },
-      { id: 4, body: review("bafyreal"), login: "nomad-patch[bot]", userType: "Bot" },
-      { id: 5, body: "no marker", login: "nomad-patch[bot]", userType: "Bot" },
+      { id: 1, body: review("bafyforgedbyaperson"), login: "mallory", userType: "User", writtenAt: T },
+      { id: 2, body: review("bafyimpostorbot"), login: "nomad-patch[bot]", userType: "User", writtenAt: T },
+      { id: 3, body: review("bafyotherbot"), login: "other[bot]", userType: "Bot", writtenAt: T },
+      { id: 4, body: review("bafyreal"), login: "nomad-patch[bot]", userType: "Bot", writtenAt: T },
+      { id: 5, body: "no marker", login: "nomad-patch[bot]", userType: "Bot", writtenAt: T },
     ];
     const marked = botMarkedComments(comments, "nomad-patch[bot]");
     expect(marked.map((c) => c.id)).toEqual([4]);

@@ -19,7 +19,7 @@ describe("renderReviewMarkdown", () => {
       - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
       - **Summary:** 4 entries touching 4 targets: 3 changed, 1 no effect.
 
-      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: if the key moves, the bot re-renders and asks again.
+      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own; to approve exactly this version, comment \`/apply bafyreijbk7bzh4i62bb\`. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.
 
       #### Description
 
@@ -107,7 +107,7 @@ describe("renderReviewMarkdown", () => {
       - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
       - **Summary:** 3 entries touching 2 targets: 2 changed, 1 no effect.
 
-      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: if the key moves, the bot re-renders and asks again.
+      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own; to approve exactly this version, comment \`/apply bafyreijbk7bzh4i62bb\`. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.
 
       #### Field changes
 

@@ -1,0 +1,84 @@
+import { codeSpan, escapeInline } from "./escape.js";
+import { isMarkerCid, isMarkerKey, writeMarker } from "./marker.js";
+
+/** A reviewed patch an approver may name, with what to type to approve exactly it. */
+export interface ApprovableChoice {
+  readonly key: string;
+  readonly cid: string;
+  /** E.g. `/apply bafyrei…`: what approves this one. */
+  readonly command: string;
+}
+
+/** Why an approval from someone allowed to approve still applied nothing. */
+export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
+  | { readonly reason: "ambiguous"; readonly choices: readonly ApprovableChoice[] }
+  | {
+      readonly reason: "unknown-version" | "not-current";
+      readonly named: string;
+      /** The reviews that can be approved now. */
+      readonly choices: readonly ApprovableChoice[];
+    }
+  | {
+      readonly reason: "too-early";
+      readonly choice: ApprovableChoice;
+      /** When GitHub says the review and the approval were written (ISO 8601); undefined when unknown. */
+      readonly reviewedAt: string;
+      readonly approvedAt: string | undefined;
+    }
+);
+
+/**
+ * An approval that does not say which version it is for, names one that is not under review, or was
+ * given before the review it would apply was posted. Nothing is applied; the comment says what to type.
+ */
+export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): string {
+  const about = input.reason === "too-early" ? input.choice : undefined;
+  const marker = writeMarker({
+    kind: "status",
+    v: 1,
+    state: "denied",
+    key: about && isMarkerKey(about.key) ? about.key : null,
+    cid: about && isMarkerCid(about.cid) ? about.cid : null,
+  });
+  const approval = input.via === "label" ? "The approval label" : "The approval";
+  const lines = [marker];
+  switch (input.reason) {
+    case "ambiguous":
+      lines.push(
+        `ℹ️ **Nothing applied:** this issue has ${input.choices.length} patches that can be approved, and ${approval.toLowerCase()} does not say which.`,
+        choiceList(input.choices),
+      );
+      break;
+    case "unknown-version":
+    case "not-current": {
+      const named = codeSpan(escapeInline(input.named, 130));
+      const why =
+        input.reason === "not-current"
+          ? `names a version that is no longer the one under review (the patch changed since).`
+          : `names no patch under review on this issue.`;
+      lines.push(`ℹ️ **Nothing applied:** ${named} ${why}`);
+      lines.push(
+        input.choices.length === 0
+          ? "Nothing on this issue can be approved right now."
+          : choiceList(input.choices),
+      );
+      break;
+    }
+    case "too-early": {
+      const at = input.approvedAt ? ` (${escapeInline(input.approvedAt, 40)})` : "";
+      lines.push(
+        `ℹ️ **Nothing applied:** ${approval.toLowerCase()}${at} was given before the review of patch ${codeSpan(input.choice.key)} at version ${codeSpan(input.choice.cid)} was posted (${escapeInline(input.reviewedAt, 40)}), so it was not an approval of that version.`,
+        `Read the review, then approve again: comment ${codeSpan(input.choice.command)}.`,
+      );
+      break;
+    }
+  }
+  return lines.join("\n\n");
+}
+
+function choiceList(choices: readonly ApprovableChoice[]): string {
+  const lines = choices.map(
+    (c) => `- patch ${codeSpan(c.key)} at version ${codeSpan(c.cid)}: comment ${codeSpan(c.command)}`,
+  );
+  return ["To approve one, comment on a line of its own:", ...lines].join("\n");
+}

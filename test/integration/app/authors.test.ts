@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { parseMarker } from "../../../src/render/marker.js";
+import { updatePatchRequest } from "../../../src/service/propose-update.js";
+import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
+import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
+import { commentCreated, commentEdited, issueEdited, issueOpened } from "./payloads.js";
+
+// Patches from people with write access are applied without waiting; everyone else's wait for a person.
+const WRITERS_APPLY = "rules:\n  - match: { authorPermission: write }\n    action: apply";
+const PERMISSIONS = {
+  admin: { permission: "admin", role_name: "admin" },
+  triager: { permission: "read", role_name: "triage" },
+  outsider: { permission: "read", role_name: "read" },
+};
+
+const reviewMarkers = (app: TestApp, issue: number) =>
+  app.gh.botComments(issue).flatMap((c) => {
+    const marker = parseMarker(c.body);
+    return marker?.kind === "review" ? [marker] : [];
+  });
+
+describe("the GitHub App: the rules judge the person who posted the key", () => {
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
+
+  async function start(target: { id: string }) {
+    return apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${WRITERS_APPLY}`,
+      permissions: PERMISSIONS,
+    });
+  }
+
+  async function expectNothingApplied(target: { id: string }) {
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  }
+
+  it("judges a triage user's key on an admin's issue as the triage user's, on /refresh too", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Triaged In");
+    const issue = { number: 70, body: "Tracking issue", author: "admin" };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.deliver("issue_comment", commentCreated(issue, `Patch: ${patch.key}`, "triager"));
+    await app.settle();
+    expect(reviewMarkers(app, 70)).toMatchObject([{ state: "ready", author: "triager" }]);
+    await expectNothingApplied(target);
+
+    // A refresh of the same version changes nothing; of a new version, the rules judge the recorded author.
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager"));
+    await app.settle();
+    await expectNothingApplied(target);
+    await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: patch.key, title: "Triaged again", publish: { allowOffline: true } },
+    );
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(reviewMarkers(app, 70)).toMatchObject([
+      { state: "superseded", author: "triager" },
+      { state: "ready", author: "triager" },
+    ]);
+    await expectNothingApplied(target);
+    expect(app.gh.sent("GET", "/collaborators/admin/permission")).toEqual([]);
+  });
+
+  it("judges an issue body an admin edited as its author's", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Edited In");
+    const issue = { number: 71, body: "I would like a new name", author: "outsider" };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.deliver("issues", issueEdited({ ...issue, body: `Patch: ${patch.key}` }, "admin"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(reviewMarkers(app, 71)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
+    expect(app.gh.sent("GET", "/collaborators/admin/permission")).toEqual([]);
+  });
+
+  it("judges a comment an admin edited as its author's", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Comment Edited In");
+    const issue = { number: 72, body: "Names", author: "admin" };
+    const app = await start(target);
+    const edit = commentEdited(issue, `Patch: ${patch.key}`, "admin", 4242, "outsider");
+    await app.deliver("issue_comment", edit);
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(reviewMarkers(app, 72)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
+  });
+
+  it("still applies a writer's own patch by the rule", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Admin's Own");
+    const app = await start(target);
+    await app.deliver("issues", issueOpened({ number: 73, body: `Patch: ${patch.key}`, author: "admin" }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect((await operatorView(pair.operator.store, target.id)).name).toBe("Admin's Own");
+  });
+});

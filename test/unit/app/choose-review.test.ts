@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import type { MarkedComment } from "../../../src/app/bot-comments.js";
+import { approvedAfter, chooseReview } from "../../../src/app/choose-review.js";
+import type { ReviewMarker, ReviewState } from "../../../src/render/marker.js";
+
+const K1 = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
+const K2 = "k51qzi5uqu5dgutdk6i1ynyzgkqngpha5xpgia3a5qqp4jsh0u4csozksxel3r";
+let id = 0;
+const review = (key: string, cid: string, state: ReviewState = "ready"): MarkedComment<ReviewMarker> => ({
+  id: ++id,
+  writtenAt: "2026-01-01T00:00:10Z",
+  marker: { kind: "review", v: 1, key, cid, result: `${cid}r`, target: K1, state },
+});
+
+describe("chooseReview", () => {
+  it("takes the one approvable review, and only the current one per key", () => {
+    const old = review(K1, "bafyreiold111111", "superseded");
+    const now = review(K1, "bafyreinew222222");
+    expect(chooseReview([old, now], undefined)).toEqual({ kind: "chosen", review: now });
+    expect(chooseReview([review(K1, "bafyreirefused1", "refused")], undefined)).toEqual({ kind: "none" });
+  });
+
+  it("asks when several are approvable and none is named, or a prefix names several", () => {
+    const a = review(K1, "bafyreiaaaa1111");
+    const b = review(K2, "bafyreiaaab2222");
+    expect(chooseReview([a, b], undefined)).toMatchObject({ kind: "ambiguous", reviews: [a, b] });
+    expect(chooseReview([a, b], "bafyrei")).toMatchObject({ kind: "unknown-version" });
+    expect(chooseReview([a, b], "bafyreiaaa")).toMatchObject({ kind: "ambiguous", reviews: [a, b] });
+    expect(chooseReview([a, b], "bafyreiaaab")).toEqual({ kind: "chosen", review: b });
+    expect(chooseReview([a, b], "k51qzi5uqu5d")).toMatchObject({ kind: "ambiguous" });
+  });
+
+  it("takes the review a CID or key prefix names, and tells an old version from an unknown one", () => {
+    const old = review(K1, "bafyreiold111111", "superseded");
+    const a = review(K1, "bafyreiaaaa1111");
+    const b = review(K2, "bafyreibbbb2222");
+    expect(chooseReview([old, a, b], "bafyreibbbb")).toEqual({ kind: "chosen", review: b });
+    expect(chooseReview([old, a, b], K1.slice(0, 20))).toEqual({ kind: "chosen", review: a });
+    expect(chooseReview([old, a, b], "bafyreiold1")).toMatchObject({ kind: "not-current", reviews: [a, b] });
+    expect(chooseReview([old, a, b], "bafyreizzzz")).toMatchObject({ kind: "unknown-version" });
+  });
+});
+
+describe("approvedAfter", () => {
+  it("counts an approval only strictly after the review, by GitHub's times, and never without one", () => {
+    const written = "2026-01-01T00:00:10Z";
+    expect(approvedAfter("2026-01-01T00:00:11Z", written)).toBe(true);
+    expect(approvedAfter("2026-01-01T00:00:10Z", written)).toBe(false);
+    expect(approvedAfter("2026-01-01T00:00:09Z", written)).toBe(false);
+    expect(approvedAfter(undefined, written)).toBe(false);
+    expect(approvedAfter("yesterday", written)).toBe(false);
+    expect(approvedAfter("2026-01-01T00:00:11Z", "")).toBe(false);
+  });
+});
