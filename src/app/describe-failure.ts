@@ -49,6 +49,18 @@ export function describeFailure(error: unknown): FailureDescription {
         message: `This key does not hold a patch request: ${error.message}.`,
         hint: "Check that you posted the patch request's key (nomad-patch propose prints it).",
       };
+    case "SOURCE_UNREACHABLE":
+      return {
+        code: error.code,
+        message: `${error.message}.`,
+        hint: "Bring that device back online (its node republishes its event stream), then approve again: the same approval applies.",
+      };
+    case "DIVERGENT_PUBLISH":
+      return {
+        code: error.code,
+        message: `${error.message}.`,
+        hint: "The review lists what the publish would change beyond the patch.",
+      };
     default:
       return { code: error.code, message: `${error.message}.` };
   }

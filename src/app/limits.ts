@@ -18,5 +18,10 @@ export function reviewLimits(config: NomadPatchConfig, environment: Environment)
 }
 
 export function targetSettings(config: NomadPatchConfig): TargetSetting[] {
-  return config.targets.map((target) => ({ id: target.id, module: target.module }));
+  return config.targets.map((target) => ({
+    id: target.id,
+    module: target.module,
+    sources: target.sources,
+    allowDivergentPublish: target.allowDivergentPublish,
+  }));
 }

@@ -15,6 +15,8 @@ import {
 import { diffFields, jsonOf } from "./field-view.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
+import { driftProblem, unreachableBlockers } from "./publish-blockers.js";
+import { publishDrift } from "./publish-drift.js";
 import { diffStorageTrees } from "./storage-view.js";
 import { attachTextDiffs, type FileText, textDiffCandidates, unifiedDiff } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
@@ -31,6 +33,10 @@ export interface ReviewInput {
   /** The target's id and sources; its `budget`, if any, bounds the fold of the patch on top. */
   readonly foldContext: FoldContext;
   readonly validation: ValidationResult;
+  /** What the target's roaming key points at now, to tell what a publish would change beyond the patch. */
+  readonly published?: { readonly cid: string; readonly value: IpldMap };
+  /** The target's `allowDivergentPublish` setting: a publish that changes more than the patch may go ahead. */
+  readonly allowDivergentPublish?: boolean;
   /**
    * Fetches file texts by content CID for Storage text diffs, given the CIDs the diff touches.
    * Passed in, like the crawl's fetchers, so this stays free of I/O; absent: no text diffs.
@@ -77,6 +83,16 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     });
   }
   const predictedResultCid = unpredictable ? null : (await encodeBlock(after)).cid.toString();
+  const drift = publishDrift({
+    module: input.module.name,
+    published: input.published,
+    before: input.before,
+    after,
+    allowed: input.allowDivergentPublish === true,
+  });
+  const blockers = unreachableBlockers(input.target.unreachableSources ?? []);
+  // Allowed on purpose: the reviewer is still told what the publish changes beyond the patch.
+  if (drift) (drift.allowed ? warnings : blockers).push(driftProblem(drift));
   const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
   return {
     schemaVersion: CHANGE_MODEL_VERSION,
@@ -107,6 +123,8 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     },
     warnings,
     refusals: input.validation.errors,
+    publishDrift: drift ?? null,
+    blockers,
   };
 }
 

@@ -63,6 +63,43 @@ export interface TargetInfo {
   /** How many entries the sources hold, and how many sources were crawled. */
   readonly historyEntries: number;
   readonly sourceCount: number;
+  /**
+   * The known sources (devices' local keys) whose event stream could not be read: the fold misses their
+   * changes, so no apply publishes until they are back. Always set by the review; optional for readers.
+   */
+  readonly unreachableSources?: readonly UnreachableSource[];
+}
+
+export interface UnreachableSource {
+  /** The device's local key (`k51…`). */
+  readonly id: string;
+  /** How the bot knows it: e.g. `the roaming value's Sources`, `configured`, `paired`, `added by k51…`. */
+  readonly via: string;
+}
+
+/** One thing publishing would change in the published roaming value that the patch does not change. */
+export interface PublishDriftChange {
+  /** A field path (`Name`, `Links[link-1]`) or a Storage path (`docs/a.md`). */
+  readonly path: string;
+  /** Storage only: a file or a folder. */
+  readonly kind?: "file" | "folder";
+  /** From the published value to what would be published: `removed` drops data. */
+  readonly change: "added" | "removed" | "changed";
+  /** Value modules: DAG-JSON form in the published value, and in what would be published. */
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+/**
+ * The published roaming value differs from the fold of the known sources in ways the patch does not
+ * explain: publishing would also change these (usually: a device the bot does not know wrote them).
+ */
+export interface PublishDrift {
+  /** What the roaming key points at now. */
+  readonly publishedCid: string;
+  readonly changes: readonly PublishDriftChange[];
+  /** The target's `allowDivergentPublish` setting: when false (the default), an apply refuses. */
+  readonly allowed: boolean;
 }
 
 export interface EntryChange {
@@ -146,9 +183,22 @@ export interface PatchReview {
   readonly warnings: readonly Problem[];
   /** Non-empty means the patch can never be applied as it is. */
   readonly refusals: readonly Problem[];
+  /**
+   * What the publish would change beyond the patch's own effects, or null when nothing. Always set by
+   * the review; optional for readers.
+   */
+  readonly publishDrift?: PublishDrift | null;
+  /**
+   * Non-empty means an apply is refused *now*, for reasons outside the patch that can clear (a device
+   * back online, a source configured, a setting): `source-unreachable`, `divergent-publish`. An approval
+   * may still be given; it applies once they are gone. Always set by the review; optional for readers.
+   */
+  readonly blockers?: readonly Problem[];
 }
 
-/** True when nothing refuses the patch and its result is predictable: an approval can apply it. */
+/** True when nothing refuses or blocks the patch and its result is predictable: an apply would go ahead. */
 export function isApplicable(review: PatchReview): boolean {
-  return review.refusals.length === 0 && review.predictedResultCid !== null;
+  return (
+    review.refusals.length === 0 && (review.blockers ?? []).length === 0 && review.predictedResultCid !== null
+  );
 }

@@ -63,10 +63,27 @@ const IpnsNameSchema = z
   })
   .describe("IPNS name of the target's roaming key: k51…, /ipns/k51…, ipns://k51…, 12D3KooW… or bafzaa…");
 
+const LocalKeySchema = IpnsNameSchema.describe(
+  "IPNS name of one of the operator's devices (a local key): k51…, /ipns/k51…, ipns://k51…, 12D3KooW… or bafzaa…",
+);
+
 const TargetSchema = z.strictObject({
   id: IpnsNameSchema,
   module: z.enum(TARGET_MODULES).default("auto").describe("The Nomad module of the target, for previews"),
   name: z.string().trim().min(1).max(100).optional().describe("A display name used in comments"),
+  sources: z
+    .array(LocalKeySchema)
+    .max(64)
+    .default([])
+    .describe(
+      "Local keys of the operator's devices to read beside those the target names (objects made by the WindowsAppCommunity command line name none)",
+    ),
+  allowDivergentPublish: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Apply even when publishing would change what the patch does not (the fold of the known sources does not reproduce the published value)",
+    ),
 });
 
 // GitHub allows label names of up to 50 characters.

@@ -1,5 +1,6 @@
 import type { PatchReview, Problem } from "../patch-request/change-model.js";
 import { collectWarnings } from "./collect-warnings.js";
+import { driftLines } from "./drift-lines.js";
 import { codeSpan, escapeInline } from "./escape.js";
 import {
   DEFAULT_APPROVE_LABEL,
@@ -48,6 +49,25 @@ export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdow
   if (warnings.length > 0) sections.push(alert("WARNING", problemLines(warnings, review)));
   if (review.refusals.length > 0) {
     sections.push(["**Refused:**", ...problemLines(review.refusals, review)].join("\n"));
+  }
+  const blockers = review.blockers ?? [];
+  if (blockers.length > 0) {
+    sections.push(
+      ["**Blocked (an apply is refused until this clears):**", ...problemLines(blockers, review)].join("\n"),
+    );
+  }
+  if (review.publishDrift) {
+    const lines = driftLines(review.publishDrift.changes).map((line) => `- ${escapeInline(line, 300)}`);
+    sections.push(
+      [
+        `**Beyond this patch, publishing would change** (published ${codeSpan(review.publishDrift.publishedCid)} → predicted result):`,
+        ...lines,
+        "",
+        review.publishDrift.allowed
+          ? "This target allows it (`allowDivergentPublish: true`)."
+          : "Usually a device the bot does not know wrote them: name its local key under the target's `sources` in `.github/nomad-patch.yml` (or pair it with the bot). To publish anyway, set `allowDivergentPublish: true` on the target (`nomad-patch apply --allow-divergent-publish`).",
+      ].join("\n"),
+    );
   }
   sections.push(howToApprove(review, status, options));
   return sections.join("\n\n");

@@ -14,6 +14,8 @@ export interface ReviewStatus {
  * The one-line verdict on a review, shared by every rendering and written into the marker.
  * - refused: a refusal means no approval can ever apply it;
  * - cannot-predict: no predicted result, so an approval would have nothing to bind to;
+ * - needs-review, "Blocked for now": an apply is refused until its blockers clear (a device back online,
+ *   a source configured, a setting), but an approval may be given and binds as usual;
  * - needs-review: applicable, but something a reviewer must read first (a warning, an invalid
  *   entry, or a node that can only read the target);
  * - ready: applicable with nothing to flag; an approval applies exactly what is shown.
@@ -31,6 +33,15 @@ export function reviewStatus(review: PatchReview): ReviewStatus {
       state: "cannot-predict",
       label: "Cannot predict",
       explanation: "The effect of some entries cannot be previewed, so this patch cannot be applied.",
+    };
+  }
+  if ((review.blockers ?? []).length > 0) {
+    // Still approvable: the approval binds to what is shown and applies once the blockers clear.
+    return {
+      state: "needs-review",
+      label: "Blocked for now",
+      explanation:
+        "An apply is refused until what is listed under Blocked clears; an approval given now applies then.",
     };
   }
   if (collectWarnings(review).length > 0 || review.summary.invalid > 0) {

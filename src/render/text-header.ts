@@ -1,6 +1,7 @@
 import type { PatchReview, Problem } from "../patch-request/change-model.js";
 import type { Paint } from "./ansi.js";
 import { collectWarnings } from "./collect-warnings.js";
+import { driftLines } from "./drift-lines.js";
 import { reviewStatus } from "./review-status.js";
 import { summaryParts } from "./summary-parts.js";
 import { stripTerminalControls } from "./terminal-safe.js";
@@ -29,6 +30,28 @@ export function textHeaderLines(review: PatchReview, p: Paint): string[] {
     lines.push("", p.yellow(p.bold("Warnings")), ...problems(warnings, review, p.yellow("!")));
   if (review.refusals.length > 0) {
     lines.push("", p.red(p.bold("Refused")), ...problems(review.refusals, review, p.red("✗")));
+  }
+  const blockers = review.blockers ?? [];
+  if (blockers.length > 0) {
+    lines.push(
+      "",
+      p.red(p.bold("Blocked (an apply is refused until this clears)")),
+      ...problems(blockers, review, p.red("■")),
+    );
+  }
+  if (review.publishDrift) {
+    lines.push(
+      "",
+      p.yellow(
+        p.bold(
+          `Beyond this patch, publishing would change (published ${safe(review.publishDrift.publishedCid)} → predicted result)`,
+        ),
+      ),
+      ...driftLines(review.publishDrift.changes).map((line) => `  ${p.yellow("~")} ${safe(line)}`),
+      review.publishDrift.allowed
+        ? "  This target allows it (allowDivergentPublish: true)."
+        : "  Name the missing device under the target's sources (or pair it); to publish anyway, set allowDivergentPublish: true on the target or pass --allow-divergent-publish.",
+    );
   }
   if (status.state === "ready" || status.state === "needs-review") {
     const apply = `nomad-patch apply ${safe(patch.key)} --expect ${safe(patch.cid)} --expect-result ${safe(review.predictedResultCid ?? "")}`;

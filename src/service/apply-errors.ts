@@ -1,4 +1,5 @@
 import { NomadPatchError } from "../errors.js";
+import type { PublishDrift, UnreachableSource } from "../patch-request/change-model.js";
 
 /**
  * The patch key now resolves to another CID than the one approved: the approval is void,
@@ -43,6 +44,47 @@ export class ReadOnlyTargetError extends NomadPatchError {
   constructor(readonly targetId: string) {
     super(
       `This node cannot apply patches to ${targetId}: it holds no roaming key for it with a matching local key (run \`nomad-patch init\`)`,
+    );
+  }
+}
+
+/**
+ * A known source (one of the target's devices) cannot be read: a fold without it would publish a roaming
+ * value that drops its changes, where C# stops loading instead. Nothing was written; the same approval
+ * applies once the device is back.
+ */
+export class SourceUnreachableError extends NomadPatchError {
+  readonly code = "SOURCE_UNREACHABLE";
+  override readonly exitCode = 75; // EX_TEMPFAIL: it goes ahead once the device is back
+  constructor(
+    readonly targetId: string,
+    readonly sources: readonly UnreachableSource[],
+  ) {
+    const devices = sources.map((s) => `${s.id} (${s.via})`).join(", ");
+    super(
+      `Not applied to ${targetId}: ${sources.length === 1 ? "the device" : "the devices"} ${devices} cannot be read (no event stream resolves), and publishing without ${sources.length === 1 ? "its" : "their"} changes would lose them. Nothing was written; approve or apply again once ${sources.length === 1 ? "it is" : "they are"} back online`,
+    );
+  }
+}
+
+/**
+ * Publishing would change the published roaming value beyond the patch's own effects, and the target
+ * does not allow that (`allowDivergentPublish`). Nothing was written.
+ */
+export class DivergentPublishError extends NomadPatchError {
+  readonly code = "DIVERGENT_PUBLISH";
+  override readonly exitCode = 3; // refused, until the sources or the setting change
+  constructor(
+    readonly targetId: string,
+    readonly drift: PublishDrift,
+  ) {
+    const paths = drift.changes
+      .slice(0, 5)
+      .map((c) => `${c.path} ${c.change}`)
+      .join(", ");
+    const more = drift.changes.length > 5 ? `, and ${drift.changes.length - 5} more` : "";
+    super(
+      `Not applied to ${targetId}: publishing would also change what the patch does not (${paths}${more}), because the fold of the known sources does not reproduce the published value ${drift.publishedCid}. Nothing was written. Name the missing device in the target's sources (or pair it), or set allowDivergentPublish: true on the target (nomad-patch apply --allow-divergent-publish) to publish anyway`,
     );
   }
 }

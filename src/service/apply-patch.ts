@@ -15,11 +15,13 @@ import {
 } from "../nomad/index.js";
 import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
 import { decodePatchRequest } from "../patch-request/patch-request-record.js";
-import { ReadOnlyTargetError, TargetMovedError } from "./apply-errors.js";
+import { ReadOnlyTargetError, SourceUnreachableError, TargetMovedError } from "./apply-errors.js";
 import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
 import { findDeviceKeys } from "./find-device-keys.js";
+import { knownSources } from "./known-sources.js";
 import { loadTarget } from "./load-target.js";
 import { type ReviewedPatch, type ReviewLimits, reviewPatch, type TargetSetting } from "./review-patch.js";
+import { throwIfBlocked } from "./throw-if-blocked.js";
 
 export interface ApplyPatchDeps {
   readonly store: IpfsStore;
@@ -34,6 +36,10 @@ export interface ApplyPatchInput {
   readonly expectResultCid: string;
   readonly targets?: readonly TargetSetting[];
   readonly limits: ReviewLimits;
+  /** The data directory, where pairing records the target's other devices (`knownSources`). */
+  readonly dataDir?: string;
+  /** Accept a divergent publish whatever the target's setting says (the CLI's flag). */
+  readonly allowDivergentPublish?: boolean;
   readonly now?: () => Date;
   /** Fault injection for tests: called between publishing the local stream and the roaming value. */
   readonly afterLocalPublish?: () => void | Promise<void>;
@@ -46,13 +52,15 @@ export interface ApplyPatchInput {
  *    in the journal: done → "already applied"; half done → finish it (no re-checks, the
  *    entries are already out);
  * 2. otherwise review the approved version again: the key must still resolve to it, nothing
- *    may refuse it, this node must be a device of the target, and folding must still give
- *    the approved result;
+ *    may refuse it, this node must be a device of the target, every known source must be
+ *    readable, the publish may change nothing the patch does not (unless the target allows
+ *    it), and folding must still give the approved result;
  * 3. plan: fresh, strictly increasing timestamps above every entry of the target, entry
  *    blocks rebuilt byte for byte from the journal if needed; record the plan;
  * 4. put the entries, append them to the bot's own stream (unless a crash left them there),
  *    publish the local key; record it;
- * 5. fold all sources, put and publish the roaming value, pin; record the outcome.
+ * 5. fold all sources (all readable, or nothing is published), put and publish the roaming
+ *    value, pin; record the outcome.
  */
 export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ApplyOutcome> {
   const patchCid = CID.parse(input.expectPatchCid);
@@ -72,6 +80,8 @@ async function reviewApproved(deps: ApplyPatchDeps, input: ApplyPatchInput): Pro
     expectPatchCid: input.expectPatchCid,
     targets: input.targets,
     limits: input.limits,
+    dataDir: input.dataDir,
+    allowDivergentPublish: input.allowDivergentPublish,
     now: input.now?.(),
   });
   const { review } = reviewed;
@@ -81,6 +91,7 @@ async function reviewApproved(deps: ApplyPatchDeps, input: ApplyPatchInput): Pro
     );
   }
   if (!review.target.canApply) throw new ReadOnlyTargetError(review.target.id);
+  throwIfBlocked(review);
   if (review.predictedResultCid !== input.expectResultCid) {
     throw new TargetMovedError(review.target.id, input.expectResultCid, review.predictedResultCid);
   }
@@ -174,10 +185,13 @@ async function complete(
       target: record.targetId,
       module: moduleOf(input, record.targetId),
       sources: input.targets?.find((t) => parseIpnsName(t.id) === record.targetId)?.sources,
+      pairedSources: input.dataDir ? await knownSources(input.dataDir, record.targetId) : undefined,
       knownStreams: new Map([[localId, streamCid]]),
       now: maxTicks(record),
     },
   );
+  // A device lost since the review: the roaming value waits (the journal resumes here on a retry).
+  if (target.unreachable.length > 0) throw new SourceUnreachableError(record.targetId, target.unreachable);
   const roamingCid = await store.dagPut(target.state, { pin: true });
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
   // Recursive pins: each entry keeps its content, value blocks and file bytes.

@@ -22,11 +22,13 @@ import {
   type NomadModule,
   orderEntries,
   parseIpnsName,
+  type SourceEvent,
   type SourceRemoval,
   type Ticks,
   ticksFromMilliseconds,
   type VisitedSource,
 } from "../nomad/index.js";
+import type { UnreachableSource } from "../patch-request/change-model.js";
 import { nomadFetchers } from "./nomad-fetchers.js";
 
 export const defaultCrawlLimits: CrawlLimits = { maxSources: 64, maxEntries: 10_000, maxDepth: 8 };
@@ -38,6 +40,8 @@ export interface LoadTargetInput {
   readonly module?: string;
   /** Sources configured for this target (local IPNS names), on top of the roaming hint and own local key. */
   readonly sources?: readonly string[];
+  /** Sources recorded by pairing on this node (`knownSources`), crawled like configured ones. */
+  readonly pairedSources?: readonly string[];
   readonly now?: Ticks;
   readonly limits?: Partial<CrawlLimits>;
   readonly concurrency?: number;
@@ -65,6 +69,11 @@ export interface LoadedTarget {
   /** The handler's sources after the crawl. */
   readonly sources: IpnsName[];
   readonly visited: VisitedSource[];
+  /**
+   * Sources whose stream did not resolve, and how each was learned: the fold misses their entries, so
+   * nothing may be published from it (C# stops loading instead; see crawl.ts).
+   */
+  readonly unreachable: UnreachableSource[];
   /** Does the fold equal the published roaming value? `undefined` when nothing is published. */
   readonly matchesPublished: boolean | undefined;
   /**
@@ -105,7 +114,8 @@ export async function loadTarget(
   const hint = published ? decodeRoamingSources(published.value, published.cid.toString()) : [];
   const own = await ownLocalKeyId(store, targetId);
   const configured = (input.sources ?? []).map((s, i) => parseIpnsName(s, `sources[${i}]`));
-  const start = [...new Set([...hint, ...(own ? [own] : []), ...configured])];
+  const paired = (input.pairedSources ?? []).map((s, i) => parseIpnsName(s, `paired sources[${i}]`));
+  const start = [...new Set([...hint, ...(own ? [own] : []), ...configured, ...paired])];
   if (!published && start.length === 0) {
     throw new NotFoundError(`The roaming key ${targetId} does not resolve and no sources are known for it`);
   }
@@ -118,6 +128,10 @@ export async function loadTarget(
     sourceRemoval: input.sourceRemoval,
   });
   warnings.push(...crawl.warnings);
+  const via = sourceOrigins({ hint, own, configured, paired }, crawl.sourceEvents);
+  const unreachable = crawl.visited
+    .filter((visit) => visit.streamCid === undefined)
+    .map((visit) => ({ id: visit.source, via: via.get(visit.source) ?? "discovered" }));
   const now = input.now ?? ticksFromMilliseconds(Date.now());
   const { ordered, future } = orderEntries(crawl.entries, now);
   if (future.length > 0) warnings.push(`${future.length} entries are dated in the future and were left out`);
@@ -153,10 +167,28 @@ export async function loadTarget(
     futureEntries: future,
     sources: crawl.sources,
     visited: crawl.visited,
+    unreachable,
     matchesPublished,
     ownLocalKey: own,
     warnings,
   };
+}
+
+/** How each source was learned, for the message that names an unreachable device. */
+function sourceOrigins(
+  start: { hint: IpnsName[]; own: IpnsName | undefined; configured: IpnsName[]; paired: IpnsName[] },
+  events: readonly SourceEvent[],
+): Map<IpnsName, string> {
+  const via = new Map<IpnsName, string>();
+  const note = (name: IpnsName, how: string) => {
+    if (!via.has(name)) via.set(name, how);
+  };
+  if (start.own) note(start.own, "this node's own local key");
+  for (const name of start.configured) note(name, "configured in the target's sources");
+  for (const name of start.paired) note(name, "paired with this node");
+  for (const name of start.hint) note(name, "listed in the roaming value's Sources");
+  for (const event of events) if (event.kind === "add") note(event.name, `added by ${event.in}`);
+  return via;
 }
 
 /** The local key this node writes for the target: the partner of the roaming key it holds, if any. */

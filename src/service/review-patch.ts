@@ -14,6 +14,7 @@ import type { PatchReview } from "../patch-request/change-model.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
 import { validatePatch } from "../patch-request/validate-patch.js";
 import { withByteBudget } from "./byte-budget-store.js";
+import { knownSources } from "./known-sources.js";
 import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
 import { loadProposedContent } from "./load-proposed-content.js";
 import { type LoadedTarget, loadTarget } from "./load-target.js";
@@ -25,6 +26,8 @@ export interface TargetSetting {
   readonly module?: string;
   /** Extra local sources to crawl beside the roaming hint. */
   readonly sources?: readonly string[];
+  /** Accept an apply that publishes more changes than the patch's own (docs/configuration.md). */
+  readonly allowDivergentPublish?: boolean;
 }
 
 export interface ReviewLimits {
@@ -47,6 +50,10 @@ export interface ReviewPatchInput {
   /** Configured targets; undefined accepts any target (the CLI on the operator's own node). */
   readonly targets?: readonly TargetSetting[];
   readonly limits: ReviewLimits;
+  /** The data directory, where pairing records the target's other devices (`knownSources`). */
+  readonly dataDir?: string;
+  /** Accept a divergent publish whatever the target's setting says (`nomad-patch apply --allow-divergent-publish`). */
+  readonly allowDivergentPublish?: boolean;
   readonly now?: Date;
   readonly onProgress?: (message: string) => void;
 }
@@ -61,10 +68,11 @@ export interface ReviewedPatch {
  * docs/design.md §4–5, shared by the app and the CLI:
  * 1. resolve the key and read the patch request (within the byte budget);
  * 2. refuse a target that is not configured, before crawling anything of it;
- * 3. load the target: fold every source from the seed;
+ * 3. load the target: fold every known source (roaming hint, own, configured, paired) from the seed;
  * 4. load the proposed entries' content with the target's module;
  * 5. validate; 6. fold the entries on top and fetch small file texts for Storage diffs;
- * 7. build the change model, with the predicted result CID.
+ * 7. build the change model, with the predicted result CID, and what would block an apply now
+ *    (unreachable sources, a publish that changes more than the patch).
  */
 export async function reviewPatch(
   deps: { readonly store: IpfsStore },
@@ -88,6 +96,7 @@ export async function reviewPatch(
       target: setting.id,
       module: setting.module,
       sources: setting.sources,
+      pairedSources: input.dataDir ? await knownSources(input.dataDir, setting.id) : undefined,
       resolve: { timeoutMs: input.limits.resolveTimeoutMs },
       foldLimits: input.limits.fold,
     },
@@ -124,7 +133,10 @@ export async function reviewPatch(
       canApply: target.ownLocalKey !== undefined,
       historyEntries: target.entries.length,
       sourceCount: target.visited.length,
+      unreachableSources: target.unreachable,
     },
+    published: target.published && { cid: target.published.cid.toString(), value: target.published.value },
+    allowDivergentPublish: setting.allowDivergentPublish === true || input.allowDivergentPublish === true,
     loadTexts: (cids) => fetchTexts(store, cids, input.limits),
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });

@@ -56,6 +56,7 @@ export async function applyReviewed(
         expectResultCid: approved.result,
         targets: targetSettings(config),
         limits: reviewLimits(config, job.runtime.environment),
+        dataDir: job.runtime.environment.dataDir,
         now: job.runtime.now,
       },
     );

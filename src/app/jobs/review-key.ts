@@ -68,6 +68,7 @@ export async function reviewKey(
         key,
         targets: targetSettings(config),
         limits: reviewLimits(config, job.runtime.environment),
+        dataDir: job.runtime.environment.dataDir,
         now: job.runtime.now?.(),
       },
     );

@@ -6,6 +6,7 @@ import { ReadOnlyTargetError, TargetMovedError } from "../../service/apply-error
 import { openFileJournal } from "../../service/apply-journal.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { reviewPatch } from "../../service/review-patch.js";
+import { throwIfBlocked } from "../../service/throw-if-blocked.js";
 import { checkCidOption, checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 import { DeclinedError } from "../declined.js";
@@ -16,6 +17,7 @@ interface ApplyOptions {
   readonly expect?: string;
   readonly expectResult?: string;
   readonly yes?: boolean;
+  readonly allowDivergentPublish?: boolean;
 }
 
 /** `apply <key>`: show what will change, ask, then apply as one of the target's devices. */
@@ -32,6 +34,10 @@ export function registerApply(program: Command, run: Runner) {
       "apply only if the key still resolves to this CID (what the approver saw)",
     )
     .option("--expect-result <cid>", "apply only if the result would be this roaming CID")
+    .option(
+      "--allow-divergent-publish",
+      "apply even when publishing would also change what the patch does not (the fold of the known sources does not reproduce the published value)",
+    )
     .option("-y, --yes", "do not ask")
     .action((key: string, options: ApplyOptions) => run((ctx) => applyCommand(ctx, key, options)));
 }
@@ -46,7 +52,14 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
   await ctx.withStore(async (store) => {
     const { review } = await reviewPatch(
       { store },
-      { key, expectPatchCid: options.expect, limits, onProgress: ctx.progress },
+      {
+        key,
+        expectPatchCid: options.expect,
+        limits,
+        dataDir: ctx.dataDir,
+        allowDivergentPublish: options.allowDivergentPublish,
+        onProgress: ctx.progress,
+      },
     );
     if (!ctx.globals.json) ctx.io.stdout.write(renderReview(ctx, review, "text"));
     const expectResultCid = checkApplicable(review, options);
@@ -59,7 +72,14 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
     const journal = await openFileJournal(ctx.dataDir);
     const outcome = await applyPatch(
       { store, journal },
-      { key, expectPatchCid: review.patch.cid, expectResultCid, limits },
+      {
+        key,
+        expectPatchCid: review.patch.cid,
+        expectResultCid,
+        limits,
+        dataDir: ctx.dataDir,
+        allowDivergentPublish: options.allowDivergentPublish,
+      },
     );
     const color = ctx.io.stdout.isTTY === true;
     ctx.print(renderOutcomeText(outcome, { color, width: ctx.io.stdout.columns }, review), outcome);
@@ -73,6 +93,7 @@ function checkApplicable(review: PatchReview, options: ApplyOptions): string {
     throw new PolicyRefusal(`The patch request ${review.patch.key} is refused:\n${reasons}`);
   }
   if (!review.target.canApply) throw new ReadOnlyTargetError(review.target.id);
+  throwIfBlocked(review);
   const predicted = review.predictedResultCid;
   if (predicted === null)
     throw new PolicyRefusal(

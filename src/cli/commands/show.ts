@@ -27,8 +27,12 @@ export function registerShow(program: Command, run: Runner) {
         checkKeyArgument(key, "the patch request key");
         const review = await ctx.withStore(
           async (store) =>
-            (await reviewPatch({ store }, { key, limits: reviewLimits(ctx), onProgress: ctx.progress }))
-              .review,
+            (
+              await reviewPatch(
+                { store },
+                { key, limits: reviewLimits(ctx), dataDir: ctx.dataDir, onProgress: ctx.progress },
+              )
+            ).review,
         );
         ctx.io.stdout.write(renderReview(ctx, review, ctx.globals.json ? "json" : options.format));
       }),

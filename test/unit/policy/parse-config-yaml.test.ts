@@ -14,9 +14,15 @@ describe("parseConfigYaml", () => {
     expect(result.warnings).toEqual([]);
     expect(result.config).toEqual({
       targets: [
-        { id: TARGET_A, module: "storage", name: "Project website" },
-        { id: TARGET_B, module: "wac-project" },
-        { id: TARGET_C, module: "auto" },
+        {
+          id: TARGET_A,
+          module: "storage",
+          name: "Project website",
+          sources: [],
+          allowDivergentPublish: false,
+        },
+        { id: TARGET_B, module: "wac-project", sources: [TARGET_C], allowDivergentPublish: true },
+        { id: TARGET_C, module: "auto", sources: [], allowDivergentPublish: false },
       ],
       labels: {
         approve: "patch: approve",
@@ -85,7 +91,7 @@ describe("parseConfigYaml", () => {
       'rules[0].action (line 6, column 13): expected one of "apply", "reject", "review", got the text "aply" (did you mean "apply"?)',
     ]);
     expect(errorsOf(`targets:\n  - id: ${TARGET_A}\n    colour: blue\n`)).toEqual([
-      "targets[0].colour (line 3, column 13): unknown key; the keys allowed here are id, module, name",
+      "targets[0].colour (line 3, column 13): unknown key; the keys allowed here are id, module, name, sources, allowDivergentPublish",
     ]);
   });
 

@@ -13,7 +13,7 @@ import {
 describe("parseConfig: valid configurations", () => {
   it("fills every default around a single target", () => {
     expect(buildConfig()).toEqual({
-      targets: [{ id: TARGET_A, module: "auto" }],
+      targets: [{ id: TARGET_A, module: "auto", sources: [], allowDivergentPublish: false }],
       labels: {
         approve: "nomad-patch: approve",
         applied: "nomad-patch: applied",
@@ -129,7 +129,7 @@ describe("parseConfig: every kind of error says where, what was expected and wha
       'target: unknown key (did you mean "targets"?); the keys allowed here are targets, labels, commands, permissions, limits, closeIssueOnApply, rules',
     ]);
     expect(errorLines({ targets: [{ id: TARGET_A, modul: "storage" }] })).toEqual([
-      'targets[0].modul: unknown key (did you mean "module"?); the keys allowed here are id, module, name',
+      'targets[0].modul: unknown key (did you mean "module"?); the keys allowed here are id, module, name, sources, allowDivergentPublish',
     ]);
     expect(
       errorLines({ targets: [{ id: TARGET_A }], rules: [{ match: { eventid: "X" }, action: "apply" }] }),
