@@ -18,7 +18,7 @@ import { decodePatchRequest } from "../patch-request/patch-request-record.js";
 import { ReadOnlyTargetError, SourceUnreachableError, TargetMovedError } from "./apply-errors.js";
 import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
 import { findDeviceKeys } from "./find-device-keys.js";
-import { knownSources } from "./known-sources.js";
+import { readKnownSources } from "./known-sources.js";
 import { loadTarget } from "./load-target.js";
 import { type ReviewedPatch, type ReviewLimits, reviewPatch, type TargetSetting } from "./review-patch.js";
 import { throwIfBlocked } from "./throw-if-blocked.js";
@@ -36,7 +36,7 @@ export interface ApplyPatchInput {
   readonly expectResultCid: string;
   readonly targets?: readonly TargetSetting[];
   readonly limits: ReviewLimits;
-  /** The data directory, where pairing records the target's other devices (`knownSources`). */
+  /** The data directory, where pairing records the target's other devices (`readKnownSources`, known-sources.json). */
   readonly dataDir?: string;
   /** Accept a divergent publish whatever the target's setting says (the CLI's flag). */
   readonly allowDivergentPublish?: boolean;
@@ -185,7 +185,7 @@ async function complete(
       target: record.targetId,
       module: moduleOf(input, record.targetId),
       sources: input.targets?.find((t) => parseIpnsName(t.id) === record.targetId)?.sources,
-      pairedSources: input.dataDir ? await knownSources(input.dataDir, record.targetId) : undefined,
+      pairedSources: input.dataDir ? await readKnownSources(input.dataDir, record.targetId) : undefined,
       knownStreams: new Map([[localId, streamCid]]),
       now: maxTicks(record),
     },

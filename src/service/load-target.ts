@@ -40,7 +40,7 @@ export interface LoadTargetInput {
   readonly module?: string;
   /** Sources configured for this target (local IPNS names), on top of the roaming hint and own local key. */
   readonly sources?: readonly string[];
-  /** Sources recorded by pairing on this node (`knownSources`), crawled like configured ones. */
+  /** Sources recorded by pairing on this node (`readKnownSources`, known-sources.json), crawled like configured ones. */
   readonly pairedSources?: readonly string[];
   readonly now?: Ticks;
   readonly limits?: Partial<CrawlLimits>;

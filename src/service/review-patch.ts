@@ -14,7 +14,7 @@ import type { PatchReview } from "../patch-request/change-model.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
 import { validatePatch } from "../patch-request/validate-patch.js";
 import { withByteBudget } from "./byte-budget-store.js";
-import { knownSources } from "./known-sources.js";
+import { readKnownSources } from "./known-sources.js";
 import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
 import { loadProposedContent } from "./load-proposed-content.js";
 import { type LoadedTarget, loadTarget } from "./load-target.js";
@@ -50,7 +50,7 @@ export interface ReviewPatchInput {
   /** Configured targets; undefined accepts any target (the CLI on the operator's own node). */
   readonly targets?: readonly TargetSetting[];
   readonly limits: ReviewLimits;
-  /** The data directory, where pairing records the target's other devices (`knownSources`). */
+  /** The data directory, where pairing records the target's other devices (`readKnownSources`, known-sources.json). */
   readonly dataDir?: string;
   /** Accept a divergent publish whatever the target's setting says (`nomad-patch apply --allow-divergent-publish`). */
   readonly allowDivergentPublish?: boolean;
@@ -96,7 +96,7 @@ export async function reviewPatch(
       target: setting.id,
       module: setting.module,
       sources: setting.sources,
-      pairedSources: input.dataDir ? await knownSources(input.dataDir, setting.id) : undefined,
+      pairedSources: input.dataDir ? await readKnownSources(input.dataDir, setting.id) : undefined,
       resolve: { timeoutMs: input.limits.resolveTimeoutMs },
       foldLimits: input.limits.fold,
     },

@@ -6,7 +6,7 @@ import { renderReviewJson, renderReviewMarkdown, renderReviewText } from "../../
 import { DivergentPublishError, SourceUnreachableError } from "../../../src/service/apply-errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
-import { recordKnownSource } from "../../../src/service/known-sources.js";
+import { addKnownSources } from "../../../src/service/known-sources.js";
 import { loadTarget } from "../../../src/service/load-target.js";
 import { type ReviewPatchInput, reviewPatch } from "../../../src/service/review-patch.js";
 import { projectValue } from "../../helpers/csharp-device.js";
@@ -224,7 +224,7 @@ describe("never publishing a roaming value that loses data (C#-shaped device set
     expect(configured.blockers).toEqual([]);
 
     // Pairing records the other side's local key in the data directory; every load then reads it.
-    await recordKnownSource(dataDir, set.id, set.device.localId);
+    await addKnownSources(dataDir, set.id, [set.device.localId]);
     const paired = (await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir })).review;
     expect(paired.blockers).toEqual([]);
     expect(paired.predictedResultCid).toBe(configured.predictedResultCid);
