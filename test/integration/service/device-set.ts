@@ -116,5 +116,9 @@ export async function keyState(
   set: DeviceSet,
 ): Promise<Record<string, string | undefined>> {
   const read = async (name: string) => (await store.resolveName(name, { nocache: true }))?.toString();
-  return { roaming: await read(set.id), bot: await read(set.botLocalId) };
+  return {
+    roaming: await read(set.id),
+    bot: await read(set.botLocalId),
+    device: await read(set.device.localId),
+  };
 }

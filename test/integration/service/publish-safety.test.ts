@@ -11,6 +11,7 @@ import { loadTarget } from "../../../src/service/load-target.js";
 import { type ReviewPatchInput, reviewPatch } from "../../../src/service/review-patch.js";
 import { projectValue } from "../../helpers/csharp-device.js";
 import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import { jsonOf, runCli } from "../cli/run-cli.js";
 import {
   bringDeviceBack,
   type DeviceSet,
@@ -212,6 +213,14 @@ describe("never publishing a roaming value that loses data (C#-shaped device set
       { path: "Name", change: "changed", before: "From the command line", after: "" },
     ]);
     expect(alone.blockers?.map((b) => b.code)).toEqual(["divergent-publish"]);
+    const shown = renderings(alone);
+    for (const text of [shown.markdown, shown.text]) {
+      expect(text).toContain("Blocked");
+      expect(text).toMatch(/Name: changed "From the command line" → ""/);
+      expect(text).toContain("sources");
+    }
+    expect(shown.json.blockers).toEqual([{ code: "divergent-publish", message: expect.any(String) }]);
+    expect(shown.json.publishDrift).toEqual(alone.publishDrift);
     expect(
       await attempt(set, patch.key, patch.cid.toString(), alone.predictedResultCid as string),
     ).toBeInstanceOf(DivergentPublishError);
@@ -246,5 +255,84 @@ describe("never publishing a roaming value that loses data (C#-shaped device set
     );
     expect(after.state).toMatchObject({ Name: "From the command line", Features: ["Sync"] });
     expect(after.matchesPublished).toBe(true);
+  });
+
+  it("holds the roaming value back when a device goes offline after the local publish, and a retry completes it", async () => {
+    const names = ["Before the crash"];
+    let away = await startKubo();
+    await connect(bot(), away);
+    try {
+      const set = await projectOnTwoDevices(bot(), away, {
+        knownId: `mid-apply-${++counter}`,
+        names,
+        published: (keys) => foldedProject(names, [keys.device]),
+      });
+      const patch = await proposeValues(pair.contributor, set.id, [
+        { eventId: "AddFeatureAsync", value: "Later" },
+      ]);
+      const { review } = await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir });
+      const input = {
+        key: patch.key,
+        expectPatchCid: patch.cid.toString(),
+        expectResultCid: review.predictedResultCid as string,
+        limits,
+        dataDir,
+      };
+      const journal = await openFileJournal(dataDir);
+      const error = await applyPatch(
+        { store: bot().store, journal },
+        { ...input, afterLocalPublish: () => takeDeviceOffline(away, set, bot()) },
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SourceUnreachableError);
+      // The entries are in the bot's stream (the journal knows), but the roaming value was not touched.
+      expect((await journal.get(patch.cid.toString()))?.state).toBe("local-published");
+      expect((await keyState(bot().store, set)).roaming).toBe(set.roamingCid);
+
+      away = await bringDeviceBack(away, set, bot());
+      const outcome = await applyPatch({ store: bot().store, journal }, input);
+      expect(outcome.status).toBe("applied");
+      const after = await loadTarget({ store: bot().store }, { target: set.id });
+      expect(after.state).toMatchObject({ Name: "Before the crash", Features: ["Later"] });
+      expect(outcome.roamingCid).toBe(review.predictedResultCid);
+    } finally {
+      await away.stop();
+    }
+  });
+
+  it("nomad-patch apply refuses a divergent publish (exit 3) unless --allow-divergent-publish is given", async () => {
+    const names = ["Operator Name"];
+    const set = await projectOnTwoDevices(bot(), device, {
+      knownId: `cli-${++counter}`,
+      names,
+      published: (keys) =>
+        projectValue({ Sources: [keys.device], Name: "Operator Name", Features: ["Hidden"] }),
+    });
+    const patch = await proposeValues(pair.contributor, set.id, [
+      { eventId: "UpdateDescriptionAsync", value: "New" },
+    ]);
+    const cliDataDir = join(dataDir, "cli");
+    const cli = (...argv: string[]) =>
+      runCli(["--kubo", bot().apiUrl, ...argv], { env: { NOMAD_PATCH_DATA_DIR: cliDataDir } });
+
+    const shown = jsonOf<{ publishDrift: unknown; blockers: { code: string }[] }>(
+      await cli("--json", "show", patch.key),
+    );
+    expect(shown.publishDrift).toEqual({
+      publishedCid: set.roamingCid,
+      changes: [{ path: "Features", change: "changed", before: ["Hidden"], after: [] }],
+      allowed: false,
+    });
+    expect(shown.blockers.map((b) => b.code)).toEqual(["divergent-publish"]);
+
+    const before = await keyState(bot().store, set);
+    const refused = await cli("apply", patch.key, "--yes");
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("--allow-divergent-publish");
+    expect(refused.stdout).toContain("Beyond this patch, publishing would change");
+    expect(await keyState(bot().store, set)).toEqual(before);
+
+    const applied = await cli("--json", "apply", patch.key, "--yes", "--allow-divergent-publish");
+    expect(applied.code).toBe(0);
+    expect(jsonOf<{ status: string }>(applied).status).toBe("applied");
   });
 });
