@@ -10,7 +10,8 @@ import { startKubo } from "../../helpers/kubo.js";
 import { postStreamed } from "./post-streamed.js";
 
 // The README's run command ends in `node lib/app/main.js`; this runs that file as a user would.
-const mainJs = join(import.meta.dirname, "../../../lib/app/main.js");
+const root = join(import.meta.dirname, "../../..");
+const mainJs = join(root, "lib/app/main.js");
 
 describe("the app's start command", () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -40,6 +41,27 @@ describe("the app's start command", () => {
     expect(app.output()).toMatch(/managed Kubo stopped/);
     expect(isAlive(kuboPid)).toBe(false);
   });
+
+  it("`npm start` stopped with SIGTERM (as `timeout` or a process manager stops npm) stops the app and its Kubo", async () => {
+    const dataDir = await tempDir(cleanups);
+    // Whatever outlives npm is found by the data directory in its environment, and killed after the test.
+    cleanups.push(async () => killProcessesWith(`NOMAD_PATCH_DATA_DIR=${dataDir}`));
+    const app = await startApp(
+      { NOMAD_PATCH_DATA_DIR: dataDir, NOMAD_PATCH_KUBO_SWARM_PORT: "0" },
+      cleanups,
+      ["npm", "start"],
+    );
+    await app.waitFor(/Listening on/, 280_000);
+    const kuboPid = await daemonPid(join(dataDir, "kubo"));
+    const { port } = new URL(app.url);
+
+    app.child.kill("SIGTERM");
+    await app.exitCode;
+    await until(async () => !isAlive(kuboPid) && !(await listening(Number(port))));
+    expect(await listening(Number(port))).toBe(false);
+    expect(isAlive(kuboPid)).toBe(false);
+    expect(await processesWith(`NOMAD_PATCH_DATA_DIR=${dataDir}`)).toEqual([]);
+  }, 360_000); // `npm start` builds the project first (tsc takes minutes on a busy machine)
 
   it("with KUBO_API_URL uses that node and starts none", async () => {
     const node = await startKubo();
@@ -103,9 +125,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startApp(env: Record<string, string>, cleanups: Array<() => Promise<void>>) {
+async function startApp(
+  env: Record<string, string>,
+  cleanups: Array<() => Promise<void>>,
+  command: readonly string[] = [process.execPath, mainJs],
+) {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [mainJs], {
+  const [file = "", ...args] = command;
+  const child: ChildProcess = spawn(file, args, {
+    cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -160,4 +188,42 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Processes whose environment holds `entry` (Linux /proc, as CI). */
+async function processesWith(entry: string): Promise<number[]> {
+  const { readdir } = await import("node:fs/promises");
+  const found: number[] = [];
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const environ = await readFile(`/proc/${name}/environ`, "utf8").catch(() => "");
+    if (environ.split("\0").includes(entry)) found.push(Number(name));
+  }
+  return found;
+}
+
+async function killProcessesWith(entry: string): Promise<void> {
+  for (const pid of await processesWith(entry)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+}
+
+async function listening(port: number): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = connect({ host: "localhost", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Polls a condition a stopping process makes true; gives up after a while (the assertions then fail). */
+async function until(condition: () => Promise<boolean>, attempts = 150): Promise<void> {
+  for (let i = 0; i < attempts && !(await condition()); i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
 }
