@@ -41,7 +41,7 @@ export class IpfsTimeoutError extends NomadPatchError {
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
     super(`${operation} did not finish within ${timeoutMs} ms`, options);
   }

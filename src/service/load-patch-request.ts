@@ -1,6 +1,6 @@
 import type { CID } from "multiformats/cid";
 import { NomadPatchError } from "../errors.js";
-import { NotFoundError } from "../ipfs/errors.js";
+import { IpfsTimeoutError, NotFoundError } from "../ipfs/errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import { type IpnsName, parseIpnsName } from "../nomad/ipns-name.js";
 import type { Limiter } from "../nomad/limiter.js";
@@ -51,7 +51,7 @@ export async function loadPatchRequest(
     throw new PatchMovedError(key, options.expectCid, cid.toString());
   }
   options.onProgress?.(`reading patch request ${cid}…`);
-  const record = decodePatchRequest(await store.dagGet(cid), cid.toString());
+  const record = decodePatchRequest(await store.dagGet(cid).catch(contributorOffline), cid.toString());
   // Over the limit: validation refuses it, and nothing more is fetched.
   if (record.entries.length > options.maxEntries) return { key, cid, record, proposed: [] };
   options.onProgress?.(`reading ${record.entries.length} proposed entries…`);
@@ -63,12 +63,31 @@ export async function loadPatchRequest(
           return { index, cid: entryCid, entry };
         } catch (error) {
           if (!isEntryProblem(error)) throw error;
-          return { index, cid: entryCid, problem: { code: "entry-unreadable", message: error.message } };
+          return {
+            index,
+            cid: entryCid,
+            problem: { code: "entry-unreadable", message: withOfflineHint(error) },
+          };
         }
       }),
     ),
   );
   return { key, cid, record, proposed };
+}
+
+/** What a reader can do when a patch's blocks do not arrive: they live on the node that proposed it. */
+export const CONTRIBUTOR_OFFLINE =
+  "the contributor's node is probably offline: a patch request's blocks live on the node that proposed it until the operator fetches them; ask the contributor to keep it online, then try again";
+
+function contributorOffline(error: unknown): never {
+  if (error instanceof IpfsTimeoutError)
+    throw new IpfsTimeoutError(error.operation, error.timeoutMs, { cause: error, hint: CONTRIBUTOR_OFFLINE });
+  throw error;
+}
+
+/** An entry's problem message, with the likely reason when its block did not arrive in time. */
+export function withOfflineHint(error: NomadPatchError): string {
+  return error instanceof IpfsTimeoutError ? `${error.message} (${CONTRIBUTOR_OFFLINE})` : error.message;
 }
 
 /**

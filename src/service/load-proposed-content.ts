@@ -4,7 +4,7 @@ import type { Limiter } from "../nomad/limiter.js";
 import { loadEntries } from "../nomad/load-entries.js";
 import type { NomadModule } from "../nomad/modules/types.js";
 import type { ProposedEntry } from "../patch-request/proposed-entry.js";
-import { isEntryProblem } from "./load-patch-request.js";
+import { isEntryProblem, withOfflineHint } from "./load-patch-request.js";
 
 /**
  * Loads each decoded entry's content block and the value blocks the target's module will
@@ -26,7 +26,7 @@ export async function loadProposedContent(
         return { ...p, loaded };
       } catch (error) {
         if (!isEntryProblem(error)) throw error;
-        return { ...p, problem: { code: "content-unreachable", message: error.message } };
+        return { ...p, problem: { code: "content-unreachable", message: withOfflineHint(error) } };
       }
     }),
   );

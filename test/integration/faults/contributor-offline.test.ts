@@ -66,6 +66,7 @@ describe("the contributor's node offline", () => {
       ["content-unreachable", 1],
     ]);
     expect(review.refusals[0]?.message).toMatch(/did not finish within 1500 ms/);
+    expect(review.refusals[0]?.message).toContain("the contributor's node is probably offline");
     expect(review.entries.map((e) => e.effect)).toEqual(["refused", "refused"]);
     // Each missing content block was asked for once: no retry loop.
     for (const cid of patch.entryCids) expect(counted.reads(cid)).toBe(1);
@@ -102,6 +103,7 @@ describe("the contributor's node offline", () => {
     );
     expect(error).toBeInstanceOf(IpfsTimeoutError);
     expect((error as Error).message).toBe(`block get ${patch.cid} did not finish within 1500 ms`);
+    expect((error as IpfsTimeoutError).hint).toMatch(/^the contributor's node is probably offline/);
     expect(counted.reads()).toBe(1);
   });
 
