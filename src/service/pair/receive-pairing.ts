@@ -67,7 +67,7 @@ export async function receivePairing(
       .waitForJoin(input.timeoutMs, "the device that holds the object")
       .catch((error) => {
         throw error instanceof PairingTimeoutError
-          ? new PairingTimeoutError(`${error.message}. Nothing was changed on this node.`)
+          ? new PairingTimeoutError(`${error.message} Nothing was changed on this node.`)
           : error;
       });
     room.startHeartbeat();

@@ -61,7 +61,7 @@ export async function sendPairing(
     progress(`waiting in room ${input.code.room} for the new device (heartbeat ${keys.roaming.name})`);
     await room.waitForJoin(input.timeoutMs, "the new device to join").catch((error) => {
       throw error instanceof PairingTimeoutError
-        ? new PairingTimeoutError(`${error.message}. Nothing was sent or changed.`)
+        ? new PairingTimeoutError(`${error.message} Nothing was sent or changed.`)
         : error;
     });
     await room.publish(await store.exportKey(keys.roaming.name));
