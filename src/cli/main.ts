@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerApply } from "./commands/apply.js";
+import { registerCreate } from "./commands/create.js";
 import { registerExport } from "./commands/export.js";
 import { registerInit } from "./commands/init.js";
+import { registerPair } from "./commands/pair.js";
 import { registerPropose } from "./commands/propose.js";
 import { registerShow } from "./commands/show.js";
 import { registerStatus } from "./commands/status.js";
@@ -59,6 +61,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerShow(program, run);
   registerApply(program, run);
   registerInit(program, run);
+  registerCreate(program, run);
+  registerPair(program, run);
   registerStatus(program, run);
   try {
     await program.parseAsync([...argv], { from: "user" });

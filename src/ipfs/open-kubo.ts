@@ -1,7 +1,7 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { IpfsTimeoutError, KuboUnavailableError, NotKuboApiError } from "./errors.js";
-import { startKuboDaemon } from "./kubo-daemon.js";
+import { multiaddrToUrl, startKuboDaemon } from "./kubo-daemon.js";
 import { ensureKubo } from "./kubo-install.js";
 import { KuboStore, type KuboStoreLimits } from "./kubo-store.js";
 
@@ -40,6 +40,17 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
   const kubo = await ensureKubo({ log });
   const repoPath = join(options.dataDir, "kubo");
   await mkdir(repoPath, { recursive: true });
+  const running = await runningDaemon(repoPath, options.limits);
+  if (running) {
+    // The app (or another command) runs the data directory's node: use it rather than fight for its lock.
+    const store = new KuboStore({
+      apiUrl: running,
+      limits: options.limits,
+      local: { binary: kubo.path, repoPath },
+    });
+    log(`using the data directory's running Kubo at ${running}`);
+    return { store, managed: false, close: async () => {} };
+  }
   const port = options.swarmPort ?? 4001;
   const daemon = await startKuboDaemon({
     binary: kubo.path,
@@ -83,4 +94,17 @@ function notKuboWhenItAnswered(apiUrl: string, error: unknown): unknown {
       ? "something else"
       : JSON.stringify(firstLine.slice(0, 100));
   return new NotKuboApiError(apiUrl, answered, { cause: error });
+}
+
+/** The RPC address of a daemon already running on `repoPath` (it writes `api` while it runs), if it answers. */
+async function runningDaemon(repoPath: string, limits: OpenKuboOptions["limits"]): Promise<string | undefined> {
+  const address = await readFile(join(repoPath, "api"), "utf8").catch(() => undefined);
+  if (!address) return undefined;
+  try {
+    const apiUrl = multiaddrToUrl(address.trim());
+    await new KuboStore({ apiUrl, limits }).id({ timeoutMs: 5_000 });
+    return apiUrl;
+  } catch {
+    return undefined; // a file left by a daemon that died: start a new one
+  }
 }

@@ -31,7 +31,7 @@ export { genericModule } from "./modules/generic.js";
 export { peerModule } from "./modules/peer.js";
 export { peerSwarmModule } from "./modules/peer-swarm.js";
 export { peerSwarmTrackerModule } from "./modules/peer-swarm-tracker.js";
-export { chooseModule, moduleByName, modules } from "./modules/registry.js";
+export { chooseModule, moduleByName, moduleOfRoamingKeyName, modules } from "./modules/registry.js";
 export type { FileData, FolderData } from "./modules/storage.js";
 export { storageModule } from "./modules/storage.js";
 export {

@@ -1,4 +1,5 @@
 import type { CID } from "multiformats/cid";
+import { UsageError } from "../errors.js";
 import type { IpfsStore, PublishOptions } from "../ipfs/store.js";
 import {
   encodeEventStream,
@@ -17,7 +18,7 @@ export interface CreatedObject {
 
 /**
  * Create a Nomad object with this node as its first device:
- * 1. generate `{prefix}.Local.{name}` and `{prefix}.Roaming.{name}` (Ed25519);
+ * 1. refuse names this node already has; generate `{prefix}.Local.{name}` and `{prefix}.Roaming.{name}` (Ed25519);
  * 2. put and publish an empty local stream;
  * 3. put and publish the module's seed, `Sources: [local id]`; pin both.
  */
@@ -28,6 +29,11 @@ export async function createNomadObject(
   const { store } = deps;
   const module = typeof input.module === "string" ? moduleByName(input.module) : input.module;
   const names = nomadKeyNames(module.keyPrefix, input.name);
+  const taken = (await store.listKeys()).filter((k) => k.name === names.local || k.name === names.roaming);
+  if (taken.length > 0)
+    throw new UsageError(
+      `This node already has ${taken.map((k) => `${k.name} (${k.id})`).join(" and ")}: pick another name`,
+    );
   const local = await store.generateKey(names.local);
   const roaming = await store.generateKey(names.roaming);
   const streamCid = await store.dagPut(

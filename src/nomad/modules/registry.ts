@@ -37,3 +37,21 @@ export function chooseModule(roamingValue: IpldValue | undefined, configuredName
   if (roamingValue === undefined) return genericModule;
   return modules.find((m) => m.recognise(roamingValue)) ?? genericModule;
 }
+
+/**
+ * The module and name suffix a roaming key's name stands for (`Nomad.Kubo.Storage.Roaming.Docs` → storage,
+ * `Docs`): what a new device must be told to take the same key names. The longest prefix wins
+ * (`…PeerSwarm.Peer` over `…PeerSwarm`); `undefined` for a name no module makes.
+ */
+export function moduleOfRoamingKeyName(
+  keyName: string,
+): { readonly module: NomadModule; readonly name: string | undefined } | undefined {
+  const matches = modules
+    .map((module) => ({ module, head: `${module.keyPrefix}.Roaming` }))
+    .filter(({ head }) => keyName === head || keyName.startsWith(`${head}.`))
+    .sort((a, b) => b.head.length - a.head.length);
+  const best = matches[0];
+  if (!best) return undefined;
+  const name = keyName === best.head ? undefined : keyName.slice(best.head.length + 1);
+  return { module: best.module, name };
+}

@@ -40,7 +40,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * Hand an object this node holds to a new device, as OwlCore.Nomad.Kubo's `KeyExchange` does in the roles
  * "roaming sender, local receiver" (OwlCore.Nomad.Kubo:src/KeyExchange.cs):
  * 1. find this node's roaming and local keys for the target; open the encrypted room;
- * 2. heartbeat the roaming key's name, wait for the new device to join, publish `ipfs key export` of it;
+ * 2. export the roaming key (`ipfs key export`); heartbeat its name, wait for the new device to join, publish it;
  * 3. change the heartbeat to the local key's name, wait for the new device, then heartbeat;
  * 4. read its local key id (UTF-8 text); refuse our own id; if it is already a source, stop there;
  * 5. append a SourceAdd entry (TargetId = roaming id, content = the id as a string block) to this node's
@@ -54,6 +54,8 @@ export async function sendPairing(
   const progress = input.progress ?? (() => {});
   const keys = await findDeviceKeys(store, input.target);
   const targetId = parseIpnsName(keys.roaming.id);
+  // Exported before anyone joins: a node whose repository is elsewhere fails now, not after the wait.
+  const roamingKey = await store.exportKey(keys.roaming.name);
   const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
   try {
     room.setHeartbeat(keys.roaming.name);
@@ -64,7 +66,7 @@ export async function sendPairing(
         ? new PairingTimeoutError(`${error.message} Nothing was sent or changed.`)
         : error;
     });
-    await room.publish(await store.exportKey(keys.roaming.name));
+    await room.publish(roamingKey);
     progress("sent the roaming key; waiting for the new device's local key");
 
     room.setHeartbeat(keys.local.name);

@@ -1,0 +1,185 @@
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { moduleOfRoamingKeyName } from "../../nomad/index.js";
+import {
+  formatPairCode,
+  generatePairCode,
+  type PairCode,
+  parsePairCode,
+  passwordStrengthBits,
+  STRONG_PASSWORD_BITS,
+} from "../../nomad/pairing/pair-code.js";
+import { findDeviceKeys } from "../../service/find-device-keys.js";
+import { type ReceivedPairing, receivePairing } from "../../service/pair/receive-pairing.js";
+import { type SentPairing, sendPairing } from "../../service/pair/send-pairing.js";
+import { checkKeyArgument } from "../arguments.js";
+import type { CommandContext, Runner } from "../context.js";
+
+interface CodeOptions {
+  readonly code?: string;
+  readonly room?: string;
+  readonly password?: string;
+  readonly timeout: string;
+}
+
+interface ReceiveOptions extends CodeOptions {
+  readonly module: string;
+  readonly name?: string;
+}
+
+/** `pair send <target>` and `pair receive`: the C# apps' key exchange (docs/cli.md, "Pairing"). */
+export function registerPair(program: Command, run: Runner) {
+  const pair = program
+    .command("pair")
+    .summary("pair devices of a Nomad object, as the C# apps do")
+    .description(
+      "Hand a Nomad object to a new device (send), or become a device of one (receive), over an encrypted pubsub room: the key exchange of OwlCore.Nomad.Kubo, so either side may be a C# app. Both nodes need Kubo's pubsub (Pubsub.Enabled) and must reach each other.",
+    );
+  const codeOptions = (command: Command) =>
+    command
+      .option("--code <code>", "the pair code: room-password, or the C# apps' 8 characters")
+      .option("--room <room>", "the room (pubsub topic), with --password, instead of --code")
+      .option("--password <password>", "the room's password, with --room")
+      .option("--timeout <seconds>", "give up on each wait for the other device after this long", "300");
+  codeOptions(
+    pair
+      .command("send")
+      .summary("hand an object this node holds to a new device")
+      .description(
+        "Send the roaming key to the device that joins the room, then add the local key it answers with as a source (a SourceAdd entry in this device's stream). Without a code, makes one that resists guessing and prints it with the command to run on the new device.",
+      )
+      .argument("<target>", "the object's roaming key"),
+  ).action((target: string, options: CodeOptions) => run((ctx) => sendCommand(ctx, target, options)));
+  codeOptions(
+    pair
+      .command("receive")
+      .summary("become a device of an object another device holds")
+      .description(
+        "Wait in the room for the device that holds the object, import its roaming key under the module's key name, create this node's local key with an empty stream, and send that key's id back.",
+      )
+      .requiredOption(
+        "--module <module>",
+        "the object's module (storage, wac-project, …), as `pair send` prints it",
+      )
+      .option(
+        "--name <name>",
+        "the key-name suffix (folder name or KnownId), exactly as on the other device",
+      ),
+  ).action((options: ReceiveOptions) => run((ctx) => receiveCommand(ctx, options)));
+}
+
+async function sendCommand(ctx: CommandContext, target: string, options: CodeOptions) {
+  checkKeyArgument(target, "a target");
+  const timeoutMs = timeoutOption(options.timeout);
+  const given = codeOption(options);
+  const code = given ?? generatePairCode();
+  if (given) warnIfWeak(ctx, given);
+  const sent = await ctx.withStore(async (store) => {
+    const keys = await findDeviceKeys(store, target);
+    const names = moduleOfRoamingKeyName(keys.roaming.name);
+    const flags = names
+      ? `--module ${names.module.name}${names.name === undefined ? "" : ` --name ${shellWord(names.name)}`}`
+      : "--module <module> --name <name>";
+    ctx.io.stderr.write(
+      [
+        `Pair code: ${formatPairCode(code)}`,
+        "On the new device, run:",
+        `  nomad-patch pair receive ${flags} --code ${shellWord(formatPairCode(code))}`,
+        `Waiting up to ${timeoutMs / 1000} s for it…`,
+        "",
+      ].join("\n"),
+    );
+    return sendPairing(
+      { store },
+      {
+        target,
+        code,
+        dataDir: ctx.dataDir,
+        timeoutMs,
+        resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
+        progress: ctx.progress,
+      },
+    );
+  });
+  ctx.print(sentText(sent), sent);
+}
+
+async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
+  const timeoutMs = timeoutOption(options.timeout);
+  const code = codeOption(options);
+  if (!code)
+    throw new UsageError(
+      "pair receive needs the code the other device shows: --code, or --room and --password",
+    );
+  warnIfWeak(ctx, code);
+  const received = await ctx.withStore((store) =>
+    receivePairing(
+      { store },
+      {
+        code,
+        module: options.module,
+        name: options.name,
+        dataDir: ctx.dataDir,
+        timeoutMs,
+        resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
+        progress: ctx.progress,
+      },
+    ),
+  );
+  ctx.print(receivedText(received), received);
+}
+
+function codeOption(options: CodeOptions): PairCode | undefined {
+  if (options.code !== undefined) {
+    if (options.room !== undefined || options.password !== undefined)
+      throw new UsageError("Pass either --code or --room with --password, not both");
+    return parsePairCode(options.code);
+  }
+  if ((options.room === undefined) !== (options.password === undefined))
+    throw new UsageError("--room and --password go together");
+  if (options.room === undefined || options.password === undefined) return undefined;
+  if (options.room === "" || options.password === "")
+    throw new UsageError("--room and --password cannot be empty");
+  return { room: options.room, password: options.password };
+}
+
+function timeoutOption(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
+    throw new UsageError(`--timeout takes seconds between 1 and 3600, got ${JSON.stringify(text)}`);
+  return Math.round(seconds * 1000);
+}
+
+/** The room carries the roaming PRIVATE key; anyone who recorded it can try passwords offline. */
+function warnIfWeak(ctx: CommandContext, code: PairCode) {
+  const bits = passwordStrengthBits(code.password);
+  if (bits >= STRONG_PASSWORD_BITS) return;
+  ctx.io.stderr.write(
+    `warning: this code's password has about ${bits} bits; whoever records the room can guess it offline and take the roaming private key. Let \`nomad-patch pair send\` make a code (${STRONG_PASSWORD_BITS}+ bits) unless the other side is an app that only takes short codes.\n`,
+  );
+}
+
+function sentText(sent: SentPairing): string {
+  return [
+    `Sent ${sent.targetId} (${sent.roamingKeyName}) to a new device.`,
+    sent.sourceAdded
+      ? `Its local key ${sent.newSource} is now a source: SourceAdd entry ${sent.entryCid}, roaming value ${sent.roamingCid}.`
+      : `Its local key ${sent.newSource} was a source already; nothing was appended.`,
+  ].join("\n");
+}
+
+function receivedText(received: ReceivedPairing): string {
+  return [
+    `This node is now a device of ${received.targetId} (${received.module}):`,
+    `  roaming key  ${received.roamingKeyName} (imported)`,
+    `  local key    ${received.localKeyName} ${received.localId}`,
+    received.confirmed
+      ? "The other device took this node's local key and left the room."
+      : "The other device did not leave the room: check there that it added this node's local key as a source.",
+    ...(received.knownSources.length > 0 ? [`Known sources: ${received.knownSources.join(", ")}`] : []),
+  ].join("\n");
+}
+
+function shellWord(text: string): string {
+  return /^[\w.@%+=:,/-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
