@@ -46,6 +46,7 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
       const kubo = await openKubo({
         apiUrl: globals.kubo ? kuboApiUrl(globals.kubo) : env.kuboApiUrl,
         dataDir,
+        repoPath: io.env.IPFS_PATH,
         swarmPort: env.kuboSwarmPort,
         limits: {
           timeoutMs: env.callTimeoutMs,

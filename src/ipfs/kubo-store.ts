@@ -209,7 +209,7 @@ export class KuboStore implements IpfsStore {
     const local = this.options.local;
     if (!local) {
       throw new UnsupportedError(
-        `cannot export key ${name}: Kubo exports keys only on the machine that holds the repository (configure a managed Kubo or run \`ipfs key export\` there)`,
+        `cannot export key ${name}: Kubo exports keys only on the machine that holds the repository (use the managed Kubo of the data directory, or set IPFS_PATH to the repository of the node at KUBO_API_URL / --kubo)`,
       );
     }
     const dir = await mkdtemp(join(tmpdir(), "nomad-patch-key-"));

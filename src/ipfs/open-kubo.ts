@@ -1,6 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { IpfsTimeoutError, KuboUnavailableError, NotKuboApiError } from "./errors.js";
+import { findKubo } from "./kubo-binary.js";
 import { multiaddrToUrl, startKuboDaemon } from "./kubo-daemon.js";
 import { ensureKubo } from "./kubo-install.js";
 import { KuboStore, type KuboStoreLimits } from "./kubo-store.js";
@@ -11,6 +12,11 @@ export interface OpenKuboOptions {
   /** Where the managed node keeps its repository (`<dataDir>/kubo`). */
   readonly dataDir: string;
   readonly swarmPort?: number;
+  /**
+   * The repository of the node at `apiUrl`, when it is on this machine (`IPFS_PATH`): Kubo exports keys
+   * only from the repository, and pairing sends one.
+   */
+  readonly repoPath?: string;
   readonly limits?: Partial<KuboStoreLimits>;
   readonly log?: (line: string) => void;
 }
@@ -30,7 +36,10 @@ export interface OpenedKubo {
 export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
   const log = options.log ?? (() => {});
   if (options.apiUrl) {
-    const store = new KuboStore({ apiUrl: options.apiUrl, limits: options.limits });
+    const binary = options.repoPath ? await findKubo() : undefined;
+    const local =
+      binary && options.repoPath ? { binary: binary.path, repoPath: options.repoPath } : undefined;
+    const store = new KuboStore({ apiUrl: options.apiUrl, limits: options.limits, local });
     const { peerId } = await store.id({ timeoutMs: 10_000 }).catch((error: unknown) => {
       throw notKuboWhenItAnswered(store.apiUrl, error);
     });
@@ -97,7 +106,10 @@ function notKuboWhenItAnswered(apiUrl: string, error: unknown): unknown {
 }
 
 /** The RPC address of a daemon already running on `repoPath` (it writes `api` while it runs), if it answers. */
-async function runningDaemon(repoPath: string, limits: OpenKuboOptions["limits"]): Promise<string | undefined> {
+async function runningDaemon(
+  repoPath: string,
+  limits: OpenKuboOptions["limits"],
+): Promise<string | undefined> {
   const address = await readFile(join(repoPath, "api"), "utf8").catch(() => undefined);
   if (!address) return undefined;
   try {

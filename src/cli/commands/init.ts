@@ -62,8 +62,8 @@ export function instructions(device: InitializedDevice): string {
     "",
     "That is a SourceAdd entry in that device's local event stream, whose content is the key id as a string:",
     `    ${entry}`,
-    "With OwlCore.Nomad.Kubo, add the id to the handler's Sources and append that entry (what pairing does);",
-    "then publish the device's local stream. Until then, applies from this node are not part of the",
-    "target as your other devices fold it.",
+    "Pairing writes it: run `nomad-patch pair send <target>` on that device (or pair from a C# app) and",
+    "`nomad-patch pair receive` here with the line it prints. Until then, applies from this node are not",
+    "part of the target as your other devices fold it.",
   ].join("\n");
 }

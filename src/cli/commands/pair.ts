@@ -171,7 +171,7 @@ function sentText(sent: SentPairing): string {
 function receivedText(received: ReceivedPairing): string {
   return [
     `This node is now a device of ${received.targetId} (${received.module}):`,
-    `  roaming key  ${received.roamingKeyName} (imported)`,
+    `  roaming key  ${received.roamingKeyName} ${received.importedRoamingKey ? "(imported)" : "(already here)"}`,
     `  local key    ${received.localKeyName} ${received.localId}`,
     received.confirmed
       ? "The other device took this node's local key and left the room."

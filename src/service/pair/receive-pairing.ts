@@ -1,6 +1,12 @@
 import { PolicyRefusal, UsageError } from "../../errors.js";
 import type { IpfsStore, PublishOptions, ResolveOptions } from "../../ipfs/store.js";
-import { decodeRoamingSources, isIpldMap, moduleByName, nomadKeyNames } from "../../nomad/index.js";
+import {
+  decodeRoamingSources,
+  isIpldMap,
+  moduleByName,
+  nomadKeyNames,
+  parseIpnsName,
+} from "../../nomad/index.js";
 import type { PairCode } from "../../nomad/pairing/pair-code.js";
 import { initDevice, keyIdOfPrivateKey } from "../init-device.js";
 import { addKnownSources } from "../known-sources.js";
@@ -28,6 +34,8 @@ export interface ReceivedPairing {
   readonly roamingKeyName: string;
   readonly localKeyName: string;
   readonly localId: string;
+  /** False when the node held the roaming key already (set up by `init`, or paired before). */
+  readonly importedRoamingKey: boolean;
   /** The other devices' local keys, from the roaming value, recorded as known sources. */
   readonly knownSources: string[];
   /** False when the other device did not leave the room after the local key id was sent. */
@@ -37,9 +45,10 @@ export interface ReceivedPairing {
 /**
  * Become a device of an object another device holds, as OwlCore.Nomad.Kubo's `KeyExchange` does in the roles
  * "roaming receiver, local sender" (OwlCore.Nomad.Kubo:src/KeyExchange.cs):
- * 1. refuse when this node already has the roaming key's name (paired already: nothing to do);
+ * 1. note whether this node already has the roaming key's name (set up by `init`, or paired before);
  * 2. open the encrypted room with the roaming key's name as heartbeat, wait for the holder, then heartbeat;
- * 3. take the first message that is an Ed25519 private key as `ipfs key export` writes it; import it, create
+ * 3. take the first message that is an Ed25519 private key as `ipfs key export` writes it; refuse it when the
+ *    name already holds another key; import it (unless already there), create
  *    the local key with an empty stream (`initDevice`), and republish the roaming value under the imported key;
  * 4. heartbeat the local key's name; once the holder is back, send the local key id as UTF-8 text, repeated
  *    until the holder leaves the room (C# sends once; repeats are ignored by its receiver);
@@ -53,11 +62,8 @@ export async function receivePairing(
   const progress = input.progress ?? (() => {});
   const module = moduleByName(input.module);
   const names = nomadKeyNames(module.keyPrefix, input.name);
+  // A node set up by `init` (or paired before) holds the key already: pairing again only sends its local key.
   const existing = (await store.listKeys()).find((k) => k.name === names.roaming);
-  if (existing)
-    throw new PolicyRefusal(
-      `This node already holds ${names.roaming} (${existing.id}): it is a device of that object already; nothing to pair`,
-    );
 
   const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
   try {
@@ -73,6 +79,10 @@ export async function receivePairing(
     room.startHeartbeat();
     const roamingKey = await room.nextMessage(readPrivateKey, input.timeoutMs, "the roaming key");
     const targetId = keyIdOfPrivateKey(roamingKey);
+    if (existing && parseIpnsName(existing.id) !== targetId)
+      throw new PolicyRefusal(
+        `This node holds another key under ${names.roaming} (${existing.id}), not ${targetId}: nothing was changed`,
+      );
     progress(`received the roaming key of ${targetId}; importing it`);
 
     const device = await initDevice(deps, {
@@ -110,6 +120,7 @@ export async function receivePairing(
       roamingKeyName: device.roamingKeyName,
       localKeyName: device.localKeyName,
       localId: device.localId,
+      importedRoamingKey: device.importedRoamingKey,
       knownSources: others,
       confirmed,
     };

@@ -1,64 +1,28 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PatchReview } from "../../../src/patch-request/change-model.js";
 import type { NodeStatus } from "../../../src/service/node-status.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders/index.js";
+import { type BuiltCli, buildCli } from "./built-cli.js";
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, "../../..");
-
-/** The installed command, as a subprocess: the launcher, the compiled code, real exit codes. */
-async function nomadPatch(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, "bin/nomad-patch.js"), ...argv], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+let cli: BuiltCli | undefined;
+const nomadPatch = (...argv: string[]) => cli!.run(argv);
 
 describe("the nomad-patch binary", () => {
-  let configDir: string | undefined;
   let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
   beforeAll(async () => {
-    // The binary runs the compiled code: build the CLI and what it imports from the sources under test
-    // (the build settings, limited to the CLI's import graph).
-    configDir = await mkdtemp(join(tmpdir(), "nomad-patch-build-"));
-    const config = join(configDir, "tsconfig.json");
-    await writeFile(
-      config,
-      JSON.stringify({
-        extends: join(root, "tsconfig.build.json"),
-        compilerOptions: { typeRoots: [join(root, "node_modules/@types")] },
-        files: [join(root, "src/cli/main.ts")],
-        include: [],
-      }),
-    );
-    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", config], {
-      cwd: root,
-    }).catch((error: { stdout?: string }) => {
-      throw new Error(`The CLI does not build:\n${error.stdout}`);
-    });
+    cli = await buildCli();
     pair = await startKuboPair();
   });
   afterAll(async () => {
     await pair?.stop();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
+    await cli?.dispose();
   });
 
   it("answers --help, refuses bad usage with 64, and shows a patch from a real node", async () => {
     const help = await nomadPatch("--help");
     expect(help.code).toBe(0);
-    for (const command of ["propose", "export", "show", "apply", "init", "status"])
+    for (const command of ["propose", "export", "show", "apply", "init", "create", "pair", "status"])
       expect(help.stdout).toContain(command);
     const bad = await nomadPatch("show");
     expect(bad.code).toBe(64);

@@ -11,6 +11,7 @@ import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { readKnownSources } from "../../../src/service/known-sources.js";
 import { loadTarget } from "../../../src/service/load-target.js";
+import { PairingTimeoutError } from "../../../src/service/pair/pair-errors.js";
 import { receivePairing } from "../../../src/service/pair/receive-pairing.js";
 import { sendPairing } from "../../../src/service/pair/send-pairing.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
@@ -173,14 +174,59 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
     expect(seen.sort()).toEqual(["added.txt", "holder.txt", "readme.txt"]);
   });
 
-  it("refuses to pair the same object again on the newcomer, before touching anything", async () => {
-    const before = await newcomer.store.listKeys();
-    const again = await receivePairing(
-      { store: newcomer.store },
-      { code: generatePairCode(), module: "storage", name: "Docs", dataDir: newcomerDir, timeoutMs: 2_000 },
-    ).catch((e) => e);
-    expect(again).toBeInstanceOf(PolicyRefusal);
-    expect(String(again.message)).toContain("already");
-    expect(await newcomer.store.listKeys()).toEqual(before);
+  it("pairing the same device again adds no second source", async () => {
+    const keysBefore = await newcomer.store.listKeys();
+    const streamBefore = await readStreamEntries(holder, folder.id);
+    const code = generatePairCode();
+    const [sent, received] = await Promise.all([
+      sendPairing(
+        { store: holder.store },
+        {
+          target: folder.id,
+          code,
+          dataDir: holderDir,
+          timeoutMs: pairTimeoutMs,
+          resolve,
+          publish: testPublish,
+        },
+      ),
+      receivePairing(
+        { store: newcomer.store },
+        {
+          code,
+          module: "storage",
+          name: "Docs",
+          dataDir: newcomerDir,
+          timeoutMs: pairTimeoutMs,
+          resolve,
+          publish: testPublish,
+        },
+      ),
+    ]);
+    expect(received.importedRoamingKey).toBe(false);
+    expect(sent).toMatchObject({ newSource: received.localId, sourceAdded: false });
+    expect(await readStreamEntries(holder, folder.id)).toEqual(streamBefore);
+    expect(await newcomer.store.listKeys()).toEqual(keysBefore);
+    expect(await readKnownSources(holderDir, folder.id)).toEqual([received.localId]);
+  });
+
+  it("refuses another object's key under a name the newcomer already uses, changing nothing", async () => {
+    const other = await createStorageTarget(eavesdropper, { name: "Docs" });
+    const keysBefore = await newcomer.store.listKeys();
+    const code = generatePairCode();
+    const [sent, received] = await Promise.all([
+      sendPairing(
+        { store: eavesdropper.store },
+        { target: other.id, code, dataDir: holderDir, timeoutMs: 3_000, resolve, publish: testPublish },
+      ).catch((e) => e),
+      receivePairing(
+        { store: newcomer.store },
+        { code, module: "storage", name: "Docs", dataDir: newcomerDir, timeoutMs: pairTimeoutMs },
+      ).catch((e) => e),
+    ]);
+    expect(received).toBeInstanceOf(PolicyRefusal);
+    expect(received.message).toContain(`holds another key under ${folder.keyNames.roaming}`);
+    expect(sent).toBeInstanceOf(PairingTimeoutError);
+    expect(await newcomer.store.listKeys()).toEqual(keysBefore);
   });
 });
