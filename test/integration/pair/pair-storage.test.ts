@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyRefusal } from "../../../src/errors.js";
 import type { PubsubMessage } from "../../../src/ipfs/store.js";
 import { SOURCE_ADD_EVENT_ID } from "../../../src/nomad/index.js";
-import { generatePairCode } from "../../../src/nomad/pairing/pair-code.js";
+import { generatePairCode, type PairCode } from "../../../src/nomad/pairing/pair-code.js";
 import { roomCipher } from "../../../src/nomad/pairing/room-cipher.js";
 import { appendEntries } from "../../../src/service/append-entries.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
@@ -46,12 +46,9 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
     for (const dir of [holderDir, newcomerDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("hands the folder over; a node without the password sees only ciphertext", async () => {
-    const code = generatePairCode();
-    const overheard: PubsubMessage[] = [];
-    const tap = await eavesdropper.store.pubsubSubscribe(code.room, (m) => overheard.push(m));
-
-    const [sent, received] = await Promise.all([
+  /** The holder sends the folder while the newcomer receives it, both with `code`. */
+  const pairBoth = (code: PairCode) =>
+    Promise.all([
       sendPairing(
         { store: holder.store },
         {
@@ -76,6 +73,13 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
         },
       ),
     ]);
+
+  it("hands the folder over; a node without the password sees only ciphertext", async () => {
+    const code = generatePairCode();
+    const overheard: PubsubMessage[] = [];
+    const tap = await eavesdropper.store.pubsubSubscribe(code.room, (m) => overheard.push(m));
+
+    const [sent, received] = await pairBoth(code);
     await tap.close();
 
     // The newcomer holds the roaming key under the C# name and has its own local key of the same name.
@@ -178,31 +182,7 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
     const keysBefore = await newcomer.store.listKeys();
     const streamBefore = await readStreamEntries(holder, folder.id);
     const code = generatePairCode();
-    const [sent, received] = await Promise.all([
-      sendPairing(
-        { store: holder.store },
-        {
-          target: folder.id,
-          code,
-          dataDir: holderDir,
-          timeoutMs: pairTimeoutMs,
-          resolve,
-          publish: testPublish,
-        },
-      ),
-      receivePairing(
-        { store: newcomer.store },
-        {
-          code,
-          module: "storage",
-          name: "Docs",
-          dataDir: newcomerDir,
-          timeoutMs: pairTimeoutMs,
-          resolve,
-          publish: testPublish,
-        },
-      ),
-    ]);
+    const [sent, received] = await pairBoth(code);
     expect(received.importedRoamingKey).toBe(false);
     expect(sent).toMatchObject({ newSource: received.localId, sourceAdded: false });
     expect(await readStreamEntries(holder, folder.id)).toEqual(streamBefore);
