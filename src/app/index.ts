@@ -6,6 +6,7 @@ import { botLoginFromGitHub } from "./bot-login.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
 import type { AppLog } from "./job-context.js";
 import { onWebhook, type WebhookDeps } from "./on-webhook.js";
+import { createSenderBudget } from "./sender-budget.js";
 import { limitWebhookBodies } from "./webhook-body-limit.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
@@ -35,6 +36,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         environment: deps.environment,
         botLogin: known === undefined ? botLoginFromGitHub(app) : async () => known,
         now: deps.now,
+        senders: createSenderBudget({
+          keysPerWindow: deps.environment.keysPerSenderPerHour,
+          windowMs: 60 * 60 * 1000,
+        }),
       },
       queue: deps.queue ?? createWorkQueue((error) => log.error({ err: error }, "queued job failed")),
       firstDelivery: createDeliveryDedupe(),

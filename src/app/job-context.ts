@@ -2,6 +2,7 @@ import type { Environment } from "../config/environment.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import type { IssueGitHub } from "./github/issue-github.js";
+import type { SenderBudget } from "./sender-budget.js";
 
 /** The slice of pino that the app uses; Probot's logger and a test's recorder both fit. */
 export interface AppLog {
@@ -19,6 +20,8 @@ export interface Runtime {
   /** The bot's own login (`name[bot]`): only its comments' markers are trusted. */
   readonly botLogin: () => Promise<string>;
   readonly now?: () => Date;
+  /** What each person may cost the bot (keys per hour), shared by all jobs of the process. */
+  readonly senders: SenderBudget;
 }
 
 /** One piece of work about one issue, after the webhook was answered. */

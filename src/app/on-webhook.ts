@@ -88,13 +88,21 @@ export function onWebhook(
     log.info({}, "nothing to do for this event");
     return;
   }
-  deps.queue.enqueue(`${owner}/${repo}#${issueNumber}`, async () => {
-    try {
-      await work();
-    } catch (error) {
-      await reportFailure(job, error);
-    }
-  });
+  // One sender's jobs run one at a time, and wait for everyone else's while their keys keep failing.
+  const sender = payload.sender.login;
+  const lowPriority = () => deps.runtime.senders.isLowPriority(sender);
+  const queued = deps.queue.enqueue(
+    `${owner}/${repo}#${issueNumber}`,
+    async () => {
+      try {
+        await work();
+      } catch (error) {
+        await reportFailure(job, error);
+      }
+    },
+    { login: sender, lowPriority },
+  );
+  if (!queued) log.warn({ sender }, "too many jobs of this sender waiting: dropped");
 }
 
 function planWork(name: Event, payload: IssuePayload, job: IssueJob): (() => Promise<void>) | undefined {

@@ -1,28 +1,114 @@
-import { createKeyedLock } from "../service/keyed-lock.js";
-
 /**
  * In-process work after the webhook has been answered: GitHub wants a reply within 10 s, and resolving
- * a key on IPFS can take a minute. Jobs in one lane run one at a time in arrival order (one issue's
- * events must not overtake each other: a review before the `/apply` that follows it); other lanes run
- * at once. A failing job is reported to `onError` and never stops its lane.
+ * a key on IPFS can take a minute.
+ * - Jobs in one lane (an issue) run one at a time in arrival order: one issue's events must not overtake
+ *   each other (a review before the `/apply` that follows it).
+ * - One sender's jobs run one at a time, whatever their lanes: every GitHub write of the process goes
+ *   through one throttled queue (1 write/s), so a sender with 200 comments on 20 issues must not put
+ *   hundreds of writes ahead of everyone else's.
+ * - A sender who is `lowPriority` (their keys keep failing) starts a job only while nobody else's job
+ *   waits or runs.
+ * - At most `maxPendingPerSender` jobs wait per sender; `enqueue` drops more and returns false.
+ * A failing job is reported to `onError` and never stops its lane.
  */
 export interface WorkQueue {
-  enqueue(lane: string, job: () => Promise<void>): void;
+  /** False when the job was dropped: its sender has too many jobs waiting. */
+  enqueue(lane: string, job: () => Promise<void>, sender?: JobSender): boolean;
   /** Resolves once no job is queued or running, including jobs queued by jobs. */
   idle(): Promise<void>;
 }
 
-export function createWorkQueue(onError: (error: unknown) => void = () => {}): WorkQueue {
-  const lock = createKeyedLock();
+/** The person whose event caused a job. */
+export interface JobSender {
+  readonly login: string;
+  /** Asked whenever the queue picks the next job: priority can change while a job waits. */
+  readonly lowPriority: () => boolean;
+}
+
+export interface WorkQueueOptions {
+  readonly onError?: (error: unknown) => void;
+  readonly maxPendingPerSender?: number;
+}
+
+interface Pending {
+  readonly lane: string;
+  /** Undefined: a job no person caused, bound by its lane only. */
+  readonly sender: string | undefined;
+  readonly low: () => boolean;
+  readonly run: () => Promise<void>;
+}
+
+const DEFAULT_MAX_PENDING_PER_SENDER = 100;
+
+export function createWorkQueue(options: WorkQueueOptions | ((error: unknown) => void) = {}): WorkQueue {
+  const settings = typeof options === "function" ? { onError: options } : options;
+  const { onError = () => {} } = settings;
+  const maxPending = settings.maxPendingPerSender ?? DEFAULT_MAX_PENDING_PER_SENDER;
+  // Waiting jobs in arrival order; only the first of each lane may start.
+  const waiting: Pending[] = [];
+  const pendingBySender = new Map<string, number>();
+  const busyLanes = new Set<string>();
+  const busySenders = new Set<string>();
   const running = new Set<Promise<void>>();
+  let whenIdle: Array<() => void> = [];
+
+  const senderBusy = (sender: string | undefined) => sender !== undefined && busySenders.has(sender);
+  /** Someone else's job runs, or a job of someone else who is not low priority waits. */
+  const othersActive = (sender: string) =>
+    [...busySenders].some((s) => s !== sender) || waiting.some((job) => job.sender !== sender && !job.low());
+
+  function pump(): void {
+    const seenLanes = new Set<string>();
+    for (const job of [...waiting]) {
+      const head = !seenLanes.has(job.lane);
+      seenLanes.add(job.lane);
+      if (!head || busyLanes.has(job.lane) || senderBusy(job.sender)) continue;
+      if (job.sender !== undefined && job.low() && othersActive(job.sender)) continue;
+      start(job);
+    }
+    if (waiting.length === 0 && running.size === 0) {
+      const waiters = whenIdle;
+      whenIdle = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  function start(job: Pending): void {
+    waiting.splice(waiting.indexOf(job), 1);
+    if (job.sender !== undefined) {
+      const left = (pendingBySender.get(job.sender) ?? 1) - 1;
+      if (left === 0) pendingBySender.delete(job.sender);
+      else pendingBySender.set(job.sender, left);
+      busySenders.add(job.sender);
+    }
+    busyLanes.add(job.lane);
+    const run: Promise<void> = Promise.resolve()
+      .then(job.run)
+      .catch(onError)
+      .finally(() => {
+        busyLanes.delete(job.lane);
+        if (job.sender !== undefined) busySenders.delete(job.sender);
+        running.delete(run);
+        pump();
+      });
+    running.add(run);
+  }
+
   return {
-    enqueue(lane, job) {
-      const run = lock(lane, job).catch(onError);
-      running.add(run);
-      void run.finally(() => running.delete(run));
+    enqueue(lane, run, who) {
+      const sender = who?.login;
+      if (sender !== undefined) {
+        const pending = pendingBySender.get(sender) ?? 0;
+        if (pending >= maxPending) return false;
+        pendingBySender.set(sender, pending + 1);
+      }
+      waiting.push({ lane, sender, low: who?.lowPriority ?? (() => false), run });
+      pump();
+      return true;
     },
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
+    idle() {
+      if (waiting.length === 0 && running.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => whenIdle.push(resolve));
     },
   };
 }

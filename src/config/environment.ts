@@ -50,6 +50,8 @@ const schema = z.object({
     .min(64 * 1024)
     .max(MAX_WEBHOOK_BYTES)
     .default(MAX_WEBHOOK_BYTES),
+  /** Patch keys the app reviews per person per hour; people with write access are not limited. */
+  NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
   /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
   NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   NODE_ENV: z.string().optional(),
@@ -70,6 +72,7 @@ export interface Environment {
   readonly blockCacheBlocks: number;
   /** Webhook bodies above this are refused with 413 before they are read whole. */
   readonly maxWebhookBytes: number;
+  readonly keysPerSenderPerHour: number;
   readonly production: boolean;
 }
 
@@ -98,6 +101,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     kuboSwarmPort: e.NOMAD_PATCH_KUBO_SWARM_PORT,
     blockCacheBlocks: e.NOMAD_PATCH_BLOCK_CACHE_BLOCKS,
     maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,
+    keysPerSenderPerHour: e.NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR,
     production,
   };
 }

@@ -7,6 +7,7 @@ export { type ConfigErrorsInput, renderConfigErrorsMarkdown } from "./config-err
 export { type DecisionInput, renderHeldMarkdown, renderRejectedMarkdown } from "./decision-markdown.js";
 export { type DenialInput, renderDenialMarkdown } from "./denial-markdown.js";
 export { type FailureInput, renderFailureMarkdown } from "./failure-markdown.js";
+export { renderFailuresMarkdown } from "./failures-markdown.js";
 export {
   DEFAULT_APPROVE_LABEL,
   DEFAULT_COMMANDS,
@@ -38,11 +39,11 @@ export {
 } from "./nothing-to-approve-markdown.js";
 export { type OutcomeOptions, renderOutcomeMarkdown } from "./outcome-markdown.js";
 export { renderOutcomeText } from "./outcome-text.js";
-export { renderResolvingMarkdown } from "./resolving-markdown.js";
 export { renderReviewJson } from "./review-json.js";
 export { renderReviewMarkdown } from "./review-markdown.js";
 export { type ReviewStatus, reviewStatus } from "./review-status.js";
 export { renderReviewText } from "./review-text.js";
+export { renderSlowDownMarkdown } from "./slow-down-markdown.js";
 export { renderStatusFailureMarkdown, type StatusFailureInput } from "./status-failure-markdown.js";
 export { renderSupersededMarkdown } from "./superseded-markdown.js";
 export { stripTerminalControls } from "./terminal-safe.js";

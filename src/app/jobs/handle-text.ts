@@ -3,7 +3,7 @@ import { findKeys, isPatchLabelled } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
 import { loadRepoConfig } from "../load-config.js";
 import { reportConfigError } from "./report-config-error.js";
-import { reviewKey } from "./review-key.js";
+import { admitKeys, reviewKeys } from "./review-keys.js";
 import { runCommand } from "./run-command.js";
 
 export interface TextEvent {
@@ -30,8 +30,9 @@ const MAYBE_COMMAND = /^ {0,3}\/[A-Za-z]/m;
  * An issue body or comment:
  * 1. nothing that looks like a key or a command: done, without calling GitHub;
  * 2. read the configuration; when it cannot be used, say so once on the issue;
- * 3. find the commands and the keys; acknowledge with a reaction;
- * 4. run the commands (on the reviews already there), then review each key.
+ * 3. find the commands and the keys; over the sender's keys for the hour: stop (no reaction either);
+ * 4. acknowledge with a reaction;
+ * 5. run the commands (on the reviews already there), then review the keys.
  */
 export async function handleText(job: IssueJob, event: TextEvent): Promise<void> {
   const maybeCommand = event.commandsAllowed && MAYBE_COMMAND.test(event.text);
@@ -54,10 +55,12 @@ export async function handleText(job: IssueJob, event: TextEvent): Promise<void>
   const offered = commands.length > 0 || isPatchLabelled(job.issue.labels);
   const keys = findKeys(event.text, { offered, max: config.limits.maxKeysPerComment });
   if (commands.length === 0 && keys.length === 0) return job.log.info("no patch key or command after all");
+  if (!(await admitKeys(job, event.sender, keys.length))) return;
 
   // Acknowledge what was meant for the bot at once; the review comment follows.
   if (offered || keys.some((k) => k.offered)) await job.github.react(event.commentId, "eyes");
   const source = { user: event.sender, at: event.at };
   for (const command of commands) await runCommand(job, config, command, source);
-  for (const found of keys) await reviewKey(job, config, { ...found, author: event.author });
+  const requests = keys.map((found) => ({ ...found, author: event.author }));
+  await reviewKeys(job, config, event.sender, requests);
 }

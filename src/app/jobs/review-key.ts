@@ -4,14 +4,13 @@ import type { ReviewMarker } from "../../render/index.js";
 import {
   DEFAULT_REFRESH_COMMAND,
   renderFailureMarkdown,
-  renderResolvingMarkdown,
   renderReviewMarkdown,
   renderSupersededMarkdown,
   reviewStatus,
 } from "../../render/index.js";
 import { reviewPatch } from "../../service/review-patch.js";
 import { findReview, type MarkedComment } from "../bot-comments.js";
-import { describeFailure } from "../describe-failure.js";
+import { describeFailure, type FailureDescription } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { applyRules } from "./apply-rules.js";
@@ -32,33 +31,40 @@ export interface ReviewRequest {
   readonly runRules?: boolean;
 }
 
+/** A key that could not be reviewed and has no comment of its own: the caller answers all of them at once. */
+export interface UnansweredFailure {
+  readonly key: string;
+  readonly failure: FailureDescription;
+  /** Offered as a patch: it deserves a reply. An incidental mention stays quiet. */
+  readonly offered: boolean;
+  readonly author: string | undefined;
+}
+
 /**
  * The review comment for one key (docs/design.md §5). An approval binds to what a comment showed when
  * it was written, so a review's text is written once:
- * 1. find the key's current review comment; with none and the key offered, post a "resolving…" placeholder;
+ * 1. find the key's current review comment;
  * 2. review the patch on IPFS (resolve, fold the target, predict the result);
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs;
- * 4. otherwise fill the placeholder, or post a NEW review saying what changed (edits notify nobody) and
- *    mark the old one superseded, so no approval binds to it;
+ * 4. otherwise post the review; when it replaces one, it says what changed (edits notify nobody) and the
+ *    old one is marked superseded, so no approval binds to it;
  * 5. let the repository's rules decide, judging the recorded author.
+ * Nothing is written before the review is known (no "resolving…" placeholder): a key that does not
+ * resolve must not cost writes of its own, since every write of the process waits in one throttled
+ * queue. Such a failure is returned, and the caller answers all of a text's failures in one comment.
  * A GitHub failure on the way is thrown with the key (and the CID once known) for the last-resort report.
  */
 export async function reviewKey(
   job: IssueJob,
   config: NomadPatchConfig,
   request: ReviewRequest,
-): Promise<void> {
+): Promise<UnansweredFailure | undefined> {
   const { key } = request;
   const log = job.log.child({ key });
   const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;
   const about: WorkAbout = { key, cid: null, retryCommand: refresh };
   const current = await aboutPatch(about, async () => findReview(await readMarked(job), key));
   const author = request.author ?? current?.marker.author ?? undefined;
-  let placeholder: number | undefined;
-  if (current === undefined && request.offered) {
-    const body = renderResolvingMarkdown({ key });
-    placeholder = await aboutPatch(about, () => job.github.createComment(body));
-  }
 
   let review: PatchReview;
   try {
@@ -75,28 +81,30 @@ export async function reviewKey(
     review = reviewed.review;
   } catch (error) {
     const failure = describeFailure(error);
-    const body = renderFailureMarkdown({ key, ...failure, refreshCommand: refresh, author });
-    // Only a placeholder or an unfinished one is overwritten: a review someone may be reading stays,
-    // and an approval of it is checked against the key again when it is applied.
-    const into = placeholder ?? (current?.marker.state === "resolving" ? current.id : undefined);
-    if (into === undefined) {
+    if (current === undefined) {
+      log.info({ code: failure.code, offered: request.offered }, "review failed: left to the caller");
+      return { key, failure, offered: request.offered, author };
+    }
+    // Only an unfinished comment is overwritten: a review someone may be reading stays, and an
+    // approval of it is checked against the key again when it is applied.
+    if (current.marker.state !== "resolving") {
       log.warn(
-        { code: failure.code, current: current?.marker.state ?? null },
-        current
-          ? "review failed: the comment already there stays"
-          : "an incidental key is no patch request: quiet",
+        { code: failure.code, current: current.marker.state },
+        "review failed: the comment already there stays",
       );
-      return;
+      return undefined;
     }
     log.warn({ code: failure.code, err: error }, "review failed");
-    await aboutPatch(about, () => job.github.updateComment(into, body));
-    return;
+    const body = renderFailureMarkdown({ key, ...failure, refreshCommand: refresh, author });
+    await aboutPatch(about, () => job.github.updateComment(current.id, body));
+    return undefined;
   }
 
   const cid = review.patch.cid;
   const result = review.predictedResultCid;
   if (current && sameVersion(current.marker, review)) {
-    return log.info({ cid, result }, "the review is unchanged: nothing to write");
+    log.info({ cid, result }, "the review is unchanged: nothing to write");
+    return undefined;
   }
   await aboutPatch({ ...about, cid }, async () => {
     const options = {
@@ -105,20 +113,17 @@ export async function reviewKey(
       refreshCommand: refresh,
       author,
     };
-    if (placeholder !== undefined) {
-      await job.github.updateComment(placeholder, renderReviewMarkdown(review, options));
-    } else {
-      const replaces = current?.marker.cid
-        ? { cid: current.marker.cid, result: current.marker.result }
-        : undefined;
-      await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces }));
-      if (current) await supersede(job, current);
-    }
+    const replaces = current?.marker.cid
+      ? { cid: current.marker.cid, result: current.marker.result }
+      : undefined;
+    await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces }));
+    if (current) await supersede(job, current);
     log.info({ cid, result, replaced: current?.marker.cid ?? null }, "review posted");
     if (request.runRules === false) return;
     if (author === undefined) return log.info("no recorded author to judge: the rules do not run");
     await applyRules(job, config, review, author);
   });
+  return undefined;
 }
 
 function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {

@@ -6,7 +6,7 @@ import type { IssueJob } from "../job-context.js";
 import { approve } from "./approve.js";
 import { readMarked } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
-import { reviewKey } from "./review-key.js";
+import { admitKeys, reviewKeys } from "./review-keys.js";
 
 /** Who gave a command, and when GitHub says the comment holding it was written. */
 export interface CommandSource {
@@ -60,10 +60,13 @@ async function refresh(job: IssueJob, config: NomadPatchConfig, user: string): P
   const inBody = findKeys(job.issue.body, { offered: true, max: config.limits.maxKeysPerComment });
   const keys = [...new Set([...known, ...inBody.map((k) => k.key)])];
   if (keys.length === 0) return job.log.info({ user }, "refresh: no patch key on this issue");
-  for (const key of keys) {
-    const author = known.has(key) ? undefined : job.issue.author;
-    await reviewKey(job, config, { key, offered: true, author });
-  }
+  if (!(await admitKeys(job, user, keys.length))) return;
+  const requests = keys.map((key) => ({
+    key,
+    offered: true,
+    author: known.has(key) ? undefined : job.issue.author,
+  }));
+  await reviewKeys(job, config, user, requests);
 }
 
 /** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */

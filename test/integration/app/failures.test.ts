@@ -32,8 +32,10 @@ describe("the GitHub App when IPFS fails", () => {
     });
     expect(comments[0]?.body).toContain("IPFS node cannot be reached right now. `KUBO_UNAVAILABLE`");
     expect(comments[0]?.body).toContain("Nothing was applied. Comment `/refresh` to try again.");
-    // resolving, then failed in place; the refresh fails the same way and changes nothing on the issue.
-    expect(app.gh.sent("PATCH", `/issues/comments/${comments[0]?.id}`)).toHaveLength(1);
+    // Posted once the failure was known (no placeholder before); the refresh fails the same way and
+    // changes nothing on the issue.
+    expect(app.gh.sent("POST", "/issues/40/comments")).toHaveLength(1);
+    expect(app.gh.sent("PATCH", `/issues/comments/${comments[0]?.id}`)).toHaveLength(0);
   });
 
   it("answers a key offered as a patch that resolves to nothing with a helpful failure", async () => {

@@ -33,13 +33,11 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
 
     expect(app.failures).toEqual([]);
     expect(app.gh.sent("POST", "/issues/1/reactions").map((r) => r.body)).toEqual([{ content: "eyes" }]);
-    // The placeholder first, then the review in its place.
+    // One write for the review: nothing is posted before it is known.
     const posted = app.gh.sent("POST", "/issues/1/comments");
     expect(posted).toHaveLength(1);
-    expect(posted[0]?.body).toMatchObject({
-      body: expect.stringContaining(`Resolving patch request** \`${patch.key}\``),
-    });
-    expect(app.gh.sent("PATCH", `/issues/comments/${review?.id}`)).toHaveLength(1);
+    expect(posted[0]?.body).toMatchObject({ body: review?.body });
+    expect(app.gh.sent("PATCH", `/issues/comments/${review?.id}`)).toHaveLength(0);
     expect(marker).toMatchObject({
       kind: "review",
       key: patch.key,

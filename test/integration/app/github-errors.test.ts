@@ -116,12 +116,13 @@ describe("the GitHub App when GitHub fails or rate-limits its writes", () => {
 
     const [status] = app.gh.botComments(62);
     expect(app.gh.botComments(62)).toHaveLength(1);
+    // The first comment was the review itself (nothing is posted before the review is known).
     expect(parseMarker(status?.body)).toEqual({
       kind: "status",
       v: 1,
       state: "failed",
       key: patch.key,
-      cid: null,
+      cid: patch.cid.toString(),
     });
     expect(status?.body).toContain("GitHub's rate limit stopped the bot. `RATE_LIMITED`");
     expect(status?.body).toContain("Nothing was applied. Comment `/refresh` to try again.");

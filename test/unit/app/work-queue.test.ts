@@ -48,6 +48,96 @@ describe("the work queue", () => {
   });
 });
 
+describe("the work queue across senders", () => {
+  const sender = (login: string, low = () => false) => ({ login, lowPriority: low });
+
+  it("runs one sender's jobs one at a time across lanes, while another sender proceeds", async () => {
+    const queue = createWorkQueue();
+    const log: string[] = [];
+    const blocker = gate();
+    queue.enqueue(
+      "issue-1",
+      async () => {
+        await blocker.opened;
+        log.push("m1");
+      },
+      sender("mallory"),
+    );
+    queue.enqueue(
+      "issue-2",
+      async () => {
+        log.push("m2");
+      },
+      sender("mallory"),
+    );
+    queue.enqueue(
+      "issue-3",
+      async () => {
+        log.push("w1");
+        blocker.open();
+      },
+      sender("writer"),
+    );
+    await queue.idle();
+    expect(log).toEqual(["w1", "m1", "m2"]);
+  });
+
+  it("starts a low-priority sender's job only while nobody else's job waits or runs", async () => {
+    const queue = createWorkQueue();
+    const log: string[] = [];
+    const blocker = gate();
+    queue.enqueue(
+      "issue-9",
+      async () => {
+        log.push("w1 start");
+        await blocker.opened;
+        log.push("w1 end");
+      },
+      sender("writer"),
+    );
+    queue.enqueue(
+      "issue-1",
+      async () => {
+        log.push("m1");
+      },
+      sender("mallory", () => true),
+    );
+    queue.enqueue(
+      "issue-8",
+      async () => {
+        log.push("w2");
+      },
+      sender("other"),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(["w1 start", "w2"]);
+    blocker.open();
+    await queue.idle();
+    expect(log).toEqual(["w1 start", "w2", "w1 end", "m1"]);
+  });
+
+  it("drops a sender's jobs beyond the most that may wait, and says so", async () => {
+    const queue = createWorkQueue({ maxPendingPerSender: 2 });
+    const blocker = gate();
+    const ran: number[] = [];
+    const accepted = [1, 2, 3, 4].map((n) =>
+      queue.enqueue(
+        `issue-${n}`,
+        async () => {
+          await blocker.opened;
+          ran.push(n);
+        },
+        sender("mallory"),
+      ),
+    );
+    // The first starts at once; two more may wait; the fourth is dropped.
+    expect(accepted).toEqual([true, true, true, false]);
+    blocker.open();
+    await queue.idle();
+    expect(ran).toEqual([1, 2, 3]);
+  });
+});
+
 describe("the delivery dedupe", () => {
   it("accepts an id once and forgets the oldest beyond its capacity", () => {
     const first = createDeliveryDedupe(2);

@@ -14,6 +14,7 @@ describe("readEnvironment", () => {
       kuboSwarmPort: 4001,
       blockCacheBlocks: 50_000,
       maxWebhookBytes: 25 * 1024 * 1024,
+      keysPerSenderPerHour: 30,
       production: false,
     });
   });

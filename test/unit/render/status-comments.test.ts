@@ -4,26 +4,11 @@ import { renderHeldMarkdown, renderRejectedMarkdown } from "../../../src/render/
 import { renderDenialMarkdown } from "../../../src/render/denial-markdown.js";
 import { renderFailureMarkdown } from "../../../src/render/failure-markdown.js";
 import { parseMarker } from "../../../src/render/marker.js";
-import { renderResolvingMarkdown } from "../../../src/render/resolving-markdown.js";
 import { renderVoidedMarkdown } from "../../../src/render/voided-markdown.js";
 import { probeMarkdown, withoutCodeSpans } from "./markdown-probe.js";
 import { fakeCid, PATCH_KEY, TARGET } from "./review-builder.js";
 
 describe("status comments", () => {
-  it("starts the sticky comment as a resolving placeholder", () => {
-    const markdown = renderResolvingMarkdown({ key: PATCH_KEY });
-    expect(parseMarker(markdown)).toEqual({
-      kind: "review",
-      v: 1,
-      key: PATCH_KEY,
-      cid: null,
-      result: null,
-      target: null,
-      state: "resolving",
-    });
-    expect(markdown).toContain("⏳ **Resolving patch request**");
-  });
-
   it("turns a failure for a valid key into the sticky comment, in state failed", () => {
     const markdown = renderFailureMarkdown({
       key: PATCH_KEY,
