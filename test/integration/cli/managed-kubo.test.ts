@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openKubo } from "../../../src/ipfs/open-kubo.js";
 import type { NodeStatus } from "../../../src/service/node-status.js";
 import { jsonOf, runCli } from "./run-cli.js";
 
@@ -23,5 +24,22 @@ describe("without --kubo or KUBO_API_URL", () => {
     const second = await runCli(["--json", "--data-dir", dataDir, "status"], { env });
     expect(second.stderr).toBe("");
     expect(jsonOf<NodeStatus>(second).peerId).toBe(jsonOf<NodeStatus>(first).peerId);
+  });
+
+  it("uses the data directory's node while another process (the app) runs it, and that node has pubsub", async () => {
+    const env = { NOMAD_PATCH_KUBO_SWARM_PORT: "0" };
+    const app = await openKubo({ dataDir, swarmPort: 0 });
+    try {
+      // Pairing needs pubsub: subscribing fails at once on a node that has it off.
+      const subscription = await app.store.pubsubSubscribe("nomad-patch-managed", () => {});
+      await subscription.close();
+      const { peerId } = await app.store.id();
+      const run = await runCli(["--json", "--verbose", "--data-dir", dataDir, "status"], { env });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain("using the data directory's running Kubo");
+      expect(jsonOf<NodeStatus>(run).peerId).toBe(peerId);
+    } finally {
+      await app.close();
+    }
   });
 });
