@@ -1,16 +1,20 @@
+import { visibleInvisible } from "./invisible.js";
+
 /**
  * Escaping for GitHub-flavoured Markdown. Everything a patch carries (title, description, EventIds,
  * TargetIds, paths, values, diff text) is written by a stranger and ends up in a comment the bot signs,
  * so each helper here makes one rendering context inert: it cannot close our HTML, fences or table
- * cells, cannot ping anyone, cannot show an image, cannot forge a marker comment.
+ * cells, cannot ping anyone, cannot reference another issue, cannot show an image, cannot forge a
+ * marker comment, cannot hide characters.
  */
 
 /** Zero-width space: placed after `@` it stops GitHub's mention filter and is invisible when read. */
 const ZWSP = "\u200B";
 
 /**
- * Drops control characters and bidirectional overrides (which can make text read differently from what
- * it is), normalises line endings to `\n`, keeps tabs. Applied first in every context.
+ * Drops control characters, writes invisible and bidirectional characters out visibly (`⟨U+202E⟩`: they
+ * make look-alikes and text that reads differently from what it is), normalises line endings to `\n`,
+ * keeps tabs. Applied first in every context.
  */
 export function cleanText(text: string): string {
   const normalised = text.replace(/\r\n?/g, "\n");
@@ -30,12 +34,24 @@ export function cleanText(text: string): string {
 
 /** Undefined keeps the character; otherwise what replaces it (usually nothing). */
 function cleanChar(code: number): string | undefined {
+  if (code >= 0x20 && code < 0x7f) return undefined;
   if (code === 0x0a || code === 0x09) return undefined;
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return "";
-  if (code === 0x200e || code === 0x200f || (code >= 0x202a && code <= 0x202e)) return "";
-  if (code >= 0x2066 && code <= 0x2069) return "";
   if (code === 0x2028 || code === 0x2029) return "\n";
-  return undefined;
+  return visibleInvisible(code);
+}
+
+/**
+ * GitHub links `#123`, `owner/repo#123`, `GH-123` and issue, pull request and discussion URLs to other
+ * issues, and notes the mention on them: a stranger's title or file name must not reach into other
+ * issues through the bot. A zero-width space (added after cleaning, so it stays invisible) breaks each
+ * reference; the text reads the same. Code spans and blocks are never linked and need none of this.
+ */
+function breakReferences(text: string): string {
+  return text
+    .replace(/#(?=\d)/g, `#${ZWSP}`)
+    .replace(/\bGH-(?=\d)/gi, (gh) => `${gh}${ZWSP}`)
+    .replace(/\/(issues|pull|pulls|discussions)\/(?=\d)/gi, (path) => `${path}${ZWSP}`);
 }
 
 /** Cuts to at most `max` UTF-16 units with an ellipsis, never inside a surrogate pair. */
@@ -62,7 +78,7 @@ function head(text: string, max: number): string {
 
 /** Raw HTML context (`<summary>`, attribute-free elements): entities, no newline, no mention. */
 export function escapeHtml(text: string, max = 300): string {
-  return mapBounded(oneLine(head(text, max)), max, htmlChar);
+  return mapBounded(breakReferences(oneLine(head(text, max))), max, htmlChar);
 }
 
 /**
@@ -70,7 +86,7 @@ export function escapeHtml(text: string, max = 300): string {
  * backslash-escaped (links, images, emphasis, strikethrough, math, cells), mentions are broken.
  */
 export function escapeInline(text: string, max = 300): string {
-  return mapBounded(oneLine(head(text, max)), max, (char) =>
+  return mapBounded(breakReferences(oneLine(head(text, max))), max, (char) =>
     MARKDOWN_PUNCTUATION.has(char) ? `\\${char}` : char === '"' || char === "'" ? char : htmlChar(char),
   );
 }
@@ -141,7 +157,7 @@ export function fence(text: string, info = ""): string {
  * so a stranger's text cannot dress a phishing link as part of the bot's message; bare URLs still show.
  */
 export function quoteMarkdown(text: string, max = 4000): string {
-  const body = mapBounded(cleanText(head(text, max)).trim(), max, (char) =>
+  const body = mapBounded(breakReferences(cleanText(head(text, max)).trim()), max, (char) =>
     QUOTE_PUNCTUATION.has(char) ? `\\${char}` : char === "'" || char === '"' ? char : htmlChar(char),
   );
   return body

@@ -1,8 +1,11 @@
+import { visibleInvisible } from "./invisible.js";
+
 /**
  * Makes a stranger's string safe to print on a terminal: escape sequences could move the cursor,
  * rewrite earlier lines, change the window title or (on some terminals) write files, so whole
  * sequences are removed first (CSI, OSC, DCS/SOS/PM/APC strings, two-byte escapes), then every other
- * control character. Newlines survive only when `multiline` is set; tabs become spaces.
+ * control character. Newlines survive only when `multiline` is set; tabs become spaces. Invisible and
+ * bidirectional characters are written out visibly (`⟨U+200B⟩`), as in Markdown.
  */
 export function stripTerminalControls(text: string, options: { multiline?: boolean } = {}): string {
   if (isPlain(text, options.multiline === true)) return text;
@@ -13,10 +16,8 @@ export function stripTerminalControls(text: string, options: { multiline?: boole
     if (code === 0x0a) out += options.multiline ? "\n" : " ";
     else if (code === 0x09) out += "  ";
     else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) continue;
-    else if (code === 0x200e || code === 0x200f || (code >= 0x202a && code <= 0x202e)) continue;
-    else if (code >= 0x2066 && code <= 0x2069) continue;
     else if (code === 0x2028 || code === 0x2029) out += options.multiline ? "\n" : " ";
-    else out += char;
+    else out += visibleInvisible(code) ?? char;
   }
   return out;
 }
@@ -26,14 +27,8 @@ function isPlain(text: string, multiline: boolean): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     if (code < 0x20 && !(multiline && code === 0x0a)) return false;
-    if ((code >= 0x7f && code <= 0x9f) || code === 0x200e || code === 0x200f) return false;
-    if (
-      (code >= 0x202a && code <= 0x202e) ||
-      (code >= 0x2028 && code <= 0x2029) ||
-      (code >= 0x2066 && code <= 0x2069)
-    ) {
-      return false;
-    }
+    if (code >= 0x7f && code <= 0x9f) return false;
+    if (code === 0x2028 || code === 0x2029 || visibleInvisible(code) !== undefined) return false;
   }
   return true;
 }

@@ -40,7 +40,7 @@ describe("markdown and HTML injection in titles and descriptions", () => {
         // No line of the author's can be a command, or one of our headings.
         expect(lines.some((l) => /^\/(apply|approve)\b/.test(l))).toBe(false);
         expect(lines.some((l) => /^#{1,6} (Approved|Really)/.test(l))).toBe(false);
-        // Control and bidi characters never reach the comment.
+        // Control and bidi characters never reach the comment (bidi ones are written out as ⟨U+…⟩).
         expect([...markdown].filter(isControlOrBidi)).toEqual([]);
       });
     }

@@ -12,8 +12,18 @@ import {
 } from "../../../src/render/escape.js";
 
 describe("cleanText", () => {
-  it("drops control characters and bidi overrides, keeps newlines and tabs", () => {
-    expect(cleanText("a\u0000b\u001b[2Jc\u202Ed\u2066e\r\nf\tg\u0085h")).toBe("ab[2Jcde\nf\tgh");
+  it("drops control characters, writes bidi overrides out visibly, keeps newlines and tabs", () => {
+    expect(cleanText("a\u0000b\u001b[2Jc\u202Ed\u2066e\r\nf\tg\u0085h")).toBe(
+      "ab[2Jc⟨U+202E⟩d⟨U+2066⟩e\nf\tgh",
+    );
+  });
+
+  it("writes zero-width characters out visibly: look-alike names differ", () => {
+    expect(escapeInline("read\u200Bme.txt")).toBe("read⟨U+200B⟩me.txt");
+    expect(codeSpan("read\u200Dme\u00ADtxt")).toBe("`read⟨U+200D⟩me⟨U+00AD⟩txt`");
+    expect(escapeHtml("a\u2060b\uFEFF")).toBe("a⟨U+2060⟩b⟨U+FEFF⟩");
+    // Emoji keep their variation selectors; ordinary accents are untouched.
+    expect(escapeInline("⚠️ café")).toBe("⚠️ café");
   });
 });
 
@@ -42,8 +52,17 @@ describe("escapeInline", () => {
     expect(escapeInline("hi @octocat and @org/team")).toBe("hi @&#8203;octocat and @&#8203;org/team");
   });
 
-  it("keeps issue references, which are harmless", () => {
-    expect(escapeInline("fixes #123")).toBe("fixes #123");
+  it("breaks references to other issues with an invisible space, in every Markdown context", () => {
+    const zw = "\u200B";
+    expect(escapeInline("fixes #123 and owner/repo#3, GH-7")).toBe(
+      `fixes #${zw}123 and owner/repo#${zw}3, GH-${zw}7`,
+    );
+    expect(escapeHtml("see #9")).toBe(`see #${zw}9`);
+    expect(quoteMarkdown("https://github.com/o/r/issues/12 and /pull/3")).toBe(
+      `> https://github.com/o/r/issues/${zw}12 and /pull/${zw}3`,
+    );
+    // A heading or a hash that references nothing stays as it was.
+    expect(quoteMarkdown("# Title\n#hashtag")).toBe("> # Title\n> #hashtag");
   });
 
   it("bounds the escaped length, never cutting an entity in half", () => {

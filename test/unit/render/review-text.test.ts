@@ -89,8 +89,8 @@ describe("renderReviewText", () => {
     const plain = renderReviewText(review, { color: false });
     expect(plain).not.toContain(ESC);
     expect(controlCharacters(plain)).toEqual([]);
-    expect(plain).toContain("Patch request: Tx evil");
-    expect(plain).toContain("  │ Tx\n  │ evil\n  │ line two");
+    expect(plain).toContain("Patch request: Tx ⟨U+202E⟩evil");
+    expect(plain).toContain("  │ Tx\n  │ ⟨U+202E⟩evil\n  │ line two");
     const coloured = renderReviewText(review, { color: true });
     expect(coloured).not.toContain("]0;pwned");
     expect(coloured).not.toContain(`${ESC}[2J`);
@@ -108,9 +108,14 @@ describe("stripTerminalControls", () => {
     ["unterminated OSC swallows the rest", `a${ESC}]0;forever`, "a"],
     ["lone trailing ESC", `a${ESC}`, "a"],
     ["carriage return (as a line break) and backspace", "abc\rxy\bz", "abc xyz"],
-    ["bidi override", "a\u202Eb\u2066c", "abc"],
   ])("removes %s", (_name, input, expected) => {
     expect(stripTerminalControls(input)).toBe(expected);
+  });
+
+  it("writes invisible and bidi characters out visibly, so look-alike names differ", () => {
+    expect(stripTerminalControls("read\u200Bme.txt")).toBe("read⟨U+200B⟩me.txt");
+    expect(stripTerminalControls("a\u202Eb\u2066c\uFEFF")).toBe("a⟨U+202E⟩b⟨U+2066⟩c⟨U+FEFF⟩");
+    expect(stripTerminalControls("⚠️ é")).toBe("⚠️ é");
   });
 
   it("keeps newlines only when multi-line and turns tabs into spaces", () => {
