@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type Environment, readEnvironment } from "../config/environment.js";
-import { openKubo } from "../ipfs/open-kubo.js";
+import { type OpenedKubo, openKubo } from "../ipfs/open-kubo.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import { withBlockCache } from "../service/caching-store.js";
 import type { CliIo } from "./io.js";
@@ -14,6 +14,9 @@ export interface GlobalOptions {
   readonly verbose?: boolean;
 }
 
+/** Which node a command ran on: a managed one stops when the command ends. */
+export type NodeInfo = Pick<OpenedKubo, "managed" | "repoPath" | "binary">;
+
 /** What a command gets: its I/O, settings, a way to reach the node, and output helpers. */
 export interface CommandContext {
   readonly io: CliIo;
@@ -23,7 +26,7 @@ export interface CommandContext {
   /** Progress for long resolves: on stderr, only on a terminal or with --verbose. */
   readonly progress: (message: string) => void;
   /** Open the node (--kubo, else KUBO_API_URL, else a managed Kubo), run, and close it again. */
-  withStore<T>(task: (store: IpfsStore) => Promise<T>): Promise<T>;
+  withStore<T>(task: (store: IpfsStore, node: NodeInfo) => Promise<T>): Promise<T>;
   /** Write text or, with --json, the value as JSON, to stdout. */
   print(text: string, json: unknown): void;
   path(relative: string): string;
@@ -57,7 +60,7 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
       });
       try {
         // An apply reviews twice (to show, then under the lock): the second review reads no block again.
-        return await task(withBlockCache(kubo.store, { maxBlocks: env.blockCacheBlocks }));
+        return await task(withBlockCache(kubo.store, { maxBlocks: env.blockCacheBlocks }), kubo);
       } finally {
         await kubo.close();
       }

@@ -25,6 +25,9 @@ export interface OpenedKubo {
   readonly store: KuboStore;
   /** True when this process started the daemon (and will stop it on close). */
   readonly managed: boolean;
+  /** The managed node's repository and binary: what it takes to run the same node again. */
+  readonly repoPath?: string;
+  readonly binary?: string;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,8 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
   return {
     store,
     managed: true,
+    repoPath,
+    binary: kubo.path,
     close: async () => {
       await daemon.stop();
       log("managed Kubo stopped");

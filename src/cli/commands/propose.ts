@@ -9,7 +9,7 @@ import {
 } from "../../service/deliver-github.js";
 import { type ProposedPatch, proposePatch } from "../../service/propose-patch.js";
 import type { ValueOperation } from "../../service/propose-values.js";
-import type { CommandContext, Runner } from "../context.js";
+import type { CommandContext, NodeInfo, Runner } from "../context.js";
 import { describeCliFailure, ReportedFailure } from "../exit-codes.js";
 import { operationParser, type ProposeOptions, readProposal } from "./propose-options.js";
 
@@ -64,8 +64,9 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
   };
   // Before publishing: a failure after it would leave a patch key behind for every retry.
   if (deliverTo) await checkDeliveryTarget(github, deliverTo);
-  const proposed = await ctx.withStore((store) =>
-    proposePatch(
+  const { proposed, node } = await ctx.withStore(async (store, node) => ({
+    node,
+    proposed: await proposePatch(
       { store },
       {
         target,
@@ -77,7 +78,10 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
         onProgress: ctx.progress,
       },
     ),
-  );
+  }));
+  const warnings = node.managed ? [managedNodeWarning(node)] : [];
+  if (!ctx.globals.json)
+    for (const warning of warnings) ctx.io.stderr.write(`nomad-patch: warning: ${warning}\n`);
   const summary = summaryLines(proposed);
   let delivered: Delivered | undefined;
   let deliveryFailure: DeliveryError | undefined;
@@ -121,10 +125,20 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     entries: proposed.record.entries.map((cid, i) => ({ cid: cid.toString(), ...proposed.entries[i] })),
     folderChanges: proposed.folderChanges ?? null,
     delivered: delivered ?? null,
+    warnings,
     ...(deliveryFailure ? { deliveryError: describeCliFailure(deliveryFailure) } : {}),
   });
   // The key is printed above: what is left to report is why posting failed, and the exit code.
   if (deliveryFailure) throw new ReportedFailure(deliveryFailure);
+}
+
+/**
+ * The managed node stops when the command ends, and with it the only copy of the patch's blocks: the
+ * operator's `show` would wait for them and time out. Say so now, and how to keep them online.
+ */
+function managedNodeWarning(node: NodeInfo): string {
+  const daemon = node.repoPath ? `IPFS_PATH=${node.repoPath} ${node.binary ?? "ipfs"} daemon` : "ipfs daemon";
+  return `this patch was published from the managed node, which stops when this command ends, and its entries are on no other node: the operator cannot review or apply it until a node holding them is online. Keep one online until it is applied: run \`${daemon}\` (or propose through your own running Kubo with --kubo / KUBO_API_URL)`;
 }
 
 function summaryLines(proposed: ProposedPatch): string[] {

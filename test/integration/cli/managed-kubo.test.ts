@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openKubo } from "../../../src/ipfs/open-kubo.js";
 import type { NodeStatus } from "../../../src/service/node-status.js";
+import { createStorageTarget } from "../../helpers/nomad-builders/index.js";
 import { jsonOf, runCli } from "./run-cli.js";
 
 describe("without --kubo or KUBO_API_URL", () => {
@@ -41,5 +42,50 @@ describe("without --kubo or KUBO_API_URL", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("warns at propose time that the node stops, and how to keep the patch online", async () => {
+    // A folder on the same managed node (its repository in the data directory), then a patch to it.
+    const managed = await openKubo({ dataDir, swarmPort: 0 });
+    const target = await createStorageTarget(managed, { name: "Managed", files: { "a.txt": "a\n" } }).finally(
+      () => managed.close(),
+    );
+    await writeFile(
+      join(dataDir, "entries.json"),
+      JSON.stringify([
+        {
+          EventId: "CreateFolderInFolderEvent",
+          Content: {
+            eventId: "CreateFolderInFolderEvent",
+            storableItemId: `${target.id}/b`,
+            workingFolderId: target.id,
+            storableItemName: "b",
+            overwrite: false,
+          },
+        },
+      ]),
+    );
+    const env = { NOMAD_PATCH_KUBO_SWARM_PORT: "0", NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "2" };
+    const argv = [
+      "--data-dir",
+      dataDir,
+      "propose",
+      "--target",
+      target.id,
+      "--title",
+      "t",
+      "--entries",
+      "entries.json",
+    ];
+    const run = await runCli(argv, { env, cwd: dataDir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("nomad-patch: warning: this patch was published from the managed node");
+    expect(run.stderr).toContain(`IPFS_PATH=${join(dataDir, "kubo")} `);
+    expect(run.stderr).toContain(" daemon`");
+    const json = await runCli(["--json", ...argv], { env, cwd: dataDir });
+    expect(json.code).toBe(0);
+    expect(jsonOf<{ warnings: string[] }>(json).warnings).toEqual([
+      expect.stringContaining("published from the managed node"),
+    ]);
   });
 });
