@@ -83,6 +83,7 @@ async function installFromNpm(env: NodeJS.ProcessEnv, log: (line: string) => voi
       env: { ...withoutKey(env, "KUBO_BINARY"), npm_config_loglevel: "error" },
       timeoutMs: 5 * 60_000,
       log,
+      doing: "installing Kubo from npm",
     },
   );
   await placeBinary(join(prefix, "node_modules", "kubo", "bin", "ipfs"));
@@ -90,11 +91,13 @@ async function installFromNpm(env: NodeJS.ProcessEnv, log: (line: string) => voi
 
 async function buildWithGo(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const binDir = join(kuboCacheDir, "go-bin");
-  await run("go", ["install", "github.com/ipfs/kubo/cmd/ipfs"], {
+  // -v names each package as it is compiled: what the progress lines report.
+  await run("go", ["install", "-v", "github.com/ipfs/kubo/cmd/ipfs"], {
     cwd: join(packageRoot, "tools", "kubo"),
     env: { ...env, GOBIN: binDir, CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" },
     timeoutMs: 30 * 60_000,
     log,
+    doing: "building Kubo with Go (2 to 5 minutes cold)",
   });
   await placeBinary(join(binDir, "ipfs"));
 }
@@ -116,10 +119,24 @@ function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
   return copy;
 }
 
-function run(
+/** How often a long install says it is still working, and on what. */
+export const PROGRESS_EVERY_MS = 15_000;
+
+/**
+ * Runs an install step; every `progressEveryMs` it logs how long it has run and the step's last output
+ * line (the package Go is compiling, npm's download), so a cold build never looks stuck.
+ */
+export function run(
   command: string,
   args: string[],
-  options: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs: number; log: (line: string) => void },
+  options: {
+    cwd?: string;
+    env: NodeJS.ProcessEnv;
+    timeoutMs: number;
+    log: (line: string) => void;
+    doing: string;
+    progressEveryMs?: number;
+  },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -132,15 +149,23 @@ function run(
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-65_536);
     };
+    const started = Date.now();
+    const progress = setInterval(() => {
+      const last = tail.trimEnd().split("\n").at(-1)?.trim().slice(0, 120);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      options.log(`still ${options.doing}: ${seconds} s${last ? `, now: ${last}` : ""}`);
+    }, options.progressEveryMs ?? PROGRESS_EVERY_MS);
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
+      clearInterval(progress);
       reject(new Error(`${command} could not be started: ${error.message}`));
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      clearInterval(progress);
       if (code === 0) resolve();
       else reject(new Error(`${command} ${args[0]} exited with ${signal ?? code}:\n${tail}`));
     });

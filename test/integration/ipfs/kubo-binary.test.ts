@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubo, KuboBinaryError } from "../../../src/ipfs/kubo-binary.js";
+import { run } from "../../../src/ipfs/kubo-install.js";
 
 /** KUBO_BIN names a binary the user chose: when it is not Kubo 0.43.1, the error says what it printed. */
 describe("KUBO_BIN that is not the pinned Kubo", () => {
@@ -45,5 +46,23 @@ describe("KUBO_BIN that is not the pinned Kubo", () => {
   it("says when it does not run at all", async () => {
     const error = await findKubo({ KUBO_BIN: join(dir, "missing") }).catch((e: unknown) => e);
     expect((error as Error).message).toContain("does not run as `ipfs version`");
+  });
+});
+
+describe("a long install step", () => {
+  it("says it is still working, and on what, while it runs", async () => {
+    const lines: string[] = [];
+    // A step that prints what it works on and then takes a while (like `go install -v` on one package).
+    await run("sh", ["-c", "echo github.com/ipfs/boxo/bitswap; sleep 2"], {
+      env: { PATH: process.env.PATH },
+      timeoutMs: 60_000,
+      log: (line) => lines.push(line),
+      doing: "building Kubo with Go",
+      progressEveryMs: 200,
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.at(-1)).toMatch(
+      /^still building Kubo with Go: \d+ s, now: github\.com\/ipfs\/boxo\/bitswap$/,
+    );
   });
 });
