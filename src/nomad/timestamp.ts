@@ -18,13 +18,16 @@ export interface ParsedTimestamp {
   readonly form: TimestampForm;
 }
 
-const PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
+const PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
- * Read a `TimestampUtc` as Newtonsoft writes it (`YYYY-MM-DDTHH:mm:ss[.fffffff]Z`). An explicit offset or
- * no zone at all is normalised to the UTC instant and reported in `form`, so callers can warn: C# peers
- * on a UTC machine read them the same way. Anything else (more than 7 fractional digits, a date that does
- * not exist, lower-case separators, a number) is refused.
+ * Read a `TimestampUtc` as Newtonsoft writes it (`YYYY-MM-DDTHH:mm:ss[.fffffff]Z`), and as leniently as
+ * Newtonsoft's `DateTimeParser` reads it, since every C# device loads what that parser accepts: `z`, an
+ * offset as `+02:00`, `+0200` or `+02` with up to 99 hours and 99 minutes, and `T24:00:00` for the next
+ * midnight. An offset or no zone at all is normalised to the UTC instant and reported in `form`, so
+ * callers can warn: C# devices on a UTC machine read them the same way (docs/decisions.md). Anything else
+ * (more than 7 fractional digits, a date that does not exist, a lower-case `t`, a number) is refused.
  */
 export function parseTimestampDetailed(text: unknown, where?: string): ParsedTimestamp {
   if (typeof text !== "string") {
@@ -47,7 +50,9 @@ export function parseTimestampDetailed(text: unknown, where?: string): ParsedTim
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new DecodeError(`The date in ${JSON.stringify(text)} does not exist`, where);
   }
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  // Hour 24 is the next midnight, only exactly (Newtonsoft DateTimeParser.ParseTime).
+  const nextMidnight = Number(h) === 24 && Number(mi) === 0 && Number(s) === 0 && !/[1-9]/.test(fraction);
+  if ((Number(h) > 23 && !nextMidnight) || Number(mi) > 59 || Number(s) > 59) {
     throw new DecodeError(`The time of day in ${JSON.stringify(text)} does not exist`, where);
   }
   const seconds = ((BigInt(h!) * 60n + BigInt(mi!)) * 60n + BigInt(s!)) * TICKS_PER_SECOND;
@@ -55,19 +60,13 @@ export function parseTimestampDetailed(text: unknown, where?: string): ParsedTim
   let ticks = daysFromCivil(year, month, day) * TICKS_PER_DAY + seconds + fractionTicks;
   let form: TimestampForm = "utc";
   if (zone === undefined) form = "unzoned";
-  else if (zone !== "Z") {
+  else if (zone !== "Z" && zone !== "z") {
     form = "offset";
+    // Newtonsoft takes any two-digit hours and minutes (`+99:99` is 100 h 39 min) and converts to
+    // local time; on a UTC machine that is this instant, and the C# order compares the ticks.
     const sign = zone.startsWith("-") ? -1n : 1n;
-    const hours = Number(zone.slice(1, 3));
-    const minutes = Number(zone.slice(4, 6));
-    // .NET refuses offsets past ±14:00; accepting `+99:99` would let an entry jump days in the order.
-    if (minutes > 59 || hours * 60 + minutes > 14 * 60) {
-      throw new DecodeError(
-        `The UTC offset in ${JSON.stringify(text)} does not exist (at most ±14:00)`,
-        where,
-      );
-    }
-    const offsetMinutes = BigInt(hours * 60 + minutes);
+    const digits = zone.slice(1).replace(":", "");
+    const offsetMinutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0"));
     ticks -= sign * offsetMinutes * 60n * TICKS_PER_SECOND;
   }
   return { ticks, form };

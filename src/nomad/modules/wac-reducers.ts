@@ -69,8 +69,13 @@ function nullableBool(entry: LoadedEntry): boolean | null {
   return block === null ? null : requiredBool(entry, "Value");
 }
 
+/**
+ * The accent colour is read only when `Unset` is false and a Value is given; anything else sets null
+ * (WindowsAppCommunity.Sdk src/Nomad/ModifiableAccentColor.cs ApplyEntryUpdateAsync).
+ */
 function nullableString(entry: LoadedEntry): string | null {
-  return valueUpdateOf(entry).unset ? null : requiredString(entry, "Value");
+  const event = valueUpdateOf(entry);
+  return event.unset || event.value === null ? null : requiredString(entry, "Value");
 }
 
 export const entityReducers: Readonly<Record<string, Reducer>> = {

@@ -61,6 +61,16 @@ describe("WindowsAppCommunity project", () => {
     expect(steps.map((s) => s.effect)).toEqual([...Array(11).fill("changed"), "no-effect"]);
   });
 
+  it("an accent colour with Unset false and no Value sets null, as the C# replay reads it", async () => {
+    const entries = [
+      await valueEntry(P, "UpdateAccentColorAsync", "#ff0000"),
+      await valueEntry(P, "UpdateAccentColorAsync", undefined, { unset: false }),
+    ];
+    const { state, steps } = await wacProjectModule.fold(project(), entries, ctx);
+    expect(state.AccentColor).toBeNull();
+    expect(steps.map((s) => s.effect)).toEqual(["changed", "changed"]);
+  });
+
   it("adds and removes links, images and user roles as the SDK does", async () => {
     const link = { Id: "l", Url: "https://x", Name: "X", Description: "" };
     const image = { Id: "i", Name: "icon", Cid: CID.parse("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o") };

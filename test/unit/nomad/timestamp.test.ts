@@ -66,10 +66,30 @@ describe("timestamps", () => {
     expect(parseTimestampDetailed("2025-06-01T10:00:00").form).toBe("unzoned");
   });
 
+  // Newtonsoft's DateTimeParser (what every C# device reads TimestampUtc with) accepts these; on a UTC
+  // machine an offset becomes the UTC instant and unzoned times count as UTC, and ordering compares ticks.
+  it.each([
+    ["2025-06-01T10:00:00z", "2025-06-01T10:00:00Z", "utc"],
+    ["2025-06-01T12:00:00+0200", "2025-06-01T10:00:00Z", "offset"],
+    ["2025-06-01T12:00:00+02", "2025-06-01T10:00:00Z", "offset"],
+    ["2025-06-01T08:30:00-0130", "2025-06-01T10:00:00Z", "offset"],
+    ["2025-06-01T24:00:00Z", "2025-06-02T00:00:00Z", "utc"],
+    ["2025-12-31T24:00:00", "2026-01-01T00:00:00Z", "unzoned"],
+    ["2025-06-05T14:39:00+99:99", "2025-06-01T10:00:00Z", "offset"],
+    ["2025-06-01T10:00:00-99:99", "2025-06-05T14:39:00Z", "offset"],
+    ["2025-06-01T12:00:00.5+02:00", "2025-06-01T10:00:00.5Z", "offset"],
+  ])("reads %j as C# does: %s", (text, utc, form) => {
+    expect(parseTimestampDetailed(text)).toEqual({ ticks: parseTimestamp(utc), form });
+  });
+
   it.each([
     ["2025-06-01T10:00:00.12345678Z", /at most 7 fractional digits/],
     ["2025-02-30T10:00:00Z", /does not exist/],
-    ["2025-06-01T24:00:00Z", /time of day/],
+    ["2025-06-01T24:00:00.5Z", /time of day/],
+    ["2025-06-01T24:00:01Z", /time of day/],
+    ["2025-06-01T25:00:00Z", /time of day/],
+    ["2025-06-01T10:00:00+2", /Expected a timestamp/],
+    ["2025-06-01T10:00:00+02:0", /Expected a timestamp/],
     ["2025-06-01 10:00:00Z", /Expected a timestamp/],
     ["2025-06-01t10:00:00z", /Expected a timestamp/],
     ["", /Expected a timestamp/],
