@@ -12,6 +12,7 @@ import {
   type Problem,
   type TargetInfo,
 } from "./change-model.js";
+import { failingEntryRefusals, storageContentKind } from "./csharp-compatibility.js";
 import { diffFields, jsonOf } from "./field-view.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
@@ -64,17 +65,13 @@ async function foldProposed(
 /** docs/design.md §5: the change model of one patch, from what the service has loaded. Pure but for hashing. */
 export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const { after, steps, refused } = await foldProposed(input);
-  const entries = input.proposed.map((p) => entryChange(p, steps, refused, input.validation.errors));
+  // Entries whose replay fails change nothing here, but would break every C# device: refuse them too.
+  const failing = failingEntryRefusals(steps, input.proposed);
+  const refusals = [...input.validation.errors, ...failing];
+  for (const problem of failing) refused.add(problem.entryIndex as number);
+  const entries = input.proposed.map((p) => entryChange(p, input.module, steps, refused, refusals));
   const unpredictable = !input.module.predictsEffects || entries.some((e) => e.effect === "unknown");
   const warnings: Problem[] = [...input.validation.warnings, ...targetWarnings(input.target)];
-  for (const e of entries) {
-    if (e.effect === "invalid")
-      warnings.push({
-        code: "invalid-entry",
-        message: `Entry ${e.index} would be skipped: ${e.reason}`,
-        entryIndex: e.index,
-      });
-  }
   if (unpredictable) {
     warnings.push({
       code: "unpredictable",
@@ -122,7 +119,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
       refused: count("refused"),
     },
     warnings,
-    refusals: input.validation.errors,
+    refusals,
     publishDrift: drift ?? null,
     blockers,
   };
@@ -130,6 +127,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
 
 function entryChange(
   p: ProposedEntry,
+  module: NomadModule,
   steps: readonly FoldStep[],
   refused: Set<number>,
   errors: readonly Problem[],
@@ -138,6 +136,7 @@ function entryChange(
     index: p.index,
     cid: p.cid.toString(),
     eventId: p.entry?.eventId ?? "",
+    effectEventId: effectEventId(p, module),
     targetId: p.entry?.targetId ?? "",
     timestampUtc: p.entry?.timestampUtc ?? null,
     contentCid: p.entry?.content.toString() ?? null,
@@ -157,6 +156,12 @@ function entryChange(
   return step.reason
     ? { ...base, effect: step.effect, reason: step.reason }
     : { ...base, effect: step.effect };
+}
+
+function effectEventId(p: ProposedEntry, module: NomadModule): string {
+  const label = p.entry?.eventId ?? "";
+  if (module.name !== "storage" || !p.loaded) return label;
+  return storageContentKind(p.loaded.content) ?? label;
 }
 
 function targetWarnings(target: ReviewInput["target"]): Problem[] {

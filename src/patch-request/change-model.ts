@@ -108,6 +108,12 @@ export interface EntryChange {
   /** CID of the proposed EventStreamEntry block. */
   readonly cid: string;
   readonly eventId: string;
+  /**
+   * The EventId of what the entry does: Storage dispatches on its content's own event kind and ignores
+   * the entry's label (OwlCore.Nomad.Storage.Kubo NomadKuboFolder.ApplyEntryUpdateAsync); other modules on
+   * `eventId`. Rules match this. A patch whose label and content differ is refused.
+   */
+  readonly effectEventId: string;
   readonly targetId: string;
   /** The timestamp the author wrote (apply writes a fresh one). */
   readonly timestampUtc: string | null;

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { CID } from "multiformats/cid";
+import { UsageError } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
   CREATE_FILE,
@@ -30,7 +31,8 @@ export interface FolderPlan {
 /**
  * The Storage entries that turn the target's folder into the local one, as OwlCore.Nomad.Storage writes
  * them (docs/format.md): per folder, deletions first (so a file can become a folder of the same name),
- * then new files (CreateFileInFolderEvent on the folder + FileUpdateEvent on the file), changed files
+ * then new files (CreateFileInFolderEvent on the folder + FileUpdateEvent on the file, none for an empty
+ * file, which C# refuses: docs/format.md "What the C# replay rejects"), changed files
  * (FileUpdateEvent), new folders (CreateFolderInFolderEvent), then each sub-folder in name order.
  * File bytes are added to the node (UnixFS, CIDv0) and pinned, so the bot can fetch them.
  */
@@ -71,8 +73,16 @@ async function planFolder(
     const cid = await store.addFile(bytes, { pin: true });
     if (existing && (await sameContent(store, existing, cid, bytes))) continue;
     const fileId = existing?.StorableItemId ?? `${id}/${name}`;
+    if (bytes.length === 0 && existing) {
+      // C# throws on a FileUpdateEvent to the empty-file CID, and re-creating the file would replay its
+      // old updates (they target the same id): no entry empties a file that C# can load.
+      throw new UsageError(
+        `${at(name)} has content in the target and cannot be emptied: C# devices refuse a file update to the empty file (OwlCore.Nomad.Storage.Kubo NomadKuboStorageExtensions.ApplyFileUpdateAsync); delete it instead, or keep some content`,
+      );
+    }
     if (!existing) plan.drafts.push(folderEvent(CREATE_FILE, id, name, fileId));
-    plan.drafts.push(fileUpdate(fileId, cid));
+    // A new file starts empty (ContentId null), as C# creates it: an empty one needs no update.
+    if (bytes.length > 0) plan.drafts.push(fileUpdate(fileId, cid));
     plan.changes.push({ path: at(name), kind: "file", change: existing ? "changed" : "added" });
   }
   const children: [FolderData, LocalFolder, string][] = [];

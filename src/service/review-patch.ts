@@ -11,6 +11,7 @@ import {
 } from "../nomad/index.js";
 import { buildReview } from "../patch-request/build-review.js";
 import type { PatchReview } from "../patch-request/change-model.js";
+import { checkCSharpCompatibility } from "../patch-request/csharp-compatibility.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
 import { validatePatch } from "../patch-request/validate-patch.js";
 import { withByteBudget } from "./byte-budget-store.js";
@@ -18,6 +19,7 @@ import { readKnownSources } from "./known-sources.js";
 import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
 import { loadProposedContent } from "./load-proposed-content.js";
 import { type LoadedTarget, loadTarget } from "./load-target.js";
+import { resolveReferences } from "./resolve-references.js";
 
 /** A target this bot (or this CLI invocation) accepts patches for. */
 export interface TargetSetting {
@@ -70,9 +72,10 @@ export interface ReviewedPatch {
  * 2. refuse a target that is not configured, before crawling anything of it;
  * 3. load the target: fold every known source (roaming hint, own, configured, paired) from the seed;
  * 4. load the proposed entries' content with the target's module;
- * 5. validate; 6. fold the entries on top and fetch small file texts for Storage diffs;
- * 7. build the change model, with the predicted result CID, and what would block an apply now
- *    (unreachable sources, a publish that changes more than the patch).
+ * 5. validate, and check that every C# device could still load the target with the entries in it
+ *    (looking up the other objects the entries name); 6. fold the entries on top and fetch small file
+ *    texts for Storage diffs; 7. build the change model, with the predicted result CID, and what would
+ *    block an apply now (unreachable sources, a publish that changes more than the patch).
  */
 export async function reviewPatch(
   deps: { readonly store: IpfsStore },
@@ -110,6 +113,15 @@ export async function reviewPatch(
     targetPublishedCid: target.published?.cid ?? null,
     maxEntries: input.limits.maxEntries,
   });
+  const references = await resolveReferences(store, {
+    module: target.module.name,
+    entries: proposed,
+    timeoutMs: input.limits.resolveTimeoutMs,
+    limit,
+  });
+  validation.errors.push(
+    ...checkCSharpCompatibility({ module: target.module.name, entries: proposed, references }),
+  );
 
   const review = await buildReview({
     proposed,

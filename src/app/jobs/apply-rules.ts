@@ -31,7 +31,12 @@ export async function applyRules(
   const verdict = evaluate(
     {
       target: review.target.id,
-      entries: review.entries.map((e) => ({ index: e.index, eventId: e.eventId, targetId: e.targetId })),
+      // Rules judge what an entry does, not what it is labelled.
+      entries: review.entries.map((e) => ({
+        index: e.index,
+        eventId: e.effectEventId,
+        targetId: e.targetId,
+      })),
       authorPermission: await authorPermission(job, config, author),
     },
     config,

@@ -108,7 +108,7 @@ describe("hostile entries", () => {
   });
 
   for (const depth of [1_000]) {
-    it(`content nested ${depth} deep is shown as an invalid entry that changes nothing`, async () => {
+    it(`content nested ${depth} deep is refused as an entry whose replay fails, and changes nothing`, async () => {
       const content = await node.store.rpc.block.put(nestedArrays(depth), {
         format: "dag-cbor",
         mhtype: "sha2-256",
@@ -128,7 +128,9 @@ describe("hostile entries", () => {
         },
       );
       const { review } = await reviewPatch({ store: node.store }, { key: patch.key, limits: faultLimits });
-      expect(review.entries.map((e) => e.effect)).toEqual(["invalid"]);
+      // Its replay fails here and in C#: refused, so no device is ever handed it.
+      expect(review.entries.map((e) => e.effect)).toEqual(["refused"]);
+      expect(review.refusals.map((r) => r.code)).toEqual(["csharp-replay-throws"]);
       expect(review.after).toEqual(review.before);
       expect(renderReviewMarkdown(review).length).toBeLessThanOrEqual(65_536);
     });

@@ -79,4 +79,34 @@ describe("proposing from an edited copy of an operator's Storage folder", () => 
       "FileUpdateEvent",
     ]);
   });
+
+  it("a new empty file is proposed as its create entry alone, which C# loads and folds to an empty file", async () => {
+    const target = await createStorageTarget(pair.operator, { name: "Blank", files: { "keep.txt": "x\n" } });
+    const folder = await mkdtemp(join(tmpdir(), "nomad-patch-empty-"));
+    try {
+      await writeFile(join(folder, "keep.txt"), "x\n");
+      await writeFile(join(folder, "empty.txt"), "");
+      const { key } = await proposePatch(pair.contributor, {
+        target: target.id,
+        title: "An empty file",
+        fromFolder: folder,
+      });
+      const { review } = await reviewPatch({ store: pair.operator.store }, { key, limits });
+      expect(review.refusals).toEqual([]);
+      expect(review.entries.map((e) => [e.eventId, e.effect])).toEqual([
+        ["CreateFileInFolderEvent", "changed"],
+      ]);
+      expect(review.predictedResultCid).not.toBeNull();
+      const after = review.after as { Files: { StorableItemName: string; ContentId: unknown }[] };
+      expect(after.Files.find((f) => f.StorableItemName === "empty.txt")).toMatchObject({ ContentId: null });
+
+      // Emptying a file that has content cannot be written so that C# loads it: propose says so.
+      await writeFile(join(folder, "keep.txt"), "");
+      await expect(
+        proposePatch(pair.contributor, { target: target.id, title: "Empty it", fromFolder: folder }),
+      ).rejects.toThrow(/keep\.txt.*cannot be emptied/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });

@@ -38,6 +38,7 @@ export function entry(
     index,
     cid: fakeCid(`entry-${index}`),
     eventId,
+    effectEventId: eventId,
     targetId: TARGET,
     timestampUtc: "2026-01-02T03:04:05.0000000Z",
     contentCid: fakeCid(`content-${index}`),

@@ -1,0 +1,70 @@
+import type { FoldStep, LoadedEntry } from "../nomad/modules/types.js";
+import type { Problem } from "./change-model.js";
+import type { CompatibilityInput, Finding } from "./csharp-rule.js";
+import { storageRules } from "./csharp-storage-rules.js";
+import { wacRules } from "./csharp-wac-rules.js";
+import type { ProposedEntry } from "./proposed-entry.js";
+import { referencedObjects } from "./referenced-objects.js";
+import { EVENTS_CSHARP_REPLAYS } from "./wac-replayed-events.js";
+
+export type { CompatibilityInput } from "./csharp-rule.js";
+export { EMPTY_FILE_CID, storageContentKind } from "./csharp-storage-rules.js";
+
+/** Objects an entry names must load, as the C# replay loads them through its repositories. */
+function referencesLoad(entry: ProposedEntry, input: CompatibilityInput): Finding[] {
+  return referencedObjects(input.module, [entry]).flatMap((ref) => {
+    const problem = input.references.has(ref.id) ? input.references.get(ref.id) : "it was not checked";
+    if (problem === null) return [];
+    return [
+      {
+        code: "reference-unresolved",
+        why: `the ${ref.kind} ${JSON.stringify(ref.id)} it names does not load (${problem}), and C# loads it to apply this (${ref.csharp})`,
+      },
+    ];
+  });
+}
+
+/**
+ * docs/format.md "What the C# replay rejects": entries that would make every C# device of the target
+ * throw while loading it. Any finding refuses the patch: the bot is one of the operator's devices and
+ * must never write what the others cannot read.
+ */
+export function checkCSharpCompatibility(input: CompatibilityInput): Problem[] {
+  const rules =
+    input.module === "storage" ? storageRules : EVENTS_CSHARP_REPLAYS[input.module] ? wacRules : [];
+  const problems: Problem[] = [];
+  for (const proposed of input.entries) {
+    if (!proposed.loaded) continue;
+    const findings = rules.flatMap((rule) => rule(proposed.loaded as LoadedEntry, input) ?? []);
+    findings.push(...referencesLoad(proposed, input));
+    for (const { code, why } of findings) {
+      problems.push({
+        code: `csharp-${code}`,
+        message: `Entry ${proposed.index} would stop every C# device loading the target: ${why}`,
+        entryIndex: proposed.index,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Proposed entries the module's replay fails on (undecodable content, a broken guard). The C# replay
+ * throws on the same entries (a Guard, a failed Newtonsoft read), so they are refused, not skipped.
+ */
+export function failingEntryRefusals(
+  steps: readonly FoldStep[],
+  entries: readonly ProposedEntry[],
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const proposed of entries) {
+    const failed = steps.find((step) => step.entry === proposed.loaded && step.effect === "invalid");
+    if (!failed) continue;
+    problems.push({
+      code: "csharp-replay-throws",
+      message: `Entry ${proposed.index} would stop every C# device loading the target: its replay fails, as in C# (${failed.reason})`,
+      entryIndex: proposed.index,
+    });
+  }
+  return problems;
+}
