@@ -9,8 +9,10 @@ import { runCli } from "../cli/run-cli.js";
 
 /**
  * Issue 9 §3: 70 entries (about 12 KB) that ask the Storage replay for 2^19 − 2 folders. Before the fold
- * budget a review of it took a minute and gigabytes with the event loop blocked; now it is refused with
- * the numbers, and the bot goes on with other work.
+ * budget a review of it took a minute and gigabytes with the event loop blocked. Its entries create ids
+ * under folders that are not their parents, which no C# device writes, so the compatibility check refuses
+ * them before anything is folded (docs/format.md "What the C# replay rejects"); the fold budget still bounds
+ * every fold (test/unit for k = 20). Either way the bot goes on with other work.
  */
 describe("a fold bomb posted to the bot or shown on the command line", () => {
   const nodes = kuboPairPerSuite();
@@ -34,7 +36,7 @@ describe("a fold bomb posted to the bot or shown on the command line", () => {
     return bomb;
   }
 
-  it("refuses the k = 18 bomb on its issue with the numbers, and reviews another issue's patch meanwhile", async () => {
+  it("refuses the k = 18 bomb on its issue, and reviews another issue's patch meanwhile", async () => {
     const { id } = await storageTarget();
     const bomb = await proposeBomb();
     expect(foldBombFolders(18)).toBe(524_286);
@@ -64,11 +66,9 @@ describe("a fold bomb posted to the bot or shown on the command line", () => {
 
     expect(app.failures).toEqual([]);
     const [refused] = app.gh.botComments(60);
-    expect(parseMarker(refused?.body)).toMatchObject({ kind: "review", key: bomb.key, state: "failed" });
-    expect(refused?.body).toMatch(
-      /The patch request's entries are too expensive to fold: the fold stopped after \d+ steps and about \d+ bytes of state \(limits: 250000 steps, 8388608 bytes\)/,
-    );
-    expect(refused?.body).toContain("`FOLD_BUDGET`");
+    expect(parseMarker(refused?.body)).toMatchObject({ kind: "review", key: bomb.key, state: "refused" });
+    expect(refused?.body).toContain("would stop every C# device loading the target");
+    expect(refused?.body).toContain("is not TargetId/name, the id C# gives that item");
     const [reviewed] = app.gh.botComments(61);
     expect(parseMarker(reviewed?.body)).toMatchObject({
       kind: "review",
@@ -78,11 +78,13 @@ describe("a fold bomb posted to the bot or shown on the command line", () => {
     expect(reviewed?.body).toContain("docs");
   });
 
-  it("`show` ends with a clear error and exit code 65 (data error), and prints no review", async () => {
+  it("`show` prints the review refusing every entry, without folding them", async () => {
     const bomb = await proposeBomb();
-    const run = await runCli(["--kubo", nodes.operator.apiUrl, "show", bomb.key]);
-    expect(run.code).toBe(65);
-    expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/too expensive to fold: the fold stopped after \d+ steps/);
+    const run = await runCli(["--kubo", nodes.operator.apiUrl, "--json", "show", bomb.key]);
+    expect(run.code).toBe(0);
+    const review = JSON.parse(run.stdout) as { refusals: { code: string }[]; summary: { refused: number } };
+    // All but the two top-level creates, which are as C# writes them.
+    expect(review.summary.refused).toBe(68);
+    expect(new Set(review.refusals.map((r) => r.code))).toEqual(new Set(["csharp-content-target-mismatch"]));
   });
 });
