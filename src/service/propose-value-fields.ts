@@ -16,8 +16,6 @@ export type FieldSpec =
       readonly add: string;
       readonly remove: string;
       readonly idField: string;
-      /** Publisher graphs keep their pairs one level down: `ParentPublishers.Publishers`. */
-      readonly nested?: string;
     };
 
 const entity: Record<string, FieldSpec> = {
@@ -56,20 +54,8 @@ export const valueFields: Readonly<Record<string, Readonly<Record<string, FieldS
     ...accent,
     Users: users,
     Projects: { type: "item", add: "AddProjectAsync", remove: "RemoveProjectAsync" },
-    ParentPublishers: {
-      type: "role",
-      add: "AddParentPublisherAsync",
-      remove: "RemoveParentPublisherAsync",
-      idField: "PublisherId",
-      nested: "Publishers",
-    },
-    ChildPublishers: {
-      type: "role",
-      add: "AddChildPublisherAsync",
-      remove: "RemoveChildPublisherAsync",
-      idField: "PublisherId",
-      nested: "Publishers",
-    },
+    // No ParentPublishers/ChildPublishers: the C# publisher replay throws on their events
+    // (docs/format.md "What the C# replay rejects"), so propose never writes them.
   },
   "wac-user": {
     ...entity,

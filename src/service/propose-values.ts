@@ -59,8 +59,12 @@ async function contentFor(
   if ("set" in spec) {
     if (op !== "set") throw new UsageError(`${field} is a single value: use --set ${field}=…`);
     const optional = spec.type.startsWith("optional-");
-    if (optional && value === "null")
-      return { eventId: spec.set, content: await putValueUpdate(store, { unset: true }) };
+    if (optional && value === "null") {
+      // ForgetMe is cleared with a Value linking to a null block: C# throws on a null Value
+      // (ModifiableEntity.ApplyEntryUpdateAsync), while the accent colour clears on Unset alone.
+      const clear = spec.type === "optional-flag" ? { value: null, unset: true } : { unset: true };
+      return { eventId: spec.set, content: await putValueUpdate(store, clear) };
+    }
     const parsed = spec.type.endsWith("flag") ? flag(value, where) : value;
     return { eventId: spec.set, content: await putValueUpdate(store, { value: parsed }) };
   }
@@ -72,7 +76,7 @@ async function contentFor(
       op === "add" ? asRecord(parseDagJson(value, where), "Id", where) : findItem(state, field, "Id", value);
     return { eventId, content: await putValueUpdate(store, { key: record.Id, value: record }) };
   }
-  const list = spec.nested ? (state[field] as IpldMap | undefined)?.[spec.nested] : state[field];
+  const list = state[field];
   if (op === "add") {
     const pair = asRecord(parseDagJson(value, where), spec.idField, where);
     if (!isIpldMap(pair.Role)) throw new UsageError(`${where} needs a Role record {Id, Name, Description}`);
