@@ -54,11 +54,15 @@ export async function exportFolder(
   const counts = { files: 0, folders: 0, bytes: 0 };
   const skipped: string[] = [];
   const write = async (folder: FolderData, dir: string, path: string): Promise<void> => {
+    const written = new Set<string>();
+    const refuse = (name: string, what: "file" | "folder") => {
+      const problem = nameProblem(name, what, path === "", written);
+      if (problem) skipped.push(`${path}${JSON.stringify(name)}: ${problem}`);
+      else written.add(name);
+      return problem !== undefined;
+    };
     for (const file of folder.Files as FileData[]) {
-      if (!safeName(file.StorableItemName) || (path === "" && file.StorableItemName === EXPORT_MARKER)) {
-        skipped.push(`${path}${JSON.stringify(file.StorableItemName)}: not a safe file name`);
-        continue;
-      }
+      if (refuse(file.StorableItemName, "file")) continue;
       input.onProgress?.(`fetching ${path}${file.StorableItemName}…`);
       const bytes = file.ContentId
         ? await store.catFile(file.ContentId, { maxBytes: input.maxFileBytes })
@@ -68,10 +72,7 @@ export async function exportFolder(
       counts.bytes += bytes.length;
     }
     for (const sub of folder.Folders) {
-      if (!safeName(sub.StorableItemName)) {
-        skipped.push(`${path}${JSON.stringify(sub.StorableItemName)}: not a safe folder name`);
-        continue;
-      }
+      if (refuse(sub.StorableItemName, "folder")) continue;
       await mkdir(join(dir, sub.StorableItemName), { recursive: true });
       counts.folders++;
       await write(sub, join(dir, sub.StorableItemName), `${path}${sub.StorableItemName}/`);
@@ -84,7 +85,28 @@ export async function exportFolder(
   return { targetId: target.targetId, base, skipped, ...counts };
 }
 
-/** One path segment: never `.` or `..`, no separators, no NUL. */
-function safeName(name: string): boolean {
-  return name !== "" && name !== "." && name !== ".." && name !== EXPORT_MARKER && !/[/\\\0]/.test(name);
+/** What file systems accept for one name (ext4, APFS, NTFS: 255 bytes or UTF-16 units). */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * Why a name from someone else's data cannot be written here, or undefined: never `.`, `..`, a
+ * separator or NUL; at most 255 bytes; one name per folder (a file and a folder of one name cannot
+ * both exist on disk).
+ */
+function nameProblem(
+  name: string,
+  what: "file" | "folder",
+  atRoot: boolean,
+  written: ReadonlySet<string>,
+): string | undefined {
+  const unsafe =
+    name === "" ||
+    name === "." ||
+    name === ".." ||
+    /[/\\\0]/.test(name) ||
+    (atRoot && name === EXPORT_MARKER);
+  if (unsafe) return `not a safe ${what} name`;
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `the name is longer than ${MAX_NAME_BYTES} bytes`;
+  if (written.has(name)) return "a file or folder of the same name is already written";
+  return undefined;
 }
