@@ -5,6 +5,7 @@ import { findKubo } from "./kubo-binary.js";
 import { multiaddrToUrl, startKuboDaemon } from "./kubo-daemon.js";
 import { ensureKubo } from "./kubo-install.js";
 import { KuboStore, type KuboStoreLimits } from "./kubo-store.js";
+import { checkSwarmPortFree } from "./swarm-port.js";
 
 export interface OpenKuboOptions {
   /** A running node's RPC address; when set, no daemon is started. */
@@ -64,6 +65,7 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
     return { store, managed: false, close: async () => {} };
   }
   const port = options.swarmPort ?? 4001;
+  await checkSwarmPortFree(port);
   const daemon = await startKuboDaemon({
     binary: kubo.path,
     repoPath,

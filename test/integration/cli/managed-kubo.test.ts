@@ -88,4 +88,22 @@ describe("without --kubo or KUBO_API_URL", () => {
       expect.stringContaining("published from the managed node"),
     ]);
   });
+
+  it("names a busy swarm port and its setting, also when only TCP is taken, and starts nothing", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, "0.0.0.0", done));
+    const { port } = server.address() as { port: number };
+    try {
+      const run = await runCli(["--data-dir", dataDir, "status"], {
+        env: { NOMAD_PATCH_KUBO_SWARM_PORT: String(port) },
+      });
+      expect(run.code).toBe(69);
+      expect(run.stderr).toContain(`swarm port ${port} is already in use (TCP)`);
+      expect(run.stderr).toContain("NOMAD_PATCH_KUBO_SWARM_PORT");
+      expect(run.stderr.split("\n").length).toBeLessThan(5);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
 });
