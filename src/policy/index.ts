@@ -33,6 +33,7 @@ export {
 export { effectiveLimits } from "./effective-limits.js";
 export { evaluate } from "./evaluate.js";
 export { type GitHubPermissionAnswer, permissionFromGitHub } from "./github-permission.js";
+export { mayOverride, type OverrideAnswer } from "./override.js";
 export { type ConfigResult, MAX_REPORTED_ISSUES, parseConfig } from "./parse-config.js";
 export { MAX_CONFIG_TEXT_LENGTH, parseConfigYaml } from "./parse-config-yaml.js";
 export {

@@ -70,6 +70,7 @@ export function judgeEntry(
       entryIndex,
       eventId,
       rule: name,
+      ...(rule.overridable ? { overridable: true } : {}),
       message: `${about}: rule ${quote(name)} says ${rule.action}${because}`,
     },
   };

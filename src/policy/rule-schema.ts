@@ -56,6 +56,12 @@ export const RuleSchema = z.strictObject({
   match: MatchSchema.describe("Every condition given must hold; match: {} matches every entry"),
   action: z.enum(RULE_ACTIONS).describe("apply, reject, or review (wait for a person)"),
   reason: z.string().trim().min(1).max(500).optional().describe("Explanation shown with the decision"),
+  overridable: z
+    .boolean()
+    .optional()
+    .describe(
+      "For a reject rule: a person who may approve can still apply the patch with /apply or the label",
+    ),
 });
 
 export type PolicyRule = z.output<typeof RuleSchema>;

@@ -34,6 +34,8 @@ export interface PolicyReason {
   readonly eventId?: string;
   /** The deciding rule's name, or `rules[i]` when it has none. */
   readonly rule?: string;
+  /** Set for a rule that says `overridable: true`: a person's approval may apply what it rejects. */
+  readonly overridable?: boolean;
   readonly message: string;
 }
 

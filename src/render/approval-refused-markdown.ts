@@ -19,6 +19,15 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
       readonly choices: readonly ApprovableChoice[];
     }
   | {
+      /** The rules reject the version chosen, and this approval may not override them. */
+      readonly reason: "rules";
+      readonly choice: ApprovableChoice;
+      /** True when a built-in refusal decided, which no one can override. */
+      readonly builtIn: boolean;
+      /** One line each: the entry and the rule (or built-in refusal) that refuses it. */
+      readonly reasons: readonly string[];
+    }
+  | {
       readonly reason: "too-early";
       readonly choice: ApprovableChoice;
       /** When GitHub says the review and the approval were written (ISO 8601); undefined when unknown. */
@@ -32,7 +41,7 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
  * given before the review it would apply was posted. Nothing is applied; the comment says what to type.
  */
 export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): string {
-  const about = input.reason === "too-early" ? input.choice : undefined;
+  const about = input.reason === "too-early" || input.reason === "rules" ? input.choice : undefined;
   const marker = writeMarker({
     kind: "status",
     v: 1,
@@ -61,6 +70,19 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
         input.choices.length === 0
           ? "Nothing on this issue can be approved right now."
           : choiceList(input.choices),
+      );
+      break;
+    }
+    case "rules": {
+      const who = input.builtIn
+        ? "a built-in refusal rejects it, which no one can override"
+        : "the repository's rules reject it, and only an admin can override a rule that does not say `overridable: true`";
+      lines.push(
+        `🔒 **Nothing applied:** ${approval.toLowerCase()} of patch ${codeSpan(input.choice.key)} at version ${codeSpan(input.choice.cid)} was not accepted: ${who}.`,
+        input.reasons
+          .slice(0, 20)
+          .map((reason) => `- ${escapeInline(reason, 300)}`)
+          .join("\n"),
       );
       break;
     }

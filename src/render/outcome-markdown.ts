@@ -10,6 +10,8 @@ const MAX_ENTRY_CIDS = 300;
 export interface OutcomeOptions {
   /** Who approved (a login, or e.g. the repository's rules): named, not mentioned, for the record. */
   readonly approvedBy?: string;
+  /** Set when the approval overrode the rules' rejection: why it could. */
+  readonly override?: { readonly by: "overridable-rules" | "admin"; readonly rules: readonly string[] };
 }
 
 /**
@@ -36,6 +38,7 @@ export function renderOutcomeMarkdown(
     ...(options.approvedBy === undefined
       ? []
       : [`- **Approved by:** ${escapeInline(options.approvedBy, 60)}`]),
+    ...(options.override === undefined ? [] : [`- **Overrode:** ${overrideNote(options.override)}`]),
     `- **New roaming value:** ${codeSpan(outcome.roamingCid)}${predictionNote(outcome, review)}`,
     `- **Local stream:** ${codeSpan(outcome.localStreamCid)} under the bot's key ${codeSpan(outcome.localKey)}`,
     `- **Applied at:** ${escapeInline(outcome.appliedAt, 40)}`,
@@ -51,6 +54,13 @@ export function renderOutcomeMarkdown(
     listed.length > 0 ? listed.join("\n") : "_None._",
   );
   return [marker, headline, facts.join("\n"), entries].join("\n\n");
+}
+
+function overrideNote(override: NonNullable<OutcomeOptions["override"]>): string {
+  const rules = override.rules.map((rule) => codeSpan(rule, { max: 100 })).join(", ");
+  return override.by === "admin"
+    ? `the rejection by ${rules}, as an admin may override any rule`
+    : `the rejection by ${rules}, which the repository made overridable`;
 }
 
 function predictionNote(outcome: ApplyOutcome, review: PatchReview | undefined): string {

@@ -2,6 +2,7 @@ import type { ApplyOutcome } from "../../patch-request/apply-outcome.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
 import {
   DEFAULT_REFRESH_COMMAND,
+  type OutcomeOptions,
   renderOutcomeMarkdown,
   renderStatusFailureMarkdown,
   renderVoidedMarkdown,
@@ -26,6 +27,8 @@ export interface Approved {
 interface ApprovedBy {
   /** A login or "the repository's rules", named in the outcome. */
   readonly approvedBy: string;
+  /** Set when a person's approval overrode the rules' rejection: said in the outcome. */
+  readonly override?: OutcomeOptions["override"];
 }
 
 /**
@@ -114,12 +117,17 @@ async function reportApplied(
     shown ? "apply finished; its outcome is on the issue already" : "apply finished",
   );
   if (!shown) {
-    const body = renderOutcomeMarkdown(outcome, undefined, { approvedBy: by.approvedBy });
+    const body = renderOutcomeMarkdown(outcome, undefined, {
+      approvedBy: by.approvedBy,
+      override: by.override,
+    });
     await job.github.createComment(body);
   }
   await job.github.addLabels([labels.applied]);
   for (const label of [labels.approve, labels.failed]) {
     if (job.issue.labels.includes(label)) await job.github.removeLabel(label);
   }
+  // An override applied what the rules rejected: their label no longer says what happened.
+  if (by.override) await job.github.removeLabel(labels.rejected);
   if (config.closeIssueOnApply) await job.github.closeIssue();
 }

@@ -58,13 +58,17 @@ export async function applyRules(
   await applyReviewed(job, config, { ...about, result }, { approvedBy: RULESET });
 }
 
-/** Looked up only when a rule asks, since it costs a GitHub call; an error reads as `none` (fail closed). */
-async function authorPermission(
+/**
+ * Looked up only when a rule asks, since it costs a GitHub call; an error, or no known author, reads as
+ * `none` (fail closed).
+ */
+export async function authorPermission(
   job: IssueJob,
   config: NomadPatchConfig,
-  author: string,
+  author: string | undefined,
 ): Promise<PermissionLevel> {
   if (!config.rules.some((rule) => rule.match.authorPermission !== undefined)) return "none";
+  if (author === undefined) return "none";
   try {
     return await job.github.permissionOf(author);
   } catch (error) {

@@ -1,4 +1,10 @@
-import type { NomadPatchConfig } from "../../policy/index.js";
+import {
+  evaluate,
+  mayOverride,
+  type NomadPatchConfig,
+  type OverrideAnswer,
+  type PermissionLevel,
+} from "../../policy/index.js";
 import {
   type ApprovableChoice,
   renderApprovalRefusedMarkdown,
@@ -8,9 +14,13 @@ import {
 import type { ApprovableMarker, MarkedComment } from "../bot-comments.js";
 import { approvedAfter, chooseReview } from "../choose-review.js";
 import type { IssueJob } from "../job-context.js";
+import { reviewLimits } from "../limits.js";
+import { readPatchSummary } from "../read-patch-summary.js";
 import { applyReviewed } from "./apply-reviewed.js";
+import { authorPermission } from "./apply-rules.js";
 import { readMarked } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
+import { aboutPatch } from "./work-error.js";
 
 /** An approval by a person, as GitHub reported it. */
 export interface Approval {
@@ -28,12 +38,15 @@ export interface Approval {
  * 2. not on hold;
  * 3. which review: the one named, or the only approvable one; several and none named: ask, apply nothing;
  * 4. given after that review was posted, by GitHub's clock: else it was not an approval of what it shows;
- * 5. apply, bound to the review marker's CIDs.
+ * 5. the rules' verdict: a rejection holds unless every rejecting rule is overridable or the approver is
+ *    an admin; a built-in refusal always holds;
+ * 6. apply, bound to the review marker's CIDs.
  * Returns false when nothing was applied, so the label path can take its label off again.
  */
 export async function approve(job: IssueJob, config: NomadPatchConfig, approval: Approval): Promise<boolean> {
   const { user, via } = approval;
-  if (!(await mayDecide(job, config, user, { action: "approve", via }))) return false;
+  const level = await mayDecide(job, config, user, { action: "approve", via });
+  if (level === undefined) return false;
   if (job.issue.labels.includes(config.labels.held)) {
     job.log.info({ user }, "approval ignored: the issue is on hold");
     await job.github.createComment(
@@ -105,7 +118,53 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
     );
     return false;
   }
+  const rules = await aboutPatch({ key: picked.key, cid: picked.cid, retryCommand: picked.command }, () =>
+    judgeApproval(job, config, review.marker, level),
+  );
+  if (rules.kind === "refused") {
+    job.log.info(
+      { user, key: picked.key, cid: picked.cid, builtIn: rules.builtIn },
+      "approval refused by the rules",
+    );
+    const reasons = rules.reasons.map((reason) => reason.message);
+    await job.github.createComment(
+      renderApprovalRefusedMarkdown({
+        via,
+        reason: "rules",
+        choice: picked,
+        builtIn: rules.builtIn,
+        reasons,
+      }),
+    );
+    return false;
+  }
+  const override =
+    rules.kind === "overridden"
+      ? { by: rules.by, rules: [...new Set(rules.reasons.map((reason) => reason.rule ?? reason.code))] }
+      : undefined;
   const { key, cid, result } = review.marker;
-  await applyReviewed(job, config, { key, cid, result }, { approvedBy: user });
+  await applyReviewed(job, config, { key, cid, result }, { approvedBy: user, override });
   return true;
+}
+
+/**
+ * The rules' verdict on the approved version, judged under its recorded author, and whether this
+ * approver may apply it all the same (docs/configuration.md, rules).
+ */
+async function judgeApproval(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marker: ApprovableMarker,
+  approver: PermissionLevel,
+): Promise<OverrideAnswer> {
+  const limits = reviewLimits(config, job.runtime.environment);
+  const patch = await readPatchSummary(job.runtime.store, marker.cid, {
+    maxEntries: limits.maxEntries,
+    timeoutMs: limits.resolveTimeoutMs,
+  });
+  const verdict = evaluate(
+    { ...patch, authorPermission: await authorPermission(job, config, marker.author ?? undefined) },
+    config,
+  );
+  return mayOverride(verdict, approver);
 }

@@ -9,7 +9,7 @@ export interface Decision {
 }
 
 /**
- * Whether `user` may approve, reject or hold here, read from GitHub's permission API (never from the
+ * Whether `user` may approve, reject or hold here (their level when they may, else undefined), read from GitHub's permission API (never from the
  * payload's author_association). Fails closed: any error is a refusal. A refusal is explained on the
  * issue with the level needed.
  */
@@ -18,7 +18,7 @@ export async function mayDecide(
   config: NomadPatchConfig,
   user: string,
   decision: Decision,
-): Promise<boolean> {
+): Promise<PermissionLevel | undefined> {
   const required = config.permissions.approve;
   let level: PermissionLevel | "unknown";
   try {
@@ -27,10 +27,10 @@ export async function mayDecide(
     job.log.warn({ user, ...decision, err: error }, "permission lookup failed: refusing (fail closed)");
     level = "unknown";
   }
-  if (level !== "unknown" && meetsLevel(level, required)) return true;
+  if (level !== "unknown" && meetsLevel(level, required)) return level;
   job.log.info({ user, ...decision, level, required }, "refused: permission too low");
   await job.github.createComment(
     renderDenialMarkdown({ user, needed: required, actual: level, ...decision }),
   );
-  return false;
+  return undefined;
 }
