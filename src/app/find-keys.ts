@@ -48,7 +48,11 @@ function normalise(candidate: string): string | undefined {
   }
 }
 
-/** An issue whose labels say it carries a patch: any label naming a patch (`patch`, `nomad-patch`, …). */
-export function isPatchLabelled(labels: readonly string[]): boolean {
+/**
+ * An issue whose labels say it carries a patch: the configured offer label (`labels.offer`, ignoring
+ * case), or without one any label naming a patch (`patch`, `nomad-patch`, …).
+ */
+export function isPatchLabelled(labels: readonly string[], offer?: string): boolean {
+  if (offer !== undefined) return labels.some((label) => label.toLowerCase() === offer.toLowerCase());
   return labels.some((label) => /patch/i.test(label));
 }

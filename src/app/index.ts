@@ -6,6 +6,7 @@ import { botLoginFromGitHub } from "./bot-login.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
 import type { AppLog } from "./job-context.js";
 import { onWebhook, type WebhookDeps } from "./on-webhook.js";
+import { createRefreshLimiter } from "./refresh-limit.js";
 import { createSenderBudget } from "./sender-budget.js";
 import { limitWebhookBodies } from "./webhook-body-limit.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
           keysPerWindow: deps.environment.keysPerSenderPerHour,
           windowMs: 60 * 60 * 1000,
         }),
+        refreshes: createRefreshLimiter(),
       },
       queue: deps.queue ?? createWorkQueue((error) => log.error({ err: error }, "queued job failed")),
       firstDelivery: createDeliveryDedupe(),

@@ -2,6 +2,7 @@ import type { Environment } from "../config/environment.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import type { IssueGitHub } from "./github/issue-github.js";
+import type { RefreshLimiter } from "./refresh-limit.js";
 import type { SenderBudget } from "./sender-budget.js";
 
 /** The slice of pino that the app uses; Probot's logger and a test's recorder both fit. */
@@ -22,6 +23,8 @@ export interface Runtime {
   readonly now?: () => Date;
   /** What each person may cost the bot (keys per hour), shared by all jobs of the process. */
   readonly senders: SenderBudget;
+  /** Who refreshed which issue when: `/refresh` by people who may not approve is rate limited. */
+  readonly refreshes: RefreshLimiter;
 }
 
 /** One piece of work about one issue, after the webhook was answered. */

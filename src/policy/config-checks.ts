@@ -16,7 +16,9 @@ export const targetsAreDistinct: ConfigCheck = (config) =>
   );
 
 export const labelsAreDistinct: ConfigCheck = (config) => {
-  const entries = Object.entries(config.labels);
+  const entries = Object.entries(config.labels).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string",
+  );
   return duplicates(entries.map(([, name]) => name.toLowerCase())).map(([first, again]) =>
     configIssue(
       ["labels", entries[again]?.[0] ?? ""],

@@ -20,6 +20,7 @@ export const LIMIT_DEFAULTS = {
   maxBytes: 16 * 1024 * 1024,
   resolveTimeoutSeconds: 60,
   maxKeysPerComment: 5,
+  refreshIntervalMinutes: 5,
 } as const;
 
 export const LIMIT_CEILINGS = {
@@ -27,6 +28,7 @@ export const LIMIT_CEILINGS = {
   maxBytes: 256 * 1024 * 1024,
   resolveTimeoutSeconds: 300,
   maxKeysPerComment: 20,
+  refreshIntervalMinutes: 1440,
 } as const;
 
 /** The label names the bot uses when a repository does not choose its own. */
@@ -95,6 +97,9 @@ const LabelsSchema = z.strictObject({
   rejected: LabelName.default(DEFAULT_LABELS.rejected).describe("Set when the patch is refused"),
   failed: LabelName.default(DEFAULT_LABELS.failed).describe("Set when applying failed"),
   held: LabelName.default(DEFAULT_LABELS.held).describe("Set by /hold: nothing is applied until removed"),
+  offer: LabelName.optional().describe(
+    "Marks an issue as a patch offer, so every key in it is answered; default: any label naming a patch",
+  ),
 });
 
 const CommandName = z.string().regex(/^\/[A-Za-z][A-Za-z0-9_-]{0,31}$/, {
@@ -151,6 +156,11 @@ const LimitsSchema = z.strictObject({
     LIMIT_CEILINGS.maxKeysPerComment,
     LIMIT_DEFAULTS.maxKeysPerComment,
   ).describe("Most patch keys handled from one issue body or comment"),
+  refreshIntervalMinutes: boundedInt(
+    1,
+    LIMIT_CEILINGS.refreshIntervalMinutes,
+    LIMIT_DEFAULTS.refreshIntervalMinutes,
+  ).describe("Someone who may not approve gets one /refresh per issue this often, in minutes"),
 });
 
 export const ConfigSchema = z

@@ -12,5 +12,7 @@ export function effectiveLimits(repository: LimitsConfig, deployment: Partial<Li
     maxBytes: lower("maxBytes"),
     resolveTimeoutSeconds: lower("resolveTimeoutSeconds"),
     maxKeysPerComment: lower("maxKeysPerComment"),
+    // A longer interval is the tighter bound, and the operator sets none: the repository's stands.
+    refreshIntervalMinutes: repository.refreshIntervalMinutes,
   };
 }

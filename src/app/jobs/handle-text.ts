@@ -1,7 +1,8 @@
-import { parseCommands } from "../../policy/index.js";
+import { parseCommands, type SlashCommand } from "../../policy/index.js";
 import { findKeys, isPatchLabelled } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
 import { loadRepoConfig } from "../load-config.js";
+import { admitRefresh } from "./admit-refresh.js";
 import { reportConfigError } from "./report-config-error.js";
 import { admitKeys, reviewKeys } from "./review-keys.js";
 import { runCommand } from "./run-command.js";
@@ -51,15 +52,19 @@ export async function handleText(job: IssueJob, event: TextEvent): Promise<void>
     return reportConfigError(job, repo.errors);
   }
   const { config } = repo;
-  const commands = event.commandsAllowed ? parseCommands(event.text, config.commands) : [];
-  const offered = commands.length > 0 || isPatchLabelled(job.issue.labels);
+  const source = { user: event.sender, at: event.at };
+  const commands: SlashCommand[] = [];
+  for (const command of event.commandsAllowed ? parseCommands(event.text, config.commands) : []) {
+    // A refresh over its limit leaves no trace on GitHub: not even the reaction.
+    if (command.kind !== "refresh" || (await admitRefresh(job, config, source))) commands.push(command);
+  }
+  const offered = commands.length > 0 || isPatchLabelled(job.issue.labels, config.labels.offer);
   const keys = findKeys(event.text, { offered, max: config.limits.maxKeysPerComment });
   if (commands.length === 0 && keys.length === 0) return job.log.info("no patch key or command after all");
   if (!(await admitKeys(job, event.sender, keys.length))) return;
 
   // Acknowledge what was meant for the bot at once; the review comment follows.
   if (offered || keys.some((k) => k.offered)) await job.github.react(event.commentId, "eyes");
-  const source = { user: event.sender, at: event.at };
   for (const command of commands) await runCommand(job, config, command, source);
   const requests = keys.map((found) => ({ ...found, author: event.author }));
   await reviewKeys(job, config, event.sender, requests);

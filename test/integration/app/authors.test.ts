@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseMarker } from "../../../src/render/marker.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
+import { gitHubTime } from "./github-clock.js";
 import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, commentEdited, issueEdited, issueOpened } from "./payloads.js";
@@ -46,14 +47,17 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
 
     // A refresh of the same version changes nothing; of a new version, the rules judge the recorded author.
-    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager"));
+    const first = gitHubTime();
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager", { at: first }));
     await app.settle();
     await expectNothingApplied(target);
     await updatePatchRequest(
       { store: pair.contributor.store },
       { key: patch.key, title: "Triaged again", publish: { allowOffline: true } },
     );
-    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager"));
+    // Past the refresh limit of someone who may not approve.
+    const later = new Date(Date.parse(first) + 6 * 60_000).toISOString();
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager", { at: later }));
     await app.settle();
     expect(app.failures).toEqual([]);
     expect(reviewMarkers(app, 70)).toMatchObject([

@@ -37,3 +37,10 @@ describe("findKeys", () => {
     expect(isPatchLabelled(["bug"])).toBe(false);
   });
 });
+
+describe("isPatchLabelled with a configured offer label", () => {
+  it("takes only that label, ignoring case", () => {
+    expect(isPatchLabelled(["needs-patch"], "patch offer")).toBe(false);
+    expect(isPatchLabelled(["bug", "Patch Offer"], "patch offer")).toBe(true);
+  });
+});

@@ -12,6 +12,7 @@ describe("effectiveLimits", () => {
       maxBytes: 1024,
       resolveTimeoutSeconds: 20,
       maxKeysPerComment: 5,
+      refreshIntervalMinutes: 5,
     });
   });
 

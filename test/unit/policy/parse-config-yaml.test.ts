@@ -33,7 +33,13 @@ describe("parseConfigYaml", () => {
       },
       commands: { apply: ["/apply", "/ship"], reject: ["/reject"], hold: [], refresh: ["/refresh"] },
       permissions: { approve: "maintain" },
-      limits: { maxEntries: 200, maxBytes: 8388608, resolveTimeoutSeconds: 30, maxKeysPerComment: 3 },
+      limits: {
+        maxEntries: 200,
+        maxBytes: 8388608,
+        resolveTimeoutSeconds: 30,
+        maxKeysPerComment: 3,
+        refreshIntervalMinutes: 5,
+      },
       closeIssueOnApply: true,
       rules: [
         {

@@ -33,6 +33,7 @@ describe("parseConfig: valid configurations", () => {
         maxBytes: 16 * 1024 * 1024,
         resolveTimeoutSeconds: 60,
         maxKeysPerComment: 5,
+        refreshIntervalMinutes: 5,
       },
       closeIssueOnApply: false,
       rules: [],
@@ -93,6 +94,7 @@ describe("parseConfig: valid configurations", () => {
       maxBytes: 256 * 1024 * 1024,
       resolveTimeoutSeconds: 300,
       maxKeysPerComment: 20,
+      refreshIntervalMinutes: 1440,
     };
     expect(buildConfig({ limits }).limits).toEqual(limits);
   });
