@@ -33,11 +33,17 @@ export function chooseReview(marked: readonly MarkedComment[], named: string | u
   const matches = (cid: string | null, key: string) =>
     named.length >= MIN_VERSION_LENGTH && ((cid?.startsWith(named) ?? false) || key.startsWith(named));
   const hits = reviews.filter((c) => matches(c.marker.cid, c.marker.key));
+  // A prefix that also starts a version no longer under review could be the approval of that older
+  // version (8 letters of a CID leave one character that differs between versions): it names neither.
+  const current = new Set(reviews.map((c) => c.marker.cid));
+  const namesOlder = reviewComments(marked).some(
+    (c) => c.marker.cid !== null && !current.has(c.marker.cid) && matches(c.marker.cid, ""),
+  );
+  if (namesOlder) return { kind: "not-current", reviews };
   const [hit, ...more] = hits;
   if (hit && more.length === 0) return { kind: "chosen", review: hit };
   if (hit) return { kind: "ambiguous", reviews: hits };
-  const once = reviewComments(marked).some((c) => matches(c.marker.cid, "") && c.marker.cid !== null);
-  return { kind: once ? "not-current" : "unknown-version", reviews };
+  return { kind: "unknown-version", reviews };
 }
 
 /**

@@ -39,6 +39,14 @@ describe("chooseReview", () => {
     expect(chooseReview([old, a, b], "bafyreiold1")).toMatchObject({ kind: "not-current", reviews: [a, b] });
     expect(chooseReview([old, a, b], "bafyreizzzz")).toMatchObject({ kind: "unknown-version" });
   });
+
+  it("takes no version from a prefix that also starts a superseded one: it may be that one's approval", () => {
+    const old = review(K1, "bafyreiaold11111", "superseded");
+    const now = review(K1, "bafyreianew22222");
+    expect(chooseReview([old, now], "bafyreia")).toMatchObject({ kind: "not-current", reviews: [now] });
+    expect(chooseReview([old, now], "bafyreian")).toEqual({ kind: "chosen", review: now });
+    expect(chooseReview([old, now], "bafyreiao")).toMatchObject({ kind: "not-current", reviews: [now] });
+  });
 });
 
 describe("approvedAfter", () => {
