@@ -8,6 +8,9 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // A bound on a hung test, not a speed check: the property tests run hundreds of cases each and
+          // take several seconds on two busy cores (CI runs the suite twice, under two Node versions).
+          testTimeout: 30_000,
           // Fast pure tests first, then the daemons.
           sequence: { groupOrder: 0 },
         },
