@@ -8,8 +8,7 @@ import type { CID } from "multiformats/cid";
  * Every call is bounded: `timeoutMs` (default from the store's limits) and, for reads,
  * a maximum size. Failures are typed (`./errors.ts`).
  */
-/** Kubo refuses blocks over 2 MiB from peers (bitswap), so no honest Nomad block is larger. */
-export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
+export { MAX_BLOCK_BYTES } from "../nomad/block.js";
 
 export interface CallOptions {
   /** Abort after this many milliseconds (overrides the store default). */

@@ -2,6 +2,9 @@ import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 
+/** Kubo refuses blocks over 2 MiB from peers (bitswap) and on put, so no honest Nomad block is larger. */
+export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
+
 /** A DAG-CBOR block as Kubo stores Nomad data: CIDv1, codec 0x71, sha2-256. */
 export interface EncodedBlock {
   readonly cid: CID;

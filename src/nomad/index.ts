@@ -1,4 +1,4 @@
-export { type EncodedBlock, encodeBlock } from "./block.js";
+export { type EncodedBlock, encodeBlock, MAX_BLOCK_BYTES } from "./block.js";
 export { canonicalJson } from "./canonical-json.js";
 export {
   type CrawledEntry,

@@ -1,5 +1,5 @@
 import type { CID } from "multiformats/cid";
-import { encodeBlock } from "../nomad/block.js";
+import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/block.js";
 import { canonicalJson } from "../nomad/canonical-json.js";
 import type { IpldMap } from "../nomad/ipld.js";
 import type { FoldContext, FoldStep, LoadedEntry, NomadModule } from "../nomad/modules/types.js";
@@ -79,7 +79,9 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
         "The effect of some entries cannot be previewed, so this patch cannot be applied automatically",
     });
   }
-  const predictedResultCid = unpredictable ? null : (await encodeBlock(after)).cid.toString();
+  const result = unpredictable ? null : await encodeBlock(after);
+  const predictedResultCid = result?.cid.toString() ?? null;
+  refusals.push(...resultTooLarge(result?.bytes.byteLength));
   const drift = publishDrift({
     module: input.module.name,
     published: input.published,
@@ -162,6 +164,17 @@ function effectEventId(p: ProposedEntry, module: NomadModule): string {
   const label = p.entry?.eventId ?? "";
   if (module.name !== "storage" || !p.loaded) return label;
   return storageContentKind(p.loaded.content) ?? label;
+}
+
+/** Kubo will not take a roaming block over its limit: say so now, not after an approval. */
+function resultTooLarge(bytes: number | undefined): Problem[] {
+  if (bytes === undefined || bytes <= MAX_BLOCK_BYTES) return [];
+  return [
+    {
+      code: "result-too-large",
+      message: `The target's new roaming value would be ${bytes} bytes: too large, over the ${MAX_BLOCK_BYTES}-byte block limit, so it could not be published`,
+    },
+  ];
 }
 
 function targetWarnings(target: ReviewInput["target"]): Problem[] {

@@ -44,7 +44,11 @@ export { renderReviewMarkdown } from "./review-markdown.js";
 export { type ReviewStatus, reviewStatus } from "./review-status.js";
 export { renderReviewText } from "./review-text.js";
 export { renderSlowDownMarkdown } from "./slow-down-markdown.js";
-export { renderStatusFailureMarkdown, type StatusFailureInput } from "./status-failure-markdown.js";
+export {
+  type ApplyProgress,
+  renderStatusFailureMarkdown,
+  type StatusFailureInput,
+} from "./status-failure-markdown.js";
 export { renderSupersededMarkdown } from "./superseded-markdown.js";
 export { stripTerminalControls } from "./terminal-safe.js";
 export type { TextOptions } from "./text-options.js";

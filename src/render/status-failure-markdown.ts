@@ -19,6 +19,17 @@ export interface StatusFailureInput {
   readonly appliedRoamingCid?: string;
   /** The command that tries again: `/refresh` before an apply, the approval command after. */
   readonly retryCommand: string;
+  /** For a failed apply: how far the apply journal says it got, so the comment says what was published. */
+  readonly progress?: ApplyProgress;
+}
+
+/** The apply journal's record of a failed apply, as far as the reader needs it. */
+export interface ApplyProgress {
+  /** No record, `planned`, `failed`, `local-published` (or `done`, which `appliedRoamingCid` reports). */
+  readonly state: "none" | "planned" | "failed" | "local-published" | "done";
+  /** The bot's event stream holding the entries, once `local-published`. */
+  readonly streamCid?: string;
+  readonly entries?: number;
 }
 
 /**
@@ -49,8 +60,20 @@ function closing(input: StatusFailureInput, retry: string): string {
     const patch = input.cid === undefined ? "The patch" : `The patch ${codeSpan(input.cid)}`;
     return `${patch} **was applied**: the target's roaming value is now ${codeSpan(input.appliedRoamingCid)}. Only reporting it here failed; comment ${retry} to report it again (nothing is written twice).`;
   }
-  if (input.during === "apply") {
-    return `Nothing was half-applied: the apply journal completes or refuses the whole patch. Comment ${retry} to try again.`;
-  }
+  if (input.during === "apply") return applyClosing(input.progress ?? { state: "none" }, retry);
   return `Nothing was applied. Comment ${retry} to try again.`;
+}
+
+/** Written from the apply journal's state: never "nothing" when something was published. */
+function applyClosing(progress: ApplyProgress, retry: string): string {
+  if (progress.state === "local-published" || progress.state === "done") {
+    const stream = progress.streamCid === undefined ? "" : ` ${codeSpan(progress.streamCid)}`;
+    const count =
+      progress.entries === undefined ? "the patch's entries" : `the patch's ${progress.entries} entries`;
+    return `**Partly published:** the bot's event stream${stream} already holds ${count}, but the target's roaming value was not republished with them. Comment ${retry} to finish: the retry republishes the roaming value and writes no entry twice.`;
+  }
+  if (progress.state === "planned") {
+    return `The apply stopped while writing the bot's event stream: it may already hold the entries, not yet the target's roaming value. Comment ${retry} to finish: the retry writes each entry exactly once.`;
+  }
+  return `Nothing was published: the apply stopped before writing the bot's event stream or the target. Comment ${retry} to try again.`;
 }

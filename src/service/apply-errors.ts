@@ -88,3 +88,35 @@ export class DivergentPublishError extends NomadPatchError {
     );
   }
 }
+
+/**
+ * Something the applied result would reference (an entry, its content, a file it points to) cannot be
+ * fetched within the bounds. The review says so; an apply checks it again before it publishes anything.
+ */
+export class ContentUnreachableError extends NomadPatchError {
+  readonly code = "CONTENT_UNREACHABLE";
+  override readonly exitCode = 75; // EX_TEMPFAIL: it may come online
+  constructor(
+    readonly cid: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The patch references ${cid}, which could not be fetched (${why})`, {
+      ...options,
+      hint: "keep a node that has the content online and connected to the bot's, then approve again",
+    });
+  }
+}
+
+/** A block the apply would publish (the roaming value, the bot's stream) is over Kubo's block limit. */
+export class BlockTooLargeError extends NomadPatchError {
+  readonly code = "TOO_LARGE";
+  override readonly exitCode = 65;
+  constructor(
+    readonly what: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`${what} would be ${bytes} bytes: too large, over the ${maxBytes}-byte block limit`);
+  }
+}

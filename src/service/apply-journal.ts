@@ -18,8 +18,11 @@ export interface PlannedEntry {
 /**
  * The durable record of one apply, keyed by the approved patch CID. Each step is recorded
  * after it is done, so a re-run knows where a crash left off:
- * `planned` (entries and timestamps fixed) → `local-published` (the bot's stream holds
- * them) → `done` (roaming republished, pinned, outcome kept for "already applied").
+ * `planned` (entries and timestamps fixed; the bot's stream may hold them if a crash hit the
+ * publish) → `local-published` (the bot's stream holds them, checked and pinned first) → `done`
+ * (roaming republished, outcome kept for "already applied").
+ * `failed`: a check before the local publish refused it (content unreachable, a block too large),
+ * so nothing was published; the next approval plans again from a fresh review.
  */
 export interface JournalRecord {
   readonly version: 1;
@@ -29,12 +32,16 @@ export interface JournalRecord {
   readonly expectResultCid: string;
   readonly localKeyName: string;
   readonly roamingKeyName: string;
-  readonly state: "planned" | "local-published" | "done";
+  readonly state: JournalState;
   readonly entries: readonly PlannedEntry[];
   readonly streamCid?: string;
   readonly outcome?: ApplyOutcome;
+  /** Why a `failed` apply stopped. */
+  readonly failure?: string;
   readonly updatedAt: string;
 }
+
+export type JournalState = "planned" | "local-published" | "done" | "failed";
 
 export interface ApplyJournal {
   get(patchCid: string): Promise<JournalRecord | undefined>;

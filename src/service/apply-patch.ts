@@ -8,6 +8,9 @@ import {
   encodeEventStream,
   encodeEventStreamEntry,
   formatTimestamp,
+  type IpldMap,
+  type IpnsName,
+  MAX_BLOCK_BYTES,
   parseIpnsName,
   parseTimestamp,
   type Ticks,
@@ -15,8 +18,14 @@ import {
 } from "../nomad/index.js";
 import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
 import { decodePatchRequest } from "../patch-request/patch-request-record.js";
-import { ReadOnlyTargetError, SourceUnreachableError, TargetMovedError } from "./apply-errors.js";
+import {
+  BlockTooLargeError,
+  ReadOnlyTargetError,
+  SourceUnreachableError,
+  TargetMovedError,
+} from "./apply-errors.js";
 import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
+import { fetchAndPinReferenced } from "./fetch-referenced.js";
 import { findDeviceKeys } from "./find-device-keys.js";
 import { readKnownSources } from "./known-sources.js";
 import { loadTarget } from "./load-target.js";
@@ -57,10 +66,11 @@ export interface ApplyPatchInput {
  *    it), and folding must still give the approved result;
  * 3. plan: fresh, strictly increasing timestamps above every entry of the target, entry
  *    blocks rebuilt byte for byte from the journal if needed; record the plan;
- * 4. put the entries, append them to the bot's own stream (unless a crash left them there),
- *    publish the local key; record it;
- * 5. fold all sources (all readable, or nothing is published), put and publish the roaming
- *    value, pin; record the outcome.
+ * 4. before publishing anything: put the entries and the bot's stream with them appended (unless a
+ *    crash left them there), fold all sources with it (all readable, or nothing is published), check the roaming value fits a block, and fetch
+ *    and pin everything the entries reference, bounded by bytes and time; a refusal here records
+ *    `failed` (nothing was published, the next approval plans again);
+ * 5. publish the local key; record it; put and publish the roaming value; record the outcome.
  */
 export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ApplyOutcome> {
   const patchCid = CID.parse(input.expectPatchCid);
@@ -69,7 +79,9 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
     (await deps.journal.get(patchCid.toString()))?.targetId ??
     decodePatchRequest(await deps.store.dagGet(patchCid), patchCid.toString()).target;
   return deps.journal.exclusive(targetId, async () => {
-    const record = (await deps.journal.get(patchCid.toString())) ?? (await plan(deps, input));
+    const known = await deps.journal.get(patchCid.toString());
+    // A failed apply published nothing: it starts over from a fresh review, like a first approval.
+    const record = known && known.state !== "failed" ? known : await plan(deps, input);
     return complete(deps, record, input);
   });
 }
@@ -151,51 +163,45 @@ async function complete(
   const { store, journal } = deps;
   if (start.state === "done" && start.outcome) return { ...start.outcome, status: "already-applied" };
   let record = start;
-  const limit = createLimiter(8);
   const keys = await findDeviceKeys(store, record.targetId);
   const localId = parseIpnsName(keys.local.id);
 
+  let roaming: EncodedBlock | undefined;
   if (record.state === "planned") {
-    // Independent blocks: put them a few at a time (the stream that orders them comes after).
-    await Promise.all(
-      record.entries.map((entry) =>
-        limit(async () => {
-          const cid = await store.dagPut(entryBlock(entry), { pin: true });
-          if (cid.toString() !== entry.cid) {
-            throw new InternalError(`entry block ${cid} does not match the plan's ${entry.cid}`);
-          }
-        }),
-      ),
-    );
-    const streamCid = await appendToOwnStream(
-      store,
-      localId,
-      record.entries.map((e) => CID.parse(e.cid)),
-    );
-    await store.publishName(keys.local.name, streamCid, { lifetime: "24h" });
-    record = { ...record, state: "local-published", streamCid: streamCid.toString(), updatedAt: now() };
+    const staged = await stageLocalStream(store, record, localId);
+    try {
+      // Everything is checked and fetched before the first publish, so a refusal leaves nothing out.
+      roaming = await foldResult(store, record, input, localId, staged.streamCid);
+      await fetchAndPinReferenced(
+        store,
+        record.entries.map((e) => CID.parse(e.cid)),
+        { maxBytes: input.limits.maxBytes, timeoutMs: input.limits.resolveTimeoutMs ?? 60_000 },
+      );
+    } catch (error) {
+      // Only when the stream is known not to hold the entries yet may the next approval plan again.
+      const failed = staged.alreadyPublished
+        ? { ...record, state: "local-published" as const, streamCid: staged.streamCid.toString() }
+        : { ...record, state: "failed" as const, failure: (error as Error).message };
+      await journal.put({ ...failed, updatedAt: now() });
+      throw error;
+    }
+    if (!staged.alreadyPublished) {
+      await store.publishName(keys.local.name, staged.streamCid, { lifetime: "24h" });
+    }
+    record = {
+      ...record,
+      state: "local-published",
+      streamCid: staged.streamCid.toString(),
+      updatedAt: now(),
+    };
     await journal.put(record);
   }
   await input.afterLocalPublish?.();
 
   const streamCid = CID.parse(record.streamCid as string);
-  const target = await loadTarget(
-    { store },
-    {
-      target: record.targetId,
-      module: moduleOf(input, record.targetId),
-      sources: input.targets?.find((t) => parseIpnsName(t.id) === record.targetId)?.sources,
-      pairedSources: input.dataDir ? await readKnownSources(input.dataDir, record.targetId) : undefined,
-      knownStreams: new Map([[localId, streamCid]]),
-      now: maxTicks(record),
-    },
-  );
-  // A device lost since the review: the roaming value waits (the journal resumes here on a retry).
-  if (target.unreachable.length > 0) throw new SourceUnreachableError(record.targetId, target.unreachable);
-  const roamingCid = await store.dagPut(target.state, { pin: true });
+  roaming ??= await foldResult(store, record, input, localId, streamCid);
+  const roamingCid = await store.dagPut(roaming.value, { pin: true });
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
-  // Recursive pins: each entry keeps its content, value blocks and file bytes.
-  await Promise.all(record.entries.map((entry) => limit(() => store.pin(CID.parse(entry.cid)))));
 
   const outcome: ApplyOutcome = {
     status: "applied",
@@ -212,21 +218,73 @@ async function complete(
   return outcome;
 }
 
+type EncodedBlock = { readonly value: IpldMap; readonly bytes: number };
+
+/** The roaming value the apply publishes: every source folded with the bot's stream as staged. */
+async function foldResult(
+  store: IpfsStore,
+  record: JournalRecord,
+  input: ApplyPatchInput,
+  localId: IpnsName,
+  streamCid: CID,
+): Promise<EncodedBlock> {
+  const target = await loadTarget(
+    { store },
+    {
+      target: record.targetId,
+      module: moduleOf(input, record.targetId),
+      sources: input.targets?.find((t) => parseIpnsName(t.id) === record.targetId)?.sources,
+      pairedSources: input.dataDir ? await readKnownSources(input.dataDir, record.targetId) : undefined,
+      knownStreams: new Map([[localId, streamCid]]),
+      now: maxTicks(record),
+      foldLimits: input.limits.fold,
+    },
+  );
+  // A device lost since the review: the roaming value waits (before the local publish, nothing goes out;
+  // after it, the journal resumes here on a retry).
+  if (target.unreachable.length > 0) throw new SourceUnreachableError(record.targetId, target.unreachable);
+  const { bytes } = await encodeBlock(target.state);
+  if (bytes.byteLength > MAX_BLOCK_BYTES) {
+    throw new BlockTooLargeError("The target's new roaming value", bytes.byteLength, MAX_BLOCK_BYTES);
+  }
+  return { value: target.state, bytes: bytes.byteLength };
+}
+
 /**
- * Appends the entries to this device's stream, unless the stream already holds them (a
- * crash after the local publish but before the journal heard of it).
+ * Puts the entry blocks and the bot's stream with them appended, publishing nothing. A crash after
+ * an earlier run's publish left them in the stream already: then that stream is used as it is.
  */
-async function appendToOwnStream(store: IpfsStore, localId: string, entries: CID[]): Promise<CID> {
+async function stageLocalStream(
+  store: IpfsStore,
+  record: JournalRecord,
+  localId: IpnsName,
+): Promise<{ streamCid: CID; alreadyPublished: boolean }> {
+  const limit = createLimiter(8);
+  // Independent blocks: put them a few at a time (the stream that orders them comes after).
+  await Promise.all(
+    record.entries.map((entry) =>
+      limit(async () => {
+        const cid = await store.dagPut(entryBlock(entry), { pin: true });
+        if (cid.toString() !== entry.cid) {
+          throw new InternalError(`entry block ${cid} does not match the plan's ${entry.cid}`);
+        }
+      }),
+    ),
+  );
+  const entries = record.entries.map((e) => CID.parse(e.cid));
   const current = await store.resolveName(localId, { nocache: true });
   const stream = current
     ? decodeEventStream(await store.dagGet(current), current.toString())
     : { label: "", entries: [] };
   const present = new Set(stream.entries.map((c) => c.toString()));
   const missing = entries.filter((c) => !present.has(c.toString()));
-  if (current && missing.length === 0) return current;
-  return store.dagPut(encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] }), {
-    pin: true,
-  });
+  if (current && missing.length === 0) return { streamCid: current, alreadyPublished: true };
+  const next = encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] });
+  const { bytes } = await encodeBlock(next);
+  if (bytes.byteLength > MAX_BLOCK_BYTES) {
+    throw new BlockTooLargeError("The bot's event stream", bytes.byteLength, MAX_BLOCK_BYTES);
+  }
+  return { streamCid: await store.dagPut(next, { pin: true }), alreadyPublished: false };
 }
 
 function moduleOf(input: ApplyPatchInput, targetId: string): string | undefined {

@@ -3,14 +3,17 @@ import { PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
   createLimiter,
+  decodeEventStream,
   encodeBlock,
+  encodeEventStream,
   FoldBudget,
   type FoldLimits,
   type IpnsName,
+  MAX_BLOCK_BYTES,
   parseIpnsName,
 } from "../nomad/index.js";
 import { buildReview } from "../patch-request/build-review.js";
-import type { PatchReview } from "../patch-request/change-model.js";
+import type { PatchReview, Problem } from "../patch-request/change-model.js";
 import { checkCSharpCompatibility } from "../patch-request/csharp-compatibility.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
 import { validatePatch } from "../patch-request/validate-patch.js";
@@ -104,7 +107,9 @@ export async function reviewPatch(
       foldLimits: input.limits.fold,
     },
   );
-  const proposed = await loadProposedContent(store, patch.proposed, target.module, limit);
+  const proposed = await loadProposedContent(store, patch.proposed, target.module, limit, {
+    timeoutMs: input.limits.resolveTimeoutMs,
+  });
   const validation = validatePatch({
     key: patch.key,
     record: patch.record,
@@ -121,6 +126,7 @@ export async function reviewPatch(
   });
   validation.errors.push(
     ...checkCSharpCompatibility({ module: target.module.name, entries: proposed, references }),
+    ...(await ownStreamTooLarge(store, target, patch.proposed.length)),
   );
 
   const review = await buildReview({
@@ -153,6 +159,27 @@ export async function reviewPatch(
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });
   return { review, patch, target };
+}
+
+/**
+ * An apply appends the patch's entries to this node's own stream for the target: that block must fit
+ * as well. The planned entries' CIDs are not known yet, but every entry CID has the same size.
+ */
+async function ownStreamTooLarge(store: IpfsStore, target: LoadedTarget, added: number): Promise<Problem[]> {
+  const own = target.visited.find((v) => v.source === target.ownLocalKey)?.streamCid;
+  if (!own || added === 0) return [];
+  const stream = decodeEventStream(await store.dagGet(own), own.toString());
+  const last = stream.entries.at(-1);
+  if (!last) return [];
+  const grown = encodeEventStream({ ...stream, entries: [...stream.entries, ...Array(added).fill(last)] });
+  const { bytes } = await encodeBlock(grown);
+  if (bytes.byteLength <= MAX_BLOCK_BYTES) return [];
+  return [
+    {
+      code: "stream-too-large",
+      message: `This node's event stream for the target would be ${bytes.byteLength} bytes with these entries: too large, over the ${MAX_BLOCK_BYTES}-byte block limit`,
+    },
+  ];
 }
 
 function targetSetting(targets: readonly TargetSetting[] | undefined, target: IpnsName): TargetSetting {

@@ -1,6 +1,7 @@
 import type { ApplyOutcome } from "../../patch-request/apply-outcome.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
 import {
+  type ApplyProgress,
   DEFAULT_REFRESH_COMMAND,
   type OutcomeOptions,
   renderOutcomeMarkdown,
@@ -35,7 +36,7 @@ interface ApprovedBy {
  * docs/design.md §6, once someone (or the rules) approved:
  * 1. apply through the engine, bound to the reviewed CIDs (it writes each entry exactly once);
  * 2. the key or the target moved: the approval is void, say so and re-render the review;
- * 3. any other failure: a failed status and label (the journal leaves nothing half-applied);
+ * 3. any other failure: a failed status and label, saying what the journal shows was published;
  * 4. applied: the outcome comment (unless already there), the labels, and close if configured.
  * A GitHub failure after step 1 is thrown saying the patch was applied, so the report never says
  * otherwise; approving again then reports it (the journal writes nothing twice).
@@ -79,7 +80,8 @@ export async function applyReviewed(
       return;
     }
     const failure = describeFailure(error);
-    log.error({ code: failure.code, err: error }, "apply failed");
+    const progress = await applyProgress(job, cid);
+    log.error({ code: failure.code, journal: progress.state, err: error }, "apply failed");
     await aboutPatch({ key, cid, retryCommand: applyCommand }, async () => {
       const body = renderStatusFailureMarkdown({
         during: "apply",
@@ -87,6 +89,7 @@ export async function applyReviewed(
         key,
         cid,
         retryCommand: applyCommand,
+        progress,
       });
       await job.github.createComment(body);
       await job.github.addLabels([config.labels.failed]);
@@ -95,6 +98,17 @@ export async function applyReviewed(
   }
   const applied = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
   await aboutPatch(applied, () => reportApplied(job, config, outcome, by));
+}
+
+/** What the apply journal says a failed apply published; unreadable counts as unknown, said as "planned". */
+async function applyProgress(job: IssueJob, cid: string): Promise<ApplyProgress> {
+  try {
+    const record = await job.runtime.journal.get(cid);
+    if (!record) return { state: "none" };
+    return { state: record.state, streamCid: record.streamCid, entries: record.entries.length };
+  } catch {
+    return { state: "planned" };
+  }
 }
 
 /** The outcome comment (once per patch CID on the issue), the labels, and the issue closed if configured. */

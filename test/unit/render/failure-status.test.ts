@@ -6,7 +6,7 @@ import { probeMarkdown, withoutCodeSpans } from "./markdown-probe.js";
 import { fakeCid, PATCH_KEY } from "./review-builder.js";
 
 describe("failure statuses", () => {
-  it("says an apply failed, that the journal left nothing half-applied, and how to retry", () => {
+  it("says an apply failed, that the journal shows nothing published, and how to retry", () => {
     const markdown = renderStatusFailureMarkdown({
       during: "apply",
       code: "KUBO_UNAVAILABLE",
@@ -22,7 +22,7 @@ describe("failure statuses", () => {
 
       The bot's IPFS node cannot be reached right now. \`KUBO_UNAVAILABLE\`
 
-      Nothing was half-applied: the apply journal completes or refuses the whole patch. Comment \`/apply\` to try again."
+      Nothing was published: the apply stopped before writing the bot's event stream or the target. Comment \`/apply\` to try again."
     `);
     expect(parseMarker(markdown)).toEqual({
       kind: "status",
@@ -31,6 +31,31 @@ describe("failure statuses", () => {
       key: PATCH_KEY,
       cid: fakeCid("patch"),
     });
+  });
+
+  it("says what was published when the journal shows the bot's stream holds the entries", () => {
+    const base = {
+      during: "apply" as const,
+      code: "TIMEOUT",
+      message: "IPFS did not answer in time.",
+      key: PATCH_KEY,
+      cid: fakeCid("patch"),
+      retryCommand: "/apply",
+    };
+    const partly = renderStatusFailureMarkdown({
+      ...base,
+      progress: { state: "local-published", streamCid: fakeCid("stream"), entries: 3 },
+    });
+    expect(partly).toContain(
+      `**Partly published:** the bot's event stream \`${fakeCid("stream")}\` already holds the patch's 3 entries, but the target's roaming value was not republished with them. Comment \`/apply\` to finish`,
+    );
+    expect(partly).not.toMatch(/nothing/i);
+    const unsure = renderStatusFailureMarkdown({ ...base, progress: { state: "planned" } });
+    expect(unsure).toContain("it may already hold the entries");
+    expect(unsure).not.toMatch(/nothing/i);
+    for (const state of ["none", "failed"] as const) {
+      expect(renderStatusFailureMarkdown({ ...base, progress: { state } })).toContain("Nothing was published");
+    }
   });
 
   it("never says nothing changed when only reporting an apply failed", () => {
