@@ -61,7 +61,10 @@ describe("the app when Kubo dies during an apply", () => {
     const failed = app.gh.botComments(7).at(-1);
     expect(parseMarker(failed?.body)).toMatchObject({ kind: "status", state: "failed", key: patch.key });
     expect(failed?.body).toContain("`KUBO_UNAVAILABLE`");
-    expect(failed?.body).toContain("Comment `/apply` to try again");
+    // The journal shows the local stream went out: the status says so, never "nothing".
+    expect(failed?.body).toContain("**Partly published:** the bot's event stream");
+    expect(failed?.body).toContain("Comment `/apply` to finish");
+    expect(failed?.body).not.toMatch(/nothing/i);
     expect(app.gh.sent("POST", "/issues/7/labels").map((r) => r.body)).toContainEqual({
       labels: ["nomad-patch: failed"],
     });
