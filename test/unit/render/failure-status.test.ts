@@ -54,7 +54,9 @@ describe("failure statuses", () => {
     expect(unsure).toContain("it may already hold the entries");
     expect(unsure).not.toMatch(/nothing/i);
     for (const state of ["none", "failed"] as const) {
-      expect(renderStatusFailureMarkdown({ ...base, progress: { state } })).toContain("Nothing was published");
+      expect(renderStatusFailureMarkdown({ ...base, progress: { state } })).toContain(
+        "Nothing was published",
+      );
     }
   });
 
