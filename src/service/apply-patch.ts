@@ -166,12 +166,11 @@ async function complete(
   const keys = await findDeviceKeys(store, record.targetId);
   const localId = parseIpnsName(keys.local.id);
 
-  let roaming: EncodedBlock | undefined;
   if (record.state === "planned") {
     const staged = await stageLocalStream(store, record, localId);
     try {
       // Everything is checked and fetched before the first publish, so a refusal leaves nothing out.
-      roaming = await foldResult(store, record, input, localId, staged.streamCid);
+      await foldResult(store, record, input, localId, staged.streamCid);
       await fetchAndPinReferenced(
         store,
         record.entries.map((e) => CID.parse(e.cid)),
@@ -199,7 +198,8 @@ async function complete(
   await input.afterLocalPublish?.();
 
   const streamCid = CID.parse(record.streamCid as string);
-  roaming ??= await foldResult(store, record, input, localId, streamCid);
+  // Folded again: a device lost since the check holds the roaming value back instead of being dropped.
+  const roaming = await foldResult(store, record, input, localId, streamCid);
   const roamingCid = await store.dagPut(roaming.value, { pin: true });
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
 
