@@ -1,5 +1,5 @@
 import type { CID } from "multiformats/cid";
-import { DecodeError } from "../../errors.js";
+import { DecodeError, NomadPatchError } from "../../errors.js";
 import { type FoldBudget, spend } from "../fold-budget.js";
 import { applyStep, budgetOf } from "../fold-step.js";
 import { type IpldMap, isIpldMap } from "../ipld.js";
@@ -95,7 +95,9 @@ const fileReducers: Record<string, Reducer> = { [FILE_UPDATE]: applyFileUpdate }
  * hold is replayed under each of them, as C# does: that is what the budget bounds (docs/decisions.md).
  */
 async function foldNode(node: IpldMap, isFolder: boolean, fold: NodeFold): Promise<IpldMap> {
-  const { byTarget, ctx, steps, seen, budget } = fold;
+  const { byTarget, ctx, steps, seen, budget, ancestors } = fold;
+  const id = node.StorableItemId as string;
+  if (isFolder && ancestors.includes(id)) throw new FolderCycleError(ancestors, id);
   await spend(budget, nodeBytes(node));
   const reducers = isFolder ? folderReducers : fileReducers;
   let current = node;
@@ -118,7 +120,9 @@ async function foldNode(node: IpldMap, isFolder: boolean, fold: NodeFold): Promi
   if (!isFolder) return current;
   const folder = current as FolderData;
   const Folders: FolderData[] = [];
+  ancestors.push(id);
   for (const child of folder.Folders) Folders.push((await foldNode(child, true, fold)) as FolderData);
+  ancestors.pop();
   const Files: FileData[] = [];
   for (const child of folder.Files) Files.push((await foldNode(child, false, fold)) as FileData);
   return { ...folder, Folders, Files };
@@ -131,6 +135,24 @@ interface NodeFold {
   readonly steps: FoldStep[];
   readonly seen: Set<LoadedEntry>;
   readonly budget: FoldBudget;
+  /** The ids of the folders above the node being replayed, outermost first. */
+  readonly ancestors: string[];
+}
+
+/**
+ * A folder whose subtree holds an item with its own id. The C# replay (`FolderDataToInstanceAsync`) would
+ * rebuild it inside itself until the stack overflows, so no device can load it; stopping at the first
+ * repeat says what is wrong, where the budget would only say that the fold was too long.
+ */
+export class FolderCycleError extends NomadPatchError {
+  readonly code = "FOLDER_CYCLE";
+  override readonly exitCode = 65; // EX_DATAERR
+  constructor(ancestors: readonly string[], id: string) {
+    const path = ancestors.slice(ancestors.indexOf(id) + 1);
+    super(
+      `The folder ${id} contains itself (through ${[...path, id].join(" → ")}): no device can load a folder tree that never ends`,
+    );
+  }
 }
 
 /** Roughly what a node adds to the roaming value: its id, name and (for folders) the copied Sources. */
@@ -175,6 +197,7 @@ export const storageModule: NomadModule = {
       steps,
       seen,
       budget,
+      ancestors: [],
     });
     for (const entry of entries) {
       if (!seen.has(entry))

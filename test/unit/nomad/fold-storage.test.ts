@@ -4,9 +4,10 @@ import { encodeBlock } from "../../../src/nomad/block.js";
 import { canonicalJson } from "../../../src/nomad/canonical-json.js";
 import { crawlSources } from "../../../src/nomad/crawl.js";
 import { foldFromSeed, foldOnTop } from "../../../src/nomad/fold.js";
+import { FoldBudget } from "../../../src/nomad/fold-budget.js";
 import { createLimiter } from "../../../src/nomad/limiter.js";
 import { loadEntries } from "../../../src/nomad/load-entries.js";
-import { storageModule } from "../../../src/nomad/modules/storage.js";
+import { FolderCycleError, storageModule } from "../../../src/nomad/modules/storage.js";
 import { orderEntries } from "../../../src/nomad/order-entries.js";
 import { parseTimestamp } from "../../../src/nomad/timestamp.js";
 import { entry } from "./builders.js";
@@ -177,5 +178,28 @@ describe("storage module", () => {
     const { state, steps } = await foldOnTop(storageModule, base, extra, ctx);
     expect(steps.map((s) => s.effect)).toEqual(["no-effect", "changed", "changed"]);
     expect((state.Files as unknown[]).length).toBe(2);
+  });
+
+  it("refuses a folder that contains itself, naming it, after one replay of it and not at a budget", async () => {
+    // R/x holds an item with its own id: the replay would rebuild R/x inside R/x forever (C# recurses until
+    // its stack overflows), so no device can load it.
+    const x = `${R}/x`;
+    const itself = await entry(x, "CreateFolderInFolderEvent", {
+      eventId: "CreateFolderInFolderEvent",
+      overwrite: true,
+      storableItemId: x,
+      storableItemName: "x",
+      workingFolderId: x,
+    });
+    const budget = new FoldBudget();
+    const error = await storageModule
+      .fold(seed(), [await createFolder("x"), itself], { ...ctx, budget })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FolderCycleError);
+    expect((error as FolderCycleError).code).toBe("FOLDER_CYCLE");
+    expect((error as Error).message).toBe(
+      `The folder ${x} contains itself (through ${x}): no device can load a folder tree that never ends`,
+    );
+    expect(budget.steps).toBeLessThan(10);
   });
 });
