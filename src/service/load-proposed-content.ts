@@ -3,6 +3,7 @@ import { type IpfsStore, MAX_BLOCK_BYTES } from "../ipfs/store.js";
 import type { Limiter } from "../nomad/limiter.js";
 import { loadEntries } from "../nomad/load-entries.js";
 import type { LoadedEntry, NomadModule } from "../nomad/modules/types.js";
+import { EMPTY_FILE_CID } from "../patch-request/csharp-compatibility.js";
 import type { ProposedEntry } from "../patch-request/proposed-entry.js";
 import { ContentUnreachableError } from "./apply-errors.js";
 import { linksIn } from "./fetch-referenced.js";
@@ -51,8 +52,10 @@ async function checkLinkedReachable(
 ): Promise<void> {
   const known = new Set([loaded.entry.content.toString(), ...loaded.linked.keys()]);
   const links = [loaded.content, ...loaded.linked.values()].flatMap((value) => linksIn(value));
+  // The empty file's CID names known content, and the C# compatibility check refuses every entry that
+  // links it with the reason that matters (C# throws on it); "cannot be fetched" would hide that reason.
   const unknown = [...new Map(links.map((cid) => [cid.toString(), cid])).values()].filter(
-    (cid) => !known.has(cid.toString()),
+    (cid) => !known.has(cid.toString()) && cid.toString() !== EMPTY_FILE_CID,
   );
   await Promise.all(
     unknown.map((cid) =>
