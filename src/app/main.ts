@@ -4,8 +4,8 @@
 import { run } from "probot";
 import { readEnvironment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
-import { openFileJournal } from "../service/apply-journal.js";
 import { withBlockCache } from "../service/caching-store.js";
+import { openNodeJournal } from "../service/node-journal.js";
 import { createApp } from "./index.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   });
   let server: Awaited<ReturnType<typeof run>>;
   try {
-    // The apply journal lives beside the managed node: it is what makes an apply exactly-once.
-    const journal = await openFileJournal(environment.dataDir);
+    // The node's apply journal (keyed by its peer id in the data directory): what makes an apply exactly-once.
+    const journal = await openNodeJournal(kubo.store, environment.dataDir);
     // One cache for the process: a target's history is read once, then every later review is warm.
     const store = withBlockCache(kubo.store, { maxBlocks: environment.blockCacheBlocks });
     server = await run(createApp({ store, environment, journal }));

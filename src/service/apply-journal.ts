@@ -53,21 +53,29 @@ export interface ApplyJournal {
 /**
  * The journal as one JSON file per patch CID under `<dataDir>/journal/`, replaced
  * atomically (write, fsync, rename), so a record is always either the old or the new one.
+ * This is the layout of a data directory that only ever serves one node (tests, and the layout before
+ * journals were kept per node); the app and the CLI open {@link openNodeJournal}.
  */
 export async function openFileJournal(dataDir: string): Promise<ApplyJournal> {
-  const dir = join(dataDir, "journal");
+  return openJournalDirectory(join(dataDir, "journal"));
+}
+
+/**
+ * The journal in `dir`, one file per patch CID. `fallback` is asked for a record this directory does not
+ * hold (the node journal's adoption of records written before journals were kept per node).
+ */
+export async function openJournalDirectory(
+  dir: string,
+  fallback?: (patchCid: string) => Promise<JournalRecord | undefined>,
+): Promise<ApplyJournal> {
   await mkdir(dir, { recursive: true });
-  const file = (patchCid: string) => join(dir, `${safeName(patchCid)}.json`);
+  const file = (patchCid: string) => journalFile(dir, patchCid);
   const lock = createKeyedLock();
   return {
     exclusive: (targetId, task) =>
       lock(targetId, () => withFileLock(join(dir, `${safeName(targetId)}.lock`), task)),
     async get(patchCid) {
-      const text = await readFile(file(patchCid), "utf8").catch((error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return undefined;
-        throw error;
-      });
-      return text === undefined ? undefined : (JSON.parse(text) as JournalRecord);
+      return (await readRecord(file(patchCid))) ?? fallback?.(patchCid);
     },
     async put(record) {
       const target = file(record.patchCid);
@@ -84,6 +92,20 @@ export async function openFileJournal(dataDir: string): Promise<ApplyJournal> {
   };
 }
 
+/** Where a journal directory keeps the record of `patchCid`. */
+export function journalFile(dir: string, patchCid: string): string {
+  return join(dir, `${safeName(patchCid)}.json`);
+}
+
+/** The record in `path`, or undefined when there is none. */
+export async function readRecord(path: string): Promise<JournalRecord | undefined> {
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  return text === undefined ? undefined : (JSON.parse(text) as JournalRecord);
+}
+
 /** A journal in memory, for tests of orchestration that do not exercise the disk. */
 export function memoryJournal(): ApplyJournal {
   const records = new Map<string, JournalRecord>();
@@ -98,7 +120,7 @@ export function memoryJournal(): ApplyJournal {
 }
 
 /** CIDs and key ids are plain alphanumerics; anything else must not become a path. */
-function safeName(id: string): string {
+export function safeName(id: string): string {
   if (!/^[a-zA-Z0-9]{1,200}$/.test(id))
     throw new DecodeError(`not a CID or key id: ${JSON.stringify(id.slice(0, 80))}`);
   return id;
