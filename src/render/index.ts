@@ -38,7 +38,7 @@ export {
   renderNothingToApproveMarkdown,
 } from "./nothing-to-approve-markdown.js";
 export { type OutcomeOptions, renderOutcomeMarkdown } from "./outcome-markdown.js";
-export { renderOutcomeText } from "./outcome-text.js";
+export { renderAppliedText, renderOutcomeText } from "./outcome-text.js";
 export { renderReviewJson } from "./review-json.js";
 export { renderReviewMarkdown } from "./review-markdown.js";
 export { type ReviewStatus, reviewStatus } from "./review-status.js";

@@ -3,8 +3,9 @@ import { PolicyRefusal, UsageError } from "../../errors.js";
 import type { PatchReview } from "../../patch-request/change-model.js";
 import { renderOutcomeText } from "../../render/index.js";
 import { ReadOnlyTargetError, TargetMovedError } from "../../service/apply-errors.js";
-import { openFileJournal } from "../../service/apply-journal.js";
 import { applyPatch } from "../../service/apply-patch.js";
+import { findApplied } from "../../service/find-applied.js";
+import { openNodeJournal } from "../../service/node-journal.js";
 import { reviewPatch } from "../../service/review-patch.js";
 import { throwIfBlocked } from "../../service/throw-if-blocked.js";
 import { checkCidOption, checkKeyArgument } from "../arguments.js";
@@ -50,6 +51,17 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
   checkCidOption(options.expectResult, "--expect-result");
   const limits = reviewLimits(ctx);
   await ctx.withStore(async (store) => {
+    const color = ctx.io.stdout.isTTY === true;
+    // The node's own journal: another node sharing this data directory has applied nothing of this one's.
+    const journal = await openNodeJournal(store, ctx.dataDir);
+    const applied = await findApplied(
+      { store, journal },
+      { key, expectPatchCid: options.expect, resolveTimeoutMs: limits.resolveTimeoutMs },
+    );
+    if (applied) {
+      ctx.print(renderOutcomeText(applied, { color, width: ctx.io.stdout.columns }), applied);
+      return;
+    }
     const { review } = await reviewPatch(
       { store },
       {
@@ -69,7 +81,6 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
     )
       throw new DeclinedError("Not applied: the answer was no");
     ctx.progress("applying…");
-    const journal = await openFileJournal(ctx.dataDir);
     const outcome = await applyPatch(
       { store, journal },
       {
@@ -81,7 +92,6 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
         allowDivergentPublish: options.allowDivergentPublish,
       },
     );
-    const color = ctx.io.stdout.isTTY === true;
     ctx.print(renderOutcomeText(outcome, { color, width: ctx.io.stdout.columns }, review), outcome);
   });
 }

@@ -1,6 +1,15 @@
 import { type Command, Option } from "commander";
+import type { ApplyOutcome } from "../../patch-request/apply-outcome.js";
 import type { PatchReview } from "../../patch-request/change-model.js";
-import { renderReviewJson, renderReviewMarkdown, renderReviewText } from "../../render/index.js";
+import {
+  renderAppliedText,
+  renderOutcomeMarkdown,
+  renderReviewJson,
+  renderReviewMarkdown,
+  renderReviewText,
+} from "../../render/index.js";
+import { findApplied } from "../../service/find-applied.js";
+import { openNodeJournal } from "../../service/node-journal.js";
 import { reviewPatch } from "../../service/review-patch.js";
 import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
@@ -25,18 +34,37 @@ export function registerShow(program: Command, run: Runner) {
     .action((key: string, options: { format: ShowFormat }) =>
       run(async (ctx) => {
         checkKeyArgument(key, "the patch request key");
-        const review = await ctx.withStore(
-          async (store) =>
-            (
-              await reviewPatch(
-                { store },
-                { key, limits: reviewLimits(ctx), dataDir: ctx.dataDir, onProgress: ctx.progress },
-              )
-            ).review,
-        );
-        ctx.io.stdout.write(renderReview(ctx, review, ctx.globals.json ? "json" : options.format));
+        const format = ctx.globals.json ? "json" : options.format;
+        const limits = reviewLimits(ctx);
+        const text = await ctx.withStore(async (store) => {
+          // What this node's journal knows comes first: an applied version is not offered for review again.
+          const journal = await openNodeJournal(store, ctx.dataDir);
+          const applied = await findApplied(
+            { store, journal },
+            { key, resolveTimeoutMs: limits.resolveTimeoutMs },
+          );
+          if (applied) return renderApplied(ctx, applied, journal.peerId, format);
+          const { review } = await reviewPatch(
+            { store },
+            { key, limits, dataDir: ctx.dataDir, onProgress: ctx.progress },
+          );
+          return renderReview(ctx, review, format);
+        });
+        ctx.io.stdout.write(text);
       }),
     );
+}
+
+/** An applied version: its apply outcome as JSON (what `apply --json` prints), Markdown or text. */
+function renderApplied(
+  ctx: CommandContext,
+  outcome: ApplyOutcome,
+  peerId: string,
+  format: ShowFormat,
+): string {
+  if (format === "json") return `${JSON.stringify(outcome, null, 2)}\n`;
+  if (format === "markdown") return `${renderOutcomeMarkdown(outcome)}\n`;
+  return renderAppliedText(outcome, peerId, { color: ctx.io.stdout.isTTY === true });
 }
 
 export function renderReview(ctx: CommandContext, review: PatchReview, format: ShowFormat): string {
