@@ -5,20 +5,23 @@ import type { IpldMap } from "../nomad/ipld.js";
 import type { FoldContext, FoldStep, LoadedEntry, NomadModule } from "../nomad/modules/types.js";
 import {
   CHANGE_MODEL_VERSION,
+  type ChangeCounts,
   type EntryChange,
   type EntryEffect,
+  type ItemChange,
   type ModuleView,
   type PatchReview,
   type Problem,
   type TargetInfo,
 } from "./change-model.js";
 import { failingEntryRefusals, storageContentKind } from "./csharp-compatibility.js";
+import { entryItem } from "./entry-item.js";
 import { diffFields, jsonOf } from "./field-view.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 import { driftProblem, unreachableBlockers } from "./publish-blockers.js";
 import { publishDrift } from "./publish-drift.js";
-import { diffStorageTrees } from "./storage-view.js";
+import { diffStorageTrees, storagePaths } from "./storage-view.js";
 import { attachTextDiffs, type FileText, textDiffCandidates, unifiedDiff } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
 
@@ -69,7 +72,10 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const failing = failingEntryRefusals(steps, input.proposed);
   const refusals = [...input.validation.errors, ...failing];
   for (const problem of failing) refused.add(problem.entryIndex as number);
-  const entries = input.proposed.map((p) => entryChange(p, input.module, steps, refused, refusals));
+  const existedBefore = existingPaths(input);
+  const entries = input.proposed.map((p) =>
+    withItem(entryChange(p, input.module, steps, refused, refusals), p, input, existedBefore),
+  );
   const unpredictable = !input.module.predictsEffects || entries.some((e) => e.effect === "unknown");
   const warnings: Problem[] = [...input.validation.warnings, ...targetWarnings(input.target)];
   if (unpredictable) {
@@ -93,6 +99,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   // Allowed on purpose: the reviewer is still told what the publish changes beyond the patch.
   if (drift) (drift.allowed ? warnings : blockers).push(driftProblem(drift));
   const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
+  const view = await moduleView(input, after);
   return {
     schemaVersion: CHANGE_MODEL_VERSION,
     reviewedAt: input.reviewedAt,
@@ -109,7 +116,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     before: jsonOf(input.before),
     after: jsonOf(after),
     predictedResultCid,
-    moduleView: await moduleView(input, after),
+    moduleView: view,
     jsonDiff: jsonDiff(input.before, after),
     summary: {
       entries: entries.length,
@@ -119,6 +126,14 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
       unknown: count("unknown"),
       invalid: count("invalid"),
       refused: count("refused"),
+      byChange: changeCounts(entries.filter((e) => e.effect === "changed").map((e) => e.change ?? "changed")),
+      items: changeCounts(
+        view.kind === "storage"
+          ? view.items.map((i) => i.change)
+          : view.kind === "fields"
+            ? view.fields.map((f) => f.change)
+            : [],
+      ),
     },
     warnings,
     refusals,
@@ -158,6 +173,36 @@ function entryChange(
   return step.reason
     ? { ...base, effect: step.effect, reason: step.reason }
     : { ...base, effect: step.effect };
+}
+
+/** Names the item an entry acts on, and what it does to it when it changes the state (issue: "9 changed" for 9 additions). */
+function withItem(
+  change: EntryChange,
+  p: ProposedEntry,
+  input: ReviewInput,
+  existedBefore: (path: string) => boolean,
+): EntryChange {
+  if (!p.loaded || change.effect === "refused") return change;
+  const named = entryItem(input.module.name, p.loaded, input.foldContext.rootId, existedBefore);
+  if (!named) return change;
+  return change.effect === "changed"
+    ? { ...change, change: named.change, item: named.item }
+    : { ...change, item: named.item };
+}
+
+/** For Storage, the paths the target holds before the patch: a create of one of them replaces it. */
+function existingPaths(input: ReviewInput): (path: string) => boolean {
+  if (input.module.name !== "storage") return () => false;
+  let paths: ReadonlySet<string> | undefined;
+  return (path) => {
+    paths ??= storagePaths(input.before);
+    return paths.has(path);
+  };
+}
+
+export function changeCounts(changes: readonly ItemChange[]): ChangeCounts {
+  const by = (kind: ItemChange) => changes.filter((c) => c === kind).length;
+  return { added: by("added"), changed: by("changed"), removed: by("removed") };
 }
 
 function effectEventId(p: ProposedEntry, module: NomadModule): string {

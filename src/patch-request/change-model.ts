@@ -23,6 +23,16 @@ export type EntryEffect =
   /** Refused by validation or policy: it will never be applied. */
   | "refused";
 
+/** What a change does to one item (a file, a folder, a field, a list item). */
+export type ItemChange = "added" | "removed" | "changed";
+
+/** Counts by what the changes do: how a person says what a patch does. */
+export interface ChangeCounts {
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+}
+
 export interface Problem {
   /** Stable machine-readable code, e.g. `reserved-event-id`, `target-moved`, `content-unreachable`. */
   readonly code: string;
@@ -84,7 +94,7 @@ export interface PublishDriftChange {
   /** Storage only: a file or a folder. */
   readonly kind?: "file" | "folder";
   /** From the published value to what would be published: `removed` drops data. */
-  readonly change: "added" | "removed" | "changed";
+  readonly change: ItemChange;
   /** Value modules: DAG-JSON form in the published value, and in what would be published. */
   readonly before?: unknown;
   readonly after?: unknown;
@@ -124,6 +134,17 @@ export interface EntryChange {
   readonly effect: EntryEffect;
   /** Why the effect is no-effect, unknown, invalid or refused. */
   readonly reason?: string;
+  /**
+   * What the entry does to its item when it changes the state: a create adds, a delete removes, an
+   * update changes. Absent when the effect is not `changed` or the module cannot say.
+   */
+  readonly change?: ItemChange;
+  /**
+   * The item the entry acts on, where the module can name it: a Storage path below the root
+   * (`docs/guide.md`, the file a create makes, not the folder it targets) or a field (`Name`,
+   * `Links[docs]`, `Features[beta]`).
+   */
+  readonly item?: string;
 }
 
 /** One file or folder in a Storage target that the patch touches. */
@@ -131,7 +152,7 @@ export interface StorageItemChange {
   /** Path below the root folder, `/`-separated, e.g. `docs/readme.md`; folders end without a slash. */
   readonly path: string;
   readonly kind: "file" | "folder";
-  readonly change: "added" | "removed" | "changed";
+  readonly change: ItemChange;
   /** File content CIDs (UnixFS) before and after; null when absent or empty. */
   readonly beforeContent?: string | null;
   readonly afterContent?: string | null;
@@ -145,7 +166,7 @@ export interface StorageItemChange {
 export interface FieldChange {
   /** Field path, e.g. `Name`, `Links[link-1]`, `Features[2]`. */
   readonly path: string;
-  readonly change: "added" | "removed" | "changed";
+  readonly change: ItemChange;
   /** DAG-JSON form; absent on the side where the field does not exist. */
   readonly before?: unknown;
   readonly after?: unknown;
@@ -185,6 +206,10 @@ export interface PatchReview {
     readonly unknown: number;
     readonly invalid: number;
     readonly refused: number;
+    /** The entries counted in `changed`, by what they do to their item (those the module cannot name count as changed). */
+    readonly byChange: ChangeCounts;
+    /** The items of the module view (files and folders, or fields) by change; zeros when there is none. */
+    readonly items: ChangeCounts;
   };
   readonly warnings: readonly Problem[];
   /** Non-empty means the patch can never be applied as it is. */

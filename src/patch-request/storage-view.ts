@@ -62,6 +62,20 @@ function walk(before: FolderData, after: FolderData, prefix: string, out: Storag
   }
 }
 
+/** Every file and folder path below the root folder, `/`-separated, as `diffStorageTrees` names them. */
+export function storagePaths(root: IpldValue): Set<string> {
+  const paths = new Set<string>();
+  const visit = (folder: FolderData, prefix: string) => {
+    for (const file of folder.Files) paths.add(prefix + file.StorableItemName);
+    for (const child of folder.Folders) {
+      paths.add(prefix + child.StorableItemName);
+      visit(asFolder(child), `${prefix + child.StorableItemName}/`);
+    }
+  };
+  visit(asFolder(root), "");
+  return paths;
+}
+
 function asFolder(value: IpldValue): FolderData {
   const map = (value ?? {}) as Partial<FolderData>;
   return {

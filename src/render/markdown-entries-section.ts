@@ -1,19 +1,23 @@
 import type { PatchReview } from "../patch-request/change-model.js";
-import { EFFECT_ICON, EFFECT_LABEL, relativeTargetId } from "./entry-labels.js";
+import { entryEffectWithIcon, entryItemLabel } from "./entry-labels.js";
 import { codeSpan, escapeInline } from "./escape.js";
 import { EMPTY_SECTION, fitLines, type Section } from "./fit-lines.js";
 import { formatNumber } from "./words.js";
 
 const HEADING =
-  "#### Entries\n\n| # | EventId | TargetId | Effect | Reason |\n| ---: | --- | --- | --- | --- |\n";
+  "#### Entries\n\n| # | EventId | Item | Effect | Reason |\n| ---: | --- | --- | --- | --- |\n";
 
-/** Every proposed entry in authoring order (0-based, as in the JSON), with its effect and why. */
+/**
+ * Every proposed entry in authoring order (0-based, as in the JSON): the item it acts on (the file or
+ * folder a create or delete makes or removes, the field it sets; its TargetId where the module cannot say),
+ * what it does to it and why.
+ */
 export function renderEntriesSection(review: PatchReview, budget: number): Section {
   if (review.entries.length === 0) return { text: "#### Entries\n\nThis patch request has no entries." };
   const rows = review.entries.map((entry) => {
-    const target = relativeTargetId(entry.targetId, review.target.id);
+    const target = entryItemLabel(entry, review.target.id);
     const reason = entry.reason ? escapeInline(entry.reason, 200) : "";
-    return `| ${entry.index} | ${codeSpan(entry.eventId, { inTable: true, max: 80 })} | ${codeSpan(target, { inTable: true, max: 80 })} | ${EFFECT_ICON[entry.effect]} ${EFFECT_LABEL[entry.effect]} | ${reason} |`;
+    return `| ${entry.index} | ${codeSpan(entry.eventId, { inTable: true, max: 80 })} | ${codeSpan(target, { inTable: true, max: 80 })} | ${entryEffectWithIcon(entry)} | ${reason} |`;
   });
   const { kept, omitted } = fitLines(
     rows,

@@ -1,7 +1,7 @@
 import type { PatchReview } from "../patch-request/change-model.js";
 import { type Paint, paint, paintDiffLine } from "./ansi.js";
 import { compactValue } from "./compact-value.js";
-import { EFFECT_LABEL, relativeTargetId } from "./entry-labels.js";
+import { entryEffectLabel, entryItemLabel } from "./entry-labels.js";
 import { storageCounts, storageTreeLines } from "./storage-tree.js";
 import { stripTerminalControls } from "./terminal-safe.js";
 import { safe, textHeaderLines } from "./text-header.js";
@@ -60,9 +60,9 @@ function entryLines(review: PatchReview, width: number): string[] {
   if (review.entries.length === 0) return ["  (none)"];
   const column = Math.min(40, Math.max(...review.entries.map((entry) => safe(entry.eventId).length)));
   return review.entries.map((entry) => {
-    const target = safe(relativeTargetId(entry.targetId, review.target.id));
+    const target = safe(entryItemLabel(entry, review.target.id));
     const reason = entry.reason ? `  ${safe(entry.reason)}` : "";
-    const line = `  ${String(entry.index).padStart(3)}  ${EFFECT_LABEL[entry.effect].padEnd(9)}  ${safe(entry.eventId).padEnd(column)}  ${target}${reason}`;
+    const line = `  ${String(entry.index).padStart(3)}  ${entryEffectLabel(entry).padEnd(9)}  ${safe(entry.eventId).padEnd(column)}  ${target}${reason}`;
     return line.length > width ? `${line.slice(0, width - 1)}…` : line;
   });
 }

@@ -49,7 +49,7 @@ export function entry(
 }
 
 /** Counts the summary from the entries, like the review does, so a test only states the entries. */
-function summarise(entries: readonly EntryChange[]): PatchReview["summary"] {
+function summarise(entries: readonly EntryChange[], view?: ModuleView): PatchReview["summary"] {
   const by = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
   return {
     entries: entries.length,
@@ -59,7 +59,20 @@ function summarise(entries: readonly EntryChange[]): PatchReview["summary"] {
     unknown: by("unknown"),
     invalid: by("invalid"),
     refused: by("refused"),
+    byChange: countChanges(entries.filter((e) => e.effect === "changed").map((e) => e.change ?? "changed")),
+    items: countChanges(
+      view?.kind === "storage"
+        ? view.items.map((i) => i.change)
+        : view?.kind === "fields"
+          ? view.fields.map((f) => f.change)
+          : [],
+    ),
   };
+}
+
+function countChanges(changes: readonly string[]) {
+  const by = (kind: string) => changes.filter((c) => c === kind).length;
+  return { added: by("added"), changed: by("changed"), removed: by("removed") };
 }
 
 export interface ReviewParts {
@@ -109,7 +122,7 @@ export function buildReview(parts: ReviewParts = {}): PatchReview {
     predictedResultCid: parts.predictedResultCid === undefined ? fakeCid("result") : parts.predictedResultCid,
     moduleView: parts.moduleView ?? { kind: "fields", fields: [] },
     jsonDiff: parts.jsonDiff ?? "",
-    summary: summarise(entries),
+    summary: summarise(entries, parts.moduleView),
     warnings: parts.warnings ?? [],
     refusals: parts.refusals ?? [],
   };

@@ -17,7 +17,7 @@ describe("renderReviewMarkdown", () => {
       - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
       - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
       - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
-      - **Summary:** 4 entries touching 4 targets: 3 changed, 1 no effect.
+      - **Summary:** 4 entries touching 4 targets: 1 added, 1 changed, 1 removed, 1 no effect.
 
       **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own; to approve exactly this version, comment \`/apply bafyreijbk7bzh4i62bb\`. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.
 
@@ -70,12 +70,12 @@ describe("renderReviewMarkdown", () => {
 
       #### Entries
 
-      | # | EventId | TargetId | Effect | Reason |
+      | # | EventId | Item | Effect | Reason |
       | ---: | --- | --- | --- | --- |
-      | 0 | \`FileAddEvent\` | \`…/docs\` | ✏️ changed |  |
-      | 1 | \`FileUpdateEvent\` | \`…/readme.md\` | ✏️ changed |  |
-      | 2 | \`FileRemoveEvent\` | \`(target)\` | ✏️ changed |  |
-      | 3 | \`FileUpdateEvent\` | \`…/logo.png\` | ➖ no effect | already so |
+      | 0 | \`CreateFileInFolderEvent\` | \`docs/guide.md\` | ➕ added |  |
+      | 1 | \`FileUpdateEvent\` | \`readme.md\` | ✏️ changed |  |
+      | 2 | \`DeleteFromFolderEvent\` | \`old.txt\` | 🗑️ removed |  |
+      | 3 | \`FileUpdateEvent\` | \`img/logo.png\` | ➖ no effect | already so |
 
       <details>
       <summary>JSON diff of the target state (4 lines)</summary>
@@ -105,7 +105,7 @@ describe("renderReviewMarkdown", () => {
       - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
       - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
       - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
-      - **Summary:** 3 entries touching 2 targets: 2 changed, 1 no effect.
+      - **Summary:** 3 entries touching 1 target: 1 added, 1 changed, 1 no effect.
 
       **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own; to approve exactly this version, comment \`/apply bafyreijbk7bzh4i62bb\`. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.
 
@@ -119,11 +119,11 @@ describe("renderReviewMarkdown", () => {
 
       #### Entries
 
-      | # | EventId | TargetId | Effect | Reason |
+      | # | EventId | Item | Effect | Reason |
       | ---: | --- | --- | --- | --- |
-      | 0 | \`NameUpdateEvent\` | \`(target)\` | ✏️ changed |  |
-      | 1 | \`LinkAddEvent\` | \`…/Links\` | ✏️ changed |  |
-      | 2 | \`DescriptionUpdateEvent\` | \`(target)\` | ➖ no effect | the description is already this text |
+      | 0 | \`UpdateNameAsync\` | \`Name\` | ✏️ changed |  |
+      | 1 | \`AddLinkAsync\` | \`Links[docs]\` | ➕ added |  |
+      | 2 | \`UpdateDescriptionAsync\` | \`Description\` | ➖ no effect | the description is already this text |
 
       <details>
       <summary>JSON diff of the target state (2 lines)</summary>
@@ -166,7 +166,7 @@ describe("renderReviewMarkdown", () => {
 
       #### Entries
 
-      | # | EventId | TargetId | Effect | Reason |
+      | # | EventId | Item | Effect | Reason |
       | ---: | --- | --- | --- | --- |
       | 0 | \`NameUpdateEvent\` | \`(target)\` | ✏️ changed |  |
       | 1 | \`NomadEventStreamSourceAddEvent\` | \`(target)\` | ⛔ refused | adding a source is pairing |
@@ -233,7 +233,7 @@ describe("renderReviewMarkdown", () => {
 
       #### Entries
 
-      | # | EventId | TargetId | Effect | Reason |
+      | # | EventId | Item | Effect | Reason |
       | ---: | --- | --- | --- | --- |
       | 0 | \`SetThemeAsync\` | \`(target)\` | ❔ unknown | unknown module |
       | 1 | \`SetFontAsync\` | \`(target)\` | ❔ unknown | content unreachable |

@@ -15,7 +15,7 @@ describe("renderReviewText", () => {
       Key:      k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x
       CID:      bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk
       Result:   bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi
-      Summary:  4 entries touching 4 targets: 3 changed, 1 no effect
+      Summary:  4 entries touching 4 targets: 1 added, 1 changed, 1 removed, 1 no effect
 
       To apply exactly this: nomad-patch apply k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x --expect bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk --expect-result bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi
 
@@ -48,10 +48,10 @@ describe("renderReviewText", () => {
         +Hello
 
       Entries
-          0  changed    FileAddEvent     …/docs
-          1  changed    FileUpdateEvent  …/readme.md
-          2  changed    FileRemoveEvent  (target)
-          3  no effect  FileUpdateEvent  …/logo.png  already so
+          0  added      CreateFileInFolderEvent  docs/guide.md
+          1  changed    FileUpdateEvent          readme.md
+          2  removed    DeleteFromFolderEvent    old.txt
+          3  no effect  FileUpdateEvent          img/logo.png  already so
 
       JSON diff
          {

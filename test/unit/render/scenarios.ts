@@ -9,10 +9,22 @@ export function storageReview(): PatchReview {
     module: "storage",
     name: "Website",
     entries: [
-      entry(0, "FileAddEvent", "changed", { targetId: `${TARGET}/docs` }),
-      entry(1, "FileUpdateEvent", "changed", { targetId: `${TARGET}/readme.md` }),
-      entry(2, "FileRemoveEvent", "changed", { targetId: TARGET }),
-      entry(3, "FileUpdateEvent", "no-effect", { targetId: `${TARGET}/logo.png`, reason: "already so" }),
+      entry(0, "CreateFileInFolderEvent", "changed", {
+        targetId: `${TARGET}/docs`,
+        change: "added",
+        item: "docs/guide.md",
+      }),
+      entry(1, "FileUpdateEvent", "changed", {
+        targetId: `${TARGET}/readme.md`,
+        change: "changed",
+        item: "readme.md",
+      }),
+      entry(2, "DeleteFromFolderEvent", "changed", { targetId: TARGET, change: "removed", item: "old.txt" }),
+      entry(3, "FileUpdateEvent", "no-effect", {
+        targetId: `${TARGET}/img/logo.png`,
+        reason: "already so",
+        item: "img/logo.png",
+      }),
     ],
     moduleView: {
       kind: "storage",
@@ -41,9 +53,12 @@ export function fieldsReview(): PatchReview {
     module: "wac-project",
     name: "Nomad Tools",
     entries: [
-      entry(0, "NameUpdateEvent", "changed"),
-      entry(1, "LinkAddEvent", "changed", { targetId: `${TARGET}/Links` }),
-      entry(2, "DescriptionUpdateEvent", "no-effect", { reason: "the description is already this text" }),
+      entry(0, "UpdateNameAsync", "changed", { change: "changed", item: "Name" }),
+      entry(1, "AddLinkAsync", "changed", { change: "added", item: "Links[docs]" }),
+      entry(2, "UpdateDescriptionAsync", "no-effect", {
+        reason: "the description is already this text",
+        item: "Description",
+      }),
     ],
     moduleView: {
       kind: "fields",
