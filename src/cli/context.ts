@@ -5,6 +5,7 @@ import type { IpfsStore } from "../ipfs/store.js";
 import { withBlockCache } from "../service/caching-store.js";
 import type { CliIo } from "./io.js";
 import { kuboApiUrl } from "./kubo-address.js";
+import { terminalWidth } from "./terminal-width.js";
 
 /** The options every command accepts. */
 export interface GlobalOptions {
@@ -12,6 +13,8 @@ export interface GlobalOptions {
   readonly json?: boolean;
   readonly dataDir?: string;
   readonly verbose?: boolean;
+  /** Columns for the terminal text (`--width`). */
+  readonly width?: string;
 }
 
 /** Which node a command ran on: a managed one stops when the command ends. */
@@ -23,6 +26,8 @@ export interface CommandContext {
   readonly globals: GlobalOptions;
   readonly env: Environment;
   readonly dataDir: string;
+  /** Columns the terminal text is laid out for (`terminalWidth`). */
+  readonly width: number;
   /** Progress for long resolves: on stderr, only on a terminal or with --verbose. */
   readonly progress: (message: string) => void;
   /** Open the node (--kubo, else KUBO_API_URL, else a managed Kubo), run, and close it again. */
@@ -44,6 +49,7 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
     globals,
     env,
     dataDir,
+    width: terminalWidth(io, globals.width),
     progress,
     async withStore(task) {
       const kubo = await openKubo({

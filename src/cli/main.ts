@@ -41,6 +41,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       "where the managed node and the apply journal live (default: NOMAD_PATCH_DATA_DIR)",
     )
     .option("-v, --verbose", "progress on stderr even when it is not a terminal")
+    .option(
+      "--width <columns>",
+      "columns for the text output (default: COLUMNS, else the terminal's width, else 100)",
+    )
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()

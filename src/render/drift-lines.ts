@@ -7,13 +7,14 @@ export const MAX_DRIFT_LINES = 15;
 /**
  * One plain-text line per change the publish would make beyond the patch, from the published value to
  * what would be published: `Name: changed "Old" → "New"`, `docs/a.md (file): removed`. Untrusted: the
- * caller escapes for its context.
+ * caller escapes for its context. Values are cut at `maxValue` characters (the Markdown header's size); the
+ * terminal passes no limit and wraps instead.
  */
-export function driftLines(changes: readonly PublishDriftChange[]): string[] {
+export function driftLines(changes: readonly PublishDriftChange[], maxValue = 60): string[] {
   const lines = changes.slice(0, MAX_DRIFT_LINES).map((change) => {
     const kind = change.kind ? ` (${change.kind})` : "";
-    const before = compactValue(change.before, 60);
-    const after = compactValue(change.after, 60);
+    const before = compactValue(change.before, maxValue);
+    const after = compactValue(change.after, maxValue);
     const values =
       before !== undefined && after !== undefined
         ? ` ${before} → ${after}`

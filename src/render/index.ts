@@ -51,5 +51,5 @@ export {
 } from "./status-failure-markdown.js";
 export { renderSupersededMarkdown } from "./superseded-markdown.js";
 export { stripTerminalControls } from "./terminal-safe.js";
-export type { TextOptions } from "./text-options.js";
+export { DEFAULT_WIDTH, type TextOptions } from "./text-options.js";
 export { renderVoidedMarkdown, type VoidedInput } from "./voided-markdown.js";

@@ -26,7 +26,13 @@ export function renderFieldsSection(fields: readonly FieldChange[], budget: numb
     : { text };
 }
 
+/**
+ * Values are kept whole up to a size no real field reaches (the end of a URL is what the reviewer reads);
+ * the section's budget, not the cell, keeps the comment under GitHub's limit.
+ */
+const MAX_CELL = 2_000;
+
 function cell(value: unknown): string {
-  const text = compactValue(value);
-  return text === undefined ? "—" : codeSpan(text, { inTable: true, max: 120 });
+  const text = compactValue(value, MAX_CELL);
+  return text === undefined ? "—" : codeSpan(text, { inTable: true, max: MAX_CELL });
 }

@@ -1,4 +1,4 @@
-import type { PatchReview } from "../patch-request/change-model.js";
+import type { FieldChange, PatchReview } from "../patch-request/change-model.js";
 import { type Paint, paint, paintDiffLine } from "./ansi.js";
 import { compactValue } from "./compact-value.js";
 import { entryEffectLabel, entryItemLabel } from "./entry-labels.js";
@@ -6,6 +6,7 @@ import { storageCounts, storageTreeLines } from "./storage-tree.js";
 import { stripTerminalControls } from "./terminal-safe.js";
 import { safe, textHeaderLines } from "./text-header.js";
 import { DEFAULT_WIDTH, type TextOptions } from "./text-options.js";
+import { wrapLine } from "./wrap-line.js";
 
 /**
  * The review for a terminal: the same information as the GitHub comment, complete (a terminal has no
@@ -15,7 +16,7 @@ export function renderReviewText(review: PatchReview, options: TextOptions): str
   const p = paint(options.color);
   const width = Math.max(40, options.width ?? DEFAULT_WIDTH);
   const rule = p.dim("─".repeat(width));
-  const lines = [...textHeaderLines(review, p)];
+  const lines = [...textHeaderLines(review, p, width)];
   const description = stripTerminalControls(review.patch.description.trim(), { multiline: true });
   if (description !== "")
     lines.push(
@@ -35,13 +36,7 @@ function moduleViewLines(review: PatchReview, p: Paint, width: number): string[]
   if (view.kind === "none") return [p.bold("Effect"), `  The effect cannot be previewed: ${safe(view.note)}`];
   if (view.kind === "fields") {
     if (view.fields.length === 0) return [p.bold("Field changes"), "  (none)"];
-    const cell = (value: unknown) => compactValue(value, Math.floor(width / 3)) ?? "—";
-    return [
-      p.bold("Field changes"),
-      ...view.fields.map(
-        (f) => `  ${safe(f.path)}  ${f.change}  ${safe(cell(f.before))} → ${safe(cell(f.after))}`,
-      ),
-    ];
+    return [p.bold("Field changes"), ...view.fields.flatMap((f) => fieldLines(f, width))];
   }
   const lines = [p.bold(`Files and folders (${storageCounts(view.items)})`)];
   lines.push(...storageTreeLines(view.items, safe).map((line) => `  ${paintDiffLine(line, p)}`));
@@ -59,12 +54,30 @@ function moduleViewLines(review: PatchReview, p: Paint, width: number): string[]
 function entryLines(review: PatchReview, width: number): string[] {
   if (review.entries.length === 0) return ["  (none)"];
   const column = Math.min(40, Math.max(...review.entries.map((entry) => safe(entry.eventId).length)));
-  return review.entries.map((entry) => {
+  return review.entries.flatMap((entry) => {
     const target = safe(entryItemLabel(entry, review.target.id));
     const reason = entry.reason ? `  ${safe(entry.reason)}` : "";
     const line = `  ${String(entry.index).padStart(3)}  ${entryEffectLabel(entry).padEnd(9)}  ${safe(entry.eventId).padEnd(column)}  ${target}${reason}`;
-    return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    // Wrapped under the event id, never cut: the reason and the item are what the reviewer reads.
+    return wrapLine(line, width, " ".repeat(18));
   });
+}
+
+/**
+ * A field change on one line when it fits; else the path and change, then `before:` and `after:` on lines
+ * of their own, wrapped. Values are never shortened: the end of a URL is what a reviewer must read.
+ */
+function fieldLines(field: FieldChange, width: number): string[] {
+  const before = safe(compactValue(field.before, Number.POSITIVE_INFINITY) ?? "—");
+  const after = safe(compactValue(field.after, Number.POSITIVE_INFINITY) ?? "—");
+  const line = `  ${safe(field.path)}  ${field.change}  ${before} → ${after}`;
+  if ([...line].length <= width) return [line];
+  const indent = " ".repeat(12);
+  return [
+    ...wrapLine(`  ${safe(field.path)}  ${field.change}`, width, indent),
+    ...(field.before === undefined ? [] : wrapLine(`    before: ${before}`, width, indent)),
+    ...(field.after === undefined ? [] : wrapLine(`    after:  ${after}`, width, indent)),
+  ];
 }
 
 function diffLines(diff: string, p: Paint): string[] {

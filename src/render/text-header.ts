@@ -5,12 +5,14 @@ import { driftLines } from "./drift-lines.js";
 import { reviewStatus } from "./review-status.js";
 import { summaryParts } from "./summary-parts.js";
 import { stripTerminalControls } from "./terminal-safe.js";
+import { DEFAULT_WIDTH } from "./text-options.js";
+import { wrapLine } from "./wrap-line.js";
 
 /** One line of untrusted text, with every terminal control removed. */
 export const safe = (text: string): string => stripTerminalControls(text);
 
 /** The terminal header: the same facts as the Markdown one, and the exact apply command. */
-export function textHeaderLines(review: PatchReview, p: Paint): string[] {
+export function textHeaderLines(review: PatchReview, p: Paint, width = DEFAULT_WIDTH): string[] {
   const status = reviewStatus(review);
   const { patch, target } = review;
   const colour = status.state === "ready" ? p.green : status.state === "needs-review" ? p.yellow : p.red;
@@ -47,7 +49,11 @@ export function textHeaderLines(review: PatchReview, p: Paint): string[] {
           `Beyond this patch, publishing would change (published ${safe(review.publishDrift.publishedCid)} → predicted result)`,
         ),
       ),
-      ...driftLines(review.publishDrift.changes).map((line) => `  ${p.yellow("~")} ${safe(line)}`),
+      // Values in full, wrapped: the terminal has room for what the Markdown header must shorten.
+      ...driftLines(review.publishDrift.changes, Number.POSITIVE_INFINITY).flatMap((line) => {
+        const [first = "", ...rest] = wrapLine(`  ~ ${safe(line)}`, width, "    ");
+        return [`  ${p.yellow("~")}${first.slice(3)}`, ...rest];
+      }),
       review.publishDrift.allowed
         ? "  This target allows it (allowDivergentPublish: true)."
         : "  Name the missing device under the target's sources (or pair it); to publish anyway, set allowDivergentPublish: true on the target or pass --allow-divergent-publish.",

@@ -59,7 +59,7 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
       { key, expectPatchCid: options.expect, resolveTimeoutMs: limits.resolveTimeoutMs },
     );
     if (applied) {
-      ctx.print(renderOutcomeText(applied, { color, width: ctx.io.stdout.columns }), applied);
+      ctx.print(renderOutcomeText(applied, { color, width: ctx.width }), applied);
       return;
     }
     const { review } = await reviewPatch(
@@ -92,7 +92,7 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
         allowDivergentPublish: options.allowDivergentPublish,
       },
     );
-    ctx.print(renderOutcomeText(outcome, { color, width: ctx.io.stdout.columns }, review), outcome);
+    ctx.print(renderOutcomeText(outcome, { color, width: ctx.width }, review), outcome);
   });
 }
 

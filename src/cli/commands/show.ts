@@ -64,7 +64,7 @@ function renderApplied(
 ): string {
   if (format === "json") return `${JSON.stringify(outcome, null, 2)}\n`;
   if (format === "markdown") return `${renderOutcomeMarkdown(outcome)}\n`;
-  return renderAppliedText(outcome, peerId, { color: ctx.io.stdout.isTTY === true });
+  return renderAppliedText(outcome, peerId, { color: ctx.io.stdout.isTTY === true, width: ctx.width });
 }
 
 export function renderReview(ctx: CommandContext, review: PatchReview, format: ShowFormat): string {
@@ -73,6 +73,6 @@ export function renderReview(ctx: CommandContext, review: PatchReview, format: S
       ? renderReviewJson(review)
       : format === "markdown"
         ? renderReviewMarkdown(review)
-        : renderReviewText(review, { color: ctx.io.stdout.isTTY === true, width: ctx.io.stdout.columns });
+        : renderReviewText(review, { color: ctx.io.stdout.isTTY === true, width: ctx.width });
   return text.endsWith("\n") ? text : `${text}\n`;
 }
