@@ -1,6 +1,5 @@
 import type { CID } from "multiformats/cid";
 import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/block.js";
-import { canonicalJson } from "../nomad/canonical-json.js";
 import type { IpldMap } from "../nomad/ipld.js";
 import type { FoldContext, FoldStep, LoadedEntry, NomadModule } from "../nomad/modules/types.js";
 import {
@@ -17,12 +16,13 @@ import {
 import { failingEntryRefusals, storageContentKind } from "./csharp-compatibility.js";
 import { entryItem } from "./entry-item.js";
 import { diffFields, jsonOf } from "./field-view.js";
+import { structuredJsonDiff } from "./json-diff.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 import { driftProblem, unreachableBlockers } from "./publish-blockers.js";
 import { publishDrift } from "./publish-drift.js";
 import { diffStorageTrees, storagePaths } from "./storage-view.js";
-import { attachTextDiffs, type FileText, textDiffCandidates, unifiedDiff } from "./text-diffs.js";
+import { attachTextDiffs, type FileText, textDiffCandidates } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
 
 export interface ReviewInput {
@@ -258,6 +258,7 @@ async function moduleView(input: ReviewInput, after: IpldMap): Promise<ModuleVie
   return { kind: "fields", fields: diffFields(input.before, after) };
 }
 
+/** Aligned by structure: list items by their id, so an added and a removed file never read as renames. */
 function jsonDiff(before: unknown, after: unknown): string {
-  return unifiedDiff("before.json", "after.json", canonicalJson(before), canonicalJson(after));
+  return structuredJsonDiff(before, after);
 }
