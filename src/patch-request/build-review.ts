@@ -13,7 +13,9 @@ import {
   type Problem,
   type TargetInfo,
 } from "./change-model.js";
+import { attachConflictDiffs, conflictTextCandidates } from "./conflict-diffs.js";
 import { failingEntryRefusals, storageContentKind } from "./csharp-compatibility.js";
+import { type BaseState, conflictWarnings, detectConflicts } from "./detect-conflicts.js";
 import { entryItem } from "./entry-item.js";
 import { diffFields, jsonOf } from "./field-view.js";
 import { structuredJsonDiff } from "./json-diff.js";
@@ -46,6 +48,8 @@ export interface ReviewInput {
    * Passed in, like the crawl's fetchers, so this stays free of I/O; absent: no text diffs.
    */
   readonly loadTexts?: (contentCids: string[]) => Promise<ReadonlyMap<string, FileText>>;
+  /** The target at the patch's base, to find what the patch writes that changed since; absent: not checked. */
+  readonly base?: BaseState;
   readonly reviewedAt: string;
 }
 
@@ -98,6 +102,8 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const blockers = unreachableBlockers(input.target.unreachableSources ?? []);
   // Allowed on purpose: the reviewer is still told what the publish changes beyond the patch.
   if (drift) (drift.allowed ? warnings : blockers).push(driftProblem(drift));
+  const conflicts = await conflictCheck(input, after);
+  warnings.push(...conflictWarnings(conflicts));
   const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
   const view = await moduleView(input, after);
   return {
@@ -139,7 +145,21 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     refusals,
     publishDrift: drift ?? null,
     blockers,
+    conflicts,
   };
+}
+
+async function conflictCheck(input: ReviewInput, after: IpldMap) {
+  if (!input.base) return null;
+  const check = detectConflicts({
+    module: input.module.name,
+    base: input.base,
+    current: input.before,
+    after,
+  });
+  if (!input.loadTexts || check.conflicts.length === 0) return check;
+  const texts = await input.loadTexts(conflictTextCandidates(check.conflicts));
+  return { ...check, conflicts: attachConflictDiffs(check.conflicts, texts) };
 }
 
 function entryChange(

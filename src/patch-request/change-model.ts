@@ -225,6 +225,11 @@ export interface PatchReview {
    * may still be given; it applies once they are gone. Always set by the review; optional for readers.
    */
   readonly blockers?: readonly Problem[];
+  /**
+   * What the patch writes that changed after its base (a lost update if approved). Always set by the
+   * review; optional for readers.
+   */
+  readonly conflicts?: ConflictCheck | null;
 }
 
 /** True when nothing refuses or blocks the patch and its result is predictable: an apply would go ahead. */
@@ -232,4 +237,44 @@ export function isApplicable(review: PatchReview): boolean {
   return (
     review.refusals.length === 0 && (review.blockers ?? []).length === 0 && review.predictedResultCid !== null
   );
+}
+
+/**
+ * One thing the patch writes that was also changed after the patch's base: a FileUpdateEvent or a value
+ * update replaces the whole file or field, so approving would remove the change made since.
+ */
+export interface Conflict {
+  /** A Storage path (`README.md`, `docs`) or a field path (`Name`, `Links[link-1]`, `Features[beta]`). */
+  readonly path: string;
+  /** Storage only: a file or a folder. */
+  readonly kind?: "file" | "folder";
+  /** The value on each side: a file's content CID (null when absent or empty), a field's DAG-JSON; absent when the item is absent there. */
+  readonly base?: unknown;
+  readonly current?: unknown;
+  readonly patch?: unknown;
+  /** Text files: unified diffs base → current (what approving removes) and base → patch (what the author changed). */
+  readonly currentDiff?: string;
+  readonly patchDiff?: string;
+  /** Why there are no text diffs (binary, too large, unreachable). */
+  readonly diffNote?: string;
+}
+
+/**
+ * What changed between the patch's base and the target's current value, where the patch writes too.
+ * `clean`: nothing the patch writes changed since its base. `base-unavailable`: the base's block could
+ * not be read, so conflicts cannot be checked (never guessed). A null base (the author saw nothing)
+ * counts as an empty target: every item the patch writes that exists now is a conflict.
+ */
+export interface ConflictCheck {
+  readonly state: "clean" | "conflicts" | "base-unavailable";
+  /** The patch's base, as in `patch.base`. */
+  readonly base: string | null;
+  readonly conflicts: readonly Conflict[];
+  /** `base-unavailable`: why the base could not be read. */
+  readonly note?: string;
+}
+
+/** True when approving this patch would remove changes made after it was written. */
+export function hasConflicts(review: Pick<PatchReview, "conflicts">): boolean {
+  return review.conflicts?.state === "conflicts";
 }

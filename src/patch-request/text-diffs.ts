@@ -22,12 +22,23 @@ export function attachTextDiffs(
 ): StorageItemChange[] {
   return items.map((item) => {
     if (item.kind !== "file") return item;
-    const before = sideText(item.beforeContent, texts);
-    const after = sideText(item.afterContent, texts);
-    if ("note" in before) return { ...item, textDiffNote: before.note };
-    if ("note" in after) return { ...item, textDiffNote: after.note };
-    return { ...item, textDiff: unifiedDiff(`a/${item.path}`, `b/${item.path}`, before.text, after.text) };
+    const diff = fileTextDiff(item.path, item.beforeContent, item.afterContent, texts);
+    return "note" in diff ? { ...item, textDiffNote: diff.note } : { ...item, textDiff: diff.text };
   });
+}
+
+/** The unified diff of one file between two contents (null: absent or empty), or why there is none. */
+export function fileTextDiff(
+  path: string,
+  from: string | null | undefined,
+  to: string | null | undefined,
+  texts: ReadonlyMap<string, FileText>,
+): FileText {
+  const before = sideText(from, texts);
+  const after = sideText(to, texts);
+  if ("note" in before) return before;
+  if ("note" in after) return after;
+  return { text: unifiedDiff(`a/${path}`, `b/${path}`, before.text, after.text) };
 }
 
 function sideText(cid: string | null | undefined, texts: ReadonlyMap<string, FileText>): FileText {

@@ -23,6 +23,7 @@ const ORDER: Record<string, readonly string[]> = {
     "refusals",
     "publishDrift",
     "blockers",
+    "conflicts",
   ],
   patch: ["key", "cid", "title", "description", "base", "sources"],
   target: [
@@ -67,6 +68,8 @@ const ORDER: Record<string, readonly string[]> = {
   ],
   counts: ["added", "changed", "removed"],
   problem: ["code", "message", "entryIndex"],
+  conflicts: ["state", "base", "conflicts", "note"],
+  conflict: ["path", "kind", "base", "current", "patch", "currentDiff", "patchDiff", "diffNote"],
 };
 
 /** The review as pretty JSON (two spaces), for `--json` and scripts. */
@@ -89,6 +92,11 @@ export function renderReviewJson(review: PatchReview): string {
       warnings: review.warnings.map((problem) => ordered(problem, "problem")),
       refusals: review.refusals.map((problem) => ordered(problem, "problem")),
       blockers: review.blockers?.map((problem) => ordered(problem, "problem")),
+      conflicts: review.conflicts
+        ? ordered(review.conflicts, "conflicts", {
+            conflicts: review.conflicts.conflicts.map((conflict) => ordered(conflict, "conflict")),
+          })
+        : undefined,
     }),
     null,
     2,

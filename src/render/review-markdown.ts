@@ -1,4 +1,5 @@
 import type { PatchReview } from "../patch-request/change-model.js";
+import { renderConflictMarkdown } from "./conflict-markdown.js";
 import { codeSpan, escapeInline, quoteMarkdown } from "./escape.js";
 import { EMPTY_SECTION, type Section } from "./fit-lines.js";
 import { renderEntriesSection } from "./markdown-entries-section.js";
@@ -35,7 +36,12 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     state: reviewStatus(review).state,
     ...(options.author !== undefined && isMarkerLogin(options.author) ? { author: options.author } : {}),
   });
-  const header = [changeNotice(review, options), renderMarkdownHeader(review, options)]
+  // A conflict first: approving it removes someone's later changes (docs/decisions.md, lost updates).
+  const header = [
+    renderConflictMarkdown(review),
+    changeNotice(review, options),
+    renderMarkdownHeader(review, options),
+  ]
     .filter((part) => part !== "")
     .join(SEPARATOR);
   const description = descriptionSection(review);

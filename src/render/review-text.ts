@@ -1,6 +1,7 @@
 import type { FieldChange, PatchReview } from "../patch-request/change-model.js";
 import { type Paint, paint, paintDiffLine } from "./ansi.js";
 import { compactValue } from "./compact-value.js";
+import { conflictTextLines } from "./conflict-text.js";
 import { entryEffectLabel, entryItemLabel } from "./entry-labels.js";
 import { storageCounts, storageTreeLines } from "./storage-tree.js";
 import { stripTerminalControls } from "./terminal-safe.js";
@@ -16,7 +17,7 @@ export function renderReviewText(review: PatchReview, options: TextOptions): str
   const p = paint(options.color);
   const width = Math.max(40, options.width ?? DEFAULT_WIDTH);
   const rule = p.dim("─".repeat(width));
-  const lines = [...textHeaderLines(review, p, width)];
+  const lines = [...conflictTextLines(review, p), ...textHeaderLines(review, p, width)];
   const description = stripTerminalControls(review.patch.description.trim(), { multiline: true });
   if (description !== "")
     lines.push(

@@ -22,6 +22,7 @@ import { readKnownSources } from "./known-sources.js";
 import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
 import { loadProposedContent } from "./load-proposed-content.js";
 import { type LoadedTarget, loadTarget } from "./load-target.js";
+import { readBaseState } from "./read-base-state.js";
 import { resolveReferences } from "./resolve-references.js";
 
 /** A target this bot (or this CLI invocation) accepts patches for. */
@@ -78,7 +79,8 @@ export interface ReviewedPatch {
  * 5. validate, and check that every C# device could still load the target with the entries in it
  *    (looking up the other objects the entries name); 6. fold the entries on top and fetch small file
  *    texts for Storage diffs; 7. build the change model, with the predicted result CID, and what would
- *    block an apply now (unreachable sources, a publish that changes more than the patch).
+ *    block an apply now (unreachable sources, a publish that changes more than the patch), and what
+ *    the patch writes that changed after its base (read as the roaming value at `Base`: a conflict).
  */
 export async function reviewPatch(
   deps: { readonly store: IpfsStore },
@@ -156,6 +158,7 @@ export async function reviewPatch(
     published: target.published && { cid: target.published.cid.toString(), value: target.published.value },
     allowDivergentPublish: setting.allowDivergentPublish === true || input.allowDivergentPublish === true,
     loadTexts: (cids) => fetchTexts(store, cids, input.limits),
+    base: await readBaseState(store, patch.record.base, target.published, input.limits.resolveTimeoutMs),
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });
   return { review, patch, target };
