@@ -2,7 +2,7 @@ import { isIpnsName, parseIpnsName } from "../nomad/ipns-name.js";
 import type { NomadPatchConfig } from "./config-schema.js";
 import { quote } from "./describe-value.js";
 import { judgeEntry } from "./judge-entry.js";
-import type { PatchSummary, PolicyVerdict } from "./verdict.js";
+import type { PatchSummary, PolicyReason, PolicyVerdict } from "./verdict.js";
 
 /**
  * Decide what happens to a patch (docs/design.md §7): refused when any entry is refused, applied without a person
@@ -42,5 +42,29 @@ export function evaluate(patch: PatchSummary, config: NomadPatchConfig): PolicyV
   const waiting = judgements.filter((judgement) => judgement.action === "review");
   if (waiting.length > 0)
     return { decision: "review", reasons: waiting.map((judgement) => judgement.reason) };
+  const conflict = conflictReason(patch);
+  if (conflict) return { decision: "review", reasons: [conflict] };
   return { decision: "apply", reasons: judgements.map((judgement) => judgement.reason) };
+}
+
+/**
+ * A rule never applies a lost update: what the patch writes changed after its base, and approving would
+ * remove those changes (docs/decisions.md). Nor a patch whose base cannot be read, since nobody can tell.
+ */
+function conflictReason(patch: PatchSummary): PolicyReason | undefined {
+  const conflicts = patch.conflicts;
+  if (!conflicts || conflicts.state === "clean") return undefined;
+  if (conflicts.state === "base-unavailable") {
+    return {
+      code: "conflict",
+      message:
+        "the rules would apply this patch, but its base cannot be read, so nobody can tell whether it removes changes made after it was written: a person decides",
+    };
+  }
+  const shown = conflicts.paths.slice(0, 5).map(quote).join(", ");
+  const more = conflicts.paths.length > 5 ? ` and ${conflicts.paths.length - 5} more` : "";
+  return {
+    code: "conflict",
+    message: `the rules would apply this patch, but ${shown}${more} changed after it was written and approving would remove those changes: a rule never applies that, a person decides`,
+  };
 }

@@ -8,6 +8,14 @@ export interface PatchSummary {
   readonly entries: readonly PatchEntrySummary[];
   /** The author's GitHub permission on this repository (`none` when unknown). */
   readonly authorPermission: PermissionLevel;
+  /**
+   * What the review found the patch writes that changed after its base (paths), or that the base could
+   * not be read. Absent: not checked (an approval's re-check; the apply checks conflicts itself).
+   */
+  readonly conflicts?: {
+    readonly state: "clean" | "conflicts" | "base-unavailable";
+    readonly paths: readonly string[];
+  };
 }
 
 export interface PatchEntrySummary {
@@ -26,7 +34,8 @@ export type ReasonCode =
   | "outside-target"
   | "oversized-id"
   | "rule"
-  | "no-rule";
+  | "no-rule"
+  | "conflict";
 
 export interface PolicyReason {
   readonly code: ReasonCode;

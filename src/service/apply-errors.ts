@@ -120,3 +120,26 @@ export class BlockTooLargeError extends NomadPatchError {
     super(`${what} would be ${bytes} bytes: too large, over the ${maxBytes}-byte block limit`);
   }
 }
+
+/**
+ * What the patch writes changed after its base: approving would remove those changes (a lost update).
+ * Refused unless the approver overrides it on purpose (an admin, `apply --override-conflicts`); the
+ * contributor's `nomad-patch rebase` makes a version without the conflict. Nothing was written.
+ */
+export class ConflictError extends NomadPatchError {
+  readonly code = "CONFLICT";
+  override readonly exitCode = 3; // refused, until the patch is rebased or the override is given
+  constructor(
+    readonly key: string,
+    readonly paths: readonly string[],
+  ) {
+    const shown = paths.slice(0, 5).join(", ");
+    const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
+    super(
+      `Not applied: ${shown}${more} changed after this patch was written, and applying it would remove those changes. Nothing was written`,
+      {
+        hint: `rebase it first (the contributor runs \`nomad-patch rebase ${key}\`), or apply it as it is on purpose (an admin's approval, or \`nomad-patch apply --override-conflicts\`)`,
+      },
+    );
+  }
+}

@@ -17,9 +17,11 @@ import {
   ticksFromMilliseconds,
 } from "../nomad/index.js";
 import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
+import { hasConflicts, type PatchReview } from "../patch-request/change-model.js";
 import { decodePatchRequest } from "../patch-request/patch-request-record.js";
 import {
   BlockTooLargeError,
+  ConflictError,
   ReadOnlyTargetError,
   SourceUnreachableError,
   TargetMovedError,
@@ -49,6 +51,8 @@ export interface ApplyPatchInput {
   readonly dataDir?: string;
   /** Accept a divergent publish whatever the target's setting says (the CLI's flag). */
   readonly allowDivergentPublish?: boolean;
+  /** Apply even though what the patch writes changed after its base (an admin, or the CLI's flag). */
+  readonly overrideConflicts?: boolean;
   readonly now?: () => Date;
   /** Fault injection for tests: called between publishing the local stream and the roaming value. */
   readonly afterLocalPublish?: () => void | Promise<void>;
@@ -63,7 +67,8 @@ export interface ApplyPatchInput {
  * 2. otherwise review the approved version again: the key must still resolve to it, nothing
  *    may refuse it, this node must be a device of the target, every known source must be
  *    readable, the publish may change nothing the patch does not (unless the target allows
- *    it), and folding must still give the approved result;
+ *    it), nothing it writes may have changed since its base (unless overridden), and folding must
+ *    still give the approved result;
  * 3. plan: fresh, strictly increasing timestamps above every entry of the target, entry
  *    blocks rebuilt byte for byte from the journal if needed; record the plan;
  * 4. before publishing anything: put the entries and the bot's stream with them appended (unless a
@@ -104,10 +109,17 @@ async function reviewApproved(deps: ApplyPatchDeps, input: ApplyPatchInput): Pro
   }
   if (!review.target.canApply) throw new ReadOnlyTargetError(review.target.id);
   throwIfBlocked(review);
+  throwIfConflicted(review, input.overrideConflicts === true);
   if (review.predictedResultCid !== input.expectResultCid) {
     throw new TargetMovedError(review.target.id, input.expectResultCid, review.predictedResultCid);
   }
   return reviewed;
+}
+
+/** A lost update is applied only on purpose (docs/decisions.md): the CLI checks it before asking too. */
+export function throwIfConflicted(review: PatchReview, override: boolean): void {
+  if (override || !hasConflicts(review)) return;
+  throw new ConflictError(review.patch.key, review.conflicts?.conflicts.map((c) => c.path) ?? []);
 }
 
 async function plan(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<JournalRecord> {

@@ -4,11 +4,12 @@ import {
   type ApplyProgress,
   DEFAULT_REFRESH_COMMAND,
   type OutcomeOptions,
+  renderConflictHoldMarkdown,
   renderOutcomeMarkdown,
   renderStatusFailureMarkdown,
   renderVoidedMarkdown,
 } from "../../render/index.js";
-import { PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
+import { ConflictError, PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { findStatus } from "../bot-comments.js";
 import { describeFailure } from "../describe-failure.js";
@@ -30,6 +31,8 @@ interface ApprovedBy {
   readonly approvedBy: string;
   /** Set when a person's approval overrode the rules' rejection: said in the outcome. */
   readonly override?: OutcomeOptions["override"];
+  /** The approver may apply a patch that conflicts with later changes (an admin: docs/decisions.md). */
+  readonly overrideConflicts?: boolean;
 }
 
 /**
@@ -61,10 +64,22 @@ export async function applyReviewed(
         targets: targetSettings(config),
         limits: reviewLimits(config, job.runtime.environment),
         dataDir: job.runtime.environment.dataDir,
+        overrideConflicts: by.overrideConflicts === true,
         now: job.runtime.now,
       },
     );
   } catch (error) {
+    if (error instanceof ConflictError) {
+      // Not a failure: the approval is refused as the review said it would be; the label goes.
+      log.info({ paths: error.paths.length }, "approval refused: the patch conflicts with later changes");
+      await aboutPatch({ key, cid, retryCommand: applyCommand }, async () => {
+        const reason = `${error.message}; only an admin's approval applies it as it is`;
+        await job.github.createComment(renderConflictHoldMarkdown({ key, cid, reason, by: by.approvedBy }));
+        if (job.issue.labels.includes(config.labels.approve))
+          await job.github.removeLabel(config.labels.approve);
+      });
+      return;
+    }
     if (error instanceof PatchMovedError || error instanceof TargetMovedError) {
       log.info({ code: error.code }, "approval void: the key or the target moved; re-rendering");
       const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;

@@ -1,7 +1,7 @@
 import type { PatchReview } from "../../patch-request/change-model.js";
 import { isApplicable } from "../../patch-request/change-model.js";
 import { evaluate, type NomadPatchConfig, type PermissionLevel } from "../../policy/index.js";
-import { renderRejectedMarkdown } from "../../render/index.js";
+import { renderConflictHoldMarkdown, renderRejectedMarkdown } from "../../render/index.js";
 import { findStatus } from "../bot-comments.js";
 import type { IssueJob } from "../job-context.js";
 import { applyReviewed } from "./apply-reviewed.js";
@@ -38,6 +38,9 @@ export async function applyRules(
         targetId: e.targetId,
       })),
       authorPermission: await authorPermission(job, config, author),
+      conflicts: review.conflicts
+        ? { state: review.conflicts.state, paths: review.conflicts.conflicts.map((c) => c.path) }
+        : undefined,
     },
     config,
   );
@@ -47,6 +50,13 @@ export async function applyRules(
     const reason = verdict.reasons.map((r) => r.message).join("\n");
     await job.github.createComment(renderRejectedMarkdown({ ...about, user: RULESET, reason }));
     await job.github.addLabels([config.labels.rejected]);
+    return;
+  }
+  const conflict = verdict.reasons.find((r) => r.code === "conflict");
+  if (conflict) {
+    // Said on the issue: a reader expecting the rules to apply it must learn why they did not.
+    log.info("the rules would apply the patch, but it conflicts with later changes: waiting for a person");
+    await job.github.createComment(renderConflictHoldMarkdown({ ...about, reason: conflict.message }));
     return;
   }
   if (verdict.decision === "review") return log.info("no rule decides every entry: waiting for a person");

@@ -143,7 +143,9 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
       ? { by: rules.by, rules: [...new Set(rules.reasons.map((reason) => reason.rule ?? reason.code))] }
       : undefined;
   const { key, cid, result } = review.marker;
-  await applyReviewed(job, config, { key, cid, result }, { approvedBy: user, override });
+  // An admin may apply a patch that removes later changes, as an admin may override any rule.
+  const overrideConflicts = level === "admin";
+  await applyReviewed(job, config, { key, cid, result }, { approvedBy: user, override, overrideConflicts });
   return true;
 }
 

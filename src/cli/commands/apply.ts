@@ -3,7 +3,7 @@ import { PolicyRefusal, UsageError } from "../../errors.js";
 import type { PatchReview } from "../../patch-request/change-model.js";
 import { renderOutcomeText } from "../../render/index.js";
 import { ReadOnlyTargetError, TargetMovedError } from "../../service/apply-errors.js";
-import { applyPatch } from "../../service/apply-patch.js";
+import { applyPatch, throwIfConflicted } from "../../service/apply-patch.js";
 import { findApplied } from "../../service/find-applied.js";
 import { openNodeJournal } from "../../service/node-journal.js";
 import { reviewPatch } from "../../service/review-patch.js";
@@ -19,6 +19,7 @@ interface ApplyOptions {
   readonly expectResult?: string;
   readonly yes?: boolean;
   readonly allowDivergentPublish?: boolean;
+  readonly overrideConflicts?: boolean;
 }
 
 /** `apply <key>`: show what will change, ask, then apply as one of the target's devices. */
@@ -38,6 +39,10 @@ export function registerApply(program: Command, run: Runner) {
     .option(
       "--allow-divergent-publish",
       "apply even when publishing would also change what the patch does not (the fold of the known sources does not reproduce the published value)",
+    )
+    .option(
+      "--override-conflicts",
+      "apply even though what the patch writes changed after its base, removing those changes (rebasing the patch is the better way)",
     )
     .option("-y, --yes", "do not ask")
     .action((key: string, options: ApplyOptions) => run((ctx) => applyCommand(ctx, key, options)));
@@ -90,6 +95,7 @@ async function applyCommand(ctx: CommandContext, key: string, options: ApplyOpti
         limits,
         dataDir: ctx.dataDir,
         allowDivergentPublish: options.allowDivergentPublish,
+        overrideConflicts: options.overrideConflicts,
       },
     );
     ctx.print(renderOutcomeText(outcome, { color, width: ctx.width }, review), outcome);
@@ -104,6 +110,7 @@ function checkApplicable(review: PatchReview, options: ApplyOptions): string {
   }
   if (!review.target.canApply) throw new ReadOnlyTargetError(review.target.id);
   throwIfBlocked(review);
+  throwIfConflicted(review, options.overrideConflicts === true);
   const predicted = review.predictedResultCid;
   if (predicted === null)
     throw new PolicyRefusal(
