@@ -6,6 +6,7 @@ import { registerExport } from "./commands/export.js";
 import { registerInit } from "./commands/init.js";
 import { registerPair } from "./commands/pair.js";
 import { registerPropose } from "./commands/propose.js";
+import { registerRebase } from "./commands/rebase.js";
 import { registerShow } from "./commands/show.js";
 import { registerStatus } from "./commands/status.js";
 import { commandContext, type GlobalOptions, type Runner } from "./context.js";
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
   };
   registerPropose(program, run);
+  registerRebase(program, run);
   registerExport(program, run);
   registerShow(program, run);
   registerApply(program, run);

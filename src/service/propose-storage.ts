@@ -14,7 +14,7 @@ import {
   type IpldValue,
 } from "../nomad/index.js";
 import type { EntryDraft } from "./propose-entries.js";
-import { type LocalFolder, readLocalFolder } from "./propose-storage-read.js";
+import { type FileSource, type LocalFolder, readLocalFolder } from "./propose-storage-read.js";
 
 export interface FolderChange {
   /** Path below the root, `/`-separated. */
@@ -38,9 +38,9 @@ export interface FolderPlan {
  */
 export async function planFolderChanges(
   store: IpfsStore,
-  input: { readonly state: FolderData; readonly dir: string; readonly maxFileBytes?: number },
+  input: { readonly state: FolderData; readonly dir: string | LocalFolder; readonly maxFileBytes?: number },
 ): Promise<FolderPlan> {
-  const local = await readLocalFolder(input.dir);
+  const local = typeof input.dir === "string" ? await readLocalFolder(input.dir) : input.dir;
   const plan: FolderPlan = { drafts: [], changes: [] };
   await planFolder(store, plan, input.state, local, "");
   return plan;
@@ -67,13 +67,12 @@ async function planFolder(
       change: "removed",
     });
   }
-  for (const [name, path] of [...local.files].sort(byName)) {
+  for (const [name, source] of [...local.files].sort(byName)) {
     const existing = keptFiles.find((f) => f.StorableItemName === name);
-    const bytes = await readFile(path);
-    const cid = await store.addFile(bytes, { pin: true });
+    const { cid, bytes } = await contentOf(store, source);
     if (existing && (await sameContent(store, existing, cid, bytes))) continue;
     const fileId = existing?.StorableItemId ?? `${id}/${name}`;
-    if (bytes.length === 0 && existing) {
+    if (bytes?.length === 0 && existing) {
       // C# throws on a FileUpdateEvent to the empty-file CID, and re-creating the file would replay its
       // old updates (they target the same id): no entry empties a file that C# can load.
       throw new UsageError(
@@ -82,7 +81,7 @@ async function planFolder(
     }
     if (!existing) plan.drafts.push(folderEvent(CREATE_FILE, id, name, fileId));
     // A new file starts empty (ContentId null), as C# creates it: an empty one needs no update.
-    if (bytes.length > 0) plan.drafts.push(fileUpdate(fileId, cid));
+    if (cid !== null && bytes?.length !== 0) plan.drafts.push(fileUpdate(fileId, cid));
     plan.changes.push({ path: at(name), kind: "file", change: existing ? "changed" : "added" });
   }
   const children: [FolderData, LocalFolder, string][] = [];
@@ -99,6 +98,16 @@ async function planFolder(
   for (const [data, sub, path] of children) await planFolder(store, plan, data, sub, path);
 }
 
+/** The content CID (added and pinned here when the bytes are new) and, when known, the bytes. */
+async function contentOf(
+  store: IpfsStore,
+  source: FileSource,
+): Promise<{ readonly cid: CID | null; readonly bytes?: Uint8Array }> {
+  if (typeof source !== "string" && "cid" in source) return { cid: source.cid };
+  const bytes = typeof source === "string" ? await readFile(source) : source.bytes;
+  return { cid: await store.addFile(bytes, { pin: true }), bytes };
+}
+
 const byName = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 function emptyFolder(id: string, name: string): FolderData {
@@ -110,9 +119,15 @@ function emptyFolder(id: string, name: string): FolderData {
  * with no content yet equals an empty local file. Unreadable content counts as changed: proposing the
  * local bytes is then the safe side.
  */
-async function sameContent(store: IpfsStore, file: FileData, cid: CID, bytes: Uint8Array): Promise<boolean> {
-  if (file.ContentId === null) return bytes.length === 0;
+async function sameContent(
+  store: IpfsStore,
+  file: FileData,
+  cid: CID | null,
+  bytes: Uint8Array | undefined,
+): Promise<boolean> {
+  if (file.ContentId === null || cid === null) return file.ContentId === cid || bytes?.length === 0;
   if (file.ContentId.equals(cid)) return true;
+  if (bytes === undefined) return false;
   try {
     const theirs = await store.catFile(file.ContentId, { maxBytes: bytes.length });
     return Buffer.compare(Buffer.from(theirs), Buffer.from(bytes)) === 0;
