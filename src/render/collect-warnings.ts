@@ -1,4 +1,5 @@
 import type { PatchReview, Problem } from "../patch-request/change-model.js";
+import { conflictWarnings } from "../patch-request/detect-conflicts.js";
 
 /**
  * The review's warnings plus the ones its target facts imply, so a renderer never forgets to say that
@@ -29,5 +30,8 @@ export function collectWarnings(review: PatchReview): Problem[] {
       message: "This node only reads the target (it lacks the roaming key): it can preview but not apply.",
     });
   }
+  // A conflicted patch never reads "ready", whoever built the review.
+  if (!has("conflict") && !has("conflicts-unchecked"))
+    warnings.push(...conflictWarnings(review.conflicts ?? null));
   return warnings;
 }
