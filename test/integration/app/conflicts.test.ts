@@ -71,4 +71,22 @@ describe("the GitHub App: a patch that would remove changes made after it was wr
     expect(parseMarker(app.gh.botComments(90).at(-1)?.body)).toMatchObject({ state: "applied" });
     expect(await operatorView(pair.operator.store, target.id)).toMatchObject({ name: "Contributor's Name" });
   });
+
+  it("does not let a rule apply a patch whose base cannot be read, and says conflicts cannot be checked", async () => {
+    const target = await createProject(pair.operator.store);
+    // The author names as base a block that is no roaming value: nobody can tell what changed since.
+    const bogus = await pair.contributor.store.dagPut("not a roaming value", { pin: true });
+    const patch = await proposeRename(pair.contributor.store, { id: target.id, roamingCid: bogus }, "Dodged");
+    const app = await apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${APPLY_NAMES}`,
+      permissions: PERMISSIONS,
+    });
+    await app.deliver("issues", issueOpened({ number: 91, body: `Patch: ${patch.key}` }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const [review, hold] = app.gh.botComments(91);
+    expect(review?.body).toContain("Conflicts cannot be checked: the base");
+    expect(hold?.body).toContain("its base cannot be read");
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
 });

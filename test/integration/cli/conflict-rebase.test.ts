@@ -231,6 +231,10 @@ describe("a lost update reads like a merge conflict, and rebase settles it", () 
     expect(conflicting.stdout).toContain(
       'Name: base "Draft" → now "Operator\'s"; the patch: "Contributor\'s"',
     );
+    // Only the node holding the patch's keys can publish its next version.
+    const notMine = await as(operator, "rebase", featureKey as string);
+    expect(notMine.code).toBe(64);
+    expect(notMine.stderr).toContain("does not hold the keys of patch request");
     const clean = await as(contributor, "--json", "rebase", featureKey as string);
     expect(clean.code).toBe(0);
     const rebased = await review(featureKey as string);
