@@ -30,6 +30,7 @@ export function recordingStore(store: IpfsStore): { store: IpfsStore; recording:
     store: {
       ...delegateStore(store),
       dagGet: (cid, o) => store.dagGet(noteBlock(cid), o),
+      dagGetSized: (cid, o) => store.dagGetSized(noteBlock(cid), o),
       getBlock: (cid, o) => store.getBlock(noteBlock(cid), o),
       catFile: (cid, o) => store.catFile(noteBlock(cid), o),
       resolveName: (name, o) => {

@@ -14,6 +14,10 @@ export function withLocalBlocks(store: IpfsStore, blocks: readonly EncodedBlock[
       const bytes = local(cid);
       return bytes ? decodeBlock(cid, bytes) : store.dagGet(cid, o);
     },
+    dagGetSized: async (cid, o) => {
+      const bytes = local(cid);
+      return bytes ? { value: decodeBlock(cid, bytes), size: bytes.byteLength } : store.dagGetSized(cid, o);
+    },
     getBlock: async (cid, o) => local(cid) ?? store.getBlock(cid, o),
   };
 }

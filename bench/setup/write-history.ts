@@ -13,7 +13,6 @@ import {
 } from "../../src/nomad/index.js";
 import { createNomadObject } from "../../src/service/create-nomad-object.js";
 import { loadTarget } from "../../src/service/load-target.js";
-import { encodeCar, importCar } from "./car.js";
 import { withLocalBlocks } from "./local-blocks.js";
 
 export interface WrittenTarget {
@@ -68,7 +67,7 @@ export async function writeProjectHistory(
   );
   blocks.push(stream);
   // One CAR import instead of one request per block: the set-up is not what is measured.
-  await importCar(store.apiUrl, encodeCar([stream.cid], blocks));
+  await store.importBlocks(blocks);
   await store.publishName(created.keys.local.name, stream.cid, benchPublish);
   const loaded = await loadTarget(
     { store: withLocalBlocks(store, blocks) },

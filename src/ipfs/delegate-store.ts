@@ -9,7 +9,11 @@ export function delegateStore(store: IpfsStore): IpfsStore {
   return {
     dagPut: (value, o) => store.dagPut(value, o),
     dagGet: (cid, o) => store.dagGet(cid, o),
+    dagGetSized: (cid, o) => store.dagGetSized(cid, o),
     getBlock: (cid, o) => store.getBlock(cid, o),
+    exportDag: (root, visit, o) => store.exportDag(root, visit, o),
+    prefetchDag: (root, o) => store.prefetchDag(root, o),
+    importBlocks: (blocks, o) => store.importBlocks(blocks, o),
     addFile: (bytes, o) => store.addFile(bytes, o),
     catFile: (cid, o) => store.catFile(cid, o),
     resolveName: (name, o) => store.resolveName(name, o),

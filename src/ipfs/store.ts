@@ -1,4 +1,5 @@
 import type { CID } from "multiformats/cid";
+import type { Block } from "./car.js";
 
 /**
  * The IPFS store port: everything nomad-patch asks of an IPFS node, and nothing more.
@@ -9,6 +10,7 @@ import type { CID } from "multiformats/cid";
  * a maximum size. Failures are typed (`./errors.ts`).
  */
 export { MAX_BLOCK_BYTES } from "../nomad/block.js";
+export type { Block } from "./car.js";
 
 export interface CallOptions {
   /** Abort after this many milliseconds (overrides the store default). */
@@ -48,6 +50,34 @@ export interface PutOptions extends CallOptions {
   readonly pin?: boolean;
 }
 
+/** A decoded block and the bytes it took: a byte budget counts them without decoding again. */
+/** A block a prefetch read from the node. */
+export interface PrefetchedBlock {
+  readonly cid: string;
+  readonly size: number;
+}
+
+export interface SizedValue {
+  readonly value: unknown;
+  readonly size: number;
+}
+
+/** What a DAG export read: how many bytes, and whether it ended on its own (not stopped or cut at `maxBytes`). */
+export interface ExportSummary {
+  readonly bytes: number;
+  readonly complete: boolean;
+}
+
+export interface ExportOptions extends ReadOptions {
+  /** Only the blocks already on the node, none fetched from the network (Kubo's `--local-only`). */
+  readonly localOnly?: boolean;
+}
+
+export interface ImportOptions extends CallOptions {
+  /** Pin this root recursively once the blocks are in (every block under it must then be on the node). */
+  readonly pinRoot?: CID;
+}
+
 /** One pubsub message as the node received it: the sending peer and the raw bytes. */
 export interface PubsubMessage {
   readonly from: string;
@@ -71,8 +101,24 @@ export interface IpfsStore {
   dagPut(value: unknown, options?: PutOptions): Promise<CID>;
   /** Fetch and decode a block (DAG-CBOR, DAG-JSON or raw), verifying its hash. */
   dagGet(cid: CID, options?: ReadOptions): Promise<unknown>;
+  /** `dagGet` with the block's size in bytes. */
+  dagGetSized(cid: CID, options?: ReadOptions): Promise<SizedValue>;
   /** The raw bytes of one block, hash-verified. */
   getBlock(cid: CID, options?: ReadOptions): Promise<Uint8Array>;
+  /**
+   * The DAG under `root` in one request (a CAR stream), each block hash-verified and handed to `visit`
+   * in traversal order; `visit` answers false to stop there (nothing more is read). Reads at most
+   * `maxBytes`: beyond them it stops and says the export is not complete.
+   */
+  exportDag(root: CID, visit: (block: Block) => boolean, options?: ExportOptions): Promise<ExportSummary>;
+  /**
+   * A hint that the blocks under `root` will be read soon: a store with a block cache reads the DAG in
+   * one request (stopping at UnixFS files and at `maxBytes`) and keeps it. Returns the blocks it read
+   * from the node; a store without a cache reads nothing.
+   */
+  prefetchDag(root: CID, options?: ReadOptions): Promise<PrefetchedBlock[]>;
+  /** Store many blocks in one request (a CAR through `dag/import`), each checked against its CID first. */
+  importBlocks(blocks: readonly Block[], options?: ImportOptions): Promise<void>;
   /** Add bytes as a UnixFS file (CIDv0, Kubo's default, as the C# libraries do). */
   addFile(bytes: Uint8Array, options?: CallOptions & { readonly pin?: boolean }): Promise<CID>;
   /** The bytes of a UnixFS file, refused beyond `maxBytes`. */

@@ -1,49 +1,76 @@
 import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
-import { decodeBlock } from "../ipfs/block-codec.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
 import { type IpfsStore, MAX_BLOCK_BYTES, type ReadOptions } from "../ipfs/store.js";
 
 /**
  * A view of a store that counts the bytes read through it and stops at a budget, so one
- * patch request (however its DAG is shaped) can make the bot fetch only so much.
- * Writes and names pass through unchanged.
+ * patch request (however its DAG is shaped) can make the bot fetch only so much. A block counts
+ * once, however often it is read, and a prefetched block counts when it is prefetched: the budget
+ * bounds what is fetched, and a prefetch is given only what is left of it. Writes and names pass
+ * through unchanged.
  */
 export function withByteBudget(
   store: IpfsStore,
   maxBytes: number,
 ): IpfsStore & { readonly bytesRead: () => number } {
   let used = 0;
-  const charge = (bytes: Uint8Array, what: string) => {
-    used += bytes.byteLength;
+  const counted = new Set<string>();
+  const charge = (size: number, what: string) => {
+    used += size;
     if (used > maxBytes) {
       throw new LimitExceededError(
         `Reading ${what} went past the limit of ${maxBytes} bytes fetched for one patch request`,
       );
     }
-    return bytes;
   };
-  const getBlock = async (cid: CID, options?: ReadOptions) =>
-    charge(
-      await store.getBlock(cid, {
-        ...options,
-        // The budget left caps a block, but never lifts the per-block limit.
-        maxBytes: Math.min(options?.maxBytes ?? MAX_BLOCK_BYTES, maxBytes - used + 1),
-      }),
-      `block ${cid}`,
-    );
+  const chargeBlock = (cid: CID, size: number) => {
+    const key = cid.toString();
+    if (counted.has(key)) return;
+    charge(size, `block ${cid}`);
+    counted.add(key);
+  };
+  // The budget left caps a block, but never lifts the per-block limit.
+  const capped = (options?: ReadOptions): ReadOptions => ({
+    ...options,
+    maxBytes: Math.min(options?.maxBytes ?? MAX_BLOCK_BYTES, maxBytes - used + 1),
+  });
+  const dagGetSized = async (cid: CID, options?: ReadOptions) => {
+    const sized = await store.dagGetSized(cid, counted.has(cid.toString()) ? options : capped(options));
+    chargeBlock(cid, sized.size);
+    return sized;
+  };
   return {
     ...delegateStore(store),
-    getBlock,
-    dagGet: async (cid, options) => decodeBlock(cid, await getBlock(cid, options)),
-    catFile: async (cid, options) =>
-      charge(
-        await store.catFile(cid, {
-          ...options,
-          maxBytes: Math.min(options?.maxBytes ?? Infinity, maxBytes - used),
-        }),
-        `file ${cid}`,
-      ),
+    getBlock: async (cid, options) => {
+      const bytes = await store.getBlock(cid, counted.has(cid.toString()) ? options : capped(options));
+      chargeBlock(cid, bytes.byteLength);
+      return bytes;
+    },
+    dagGetSized,
+    dagGet: async (cid, options) => (await dagGetSized(cid, options)).value,
+    prefetchDag: async (root, options) => {
+      const left = maxBytes - used;
+      if (left <= 0) return [];
+      const read = await store.prefetchDag(root, {
+        ...options,
+        maxBytes: Math.min(options?.maxBytes ?? left, left),
+      });
+      for (const block of read) {
+        if (counted.has(block.cid)) continue;
+        used += block.size;
+        counted.add(block.cid);
+      }
+      return read;
+    },
+    catFile: async (cid, options) => {
+      const bytes = await store.catFile(cid, {
+        ...options,
+        maxBytes: Math.min(options?.maxBytes ?? Infinity, maxBytes - used),
+      });
+      charge(bytes.byteLength, `file ${cid}`);
+      return bytes;
+    },
     bytesRead: () => used,
   };
 }

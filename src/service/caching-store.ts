@@ -1,77 +1,151 @@
 import type { CID } from "multiformats/cid";
+import { LimitExceededError } from "../errors.js";
+import { decodeBlock } from "../ipfs/block-codec.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
-import type { IpfsStore, ReadOptions } from "../ipfs/store.js";
+import type { IpfsStore, PrefetchedBlock, ReadOptions, SizedValue } from "../ipfs/store.js";
+import { type BlockLru, blockLru } from "./block-lru.js";
+import type { DiskBlockCache } from "./disk-block-cache.js";
 
 export interface BlockCacheOptions {
-  /** How many decoded blocks and raw blocks to keep; the least recently used go first. */
+  /** How many blocks to keep; the least recently used go first. */
   readonly maxBlocks: number;
+  /**
+   * How many bytes of memory the cache may hold: each block's bytes, and an estimate of its decoded
+   * value once decoded. Default 128 MiB.
+   */
+  readonly maxBytes?: number;
+  /** Blocks kept on disk across restarts (`openDiskBlockCache`): read before the node, written after it. */
+  readonly disk?: DiskBlockCache;
 }
 
 export interface CachingStore extends IpfsStore {
-  readonly cacheStats: () => { readonly hits: number; readonly misses: number; readonly size: number };
+  readonly cacheStats: () => {
+    readonly hits: number;
+    readonly misses: number;
+    readonly size: number;
+    readonly bytes: number;
+  };
 }
+
+export const DEFAULT_BLOCK_CACHE_BYTES = 128 * 1024 * 1024;
+
+/** UnixFS (dag-pb): a file's blocks, which a prefetch leaves to the reads that show them. */
+const DAG_PB = 0x70;
 
 /**
  * Blocks are immutable, so a block read once is never fetched again in this process (until evicted):
- * `dagGet` and `getBlock` are cached by CID in a bounded LRU, and concurrent reads of one CID share one
- * fetch. Names are mutable and pass straight through, as does everything else.
+ * each block is kept by CID with its decoded value once decoded (so a byte budget counts its size
+ * without decoding it again), in an LRU bounded in blocks and in bytes, and concurrent reads of one
+ * CID share one fetch. `prefetchDag` reads a whole DAG in one request into the cache. Names are
+ * mutable and pass straight through, as does everything else.
  */
 export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): CachingStore {
-  const decoded = lru<Promise<unknown>>(options.maxBlocks);
-  const raw = lru<Promise<Uint8Array>>(options.maxBlocks);
+  const cache = blockLru({
+    maxBlocks: options.maxBlocks,
+    maxBytes: options.maxBytes ?? DEFAULT_BLOCK_CACHE_BYTES,
+  });
+  const pending = new Map<string, Promise<Uint8Array>>();
   let hits = 0;
   let misses = 0;
 
-  function cached<T>(cache: Lru<Promise<T>>, cid: CID, fetch: () => Promise<T>): Promise<T> {
+  function raw(cid: CID, o?: ReadOptions): Promise<Uint8Array> {
     const key = cid.toString();
     const found = cache.get(key);
     if (found) {
       hits++;
-      return found;
+      try {
+        return Promise.resolve(withinLimit(cid, found.bytes, o));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const inFlight = pending.get(key);
+    if (inFlight) {
+      hits++;
+      return inFlight.then((bytes) => withinLimit(cid, bytes, o));
+    }
+    const kept = options.disk?.get(cid);
+    if (kept) {
+      hits++;
+      cache.set(key, kept);
+      try {
+        return Promise.resolve(withinLimit(cid, kept, o));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     misses++;
     // A failed fetch is forgotten, so a later call can try again.
-    const pending = fetch().catch((error: unknown) => {
-      cache.delete(key);
-      throw error;
-    });
-    cache.set(key, pending);
-    return pending;
+    const fetch = store.getBlock(cid, o).then(
+      (bytes) => {
+        pending.delete(key);
+        cache.set(key, bytes);
+        options.disk?.put({ cid, bytes });
+        return bytes;
+      },
+      (error: unknown) => {
+        pending.delete(key);
+        throw error;
+      },
+    );
+    pending.set(key, fetch);
+    return fetch;
+  }
+
+  async function dagGetSized(cid: CID, o?: ReadOptions): Promise<SizedValue> {
+    const bytes = await raw(cid, o);
+    return { value: decoded(cache, cid, bytes), size: bytes.byteLength };
+  }
+
+  async function prefetchDag(root: CID, o?: ReadOptions): Promise<PrefetchedBlock[]> {
+    const read: PrefetchedBlock[] = [];
+    // Held whole on disk since an earlier prefetch: the reads will find every block there.
+    if (options.disk?.hasDag(root)) return read;
+    try {
+      // Only what the node has: a block it would have to fetch is left to the read that needs it.
+      const summary = await store.exportDag(
+        root,
+        (block) => {
+          if (block.cid.code === DAG_PB) return false;
+          const key = block.cid.toString();
+          if (!cache.get(key)) cache.set(key, block.bytes);
+          options.disk?.put(block);
+          read.push({ cid: key, size: block.bytes.byteLength });
+          return true;
+        },
+        { ...o, localOnly: true },
+      );
+      if (summary.complete) options.disk?.markDag(root);
+    } catch {
+      // A hint only: what was read is kept, and any read that follows meets the failure itself.
+    }
+    return read;
   }
 
   return {
     ...delegateStore(store),
-    dagGet: (cid: CID, o?: ReadOptions) => cached(decoded, cid, () => store.dagGet(cid, o)),
-    getBlock: (cid: CID, o?: ReadOptions) => cached(raw, cid, () => store.getBlock(cid, o)),
-    cacheStats: () => ({ hits, misses, size: decoded.size() + raw.size() }),
+    getBlock: raw,
+    dagGetSized,
+    dagGet: async (cid, o) => (await dagGetSized(cid, o)).value,
+    prefetchDag,
+    cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
   };
 }
 
-interface Lru<T> {
-  get(key: string): T | undefined;
-  set(key: string, value: T): void;
-  delete(key: string): void;
-  size(): number;
+/** The cached value, decoded on first use and kept beside the bytes. */
+function decoded(cache: BlockLru, cid: CID, bytes: Uint8Array): unknown {
+  const key = cid.toString();
+  const entry = cache.get(key);
+  if (entry?.decoded) return entry.value;
+  const value = decodeBlock(cid, bytes);
+  if (entry) cache.setDecoded(key, value);
+  return value;
 }
 
-/** A Map keeps insertion order: re-inserting on read makes the first key the least recently used. */
-function lru<T>(max: number): Lru<T> {
-  const map = new Map<string, T>();
-  return {
-    get(key) {
-      const value = map.get(key);
-      if (value !== undefined) {
-        map.delete(key);
-        map.set(key, value);
-      }
-      return value;
-    },
-    set(key, value) {
-      map.delete(key);
-      map.set(key, value);
-      while (map.size > max) map.delete(map.keys().next().value as string);
-    },
-    delete: (key) => void map.delete(key),
-    size: () => map.size,
-  };
+/** A cached block still honours the caller's size limit. */
+function withinLimit(cid: CID, bytes: Uint8Array, o?: ReadOptions): Uint8Array {
+  const max = o?.maxBytes;
+  if (max !== undefined && bytes.byteLength > max)
+    throw new LimitExceededError(`block ${cid} has ${bytes.byteLength} bytes, more than the limit of ${max}`);
+  return bytes;
 }

@@ -51,6 +51,8 @@ export async function loadPatchRequest(
     throw new PatchMovedError(key, options.expectCid, cid.toString());
   }
   options.onProgress?.(`reading patch request ${cid}…`);
+  // The record, its entries and their content in one request, when this node already has them.
+  await store.prefetchDag(cid);
   const record = decodePatchRequest(await store.dagGet(cid).catch(contributorOffline), cid.toString());
   // Over the limit: validation refuses it, and nothing more is fetched.
   if (record.entries.length > options.maxEntries) return { key, cid, record, proposed: [] };

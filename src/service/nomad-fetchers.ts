@@ -15,6 +15,8 @@ export function nomadFetchers(store: IpfsStore, options: FetcherOptions = {}): C
     loadStream: async (source) => {
       const cid = options.knownStreams?.get(source) ?? (await store.resolveName(source, options.resolve));
       if (!cid) return undefined;
+      // The stream, its entries and their content in one request, into the cache the reads below use.
+      await store.prefetchDag(cid);
       return { cid, stream: decodeEventStream(await store.dagGet(cid), cid.toString()) };
     },
     loadEntry: async (cid) => decodeEventStreamEntry(await store.dagGet(cid), cid.toString()),

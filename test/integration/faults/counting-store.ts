@@ -15,6 +15,7 @@ export function countingStore(store: IpfsStore): { store: IpfsStore; reads: (cid
     store: {
       ...delegateStore(store),
       dagGet: (cid, o) => store.dagGet(note(cid), o),
+      dagGetSized: (cid, o) => store.dagGetSized(note(cid), o),
       getBlock: (cid, o) => store.getBlock(note(cid), o),
       catFile: (cid, o) => store.catFile(note(cid), o),
     },

@@ -35,7 +35,11 @@ export function withFault(store: IpfsStore, point: FaultPoint, fault: () => Prom
 const methods: Record<Method, true> = {
   dagPut: true,
   dagGet: true,
+  dagGetSized: true,
   getBlock: true,
+  exportDag: true,
+  prefetchDag: true,
+  importBlocks: true,
   addFile: true,
   catFile: true,
   resolveName: true,

@@ -1,30 +1,52 @@
 import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
 import { describe, expect, it } from "vitest";
-import type { IpfsStore } from "../../../src/ipfs/store.js";
+import type { Block } from "../../../src/ipfs/car.js";
+import type { ExportOptions, IpfsStore } from "../../../src/ipfs/store.js";
+import { encodeBlock } from "../../../src/nomad/index.js";
+import { withByteBudget } from "../../../src/service/byte-budget-store.js";
 import { withBlockCache } from "../../../src/service/caching-store.js";
 
-const cids = [
-  "bafyreibtmlzhvj7xrepjsxxtoiltfrhcqts5yzvsxb63fqiuw5ned5fef4",
-  "bafyreifxjoc4lahvr7atyei5pcw6zbntv4gar4htgnfyt2jvstwi7x2bei",
-  "bafyreiaxx3bfiprcgta7g2x4kcqmqpsz4alhflbiek63xfbunpy6lmvbmi",
-].map((c) => CID.parse(c));
+const blocks = await Promise.all(
+  ["zero", "one", "two", { big: "x".repeat(2_000) }].map((v) => encodeBlock(v)),
+);
+const cids = blocks.map((b) => b.cid);
+const bytesOf = new Map(blocks.map((b) => [b.cid.toString(), b.bytes]));
 
-function countingStore() {
+/** A UnixFS-coded block (dag-pb), as a file's root would be. */
+async function filePart(text: string): Promise<Block> {
+  const bytes = new TextEncoder().encode(text);
+  return { cid: CID.createV0(await sha256.digest(bytes)), bytes };
+}
+
+function countingStore(exported: Block[] = []) {
   const calls: string[] = [];
+  const exports: ExportOptions[] = [];
   let fail = false;
   const store = {
-    dagGet: async (cid: CID) => {
-      calls.push(`dagGet ${cid}`);
+    getBlock: async (cid: CID) => {
+      calls.push(`getBlock ${cid}`);
       await new Promise((r) => setTimeout(r, 1));
       if (fail) throw new Error("offline");
-      return `value of ${cid}`;
+      return bytesOf.get(cid.toString());
+    },
+    exportDag: async (_root: CID, visit: (block: Block) => boolean, options: ExportOptions = {}) => {
+      exports.push(options);
+      let bytes = 0;
+      for (const block of exported) {
+        if (bytes + block.bytes.byteLength > (options.maxBytes ?? Infinity))
+          return { bytes, complete: false };
+        bytes += block.bytes.byteLength;
+        if (!visit(block)) return { bytes, complete: false };
+      }
+      return { bytes, complete: true };
     },
     resolveName: async (name: string) => {
       calls.push(`resolve ${name}`);
       return cids[0];
     },
   } as unknown as IpfsStore;
-  return { store, calls, setFail: (f: boolean) => (fail = f) };
+  return { store, calls, exports, setFail: (f: boolean) => (fail = f) };
 }
 
 describe("withBlockCache", () => {
@@ -34,11 +56,22 @@ describe("withBlockCache", () => {
     const values = await Promise.all([
       cached.dagGet(cids[0]!),
       cached.dagGet(cids[0]!),
-      cached.dagGet(CID.parse(cids[0]!.toString())),
+      cached.getBlock(CID.parse(cids[0]!.toString())),
     ]);
-    expect(values).toEqual(Array(3).fill(`value of ${cids[0]}`));
-    expect(calls).toEqual([`dagGet ${cids[0]}`]);
+    expect(values.slice(0, 2)).toEqual(["zero", "zero"]);
+    expect(values[2]).toEqual(bytesOf.get(cids[0]!.toString()));
+    expect(calls).toEqual([`getBlock ${cids[0]}`]);
     expect(cached.cacheStats()).toMatchObject({ hits: 2, misses: 1 });
+  });
+
+  it("decodes a block once and gives its size with the value", async () => {
+    const { store } = countingStore();
+    const cached = withBlockCache(store, { maxBlocks: 10 });
+    const first = await cached.dagGetSized(cids[3]!);
+    const second = await cached.dagGetSized(cids[3]!);
+    // The same object: the second read did not decode the bytes again.
+    expect(second.value).toBe(first.value);
+    expect(second.size).toBe(bytesOf.get(cids[3]!.toString())!.byteLength);
   });
 
   it("never caches names", async () => {
@@ -62,13 +95,93 @@ describe("withBlockCache", () => {
     expect(calls.filter((c) => c.endsWith(cids[0]!.toString()))).toHaveLength(1);
   });
 
+  it("stays within its bound in bytes, whatever the number of blocks", async () => {
+    const { store, calls } = countingStore();
+    const cached = withBlockCache(store, { maxBlocks: 100, maxBytes: 3_000 });
+    await cached.getBlock(cids[0]!);
+    await cached.getBlock(cids[3]!); // about 2 KB: the small one still fits beside it
+    expect(cached.cacheStats().size).toBe(2);
+    expect(cached.cacheStats().bytes).toBeLessThanOrEqual(3_000);
+    await cached.dagGet(cids[3]!); // decoded, it counts several times its size: the older block goes
+    expect(cached.cacheStats().size).toBe(1);
+    await cached.getBlock(cids[3]!);
+    await cached.getBlock(cids[0]!);
+    expect(calls).toEqual([`getBlock ${cids[0]}`, `getBlock ${cids[3]}`, `getBlock ${cids[0]}`]);
+  });
+
+  it("still refuses a cached block larger than the caller's limit", async () => {
+    const { store } = countingStore();
+    const cached = withBlockCache(store, { maxBlocks: 10 });
+    await cached.getBlock(cids[3]!);
+    await expect(cached.getBlock(cids[3]!, { maxBytes: 100 })).rejects.toMatchObject({ code: "LIMIT" });
+  });
+
   it("forgets a failed fetch so the next call tries again", async () => {
     const { store, calls, setFail } = countingStore();
     const cached = withBlockCache(store, { maxBlocks: 2 });
     setFail(true);
     await expect(cached.dagGet(cids[0]!)).rejects.toThrow("offline");
     setFail(false);
-    await expect(cached.dagGet(cids[0]!)).resolves.toBe(`value of ${cids[0]}`);
+    await expect(cached.dagGet(cids[0]!)).resolves.toBe("zero");
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe("prefetchDag", () => {
+  it("keeps a DAG read in one export, local blocks only, so the reads that follow fetch nothing", async () => {
+    const { store, calls, exports } = countingStore(blocks.slice(0, 3));
+    const cached = withBlockCache(store, { maxBlocks: 10 });
+    const read = await cached.prefetchDag(cids[0]!);
+    expect(read.map((b) => b.cid)).toEqual(cids.slice(0, 3).map(String));
+    expect(exports).toEqual([expect.objectContaining({ localOnly: true })]);
+    expect(await Promise.all(cids.slice(0, 3).map((cid) => cached.dagGet(cid)))).toEqual([
+      "zero",
+      "one",
+      "two",
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it("stops at the first UnixFS block: a file's bytes are read only by what shows them", async () => {
+    const file = await filePart("file bytes");
+    const { store } = countingStore([blocks[0]!, file, blocks[1]!]);
+    const cached = withBlockCache(store, { maxBlocks: 10 });
+    const read = await cached.prefetchDag(cids[0]!);
+    expect(read.map((b) => b.cid)).toEqual([cids[0]!.toString()]);
+    expect(cached.cacheStats().size).toBe(1);
+  });
+
+  it("is only a hint: a failing export fails nothing, and the read after it fetches the block", async () => {
+    const { store, calls } = countingStore();
+    (store as { exportDag: unknown }).exportDag = async () => {
+      throw new Error("node gone");
+    };
+    const cached = withBlockCache(store, { maxBlocks: 10 });
+    await expect(cached.prefetchDag(cids[0]!)).resolves.toEqual([]);
+    expect(await cached.dagGet(cids[0]!)).toBe("zero");
+    expect(calls).toEqual([`getBlock ${cids[0]}`]);
+  });
+});
+
+describe("withByteBudget over the cache", () => {
+  it("counts a prefetch against the budget, gives it only what is left, and counts each block once", async () => {
+    const { store, exports } = countingStore(blocks);
+    const total = blocks.reduce((n, b) => n + b.bytes.byteLength, 0);
+    const budgeted = withByteBudget(withBlockCache(store, { maxBlocks: 10 }), total + 10);
+    await budgeted.dagGet(cids[0]!);
+    await budgeted.prefetchDag(cids[0]!);
+    expect(exports[0]?.maxBytes).toBe(total + 10 - blocks[0]!.bytes.byteLength);
+    expect(budgeted.bytesRead()).toBe(total);
+    for (const cid of cids) await budgeted.dagGet(cid);
+    expect(budgeted.bytesRead()).toBe(total);
+  });
+
+  it("a prefetch cannot carry reads past the budget: the block over it is refused", async () => {
+    const { store } = countingStore(blocks);
+    const small = blocks.slice(0, 3).reduce((n, b) => n + b.bytes.byteLength, 0);
+    const budgeted = withByteBudget(withBlockCache(store, { maxBlocks: 10 }), small + 100);
+    const read = await budgeted.prefetchDag(cids[0]!);
+    expect(read).toHaveLength(3);
+    await expect(budgeted.dagGet(cids[3]!)).rejects.toMatchObject({ code: "LIMIT" });
   });
 });

@@ -1,0 +1,129 @@
+import * as dagCbor from "@ipld/dag-cbor";
+import { CID } from "multiformats/cid";
+import { DecodeError, LimitExceededError } from "../errors.js";
+
+/** One block: its CID and its bytes (what a CAR section holds). */
+export interface Block {
+  readonly cid: CID;
+  readonly bytes: Uint8Array;
+}
+
+/** A block read from a CAR stream, with where its bytes start in the stream. */
+export interface CarBlock extends Block {
+  readonly offset: number;
+}
+
+/** A CARv1 header is a tiny DAG-CBOR map ({ roots, version }); anything larger is not a CAR. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * A CARv1 stream (https://ipld.io/specs/transport/car/carv1/, what `dag/import` reads and `dag/export`
+ * writes): varint(length) · DAG-CBOR header naming the roots, then each block as
+ * varint(length) · CID bytes · block bytes.
+ */
+export function encodeCar(roots: readonly CID[], blocks: readonly Block[]): Uint8Array {
+  const header = dagCbor.encode({ roots: [...roots], version: 1 });
+  const parts: Uint8Array[] = [varint(header.length), header];
+  for (const { cid, bytes } of blocks) parts.push(varint(cid.bytes.length + bytes.length), cid.bytes, bytes);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Reads a CARv1 stream as it arrives, yielding each block (not yet hash-checked: the caller checks it
+ * against its CID). A section longer than `maxSectionBytes` or a header that is not CARv1 is refused.
+ */
+export async function* readCar(
+  chunks: AsyncIterable<Uint8Array>,
+  limits: { readonly maxSectionBytes: number },
+): AsyncGenerator<CarBlock> {
+  let buffer: Uint8Array = new Uint8Array(0);
+  /** Where `buffer` starts in the stream. */
+  let base = 0;
+  let offset = 0;
+  let headerRead = false;
+  for await (const chunk of chunks) {
+    base += offset;
+    buffer = offset < buffer.length ? join(buffer.subarray(offset), chunk) : chunk;
+    offset = 0;
+    for (;;) {
+      const length = readVarint(buffer, offset);
+      if (!length) break;
+      const max = headerRead ? limits.maxSectionBytes : MAX_HEADER_BYTES;
+      if (length.value > max)
+        throw new LimitExceededError(`a CAR section of ${length.value} bytes is over the limit of ${max}`);
+      const end = length.next + length.value;
+      if (end > buffer.length) break;
+      const section = buffer.subarray(length.next, end);
+      offset = end;
+      if (!headerRead) {
+        checkHeader(section);
+        headerRead = true;
+        continue;
+      }
+      const block = splitSection(section);
+      yield { ...block, offset: base + end - block.bytes.byteLength };
+    }
+  }
+  if (offset < buffer.length || !headerRead) throw new DecodeError("the CAR stream ended in the middle");
+}
+
+function checkHeader(bytes: Uint8Array): void {
+  let header: unknown;
+  try {
+    header = dagCbor.decode(bytes);
+  } catch (cause) {
+    throw new DecodeError("not a CAR stream: unreadable header", undefined, { cause });
+  }
+  const { version, roots } = (header ?? {}) as { version?: unknown; roots?: unknown };
+  if (version !== 1 || !Array.isArray(roots)) throw new DecodeError("not a CARv1 stream");
+}
+
+function splitSection(section: Uint8Array): Block {
+  let decoded: [CID, Uint8Array];
+  try {
+    decoded = CID.decodeFirst(section);
+  } catch (cause) {
+    throw new DecodeError("a CAR section does not start with a CID", undefined, { cause });
+  }
+  const [cid, bytes] = decoded;
+  // A copy, so a cached block does not keep the whole network chunk it arrived in alive.
+  return { cid, bytes: bytes.slice() };
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** An unsigned LEB128 varint at `at`, or undefined when the buffer ends before it does. */
+function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let i = at; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return { value, next: i + 1 };
+    scale *= 128;
+    if (i - at >= 8) throw new DecodeError("a CAR section length is not a valid varint");
+  }
+  return undefined;
+}
+
+function varint(value: number): Uint8Array {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return new Uint8Array(bytes);
+}

@@ -1,0 +1,207 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { CID } from "multiformats/cid";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Block, encodeCar } from "../../../src/ipfs/car.js";
+import { delegateStore } from "../../../src/ipfs/delegate-store.js";
+import { KuboStore } from "../../../src/ipfs/kubo-store.js";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
+import { encodeBlock, encodeFileUpdateEvent, FILE_UPDATE } from "../../../src/nomad/index.js";
+import { withBlockCache } from "../../../src/service/caching-store.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import { type KuboNode, startKubo } from "../../helpers/kubo.js";
+import {
+  createProjectTarget,
+  createStorageTarget,
+  proposePatch,
+} from "../../helpers/nomad-builders/index.js";
+import { proposeFeatures } from "../faults/patch-setup.js";
+
+const limits = { maxEntries: 100, maxBytes: 4 * 1024 * 1024, resolveTimeoutMs: 10_000 };
+
+/** Every block read that reaches the node, and every block an export handed over. */
+function watched(store: IpfsStore) {
+  const reads: string[] = [];
+  const exported: CID[] = [];
+  const read = (cid: CID) => {
+    reads.push(cid.toString());
+    return cid;
+  };
+  return {
+    reads,
+    exported,
+    store: {
+      ...delegateStore(store),
+      getBlock: (cid, o) => store.getBlock(read(cid), o),
+      dagGet: (cid, o) => store.dagGet(read(cid), o),
+      dagGetSized: (cid, o) => store.dagGetSized(read(cid), o),
+      exportDag: (root, visit, o) =>
+        store.exportDag(
+          root,
+          (block) => {
+            exported.push(block.cid);
+            return visit(block);
+          },
+          o,
+        ),
+    } satisfies IpfsStore,
+  };
+}
+
+describe("DAGs in one request: dag/import and dag/export through KuboStore", () => {
+  let node: KuboNode;
+  beforeAll(async () => {
+    node = await startKubo();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it("imports blocks in one CAR with the root pinned, and exports them back hash-checked, in DAG order", async () => {
+    const leaves = await Promise.all(["one", "two", "three"].map((v) => encodeBlock(`import ${v}`)));
+    const root = await encodeBlock({ Entries: leaves.map((l) => l.cid) });
+    await node.store.importBlocks([root, ...leaves], { pinRoot: root.cid });
+    const pins = [];
+    for await (const pin of node.store.rpc.pin.ls({ paths: [root.cid], type: "recursive" })) pins.push(pin);
+    expect(pins.map((p) => p.cid.toString())).toEqual([root.cid.toString()]);
+
+    const seen: Block[] = [];
+    const summary = await node.store.exportDag(root.cid, (b) => seen.push(b) > 0);
+    expect(summary.complete).toBe(true);
+    expect(seen.map((b) => b.cid.toString())).toEqual([root, ...leaves].map((b) => b.cid.toString()));
+    expect(seen.map((b) => [...b.bytes])).toEqual([root, ...leaves].map((b) => [...b.bytes]));
+  });
+
+  it("refuses to import a block whose bytes are not its CID's, and stores nothing", async () => {
+    const good = await encodeBlock("import good");
+    const other = await encodeBlock("import other");
+    const forged = { cid: good.cid, bytes: other.bytes };
+    await expect(node.store.importBlocks([forged])).rejects.toMatchObject({ code: "DECODE" });
+    await expect(node.store.exportDag(good.cid, () => true, { localOnly: true })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
+  it("stops where the visitor says and at the byte bound; local-only skips what the node lacks", async () => {
+    const absent = await encodeBlock("never stored here");
+    const present = await encodeBlock("stored");
+    const root = await encodeBlock({ Links: [present.cid, absent.cid] });
+    await node.store.importBlocks([root, present]);
+    const seen: string[] = [];
+    const local = await node.store.exportDag(root.cid, (b) => seen.push(b.cid.toString()) > 0, {
+      localOnly: true,
+      timeoutMs: 10_000,
+    });
+    expect(seen).toEqual([root.cid.toString(), present.cid.toString()]);
+    expect(local.complete).toBe(true);
+    const first = await node.store.exportDag(root.cid, () => false, { localOnly: true });
+    expect(first).toEqual({ bytes: root.bytes.byteLength, complete: false });
+    const bounded = await node.store.exportDag(root.cid, () => true, {
+      localOnly: true,
+      maxBytes: root.bytes.byteLength,
+    });
+    expect(bounded).toEqual({ bytes: root.bytes.byteLength, complete: false });
+  });
+
+  it("a cold review through a block cache reads the target's history and the patch by export, not block by block", async () => {
+    const features = Array.from({ length: 20 }, (_, i) => `feature ${i}`);
+    const target = await createProjectTarget(node, { knownId: "export-cold", name: "Cold", features });
+    const patch = await proposeFeatures(node, target.id, ["a", "b", "c"]);
+    const baseline = watched(node.store);
+    const plain = await reviewPatch({ store: baseline.store }, { key: patch.key, limits });
+
+    const counted = watched(node.store);
+    const { review } = await reviewPatch(
+      { store: withBlockCache(counted.store, { maxBlocks: 10_000 }) },
+      {
+        key: patch.key,
+        limits,
+      },
+    );
+    expect(review.predictedResultCid).toBe(plain.review.predictedResultCid);
+    expect(review.refusals).toEqual([]);
+    // Every block came in an export (the patch's DAG links the roaming value as its base): none one by one.
+    expect(counted.reads).toEqual([]);
+    expect(counted.exported.map(String)).toContain(target.roamingCid.toString());
+    expect(baseline.reads.length).toBeGreaterThan(60);
+  });
+
+  it("a Storage target's prefetch never reads a file's blocks; the files are read only to show them", async () => {
+    const big = new Uint8Array(600 * 1024).map((_, i) => i % 251);
+    const target = await createStorageTarget(node, {
+      name: "export-files",
+      files: { "big.bin": big, "a.txt": "a\n" },
+    });
+    const edited = await node.store.addFile(new TextEncoder().encode("b\n"), { pin: true });
+    const patch = await proposePatch(node, {
+      target: target.id,
+      title: "Edit a.txt",
+      entries: [
+        {
+          targetId: target.ids["a.txt"],
+          eventId: FILE_UPDATE,
+          content: encodeFileUpdateEvent({ storableItemId: target.ids["a.txt"]!, newContentId: edited }),
+        },
+      ],
+    });
+    const counted = watched(node.store);
+    const { review } = await reviewPatch(
+      { store: withBlockCache(counted.store, { maxBlocks: 10_000 }) },
+      {
+        key: patch.key,
+        limits,
+      },
+    );
+    expect(review.refusals).toEqual([]);
+    // The big file has children: none of them was exported, and nothing under a file root was.
+    const children: string[] = [];
+    for await (const link of node.store.rpc.ls(target.contents["big.bin"]!))
+      children.push(link.cid.toString());
+    expect(children.length).toBeGreaterThan(1);
+    const exported = counted.exported.map(String);
+    expect(exported.filter((cid) => children.includes(cid))).toEqual([]);
+    expect(counted.reads.filter((cid) => children.includes(cid))).toEqual([]);
+  });
+});
+
+describe("KuboStore.exportDag against a node that misbehaves", () => {
+  let server: Server;
+  let answer: (res: import("node:http").ServerResponse) => void = () => {};
+  let store: KuboStore;
+  beforeAll(async () => {
+    server = createServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    store = new KuboStore({ apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("refuses a block whose bytes do not hash to the CID it is sent under", async () => {
+    const claimed = await encodeBlock("claimed");
+    const sent = await encodeBlock("sent instead");
+    answer = (res) => res.end(encodeCar([claimed.cid], [{ cid: claimed.cid, bytes: sent.bytes }]));
+    const kept: Block[] = [];
+    await expect(store.exportDag(claimed.cid, (b) => kept.push(b) > 0)).rejects.toMatchObject({
+      code: "DECODE",
+    });
+    expect(kept).toEqual([]);
+  });
+
+  it("gives up on a stream that stalls, within the call's time bound", async () => {
+    const block = await encodeBlock("slow");
+    const car = encodeCar([block.cid], [block]);
+    answer = (res) => res.write(car.subarray(0, 10)); // and never more
+    await expect(store.exportDag(block.cid, () => true, { timeoutMs: 300 })).rejects.toMatchObject({
+      code: "TIMEOUT",
+    });
+  });
+
+  it("refuses a section larger than a block can be", async () => {
+    const block = await encodeBlock("huge");
+    const huge = { cid: block.cid, bytes: new Uint8Array(store.limits.maxBlockBytes + 1024) };
+    answer = (res) => res.end(encodeCar([block.cid], [huge]));
+    await expect(store.exportDag(block.cid, () => true)).rejects.toMatchObject({ code: "LIMIT" });
+  });
+});

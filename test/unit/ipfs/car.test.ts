@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { type Block, encodeCar, readCar } from "../../../src/ipfs/car.js";
+import { encodeBlock } from "../../../src/nomad/index.js";
+
+const blocks: Block[] = await Promise.all(
+  ["a", { b: 1 }, "c".repeat(300), { nested: ["x", "y"] }].map((v) => encodeBlock(v)),
+);
+
+async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function readAll(bytes: Uint8Array, size: number, maxSectionBytes = 1_000): Promise<Block[]> {
+  const out: Block[] = [];
+  for await (const block of readCar(chunked(bytes, size), { maxSectionBytes })) out.push(block);
+  return out;
+}
+
+describe("CARv1", () => {
+  const car = encodeCar([blocks[0]!.cid], blocks);
+
+  it("reads back every block written, however the stream is cut into chunks", async () => {
+    for (const size of [1, 2, 7, 64, car.length]) {
+      const read = await readAll(car, size);
+      expect(read.map((b) => b.cid.toString())).toEqual(blocks.map((b) => b.cid.toString()));
+      expect(read.map((b) => [...b.bytes])).toEqual(blocks.map((b) => [...b.bytes]));
+    }
+  });
+
+  it("refuses a stream that ends in the middle of a block", async () => {
+    await expect(readAll(car.subarray(0, car.length - 3), 16)).rejects.toMatchObject({ code: "DECODE" });
+  });
+
+  it("refuses a section over the limit before reading it", async () => {
+    await expect(readAll(car, 16, 100)).rejects.toMatchObject({ code: "LIMIT" });
+  });
+
+  it("refuses what is not a CARv1 stream", async () => {
+    const notCar = new TextEncoder().encode('\u0010{"Message":"nope"}');
+    await expect(readAll(notCar, 4)).rejects.toMatchObject({ code: "DECODE" });
+    await expect(readAll(new Uint8Array(0), 4)).rejects.toMatchObject({ code: "DECODE" });
+  });
+});
