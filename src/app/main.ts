@@ -4,8 +4,8 @@
 import { run } from "probot";
 import { readEnvironment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
-import { withBlockCache } from "../service/caching-store.js";
 import { openNodeJournal } from "../service/node-journal.js";
+import { openBlockCache } from "../service/open-block-cache.js";
 import { createApp } from "./index.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
@@ -35,12 +35,15 @@ async function main(): Promise<void> {
     log,
   });
   let server: Awaited<ReturnType<typeof run>>;
+  let closeCache = async () => {};
   try {
     // The node's apply journal (keyed by its peer id in the data directory): what makes an apply exactly-once.
     const journal = await openNodeJournal(kubo.store, environment.dataDir);
     // One cache for the process: a target's history is read once, then every later review is warm.
-    const store = withBlockCache(kubo.store, { maxBlocks: environment.blockCacheBlocks });
-    server = await run(createApp({ store, environment, journal }));
+    // Backed by the data directory: after a restart, what was read before is read from disk.
+    const cache = await openBlockCache(kubo.store, environment, log);
+    closeCache = cache.close;
+    server = await run(createApp({ store: cache.store, environment, journal }));
   } catch (error) {
     await kubo.close();
     throw error;
@@ -51,6 +54,9 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: stopping`);
     await server.stop().catch((error: unknown) => log(`server stop failed: ${(error as Error).message}`));
+    await closeCache().catch((error: unknown) =>
+      log(`block cache close failed: ${(error as Error).message}`),
+    );
     await kubo.close().catch((error: unknown) => log(`Kubo stop failed: ${(error as Error).message}`));
     process.exit(0);
   };

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { type Environment, readEnvironment } from "../config/environment.js";
 import { type OpenedKubo, openKubo } from "../ipfs/open-kubo.js";
 import type { IpfsStore } from "../ipfs/store.js";
-import { withBlockCache } from "../service/caching-store.js";
+import { openBlockCache } from "../service/open-block-cache.js";
 import type { CliIo } from "./io.js";
 import { kuboApiUrl } from "./kubo-address.js";
 import { terminalWidth } from "./terminal-width.js";
@@ -64,10 +64,16 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
         },
         log: progress,
       });
+      // An apply reviews twice (to show, then under the lock): the second review reads no block again,
+      // and the cache on disk in the data directory makes the next command start warm.
+      const cache = await openBlockCache(kubo.store, { ...env, dataDir }, progress).catch(async (error) => {
+        await kubo.close();
+        throw error;
+      });
       try {
-        // An apply reviews twice (to show, then under the lock): the second review reads no block again.
-        return await task(withBlockCache(kubo.store, { maxBlocks: env.blockCacheBlocks }), kubo);
+        return await task(cache.store, kubo);
       } finally {
+        await cache.close();
         await kubo.close();
       }
     },

@@ -43,6 +43,20 @@ const schema = z.object({
     .default(defaultFoldLimits.maxStateBytes),
   /** Decoded blocks kept in memory (blocks are immutable: a block read once is not fetched again). */
   NOMAD_PATCH_BLOCK_CACHE_BLOCKS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** Memory the block cache may hold (bytes and decoded values), in MiB. */
+  NOMAD_PATCH_BLOCK_CACHE_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024)
+    .default(128),
+  /** Blocks kept on disk in the data directory across restarts, in MiB; 0 keeps none. */
+  NOMAD_PATCH_DISK_CACHE_MB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1024 * 1024)
+    .default(256),
   /** GitHub caps webhook payloads at 25 MB; an operator may only lower the bound. */
   NOMAD_PATCH_MAX_WEBHOOK_BYTES: z.coerce
     .number()
@@ -70,6 +84,9 @@ export interface Environment {
   readonly foldLimits: FoldLimits;
   readonly kuboSwarmPort: number;
   readonly blockCacheBlocks: number;
+  readonly blockCacheBytes: number;
+  /** 0: no block cache on disk. */
+  readonly diskCacheBytes: number;
   /** Webhook bodies above this are refused with 413 before they are read whole. */
   readonly maxWebhookBytes: number;
   readonly keysPerSenderPerHour: number;
@@ -100,6 +117,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     foldLimits: { maxSteps: e.NOMAD_PATCH_MAX_FOLD_STEPS, maxStateBytes: e.NOMAD_PATCH_MAX_FOLD_STATE_BYTES },
     kuboSwarmPort: e.NOMAD_PATCH_KUBO_SWARM_PORT,
     blockCacheBlocks: e.NOMAD_PATCH_BLOCK_CACHE_BLOCKS,
+    blockCacheBytes: e.NOMAD_PATCH_BLOCK_CACHE_MB * 1024 * 1024,
+    diskCacheBytes: e.NOMAD_PATCH_DISK_CACHE_MB * 1024 * 1024,
     maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,
     keysPerSenderPerHour: e.NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR,
     production,

@@ -13,6 +13,8 @@ describe("readEnvironment", () => {
       maxBytes: 64 * 1024 * 1024,
       kuboSwarmPort: 4001,
       blockCacheBlocks: 50_000,
+      blockCacheBytes: 128 * 1024 * 1024,
+      diskCacheBytes: 256 * 1024 * 1024,
       maxWebhookBytes: 25 * 1024 * 1024,
       keysPerSenderPerHour: 30,
       production: false,
