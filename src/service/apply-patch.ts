@@ -2,7 +2,6 @@ import { CID } from "multiformats/cid";
 import { InternalError, PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
-  createLimiter,
   decodeEventStream,
   encodeBlock,
   encodeEventStream,
@@ -71,9 +70,9 @@ export interface ApplyPatchInput {
  *    still give the approved result;
  * 3. plan: fresh, strictly increasing timestamps above every entry of the target, entry
  *    blocks rebuilt byte for byte from the journal if needed; record the plan;
- * 4. before publishing anything: put the entries and the bot's stream with them appended (unless a
- *    crash left them there), fold all sources with it (all readable, or nothing is published), check the roaming value fits a block, and fetch
- *    and pin everything the entries reference, bounded by bytes and time; a refusal here records
+ * 4. before publishing anything: write the entries and the bot's stream with them appended in one
+ *    import (unless a crash left them there), fold all sources with it (all readable, or nothing is published), check the roaming value fits a block, fetch
+ *    everything the entries reference, bounded by bytes and time, and pin the stream over it all; a refusal here records
  *    `failed` (nothing was published, the next approval plans again);
  * 5. publish the local key; record it; put and publish the roaming value; record the outcome.
  */
@@ -183,10 +182,12 @@ async function complete(
     try {
       // Everything is checked and fetched before the first publish, so a refusal leaves nothing out.
       await foldResult(store, record, input, localId, staged.streamCid);
+      // One recursive pin of the stream keeps the entries and everything they reference.
       await fetchAndPinReferenced(
         store,
         record.entries.map((e) => CID.parse(e.cid)),
         { maxBytes: input.limits.maxBytes, timeoutMs: input.limits.resolveTimeoutMs ?? 60_000 },
+        [staged.streamCid],
       );
     } catch (error) {
       // Only when the stream is known not to hold the entries yet may the next approval plan again.
@@ -263,40 +264,39 @@ async function foldResult(
 }
 
 /**
- * Puts the entry blocks and the bot's stream with them appended, publishing nothing. A crash after
- * an earlier run's publish left them in the stream already: then that stream is used as it is.
+ * Writes the entry blocks and the bot's stream with them appended in one request (a CAR through
+ * `dag/import`), publishing nothing. A crash after an earlier run's publish left them in the stream
+ * already: then that stream is used as it is.
  */
 async function stageLocalStream(
   store: IpfsStore,
   record: JournalRecord,
   localId: IpnsName,
 ): Promise<{ streamCid: CID; alreadyPublished: boolean }> {
-  const limit = createLimiter(8);
-  // Independent blocks: put them a few at a time (the stream that orders them comes after).
-  await Promise.all(
-    record.entries.map((entry) =>
-      limit(async () => {
-        const cid = await store.dagPut(entryBlock(entry), { pin: true });
-        if (cid.toString() !== entry.cid) {
-          throw new InternalError(`entry block ${cid} does not match the plan's ${entry.cid}`);
-        }
-      }),
-    ),
+  const blocks = await Promise.all(
+    record.entries.map(async (entry) => {
+      const block = await encodeBlock(entryBlock(entry));
+      if (block.cid.toString() !== entry.cid) {
+        throw new InternalError(`entry block ${block.cid} does not match the plan's ${entry.cid}`);
+      }
+      return block;
+    }),
   );
-  const entries = record.entries.map((e) => CID.parse(e.cid));
   const current = await store.resolveName(localId, { nocache: true });
   const stream = current
     ? decodeEventStream(await store.dagGet(current), current.toString())
     : { label: "", entries: [] };
   const present = new Set(stream.entries.map((c) => c.toString()));
-  const missing = entries.filter((c) => !present.has(c.toString()));
+  const missing = blocks.map((b) => b.cid).filter((c) => !present.has(c.toString()));
   if (current && missing.length === 0) return { streamCid: current, alreadyPublished: true };
-  const next = encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] });
-  const { bytes } = await encodeBlock(next);
-  if (bytes.byteLength > MAX_BLOCK_BYTES) {
-    throw new BlockTooLargeError("The bot's event stream", bytes.byteLength, MAX_BLOCK_BYTES);
+  const next = await encodeBlock(
+    encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] }),
+  );
+  if (next.bytes.byteLength > MAX_BLOCK_BYTES) {
+    throw new BlockTooLargeError("The bot's event stream", next.bytes.byteLength, MAX_BLOCK_BYTES);
   }
-  return { streamCid: await store.dagPut(next, { pin: true }), alreadyPublished: false };
+  await store.importBlocks([...blocks, next]);
+  return { streamCid: next.cid, alreadyPublished: false };
 }
 
 function moduleOf(input: ApplyPatchInput, targetId: string): string | undefined {

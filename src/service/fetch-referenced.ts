@@ -20,13 +20,14 @@ export interface FetchBounds {
 /**
  * Before an apply publishes anything: fetch everything under `roots` (the entries it writes), that is
  * each entry, its content, the blocks that content links to and the files it points at, within a byte
- * budget and one deadline, then pin each root recursively. The pins then find every block on this node,
- * so they are bounded by the same bytes. Content that cannot be fetched throws ContentUnreachableError.
+ * budget and one deadline, then pin `pinRoots` (by default the roots) recursively, each a DAG over the
+ * roots. The pins then find every block on this node, so they are bounded by the same bytes. Content that cannot be fetched throws ContentUnreachableError.
  */
 export async function fetchAndPinReferenced(
   store: IpfsStore,
   roots: readonly CID[],
   bounds: FetchBounds,
+  pinRoots: readonly CID[] = roots,
 ): Promise<{ bytes: number; blocks: number }> {
   const budgeted = withByteBudget(store, bounds.maxBytes);
   const deadline = Date.now() + bounds.timeoutMs;
@@ -61,7 +62,7 @@ export async function fetchAndPinReferenced(
       throw unreachable(cid, error);
     }
   }
-  for (const root of roots) {
+  for (const root of pinRoots) {
     try {
       await store.pin(root, { timeoutMs: left(root) });
     } catch (error) {

@@ -19,8 +19,9 @@ describe("Kubo killed in the middle of an apply", () => {
 
   const points: { name: string; point: (roamingKeyName: string) => FaultPoint; journalState: string }[] = [
     {
+      // The entries and the stream go in one import: the crash comes as it starts.
       name: "while writing the entry blocks",
-      point: () => ({ method: "dagPut", nth: 2 }),
+      point: () => ({ method: "importBlocks", nth: 1 }),
       journalState: "planned",
     },
     {
@@ -29,10 +30,10 @@ describe("Kubo killed in the middle of an apply", () => {
       journalState: "local-published",
     },
     {
-      // Pins come before the first publish: the stream is known not to hold the entries, so the
-      // record says nothing was published and the next approval plans again.
+      // The pin (one, of the stream over the entries) comes before the first publish: the stream is known
+      // not to hold the entries, so the record says nothing was published and the next approval plans again.
       name: "while pinning what the entries reference, before publishing",
-      point: () => ({ method: "pin", nth: 2 }),
+      point: () => ({ method: "pin", nth: 1 }),
       journalState: "failed",
     },
   ];
