@@ -164,7 +164,7 @@ export interface StorageItemChange {
 
 /** One field of a value module's state (WindowsAppCommunity, PeerSwarm). */
 export interface FieldChange {
-  /** Field path, e.g. `Name`, `Links[link-1]`, `Features[2]`. */
+  /** Field path, e.g. `Name`, `Links[link-1]` (a record by its Id), `Features[beta]` (a plain list item by its value). */
   readonly path: string;
   readonly change: ItemChange;
   /** DAG-JSON form; absent on the side where the field does not exist. */

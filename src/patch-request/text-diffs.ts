@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from "diff";
-import type { StorageItemChange } from "./change-model.js";
+import type { ItemChange, StorageItemChange } from "./change-model.js";
 
 /** A file's content as the reviewer fetched it: text, or why it is not shown. */
 export type FileText = { readonly text: string } | { readonly note: string };
@@ -22,23 +22,29 @@ export function attachTextDiffs(
 ): StorageItemChange[] {
   return items.map((item) => {
     if (item.kind !== "file") return item;
-    const diff = fileTextDiff(item.path, item.beforeContent, item.afterContent, texts);
+    const diff = fileTextDiff(item.path, item.beforeContent, item.afterContent, texts, item.change);
     return "note" in diff ? { ...item, textDiffNote: diff.note } : { ...item, textDiff: diff.text };
   });
 }
 
-/** The unified diff of one file between two contents (null: absent or empty), or why there is none. */
+/**
+ * The unified diff of one file between two contents (null: absent or empty), or why there is none. Given
+ * `change`, an added file comes from /dev/null and a removed one goes to it, as git writes them.
+ */
 export function fileTextDiff(
   path: string,
   from: string | null | undefined,
   to: string | null | undefined,
   texts: ReadonlyMap<string, FileText>,
+  change?: ItemChange,
 ): FileText {
   const before = sideText(from, texts);
   const after = sideText(to, texts);
   if ("note" in before) return before;
   if ("note" in after) return after;
-  return { text: unifiedDiff(`a/${path}`, `b/${path}`, before.text, after.text) };
+  const fromName = change === "added" ? "/dev/null" : `a/${path}`;
+  const toName = change === "removed" ? "/dev/null" : `b/${path}`;
+  return { text: unifiedDiff(fromName, toName, before.text, after.text) };
 }
 
 function sideText(cid: string | null | undefined, texts: ReadonlyMap<string, FileText>): FileText {

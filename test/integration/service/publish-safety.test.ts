@@ -319,7 +319,7 @@ describe("never publishing a roaming value that loses data (C#-shaped device set
     );
     expect(shown.publishDrift).toEqual({
       publishedCid: set.roamingCid,
-      changes: [{ path: "Features", change: "changed", before: ["Hidden"], after: [] }],
+      changes: [{ path: "Features[Hidden]", change: "removed", before: "Hidden" }],
       allowed: false,
     });
     expect(shown.blockers.map((b) => b.code)).toEqual(["divergent-publish"]);

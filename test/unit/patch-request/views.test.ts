@@ -90,6 +90,20 @@ describe("text diffs", () => {
     expect(missing?.textDiffNote).toBe("content not fetched");
   });
 
+  it("diffs an added file from /dev/null and a removed one to /dev/null, as git does", () => {
+    const texts = new Map([[A.toString(), { text: "new\n" }]]);
+    const [added] = attachTextDiffs(
+      [{ path: "n.md", kind: "file", change: "added", afterContent: A.toString() }],
+      texts,
+    );
+    expect(added?.textDiff?.split("\n").slice(0, 2)).toEqual(["--- /dev/null", "+++ b/n.md"]);
+    const [removed] = attachTextDiffs(
+      [{ path: "o.md", kind: "file", change: "removed", beforeContent: A.toString() }],
+      texts,
+    );
+    expect(removed?.textDiff?.split("\n").slice(0, 2)).toEqual(["--- a/o.md", "+++ /dev/null"]);
+  });
+
   it("treats invalid UTF-8 as binary", () => {
     expect(bytesAsText(new Uint8Array([0xff, 0xfe, 0x41]))).toEqual({ note: "binary file" });
     expect(bytesAsText(new TextEncoder().encode("tab\tand\nnewline"))).toEqual({ text: "tab\tand\nnewline" });
@@ -97,6 +111,17 @@ describe("text diffs", () => {
 });
 
 describe("diffFields", () => {
+  it("shows a list of plain values item by item (issue 16 §4), and the whole list when only its order changed", () => {
+    const before = { Features: ["sync", "offline", "beta", "x"], Tags: ["a", "b"] };
+    const after = { Features: ["sync", "offline", "x", "x", "gamma"], Tags: ["b", "a"] };
+    expect(diffFields(before, after)).toEqual([
+      { path: "Features[beta]", change: "removed", before: "beta" },
+      { path: "Features[x]", change: "added", after: "x" },
+      { path: "Features[gamma]", change: "added", after: "gamma" },
+      { path: "Tags", change: "changed", before: ["a", "b"], after: ["b", "a"] },
+    ]);
+  });
+
   it("reports top-level fields and Id-keyed lists item by item, links in DAG-JSON form", () => {
     const before = {
       Name: "Old",
@@ -119,7 +144,7 @@ describe("diffFields", () => {
     };
     expect(diffFields(before, after)).toEqual([
       { path: "Category", change: "added", after: "Tools" },
-      { path: "Features", change: "changed", before: ["x"], after: ["x", "y"] },
+      { path: "Features[y]", change: "added", after: "y" },
       { path: "Image", change: "changed", before: { "/": A.toString() }, after: { "/": B.toString() } },
       {
         path: "Links[l1]",
