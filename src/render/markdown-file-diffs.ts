@@ -2,27 +2,36 @@ import type { StorageItemChange } from "../patch-request/change-model.js";
 import { details, escapeHtml, fence } from "./escape.js";
 import { fencedLines } from "./fenced-lines.js";
 import { EMPTY_SECTION, type Section } from "./fit-lines.js";
+import { inTreeOrder } from "./storage-tree.js";
 import { count, formatNumber } from "./words.js";
 
 const HEADING = "#### File diffs\n\n";
 const TRAILER_RESERVE = 120;
-/** Small patches read best with their diffs open; big ones as a list to expand. */
-const OPEN_MAX_FILES = 3;
-const OPEN_MAX_LINES = 60;
+/**
+ * Diff lines shown open before the rest are folded (issue 16 §3): the first files read without a click,
+ * and a big patch does not bury what follows.
+ */
+export const OPEN_DIFF_LINES = 150;
 
-/** One collapsible ```diff block per text file, in tree order, as many as the budget holds. */
+/**
+ * One collapsible ```diff block per text file, in the tree's order, as many as the budget holds; the
+ * leading ones open while they total at most `OPEN_DIFF_LINES` lines.
+ */
 export function renderFileDiffsSection(items: readonly StorageItemChange[], budget: number): Section {
-  const files = items.filter((item) => item.kind === "file" && item.textDiff !== undefined);
+  const files = inTreeOrder(items).filter((item) => item.kind === "file" && item.textDiff !== undefined);
   if (files.length === 0) return EMPTY_SECTION;
-  const open = files.length <= OPEN_MAX_FILES;
   const blocks: string[] = [];
   let used = HEADING.length + TRAILER_RESERVE;
   let partial = false;
+  let openLines = 0;
   for (const file of files) {
     const diff = file.textDiff ?? "";
     const lines = diff.replace(/\n$/, "").split("\n");
     const summary = summaryHtml(file, diff);
-    const whole = details(summary, fence(diff, "diff"), open && lines.length <= OPEN_MAX_LINES);
+    const open = openLines >= 0 && openLines + lines.length <= OPEN_DIFF_LINES;
+    // Once one file stays closed, the later ones do too: the open diffs are the leading ones.
+    openLines = open ? openLines + lines.length : -1;
+    const whole = details(summary, fence(diff, "diff"), open);
     if (used + whole.length + 2 <= budget) {
       blocks.push(whole);
       used += whole.length + 2;

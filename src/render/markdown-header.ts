@@ -2,6 +2,7 @@ import type { PatchReview, Problem } from "../patch-request/change-model.js";
 import { collectWarnings } from "./collect-warnings.js";
 import { driftLines } from "./drift-lines.js";
 import { codeSpan, escapeInline } from "./escape.js";
+import { renderIdentifiers } from "./markdown-identifiers.js";
 import {
   DEFAULT_APPROVE_LABEL,
   DEFAULT_COMMANDS,
@@ -10,8 +11,8 @@ import {
   versionCommand,
 } from "./markdown-options.js";
 import { type ReviewStatus, reviewStatus } from "./review-status.js";
-import { summaryParts } from "./summary-parts.js";
-import { formatNumber, orList } from "./words.js";
+import { targetSummaryLine } from "./target-summary.js";
+import { formatNumber } from "./words.js";
 
 const STATUS_ICON: Record<ReviewStatus["state"], string> = {
   ready: "✅",
@@ -24,27 +25,20 @@ const STATUS_ICON: Record<ReviewStatus["state"], string> = {
 const MAX_LISTED = 15;
 
 /**
- * The part of the comment that is never cut: what this is, whether it can be applied, and how.
- * Every untrusted string in it is length-capped, so its size is bounded (a few thousand characters).
+ * The part of the comment that is never cut, laid out for the first screen (issue 16 §3): the title, the
+ * verdict, one human line about the target, what needs reading (warnings, refusals, blockers), how to
+ * approve in one sentence, and the identifiers folded away. Every untrusted string in it is
+ * length-capped, so its size is bounded (a few thousand characters).
  */
 export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdownOptions): string {
   const status = reviewStatus(review);
-  const { patch, target } = review;
+  const { patch } = review;
   const title = patch.title.trim() === "" ? "_(untitled)_" : escapeInline(patch.title, 200);
-  const name = target.name ? `, ${escapeInline(target.name, 100)}` : "";
-  const { scope, effects } = summaryParts(review);
-  const lines = [
+  const sections = [
     `### Patch request: ${title}`,
-    "",
     `**${STATUS_ICON[status.state]} ${status.label}.** ${status.explanation}`,
-    "",
-    `- **Target:** ${codeSpan(target.id)} (${escapeInline(target.module, 60)}${name})`,
-    `- **Patch key:** ${codeSpan(patch.key)}`,
-    `- **Patch CID:** ${codeSpan(patch.cid)} (the version reviewed here)`,
-    `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
-    `- **Summary:** ${scope}: ${effects}.`,
+    targetSummaryLine(review),
   ];
-  const sections = [lines.join("\n")];
   const warnings = collectWarnings(review);
   if (warnings.length > 0) sections.push(alert("WARNING", problemLines(warnings, review)));
   if (review.refusals.length > 0) {
@@ -69,7 +63,7 @@ export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdow
       ].join("\n"),
     );
   }
-  sections.push(howToApprove(review, status, options));
+  sections.push(howToApprove(review, status, options), renderIdentifiers(review));
   return sections.join("\n\n");
 }
 
@@ -91,11 +85,12 @@ function alert(kind: "WARNING" | "NOTE", lines: readonly string[]): string {
   return [`> [!${kind}]`, ...lines.map((line) => `> ${line}`)].join("\n");
 }
 
+/** One short sentence; why an approval binds to this version is in the identifiers block and the docs. */
 function howToApprove(review: PatchReview, status: ReviewStatus, options: ReviewMarkdownOptions): string {
   const refresh = codeSpan(options.refreshCommand ?? DEFAULT_REFRESH_COMMAND);
-  const fix = `Publish a fixed version under the same key, then comment ${refresh}.`;
-  if (status.state === "refused")
-    return `**Nothing to approve:** a patch with refused entries is never applied. ${fix}`;
+  if (status.state === "refused") {
+    return `**Nothing to approve:** refused entries are never applied; publish a fixed version under the same key, then comment ${refresh}.`;
+  }
   if (status.state === "cannot-predict") {
     return "**Nothing to approve:** an approval binds to a predicted result, and this patch's result cannot be predicted.";
   }
@@ -103,13 +98,8 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
     return "**Preview only:** this bot's node cannot apply to this target; the operator can apply it from a paired node.";
   }
   const label = codeSpan(options.approveLabel ?? DEFAULT_APPROVE_LABEL);
-  const names = options.commands ?? DEFAULT_COMMANDS;
-  const commands = orList(names.map((command) => codeSpan(command)));
-  const exact = codeSpan(versionCommand(names[0] ?? "/apply", review.patch.cid));
-  return [
-    `**To approve**, add the label ${label} or comment ${commands} on a line of its own; to approve exactly this version, comment ${exact}.`,
-    `The approval binds to patch CID ${codeSpan(review.patch.cid)} and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.`,
-  ].join(" ");
+  const command = (options.commands ?? DEFAULT_COMMANDS)[0] ?? "/apply";
+  return `**To approve** this version, comment ${codeSpan(versionCommand(command, review.patch.cid))} or add the label ${label}.`;
 }
 
 /** Exported for the truncation notice, which sits right under the header. */

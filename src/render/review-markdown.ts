@@ -19,7 +19,7 @@ const SEPARATOR = "\n\n";
 
 /**
  * The sticky GitHub comment for one patch request. Its first line is the review marker; then the header
- * (never cut), the description, the module-aware view, the entries and the JSON diff. The bulky parts
+ * (never cut), the module-aware view, the description, the file diffs, the entries and the JSON diff. The bulky parts
  * share what is left of `maxChars`; they are cut in this order when it runs out: the JSON diff, the
  * per-file diffs (and entry contents), the entries table, and last the tree or field table. A notice
  * under the header says what was cut and how to see everything.
@@ -72,12 +72,13 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
 
   const cuts = [jsonDiff, contents, fileDiffs, entries, primary].flatMap((section) => section.cut ?? []);
   const notice = cuts.length === 0 ? "" : truncationNotice(cuts, review.patch.key);
+  // The changes come first (issue 16 §3): the tree or field table, then the author's words, then the diffs.
   const parts = [
     marker,
     header,
     notice,
-    description,
     primary,
+    description,
     fileDiffs,
     contents,
     entries,

@@ -8,18 +8,40 @@ interface TreeNode {
   item?: StorageItemChange;
 }
 
-const MARK: Record<StorageItemChange["change"], string> = { added: "+", removed: "-", changed: "~" };
-
 /**
  * The touched files and folders as an indented tree, one line each, with a diff-style mark in the first
- * column (`+` added, `-` removed, `~` changed, blank for a folder that only contains changes). Plain
- * text for a code block or a terminal: names are cleaned to one line, nothing else is escaped.
+ * column (`+` added, `-` removed, `changedMark` changed, blank for a folder that only contains changes).
+ * Plain text for a code block or a terminal: names are cleaned to one line, nothing else is escaped.
+ * GitHub colours `!` lines of a ```diff block (as a context diff marks changes); a terminal paints `~`.
  */
 export function storageTreeLines(
   items: readonly StorageItemChange[],
   /** Makes a name one safe line: `oneLine` for Markdown, the terminal stripper for a terminal. */
   clean: (text: string) => string = oneLine,
+  changedMark: "~" | "!" = "~",
 ): string[] {
+  const marks = { added: "+", removed: "-", changed: changedMark };
+  const lines: string[] = [];
+  walk(buildTree(items), 0, (node, depth) => {
+    const mark = node.item ? marks[node.item.change] : " ";
+    const slash = isFolder(node) ? "/" : "";
+    lines.push(
+      `${mark} ${"  ".repeat(depth)}${shorten(clean(node.name), 200)}${slash}${note(node.item, clean)}`,
+    );
+  });
+  return lines;
+}
+
+/** The items in the order the tree lists them: folders first, then names, depth first. */
+export function inTreeOrder(items: readonly StorageItemChange[]): StorageItemChange[] {
+  const ordered: StorageItemChange[] = [];
+  walk(buildTree(items), 0, (node) => {
+    if (node.item) ordered.push(node.item);
+  });
+  return ordered;
+}
+
+function buildTree(items: readonly StorageItemChange[]): TreeNode {
   const root: TreeNode = { name: "", children: new Map() };
   for (const item of items) {
     let node = root;
@@ -33,20 +55,13 @@ export function storageTreeLines(
     }
     if (node !== root) node.item = item;
   }
-  const lines: string[] = [];
-  walk(root, 0, lines, clean);
-  return lines;
+  return root;
 }
 
-function walk(node: TreeNode, depth: number, lines: string[], clean: (text: string) => string): void {
-  const children = [...node.children.values()].sort(byFolderThenName);
-  for (const child of children) {
-    const mark = child.item ? MARK[child.item.change] : " ";
-    const slash = isFolder(child) ? "/" : "";
-    lines.push(
-      `${mark} ${"  ".repeat(depth)}${shorten(clean(child.name), 200)}${slash}${note(child.item, clean)}`,
-    );
-    walk(child, depth + 1, lines, clean);
+function walk(node: TreeNode, depth: number, visit: (child: TreeNode, depth: number) => void): void {
+  for (const child of [...node.children.values()].sort(byFolderThenName)) {
+    visit(child, depth);
+    walk(child, depth + 1, visit);
   }
 }
 

@@ -13,32 +13,39 @@ describe("renderReviewMarkdown", () => {
 
       **✅ Ready to apply.** An approval applies exactly the change shown here.
 
+      **Website** (storage): 2 added · 2 changed · 1 removed · 1 binary · 1 no effect
+
+      **To approve** this version, comment \`/apply bafyreijbk7bzh4i62bb\` or add the label \`nomad-patch: approve\`.
+
+      <details>
+      <summary>Identifiers</summary>
+
       - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (storage, Website)
       - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
-      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: the version reviewed here; an approval binds to it, and counts only when given after this comment
       - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
-      - **Summary:** 4 entries touching 4 targets: 1 added, 1 changed, 1 removed, 1 no effect.
+      - **Base:** \`bafyrein2rwuxzxlg3xo5qdd3jf4ufgtocyvxw6rqztc2eivmnnflsmyhxp\` (the target's version the author saw)
+      - **Proposed by:** \`k51qzi5uqu5dz3vsz0os2xj6is764ierwg8whonk1aglut01pxjvwt6j0t95bc\` (the contributor's devices)
+      - **Entries:** 4 entries touching 4 targets: 1 added, 1 changed, 1 removed, 1 no effect.
 
-      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own; to approve exactly this version, comment \`/apply bafyreijbk7bzh4i62bb\`. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.
+      </details>
+
+      #### Files and folders
+
+      \`\`\`diff
+      + docs/
+      +   guide.md
+        img/
+      !   logo.png  (binary)
+      - old.txt
+      ! readme.md
+      \`\`\`
 
       #### Description
 
       > Adds a **getting started** guide.
       >
       > Also removes \`old.txt\`.
-
-      #### Files and folders
-
-      5 items: 2 added, 2 changed, 1 removed.
-
-      \`\`\`diff
-      + docs/
-      +   guide.md
-        img/
-      ~   logo.png  (binary)
-      - old.txt
-      ~ readme.md
-      \`\`\`
 
       #### File diffs
 
@@ -101,21 +108,30 @@ describe("renderReviewMarkdown", () => {
 
       **✅ Ready to apply.** An approval applies exactly the change shown here.
 
+      **Nomad Tools** (wac-project): 1 added · 1 changed · 1 removed · 1 no effect
+
+      **To approve** this version, comment \`/apply bafyreijbk7bzh4i62bb\` or add the label \`nomad-patch: approve\`.
+
+      <details>
+      <summary>Identifiers</summary>
+
       - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (wac-project, Nomad Tools)
       - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
-      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: the version reviewed here; an approval binds to it, and counts only when given after this comment
       - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
-      - **Summary:** 3 entries touching 1 target: 1 added, 1 changed, 1 no effect.
+      - **Base:** \`bafyrein2rwuxzxlg3xo5qdd3jf4ufgtocyvxw6rqztc2eivmnnflsmyhxp\` (the target's version the author saw)
+      - **Proposed by:** \`k51qzi5uqu5dz3vsz0os2xj6is764ierwg8whonk1aglut01pxjvwt6j0t95bc\` (the contributor's devices)
+      - **Entries:** 3 entries touching 1 target: 1 added, 1 changed, 1 no effect.
 
-      **To approve**, add the label \`nomad-patch: approve\` or comment \`/apply\` or \`/approve\` on a line of its own; to approve exactly this version, comment \`/apply bafyreijbk7bzh4i62bb\`. The approval binds to patch CID \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` and counts only when given after this comment was posted: if the patch changes, the bot posts a new review and asks again.
+      </details>
 
       #### Field changes
 
-      | Field | Change | Before | After |
-      | --- | --- | --- | --- |
-      | \`Name\` | changed | \`"Nomad tools"\` | \`"Nomad Tools"\` |
-      | \`Links[docs]\` | added | — | \`{"Name":"Docs","Url":"https://example.org/docs"}\` |
-      | \`Features[2]\` | removed | \`"beta"\` | — |
+      | Field | Change |
+      | --- | --- |
+      | \`Name\` | \`"Nomad tools"\` → \`"Nomad Tools"\` |
+      | \`Links[docs]\` | added: \`Docs\` · \`https://example.org/docs\` |
+      | \`Features[2]\` | removed: \`"beta"\` |
 
       #### Entries
 
@@ -147,22 +163,31 @@ describe("renderReviewMarkdown", () => {
 
       **⛔ Refused.** This patch can never be applied as it is; see the reasons below.
 
-      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (wac-project)
-      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
-      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
-      - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
-      - **Summary:** 2 entries touching 1 target: 1 changed, 1 refused.
+      **k51qzi5uqu5dskj…** (wac-project): 1 changed · 1 refused
 
       **Refused:**
       - Entry 1 (\`NomadEventStreamSourceAddEvent\`): NomadEventStreamSourceAddEvent is reserved: a patch can never add a source.
 
-      **Nothing to approve:** a patch with refused entries is never applied. Publish a fixed version under the same key, then comment \`/refresh\`.
+      **Nothing to approve:** refused entries are never applied; publish a fixed version under the same key, then comment \`/refresh\`.
+
+      <details>
+      <summary>Identifiers</summary>
+
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (wac-project)
+      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: the version reviewed here; an approval binds to it, and counts only when given after this comment
+      - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
+      - **Base:** \`bafyrein2rwuxzxlg3xo5qdd3jf4ufgtocyvxw6rqztc2eivmnnflsmyhxp\` (the target's version the author saw)
+      - **Proposed by:** \`k51qzi5uqu5dz3vsz0os2xj6is764ierwg8whonk1aglut01pxjvwt6j0t95bc\` (the contributor's devices)
+      - **Entries:** 2 entries touching 1 target: 1 changed, 1 refused.
+
+      </details>
 
       #### Field changes
 
-      | Field | Change | Before | After |
-      | --- | --- | --- | --- |
-      | \`Name\` | changed | \`"A"\` | \`"B"\` |
+      | Field | Change |
+      | --- | --- |
+      | \`Name\` | \`"A"\` → \`"B"\` |
 
       #### Entries
 
@@ -193,17 +218,26 @@ describe("renderReviewMarkdown", () => {
 
       **❔ Cannot predict.** The effect of some entries cannot be previewed, so this patch cannot be applied.
 
-      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (generic)
-      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
-      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` (the version reviewed here)
-      - **Predicted result:** _cannot be predicted_
-      - **Summary:** 2 entries touching 1 target: 0 changed, 2 unknown.
+      **k51qzi5uqu5dskj…** (generic): 2 entries whose effect cannot be previewed
 
       > [!WARNING]
       > - The target moved since this patch was written: the diff is against its current state.
       > - This node only reads the target (it lacks the roaming key): it can preview but not apply.
 
       **Nothing to approve:** an approval binds to a predicted result, and this patch's result cannot be predicted.
+
+      <details>
+      <summary>Identifiers</summary>
+
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (generic)
+      - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
+      - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: the version reviewed here; an approval binds to it, and counts only when given after this comment
+      - **Predicted result:** _cannot be predicted_
+      - **Base:** \`bafyreibmr4wqdalzee3jwezddttnftvvedeuwxoh7efuvgyqcqrl5h7rpt\` (the target's version the author saw)
+      - **Proposed by:** \`k51qzi5uqu5dz3vsz0os2xj6is764ierwg8whonk1aglut01pxjvwt6j0t95bc\` (the contributor's devices)
+      - **Entries:** 2 entries touching 1 target: 0 changed, 2 unknown.
+
+      </details>
 
       #### Effect
 

@@ -1,0 +1,29 @@
+import type { PatchReview } from "../patch-request/change-model.js";
+import { codeSpan, details, escapeInline } from "./escape.js";
+import { summaryParts } from "./summary-parts.js";
+
+/** Contributor devices listed; a patch may name more, the rest are counted. */
+const MAX_SOURCES = 5;
+
+/**
+ * What a reviewer checks rather than reads: the target, the patch key and the version reviewed, the
+ * predicted result, the base the author saw and the contributor's devices. Collapsed, so four long
+ * identifiers do not push the change off the first screen; the Markdown keeps every one whole.
+ */
+export function renderIdentifiers(review: PatchReview): string {
+  const { patch, target } = review;
+  const name = target.name ? `, ${escapeInline(target.name, 100)}` : "";
+  const { scope, effects } = summaryParts(review);
+  const sources = patch.sources.slice(0, MAX_SOURCES).map((source) => codeSpan(source));
+  if (patch.sources.length > MAX_SOURCES) sources.push(`and ${patch.sources.length - MAX_SOURCES} more`);
+  const lines = [
+    `- **Target:** ${codeSpan(target.id)} (${escapeInline(target.module, 60)}${name})`,
+    `- **Patch key:** ${codeSpan(patch.key)}`,
+    `- **Patch CID:** ${codeSpan(patch.cid)}: the version reviewed here; an approval binds to it, and counts only when given after this comment`,
+    `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
+    `- **Base:** ${patch.base ? `${codeSpan(patch.base)} (the target's version the author saw)` : "_none given_"}`,
+    `- **Proposed by:** ${sources.length > 0 ? `${sources.join(", ")} (the contributor's devices)` : "_no device named_"}`,
+    `- **Entries:** ${scope}: ${effects}.`,
+  ];
+  return details("Identifiers", lines.join("\n"));
+}

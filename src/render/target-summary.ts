@@ -1,0 +1,36 @@
+import type { PatchReview } from "../patch-request/change-model.js";
+import { escapeInline, shorten } from "./escape.js";
+import { count, formatNumber } from "./words.js";
+
+/**
+ * The one line a maintainer reads first: which target, and what the patch does to it in counts people
+ * use (`**Website** (storage): 3 added · 1 changed · 1 removed · 2 binary`), then entries that do
+ * nothing or will not apply. Markdown; the name is escaped, the rest is numbers and fixed words.
+ */
+export function targetSummaryLine(review: PatchReview): string {
+  const { target, summary } = review;
+  const name = target.name ? escapeInline(target.name, 100) : shorten(target.id, 16);
+  const parts = [...effectCounts(review)];
+  if (summary.noEffect > 0) parts.push(`${formatNumber(summary.noEffect)} no effect`);
+  if (summary.invalid > 0) parts.push(`${formatNumber(summary.invalid)} invalid`);
+  if (summary.refused > 0) parts.push(`${formatNumber(summary.refused)} refused`);
+  return `**${name}** (${escapeInline(target.module, 60)}): ${parts.join(" · ")}`;
+}
+
+function effectCounts(review: PatchReview): string[] {
+  const view = review.moduleView;
+  if (view.kind === "none") {
+    return [`${count(review.summary.entries, "entry", "entries")} whose effect cannot be previewed`];
+  }
+  const changes = view.kind === "storage" ? view.items : view.fields;
+  if (changes.length === 0) return ["no change"];
+  const by = (change: string) => changes.filter((c) => c.change === change).length;
+  const parts = (["added", "changed", "removed"] as const)
+    .filter((change) => by(change) > 0)
+    .map((change) => `${formatNumber(by(change))} ${change}`);
+  if (view.kind === "storage") {
+    const binary = view.items.filter((item) => item.textDiffNote?.startsWith("binary")).length;
+    if (binary > 0) parts.push(`${formatNumber(binary)} binary`);
+  }
+  return parts;
+}
