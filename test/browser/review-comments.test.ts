@@ -1,0 +1,80 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKuboPair } from "../helpers/kubo.js";
+import { type CommentBrowser, openChromium } from "./chromium.js";
+import { type PostedComment, postEveryCommentKind } from "./comment-gallery.js";
+
+/** Where the screenshots go, for a person to look at (git-ignored). */
+const SCREENSHOTS = join(process.cwd(), "test-output", "screenshots");
+
+/**
+ * Every comment the bot posts, rendered as GitHub renders comments (markdown-it with GitHub's
+ * settings, github-markdown-css, a 780 px comment column) in Debian's Chromium, read as a maintainer
+ * deciding whether to approve: nothing wider than the column, and the first screen says what this is,
+ * what it changes, and shows the first change.
+ */
+describe("the bot's comments in a browser, at GitHub's 780 px comment width", () => {
+  let pair: Awaited<ReturnType<typeof startKuboPair>> | undefined;
+  let browser: CommentBrowser | undefined;
+  let comments: PostedComment[] = [];
+
+  beforeAll(async () => {
+    browser = await openChromium();
+    pair = await startKuboPair();
+    comments = await postEveryCommentKind(pair.operator, pair.contributor);
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+  const open = () => {
+    if (!browser) throw new Error("Chromium is started in beforeAll");
+    return browser;
+  };
+  afterAll(async () => {
+    await browser?.close();
+    await pair?.stop();
+  });
+
+  it("posts every kind of comment", () => {
+    expect(comments.map((c) => c.name)).toEqual([
+      "storage-review",
+      "applied",
+      "project-review",
+      "voided",
+      "review-of-a-new-version",
+      "refused-by-rule-review",
+      "refused-by-rule",
+      "refused-built-in",
+      "denied",
+      "large-review",
+      "failures",
+    ]);
+  });
+
+  it("fits every comment in the column, and screenshots each", async () => {
+    const overflowing: string[] = [];
+    for (const comment of comments) {
+      const layout = await open().show(comment.markdown, join(SCREENSHOTS, `${comment.name}.png`));
+      await writeFile(join(SCREENSHOTS, `${comment.name}.md`), comment.markdown);
+      for (const wide of layout.overflowing) overflowing.push(`${comment.name}: ${wide}`);
+    }
+    expect(overflowing).toEqual([]);
+  });
+
+  it("shows the headline, the summary line and the first change in the first 800 px of a review", async () => {
+    const reviews = comments.filter((c) => c.name.endsWith("review") || c.name === "review-of-a-new-version");
+    const missing: string[] = [];
+    for (const review of reviews) {
+      const screen = await open().firstScreen(review.markdown);
+      if (!screen.headline) missing.push(`${review.name}: the headline`);
+      if (!screen.summary) missing.push(`${review.name}: the summary line`);
+      if (!screen.firstChange) missing.push(`${review.name}: the first change`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("headlines a partial view: what was left out, before any change", async () => {
+    const large = comments.find((c) => c.name === "large-review");
+    const screen = await open().firstScreen(large?.markdown ?? "");
+    expect(screen.partialNotice).toBe(true);
+  });
+});
