@@ -22,12 +22,11 @@ function effectCounts(review: PatchReview): string[] {
   if (view.kind === "none") {
     return [`${count(review.summary.entries, "entry", "entries")} whose effect cannot be previewed`];
   }
-  const changes = view.kind === "storage" ? view.items : view.fields;
-  if (changes.length === 0) return ["no change"];
-  const by = (change: string) => changes.filter((c) => c.change === change).length;
+  const counts = review.summary.items;
   const parts = (["added", "changed", "removed"] as const)
-    .filter((change) => by(change) > 0)
-    .map((change) => `${formatNumber(by(change))} ${change}`);
+    .filter((change) => counts[change] > 0)
+    .map((change) => `${formatNumber(counts[change])} ${change}`);
+  if (parts.length === 0) return ["no change"];
   if (view.kind === "storage") {
     const binary = view.items.filter((item) => item.textDiffNote?.startsWith("binary")).length;
     if (binary > 0) parts.push(`${formatNumber(binary)} binary`);
