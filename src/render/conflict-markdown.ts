@@ -14,8 +14,7 @@ import { formatNumber } from "./words.js";
 
 /**
  * The top of a review whose patch conflicts with changes made after its base: one line per conflict
- * saying what approving removes, then both sides of each text file (base → current, base → patch).
- * Bounded whatever the patch holds: at most 10 lines, 5 files with diffs of 80 lines each.
+ * saying what approving removes. Bounded whatever the patch holds: at most 10 lines.
  */
 export function renderConflictMarkdown(review: PatchReview): string {
   const check = review.conflicts;
@@ -37,11 +36,22 @@ export function renderConflictMarkdown(review: PatchReview): string {
     ">",
     `> ${advice}`,
   ].join("\n");
-  const diffs = conflicts
+  return alert;
+}
+
+/**
+ * Both sides of each conflicting text file (base → current, base → patch), under their own heading.
+ * Placed after the review's summary line, so the title and the counts stay on the first screen
+ * (issue 16 §3). Bounded: 5 files with diffs of 80 lines each.
+ */
+export function renderConflictSidesMarkdown(review: PatchReview): string {
+  const check = review.conflicts;
+  if (check?.state !== "conflicts") return "";
+  const diffs = check.conflicts
     .filter((conflict) => conflict.currentDiff !== undefined || conflict.diffNote !== undefined)
     .slice(0, MAX_CONFLICT_DIFFS)
     .map(bothSides);
-  return [alert, ...diffs].join("\n\n");
+  return diffs.length === 0 ? "" : ["#### Conflicts: both sides", ...diffs].join("\n\n");
 }
 
 function bothSides(conflict: Conflict): string {

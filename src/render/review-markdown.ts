@@ -1,5 +1,5 @@
 import type { PatchReview } from "../patch-request/change-model.js";
-import { renderConflictMarkdown } from "./conflict-markdown.js";
+import { renderConflictMarkdown, renderConflictSidesMarkdown } from "./conflict-markdown.js";
 import { codeSpan, escapeInline, quoteMarkdown } from "./escape.js";
 import { EMPTY_SECTION, type Section } from "./fit-lines.js";
 import { renderEntriesSection } from "./markdown-entries-section.js";
@@ -36,11 +36,13 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     state: reviewStatus(review).state,
     ...(options.author !== undefined && isMarkerLogin(options.author) ? { author: options.author } : {}),
   });
-  // A conflict first: approving it removes someone's later changes (docs/decisions.md, lost updates).
+  // A conflict first: approving it removes someone's later changes (docs/decisions.md, lost updates);
+  // its two sides after the summary line, which must stay on the first screen.
   const header = [
     renderConflictMarkdown(review),
     changeNotice(review, options),
     renderMarkdownHeader(review, options),
+    renderConflictSidesMarkdown(review),
   ]
     .filter((part) => part !== "")
     .join(SEPARATOR);

@@ -107,7 +107,9 @@ describe("a lost update reads like a merge conflict, and rebase settles it", () 
     expect(markdown).toContain(
       "README.md changed after this patch was written: approving removes those changes",
     );
-    expect(markdown.indexOf("+## Security")).toBeLessThan(markdown.indexOf("### Patch request"));
+    // Both sides come after the title and the summary line, and before the rest of the changes.
+    expect(markdown.indexOf("+## Security")).toBeGreaterThan(markdown.indexOf("### Patch request"));
+    expect(markdown.indexOf("+## Security")).toBeLessThan(markdown.indexOf("#### Files and folders"));
     expect(markdown).toContain(`nomad-patch rebase ${key}`);
     const terminal = (await as(operator, "show", key)).stdout;
     expect(terminal.split("\n")[0]).toContain("CONFLICT");
@@ -241,9 +243,7 @@ describe("a lost update reads like a merge conflict, and rebase settles it", () 
     expect(rebased.patch.base).toBe(rebased.target.publishedCid);
     expect(rebased.moduleView).toEqual({
       kind: "fields",
-      fields: [
-        { path: "Features", change: "changed", before: ["ink", "sync"], after: ["ink", "sync", "beta"] },
-      ],
+      fields: [{ path: "Features[beta]", change: "added", after: "beta" }],
     });
   });
 });

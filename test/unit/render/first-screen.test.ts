@@ -94,6 +94,41 @@ describe("the review's first screen (issue 16 §3)", () => {
   });
 });
 
+describe("a conflicted review's first screen", () => {
+  it("headlines the conflict above the title, and shows both sides after the summary line", () => {
+    const review = {
+      ...storageReview(),
+      conflicts: {
+        state: "conflicts" as const,
+        base: fakeCid("base"),
+        conflicts: [
+          {
+            path: "readme.md",
+            kind: "file" as const,
+            base: fakeCid("r0"),
+            current: fakeCid("r1"),
+            patch: fakeCid("r2"),
+            currentDiff: bigDiff(60),
+            patchDiff: bigDiff(60),
+          },
+        ],
+      },
+    };
+    const markdown = renderReviewMarkdown(review, options);
+    const caution = markdown.indexOf("> [!CAUTION]");
+    const title = markdown.indexOf("### Patch request:");
+    const summary = markdown.indexOf("**Website** (storage):");
+    const sides = markdown.indexOf("#### Conflicts");
+    const firstSide = markdown.indexOf("<b>readme.md</b>: changed since the base");
+    expect(caution).toBeGreaterThan(0);
+    expect(caution).toBeLessThan(title);
+    expect(title).toBeLessThan(summary);
+    expect(summary).toBeLessThan(sides);
+    expect(sides).toBeLessThan(firstSide);
+    expect(firstSide).toBeLessThan(markdown.indexOf("#### Files and folders"));
+  });
+});
+
 describe("field changes that fit GitHub's comment column (issue 16 §4)", () => {
   it("shows each field on one row, a change as before → after in one cell, records as Name · Url", () => {
     const markdown = renderReviewMarkdown(fieldsReview(), options);
