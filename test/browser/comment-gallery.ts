@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { encodeFileUpdateEvent, FILE_UPDATE } from "../../src/nomad/index.js";
 import { parseMarker } from "../../src/render/marker.js";
+import { appendEntries } from "../../src/service/append-entries.js";
 import { putValueUpdate } from "../../src/service/value-update-content.js";
 import type { KuboNode } from "../helpers/kubo.js";
 import {
@@ -9,6 +11,7 @@ import {
   createStorageTarget,
   proposePatch,
   repointPatch,
+  testPublish,
 } from "../helpers/nomad-builders/index.js";
 import { startApp } from "../integration/app/harness.js";
 import { commentCreated, issueOpened } from "../integration/app/payloads.js";
@@ -94,6 +97,7 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
       },
     ],
   });
+  const conflicted = await createStorageTarget(operator, { name: "Docs", files: site });
   const ruled = await createProjectTarget(operator, {
     knownId: `gallery-ruled-${process.pid}`,
     name: "Ruled",
@@ -116,6 +120,8 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
     `  - id: ${website.id}`,
     "    module: storage",
     `  - id: ${large.id}`,
+    "    module: storage",
+    `  - id: ${conflicted.id}`,
     "    module: storage",
     `  - id: ${project.id}`,
     "    module: wac-project",
@@ -278,7 +284,42 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
     const largeIssue = await open(`Patch: ${largePatch.key}`);
     keep("large-review", byKind(largeIssue, "review")[0]);
 
-    // 7. Failures: keys that are not patch requests.
+    // 7. A conflict: the operator added a section to README.md after the contributor's base.
+    const conflictDir = join(work, "conflict");
+    await writeTree(conflictDir, {
+      ...site,
+      "README.md": README.replace("Run the generator", "Run the site generator"),
+    });
+    const conflictPatch = await proposePatch(contributor, {
+      target: conflicted.id,
+      title: "Say which generator",
+      fromFolder: conflictDir,
+    });
+    const securityReadme = await operator.store.addFile(
+      new TextEncoder().encode(`${README}## Security\n\nReport issues privately to the maintainers.\n`),
+      { pin: true },
+    );
+    await appendEntries(
+      { store: operator.store },
+      {
+        target: conflicted.id,
+        entries: [
+          {
+            targetId: conflicted.ids["README.md"] ?? "",
+            eventId: FILE_UPDATE,
+            content: encodeFileUpdateEvent({
+              storableItemId: conflicted.ids["README.md"] ?? "",
+              newContentId: securityReadme,
+            }),
+          },
+        ],
+        publish: testPublish,
+      },
+    );
+    const conflictIssue = await open(`Patch: ${conflictPatch.key}`);
+    keep("conflict-review", byKind(conflictIssue, "review")[0]);
+
+    // 8. Failures: keys that are not patch requests.
     const failureIssue = await open(`Patch: ${website.id}\nPatch: ${project.id}`);
     keep("failures", bodies(failureIssue).at(-1));
 

@@ -40,6 +40,8 @@ export interface FirstScreen {
   readonly firstChange: boolean;
   /** A note saying what the comment leaves out, above the first change. */
   readonly partialNotice: boolean;
+  /** A conflict alert that says what approving removes, above the title. */
+  readonly conflictHeadline: boolean;
 }
 
 /** Opens every collapsed part, as a maintainer reading everything would. */
@@ -87,7 +89,7 @@ export function readFirstScreen(height: number): FirstScreen {
     /\S \((storage|wac-[a-z]+|peer-swarm|generic)\b[^)]*\): /.test(b.textContent ?? ""),
   );
   const heading = [...column.querySelectorAll("h4")].find((h) =>
-    /^(Files and folders|Field changes|Changes|Effect)\b/.test(h.textContent ?? ""),
+    /^(Conflicts|Files and folders|Field changes|Changes|Effect)\b/.test(h.textContent ?? ""),
   );
   const firstChangeBlock = heading?.nextElementSibling;
   const firstLine = firstChangeBlock?.querySelector("tbody tr, li, span") ?? firstChangeBlock;
@@ -96,7 +98,14 @@ export function readFirstScreen(height: number): FirstScreen {
     (b) =>
       /left out|shortened|not shown/i.test(b.textContent ?? "") && b.getBoundingClientRect().top < changeTop,
   );
+  const conflict = column.querySelector(".markdown-alert-caution");
+  const conflictFirst =
+    !!conflict &&
+    !!headline &&
+    conflict.getBoundingClientRect().top < headline.getBoundingClientRect().top &&
+    /approving removes/.test(conflict.textContent ?? "");
   return {
+    conflictHeadline: conflictFirst && visible(conflict),
     headline: visible(headline),
     summary: visible(summary),
     firstChange: visible(firstLine),

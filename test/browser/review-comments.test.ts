@@ -46,6 +46,7 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
       "refused-built-in",
       "denied",
       "large-review",
+      "conflict-review",
       "failures",
     ]);
   });
@@ -70,6 +71,12 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
       if (!screen.firstChange) missing.push(`${review.name}: the first change`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("headlines a conflict: what approving removes, first", async () => {
+    const conflict = comments.find((c) => c.name === "conflict-review");
+    const screen = await open().firstScreen(conflict?.markdown ?? "");
+    expect(screen.conflictHeadline).toBe(true);
   });
 
   it("headlines a partial view: what was left out, before any change", async () => {
