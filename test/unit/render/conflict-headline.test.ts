@@ -38,7 +38,8 @@ describe("the conflict headline", () => {
     );
     expect(parts[1]).toContain(`\`nomad-patch rebase ${PATCH_KEY}\``);
     expect(markdown.indexOf("+## Security")).toBeLessThan(markdown.indexOf("+# The docs"));
-    expect(markdown.indexOf("+# The docs")).toBeLessThan(markdown.indexOf("### Patch request"));
+    // The two sides follow the title and the summary line, which stay on the first screen.
+    expect(markdown.indexOf("+## Security")).toBeGreaterThan(markdown.indexOf("### Patch request"));
 
     const text = renderReviewText(conflicted([readme]), { color: false, width: 100 });
     expect(text.split("\n")[0]).toContain("CONFLICT");
