@@ -35,8 +35,11 @@ describe("the apply journal belongs to the node that applied", () => {
   /** A patch renaming the project, written by the contributor. */
   async function proposeRename(name: string): Promise<string> {
     const content = { Key: null, Value: await contributor.store.dagPut(name), Unset: false };
+    // Written against the target as it is now (an earlier test renamed it), or the review reads a conflict.
+    const base = await operator.store.resolveName(target, { nocache: true });
     const { key } = await proposePatch(contributor, {
       target,
+      base,
       title: `Rename to ${name}`,
       entries: [{ eventId: "UpdateNameAsync", content }],
     });
