@@ -14,13 +14,13 @@ export async function readBaseState(
   store: IpfsStore,
   base: CID | null,
   published: { readonly cid: CID; readonly value: IpldMap } | undefined,
-  timeoutMs: number | undefined,
 ): Promise<BaseState> {
   if (base === null) return { state: "loaded", cid: null, value: null };
   const cid = base.toString();
   if (published?.cid.equals(base)) return { state: "loaded", cid, value: published.value };
   try {
-    const value = await store.dagGet(base, { timeoutMs });
+    // One block, not a name: the store's call bound (NOMAD_PATCH_CALL_TIMEOUT_SECONDS) is the right one.
+    const value = await store.dagGet(base);
     if (isIpldMap(value)) return { state: "loaded", cid, value };
     return { state: "unavailable", cid, note: `the base ${cid} is not a roaming value` };
   } catch (error) {

@@ -112,7 +112,7 @@ export async function rebasePatch(
   if (previousBase === currentCid.toString())
     return { status: "up-to-date", key: patch.key, cid: patch.cid.toString(), base: previousBase };
 
-  const base = await readBaseState(store, patch.record.base, target.published, input.resolveTimeoutMs);
+  const base = await readBaseState(store, patch.record.base, target.published);
   if (base.state === "unavailable")
     throw new NotFoundError(`Cannot rebase: ${base.note}; without the base nothing can be merged`, {
       hint: "edit a fresh export of the target (nomad-patch export) and propose again",

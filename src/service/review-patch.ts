@@ -158,7 +158,7 @@ export async function reviewPatch(
     published: target.published && { cid: target.published.cid.toString(), value: target.published.value },
     allowDivergentPublish: setting.allowDivergentPublish === true || input.allowDivergentPublish === true,
     loadTexts: (cids) => fetchTexts(store, cids, input.limits),
-    base: await readBaseState(store, patch.record.base, target.published, input.limits.resolveTimeoutMs),
+    base: await readBaseState(store, patch.record.base, target.published),
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });
   return { review, patch, target };
