@@ -17,6 +17,7 @@ import { attachConflictDiffs, conflictTextCandidates } from "./conflict-diffs.js
 import { failingEntryRefusals, storageContentKind } from "./csharp-compatibility.js";
 import { type BaseState, conflictWarnings, detectConflicts } from "./detect-conflicts.js";
 import { entryItem } from "./entry-item.js";
+import { inEntryOrder } from "./field-order.js";
 import { diffFields, jsonOf } from "./field-view.js";
 import { structuredJsonDiff } from "./json-diff.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
@@ -105,7 +106,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const conflicts = await conflictCheck(input, after);
   warnings.push(...conflictWarnings(conflicts));
   const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
-  const view = await moduleView(input, after);
+  const view = await moduleView(input, after, steps);
   return {
     schemaVersion: CHANGE_MODEL_VERSION,
     reviewedAt: input.reviewedAt,
@@ -260,7 +261,11 @@ function targetWarnings(target: ReviewInput["target"]): Problem[] {
   return out;
 }
 
-async function moduleView(input: ReviewInput, after: IpldMap): Promise<ModuleView> {
+async function moduleView(
+  input: ReviewInput,
+  after: IpldMap,
+  steps: readonly FoldStep[],
+): Promise<ModuleView> {
   if (!input.module.predictsEffects) {
     return {
       kind: "none",
@@ -275,7 +280,13 @@ async function moduleView(input: ReviewInput, after: IpldMap): Promise<ModuleVie
       items: attachTextDiffs(items, await input.loadTexts(textDiffCandidates(items))),
     };
   }
-  return { kind: "fields", fields: diffFields(input.before, after) };
+  // Rows in the order the entries make them; only entries that changed the state can rank a field.
+  const changing = steps.filter((step) => step.effect === "changed").map((step) => step.entry);
+  const fields = diffFields(input.before, after);
+  return {
+    kind: "fields",
+    fields: await inEntryOrder(fields, input.module, input.before, changing, input.foldContext),
+  };
 }
 
 /** Aligned by structure: list items by their id, so an added and a removed file never read as renames. */

@@ -73,6 +73,22 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
     expect(missing).toEqual([]);
   });
 
+  it("lists a project's field changes one per row and list item, in the order the entries make them", () => {
+    const review = comments.find((c) => c.name === "project-review")?.markdown ?? "";
+    const rows = review
+      .slice(review.indexOf("#### Field changes"))
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) => line.split(" | ")[0]);
+    expect(rows).toEqual([
+      "| `Name`",
+      "| `Features[beta]`",
+      "| `Description`",
+      "| `Links[source]`",
+      "| `Links[docs]`",
+    ]);
+  });
+
   it("headlines a conflict: what approving removes, first", async () => {
     const conflict = comments.find((c) => c.name === "conflict-review");
     const screen = await open().firstScreen(conflict?.markdown ?? "");
