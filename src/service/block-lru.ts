@@ -16,7 +16,7 @@ export interface BlockLru {
 
 /**
  * A decoded Nomad block (maps, strings, CID objects) takes several times its encoded size in the
- * heap: measured on the benchmark's entries, about 4× plus a fixed part per object.
+ * heap: an estimate of four times its size more, plus a fixed part per object, is counted for it.
  */
 const DECODED_FACTOR = 4;
 const PER_BLOCK = 200;
