@@ -8,7 +8,7 @@ import { type ApplyCaseResult, runApplyCase } from "./cases/apply-cases.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { type ReviewCaseResult, runReviewCase } from "./cases/review-cases.js";
 import { runWebhookBurst, type WebhookBurstResult } from "./cases/webhook-burst.js";
-import { peakMemoryOf } from "./measure/memory.js";
+import { memoryOverRuns, peakMemoryOf } from "./measure/memory.js";
 import { timed } from "./measure/timing.js";
 import { type BenchResult, printReport } from "./report/print-report.js";
 import { checkTargets } from "./report/targets.js";
@@ -23,6 +23,9 @@ const WEBHOOK_BURSTS = [
   [50, 10],
   [200, 5],
 ] as const;
+
+/** Reviews in a row over one cache, for the memory of a long-running bot. */
+const FLAT_RUNS = 20;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     const { operator, contributor } = pair;
     const setup: Record<string, number> = {};
     const review: ReviewCaseResult[] = [];
+    const written: { key: string; entries: number }[] = [];
     let lastKey = "";
     for (const history of HISTORIES) {
       const target = await timed(() =>
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
         );
         setup[`patch ${size} on ${history}`] = patch.ms;
         lastKey = patch.value.key;
+        written.push({ key: patch.value.key, entries: size });
         review.push(await runReviewCase(operator.store, patch.value, { history, patch: size }, log));
       }
     }
@@ -66,6 +71,15 @@ async function main(): Promise<void> {
     const largest = review.at(-1)!;
     const memory = await peakMemoryOf(() =>
       reviewAndRender(withBlockCache(operator.store, { maxBlocks: 100_000 }), lastKey, largest.patchEntries),
+    );
+    // A long-running bot: one cache (bounded as the app's, in bytes) over reviews of every patch in turn.
+    const shared = withBlockCache(operator.store, { maxBlocks: 100_000 });
+    const overRuns = await memoryOverRuns(FLAT_RUNS, written.length, (i) => {
+      const patch = written[i % written.length]!;
+      return reviewAndRender(shared, patch.key, patch.entries);
+    });
+    log(
+      `memory over ${FLAT_RUNS} reviews: ${overRuns.rssAfterEach.map((b) => (b / 1024 / 1024).toFixed(0)).join(" ")} MiB`,
     );
 
     const apply: ApplyCaseResult[] = [];
@@ -77,6 +91,19 @@ async function main(): Promise<void> {
       webhooks.push(await runWebhookBurst(rate, seconds));
       log(`webhooks at ${rate}/s: p99 ${webhooks.at(-1)?.p99Ms.toFixed(1)} ms`);
     }
+    // The same burst while the largest case is reviewed cold in this process.
+    webhooks.push(
+      await runWebhookBurst(200, 5, {
+        label: `a cold review of ${largest.historyEntries} × ${largest.patchEntries} runs`,
+        task: () =>
+          reviewAndRender(
+            withBlockCache(operator.store, { maxBlocks: 100_000 }),
+            lastKey,
+            largest.patchEntries,
+          ),
+      }),
+    );
+    log(`webhooks at 200/s during a cold review: p99 ${webhooks.at(-1)?.p99Ms.toFixed(1)} ms`);
 
     const result: BenchResult = {
       at: new Date().toISOString(),
@@ -87,7 +114,8 @@ async function main(): Promise<void> {
       apply,
       webhooks,
       memory,
-      targets: checkTargets(review, webhooks),
+      memoryOverRuns: overRuns,
+      targets: checkTargets({ review, webhooks, apply, memory, memoryOverRuns: overRuns }),
     };
     process.stdout.write(`${printReport(result)}\n`);
     const dir = join(process.cwd(), "bench", "results");

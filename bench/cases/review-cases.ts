@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { KuboStore } from "../../src/ipfs/kubo-store.js";
 import { withBlockCache } from "../../src/service/caching-store.js";
+import { type DiskBlockCache, openDiskBlockCache } from "../../src/service/disk-block-cache.js";
 import { fetchAsCar, fetchConcurrently, fetchSequentially } from "../measure/baselines.js";
 import { recordingStore } from "../measure/recording-store.js";
 import { median, timed } from "../measure/timing.js";
@@ -20,6 +24,8 @@ export interface ReviewCaseResult {
   /** Block cache warm: only names are asked of Kubo. */
   readonly warmMs: number;
   readonly warmRenderMs: number;
+  /** The first review after a restart: an empty block cache in memory, the one on disk kept by a cold review. */
+  readonly restartMs: number;
   readonly sequentialMs: number;
   readonly rawMs: number;
   /** Not a baseline of the same requests: the same DAGs read whole, one `dag/export` per root. */
@@ -28,6 +34,7 @@ export interface ReviewCaseResult {
 
 const RUNS = 3;
 const MAX_BLOCKS = 100_000;
+const DISK_BYTES = 256 * 1024 * 1024;
 export const RAW_CONCURRENCY = 64;
 
 /** One review case: the review three ways and both baselines, on the same node and the same blocks. */
@@ -46,9 +53,27 @@ export async function runReviewCase(
   // The large history's cold runs and baselines take many seconds each: one run of each compares well enough.
   const slowRuns = blocks.length > 5_000 ? 1 : RUNS;
   const cold: number[] = [];
-  for (let i = 0; i < slowRuns; i++) {
-    const fresh = withBlockCache(store, { maxBlocks: MAX_BLOCKS });
-    cold.push((await timed(() => reviewAndRender(fresh, patch.key, sizes.patch))).ms);
+  const restart: number[] = [];
+  const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-bench-cache-"));
+  try {
+    for (let i = 0; i < slowRuns; i++) {
+      // Cold as in the app: the cache on disk starts empty and keeps what the review reads.
+      const dir = join(dataDir, String(i));
+      const disk = (await openDiskBlockCache(dir, { maxBytes: DISK_BYTES })) as DiskBlockCache;
+      const fresh = withBlockCache(store, { maxBlocks: MAX_BLOCKS, disk });
+      cold.push((await timed(() => reviewAndRender(fresh, patch.key, sizes.patch))).ms);
+      await disk.close();
+      // A restart: a new memory cache over the same directory, opened (and checked) as part of the time.
+      const restarted = await timed(async () => {
+        const reopened = (await openDiskBlockCache(dir, { maxBytes: DISK_BYTES })) as DiskBlockCache;
+        const after = withBlockCache(store, { maxBlocks: MAX_BLOCKS, disk: reopened });
+        await reviewAndRender(after, patch.key, sizes.patch);
+        await reopened.close();
+      });
+      restart.push(restarted.ms);
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
   }
   const cache = withBlockCache(store, { maxBlocks: MAX_BLOCKS });
   await reviewAndRender(cache, patch.key, sizes.patch);
@@ -59,7 +84,9 @@ export async function runReviewCase(
     warm.push(run.ms);
     warmRender.push(run.value.renderMs);
   }
-  log(`${label}: cold ${median(cold).toFixed(0)} ms, warm ${median(warm).toFixed(0)} ms`);
+  log(
+    `${label}: cold ${median(cold).toFixed(0)} ms, after a restart ${median(restart).toFixed(0)} ms, warm ${median(warm).toFixed(0)} ms`,
+  );
 
   const sequential: number[] = [];
   let bytes = 0;
@@ -89,6 +116,7 @@ export async function runReviewCase(
     coldMs: median(cold),
     warmMs: median(warm),
     warmRenderMs: median(warmRender),
+    restartMs: median(restart),
     sequentialMs: median(sequential),
     rawMs: median(raw),
     carMs: median(car),

@@ -20,6 +20,14 @@ export interface WebhookBurstResult {
   /** Issues that ended with exactly one "held" comment and one label call: each delivery's work done once. */
   readonly processedOnce: number;
   readonly drainMs: number;
+  /** What ran in the same process during the burst, if anything. */
+  readonly alongside?: string;
+}
+
+/** Work started in the same process just before the burst, and awaited after it. */
+export interface Alongside {
+  readonly label: string;
+  readonly task: () => Promise<unknown>;
 }
 
 /**
@@ -28,7 +36,11 @@ export interface WebhookBurstResult {
  * delivered twice. GitHub is faked in-process (nock); `/hold` needs no IPFS, so what is measured is the
  * acknowledgement and the app's own work, not Kubo.
  */
-export async function runWebhookBurst(rate: number, seconds: number): Promise<WebhookBurstResult> {
+export async function runWebhookBurst(
+  rate: number,
+  seconds: number,
+  alongside?: Alongside,
+): Promise<WebhookBurstResult> {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   const gh = fakeGitHub({
@@ -52,6 +64,7 @@ export async function runWebhookBurst(rate: number, seconds: number): Promise<We
     for (let i = 0; i < count; i += 10) sends.push({ i, id: `burst-${i}` });
     const latencies: number[] = [];
     let non2xx = 0;
+    const background = alongside?.task();
     const started = performance.now();
     await Promise.all(
       sends.map(async ({ i, id }, n) => {
@@ -76,6 +89,7 @@ export async function runWebhookBurst(rate: number, seconds: number): Promise<We
     const sentAll = performance.now();
     await queue.idle();
     const drainMs = performance.now() - sentAll;
+    await background;
 
     let processedOnce = 0;
     for (let i = 0; i < count; i++) {
@@ -93,6 +107,7 @@ export async function runWebhookBurst(rate: number, seconds: number): Promise<We
       non2xx,
       processedOnce,
       drainMs,
+      alongside: alongside?.label,
     };
   } finally {
     await close();

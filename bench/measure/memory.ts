@@ -37,3 +37,34 @@ export async function peakMemoryOf(task: () => Promise<unknown>, everyMs = 5): P
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   };
 }
+
+export interface MemoryOverRuns {
+  readonly runs: number;
+  /** The run after which the cache has seen every target once. */
+  readonly settledAfter: number;
+  /** Resident set after a collection, after run `settledAfter`, and after the last. */
+  readonly settledRss: number;
+  readonly lastRss: number;
+  readonly rssAfterEach: readonly number[];
+}
+
+/** Runs `task(i)` `runs` times, taking the resident set after a collection after each. */
+export async function memoryOverRuns(
+  runs: number,
+  settledAfter: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<MemoryOverRuns> {
+  const rssAfterEach: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await task(i);
+    collectGarbage();
+    rssAfterEach.push(process.memoryUsage().rss);
+  }
+  return {
+    runs,
+    settledAfter,
+    settledRss: rssAfterEach[settledAfter - 1] ?? Number.NaN,
+    lastRss: rssAfterEach.at(-1) ?? Number.NaN,
+    rssAfterEach,
+  };
+}

@@ -1,7 +1,7 @@
 import type { ApplyCaseResult } from "../cases/apply-cases.js";
 import { RAW_CONCURRENCY, type ReviewCaseResult } from "../cases/review-cases.js";
 import type { WebhookBurstResult } from "../cases/webhook-burst.js";
-import type { PeakMemory } from "../measure/memory.js";
+import type { MemoryOverRuns, PeakMemory } from "../measure/memory.js";
 import { reviewTable } from "./review-table.js";
 import { formatTable, mib, ms } from "./table.js";
 import type { TargetCheck } from "./targets.js";
@@ -17,6 +17,7 @@ export interface BenchResult {
   readonly apply: readonly ApplyCaseResult[];
   readonly webhooks: readonly WebhookBurstResult[];
   readonly memory: PeakMemory;
+  readonly memoryOverRuns: MemoryOverRuns;
   readonly targets: readonly TargetCheck[];
 }
 
@@ -30,8 +31,10 @@ export function printReport(result: BenchResult): string {
     "Review + render (median of 3 runs; cold, sequential and raw once for the 10,000-entry history)",
     reviewTable(result.review),
     "",
-    "first: the first review on the operator's node (patch blocks over bitswap); cold: fresh block cache;",
-    "warm: block cache warm; sequential: the same names and blocks, one request at a time;",
+    "first: the first review on the operator's node (patch blocks over bitswap); cold: fresh block cache",
+    "(each crawled DAG prefetched with one dag/export, the blocks kept on disk too); restart: the first review",
+    "after a restart (new memory cache, the disk cache of the cold review); warm: block cache warm;",
+    "sequential: the same names and blocks, one request at a time;",
     `raw: the same, ${RAW_CONCURRENCY} requests in flight, no decoding (the lower bound of one request per block);`,
     "car: the same DAGs read whole, one dag/export request per root (the bound of another strategy).",
     "Ratios are baseline ÷ nomad-patch: above 1× nomad-patch is faster, below 1× slower.",
@@ -48,6 +51,8 @@ export function printReport(result: BenchResult): string {
     `Peak memory, ${largest?.historyEntries} × ${largest?.patchEntries} cold: rss ${mib(memory.rss)}, ` +
       `heap ${mib(memory.heapUsed)} (+${mib(memory.heapGrowth)} over the collected baseline` +
       `${memory.gcExposed ? "" : "; run with --expose-gc for a clean baseline"})`,
+    `Memory over ${result.memoryOverRuns.runs} reviews of every patch in turn, one cache (RSS after a collection, MiB): ` +
+      result.memoryOverRuns.rssAfterEach.map((b) => (b / 1024 / 1024).toFixed(0)).join(" "),
     "",
     "Targets",
     ...result.targets.map((t) => `${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.detail}`),

@@ -9,6 +9,7 @@ export function reviewTable(results: readonly ReviewCaseResult[]): string {
       "blocks",
       "first ms",
       "cold ms",
+      "restart ms",
       "warm ms",
       "render ms",
       "sequential ms",
@@ -18,12 +19,15 @@ export function reviewTable(results: readonly ReviewCaseResult[]): string {
       "seq/warm",
       "raw/cold",
       "raw/warm",
+      "cold/car",
+      "restart/warm",
     ],
     results.map((r) => [
       `${r.historyEntries} × ${r.patchEntries}`,
       String(r.blocks),
       ms(r.firstMs),
       ms(r.coldMs),
+      ms(r.restartMs),
       ms(r.warmMs),
       ms(r.warmRenderMs),
       ms(r.sequentialMs),
@@ -33,6 +37,8 @@ export function reviewTable(results: readonly ReviewCaseResult[]): string {
       ratio(r.sequentialMs / r.warmMs),
       ratio(r.rawMs / r.coldMs),
       ratio(r.rawMs / r.warmMs),
+      ratio(r.coldMs / r.carMs),
+      ratio(r.restartMs / r.warmMs),
     ]),
   );
 }

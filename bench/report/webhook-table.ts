@@ -15,7 +15,7 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
       "drain ms",
     ],
     results.map((w) => [
-      `${w.rate}/s`,
+      w.alongside ? `${w.rate}/s + cold review` : `${w.rate}/s`,
       String(w.deliveries),
       String(w.redeliveries),
       w.p50Ms.toFixed(1),
