@@ -219,6 +219,7 @@ export async function openDiskBlockCache(
     async close() {
       await flush();
       closeReader();
+      held.delete(lock);
       await rm(lock, { force: true });
     },
     stats: () => ({ blocks: index.size, bytes: size, discarded }),
@@ -253,6 +254,19 @@ function hashMatches(cid: CID, bytes: Uint8Array): boolean {
   return Buffer.compare(actual, Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength)) === 0;
 }
 
+/** Locks this process holds, removed when it exits however it ends (one listener for all of them). */
+const held = new Set<string>();
+let listening = false;
+
+function releaseOnExit(path: string): void {
+  if (!listening)
+    process.once("exit", () => {
+      for (const lock of held) rmSync(lock, { force: true });
+    });
+  listening = true;
+  held.add(path);
+}
+
 /** The lock file holds the owner's pid; a lock whose owner is gone is taken over. */
 async function tryLock(path: string): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -260,7 +274,7 @@ async function tryLock(path: string): Promise<boolean> {
       const handle = await open(path, "wx");
       await handle.writeFile(String(process.pid));
       await handle.close();
-      process.once("exit", () => rmSync(path, { force: true }));
+      releaseOnExit(path);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

@@ -133,6 +133,14 @@ describe("the block cache on disk", () => {
     await disk.close();
   });
 
+  it("opened and closed again and again, it leaves no listener behind", async () => {
+    const dir = join(work, "reopened");
+    await (await openDiskBlockCache(dir, { maxBytes: 1024 }))?.close();
+    const listeners = process.listenerCount("exit");
+    for (let i = 0; i < 12; i++) await (await openDiskBlockCache(dir, { maxBytes: 1024 }))?.close();
+    expect(process.listenerCount("exit")).toBe(listeners);
+  });
+
   it("is used by one process at a time: a second opener runs without it", async () => {
     const dir = join(work, "locked");
     const first = await openDiskBlockCache(dir, { maxBytes: 1024 });
