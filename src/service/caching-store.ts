@@ -45,6 +45,8 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     maxBytes: options.maxBytes ?? DEFAULT_BLOCK_CACHE_BYTES,
   });
   const pending = new Map<string, Promise<Uint8Array>>();
+  /** Roots whose DAG a prefetch read to its end (or to its files). */
+  const readWhole = new Set<string>();
   let hits = 0;
   let misses = 0;
 
@@ -99,23 +101,32 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
 
   async function prefetchDag(root: CID, o?: ReadOptions): Promise<PrefetchedBlock[]> {
     const read: PrefetchedBlock[] = [];
-    // Held whole on disk since an earlier prefetch: the reads will find every block there.
-    if (options.disk?.hasDag(root)) return read;
+    const key = root.toString();
+    // Read already (while its root is still cached), or held on disk since an earlier prefetch: the reads
+    // find the blocks where they are, and only what the prefetch never had is fetched, as the first time.
+    if ((readWhole.has(key) && cache.get(key)) || options.disk?.hasDag(root)) return read;
+    let stoppedAtFile = false;
     try {
       // Only what the node has: a block it would have to fetch is left to the read that needs it.
       const summary = await store.exportDag(
         root,
         (block) => {
-          if (block.cid.code === DAG_PB) return false;
-          const key = block.cid.toString();
-          if (!cache.get(key)) cache.set(key, block.bytes);
+          if (block.cid.code === DAG_PB) {
+            stoppedAtFile = true;
+            return false;
+          }
+          const cid = block.cid.toString();
+          if (!cache.get(cid)) cache.set(cid, block.bytes);
           options.disk?.put(block);
-          read.push({ cid: key, size: block.bytes.byteLength });
+          read.push({ cid, size: block.bytes.byteLength });
           return true;
         },
         { ...o, localOnly: true },
       );
-      if (summary.complete) options.disk?.markDag(root);
+      if (summary.complete || stoppedAtFile) {
+        remember(readWhole, key);
+        options.disk?.markDag(root);
+      }
     } catch {
       // A hint only: what was read is kept, and any read that follows meets the failure itself.
     }
@@ -130,6 +141,15 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     prefetchDag,
     cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
   };
+}
+
+/** Roots remembered: a few thousand at most (a root is forgotten when it leaves the cache anyway). */
+const MAX_ROOTS = 4_096;
+
+function remember(roots: Set<string>, key: string): void {
+  roots.delete(key);
+  roots.add(key);
+  if (roots.size > MAX_ROOTS) roots.delete(roots.values().next().value as string);
 }
 
 /** The cached value, decoded on first use and kept beside the bytes. */

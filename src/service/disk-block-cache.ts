@@ -17,7 +17,7 @@ export interface DiskBlockCache {
   get(cid: CID): Uint8Array | undefined;
   /** Keep a block (hash-checked by whoever read it); written in batches. */
   put(block: Block): void;
-  /** Every block of the DAG under `root` is here (as a prefetch reads it: UnixFS files aside). */
+  /** A prefetch read the DAG under `root` (to its end, or to its first UnixFS file) into this cache. */
   hasDag(root: CID): boolean;
   markDag(root: CID): void;
   /** Write what is queued. */

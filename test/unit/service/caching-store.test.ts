@@ -142,6 +142,26 @@ describe("prefetchDag", () => {
     expect(calls).toEqual([]);
   });
 
+  it("does not export a DAG again once it has read it (a warm review asks the node for names only)", async () => {
+    const file = await filePart("file bytes");
+    for (const exported of [blocks.slice(0, 3), [blocks[1]!, file, blocks[2]!]]) {
+      const { store, exports } = countingStore(exported);
+      const cached = withBlockCache(store, { maxBlocks: 10 });
+      await cached.prefetchDag(exported[0]!.cid);
+      await cached.prefetchDag(exported[0]!.cid);
+      expect(exports).toHaveLength(1);
+    }
+  });
+
+  it("exports a DAG again once its root has left the cache", async () => {
+    const { store, exports } = countingStore(blocks.slice(0, 2));
+    const cached = withBlockCache(store, { maxBlocks: 2 });
+    await cached.prefetchDag(cids[0]!);
+    await cached.getBlock(cids[2]!); // evicts the root
+    await cached.prefetchDag(cids[0]!);
+    expect(exports).toHaveLength(2);
+  });
+
   it("stops at the first UnixFS block: a file's bytes are read only by what shows them", async () => {
     const file = await filePart("file bytes");
     const { store } = countingStore([blocks[0]!, file, blocks[1]!]);
