@@ -3,9 +3,7 @@
 // Without GitHub App credentials Probot starts in setup mode, which registers the app.
 import { run } from "probot";
 import { readEnvironment } from "../config/environment.js";
-import { openKubo } from "../ipfs/open-kubo.js";
-import { openNodeJournal } from "../service/node-journal.js";
-import { openBlockCache } from "../service/open-block-cache.js";
+import { openAppRuntime } from "./app-runtime.js";
 import { createApp } from "./index.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
@@ -26,26 +24,12 @@ function skipSmeeSetup(): void {
 
 async function main(): Promise<void> {
   skipSmeeSetup();
-  const environment = readEnvironment();
-  const kubo = await openKubo({
-    apiUrl: environment.kuboApiUrl,
-    dataDir: environment.dataDir,
-    swarmPort: environment.kuboSwarmPort,
-    limits: { timeoutMs: environment.callTimeoutMs, resolveTimeoutMs: environment.resolveTimeoutMs },
-    log,
-  });
+  const runtime = await openAppRuntime(readEnvironment(), log);
   let server: Awaited<ReturnType<typeof run>>;
-  let closeCache = async () => {};
   try {
-    // The node's apply journal (keyed by its peer id in the data directory): what makes an apply exactly-once.
-    const journal = await openNodeJournal(kubo.store, environment.dataDir);
-    // One cache for the process: a target's history is read once, then every later review is warm.
-    // Backed by the data directory: after a restart, what was read before is read from disk.
-    const cache = await openBlockCache(kubo.store, environment, log);
-    closeCache = cache.close;
-    server = await run(createApp({ store: cache.store, environment, journal }));
+    server = await run(createApp(runtime.deps));
   } catch (error) {
-    await kubo.close();
+    await runtime.close();
     throw error;
   }
   let stopping = false;
@@ -54,10 +38,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: stopping`);
     await server.stop().catch((error: unknown) => log(`server stop failed: ${(error as Error).message}`));
-    await closeCache().catch((error: unknown) =>
-      log(`block cache close failed: ${(error as Error).message}`),
-    );
-    await kubo.close().catch((error: unknown) => log(`Kubo stop failed: ${(error as Error).message}`));
+    await runtime.close().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
     process.exit(0);
   };
   // Probot installs its own SIGINT handler only outside setup mode; replace it so the

@@ -1,0 +1,46 @@
+import type { Environment } from "../config/environment.js";
+import { openKubo } from "../ipfs/open-kubo.js";
+import { openNodeJournal } from "../service/node-journal.js";
+import { openBlockCache } from "../service/open-block-cache.js";
+import type { AppDeps } from "./index.js";
+
+/** What the app runs on, built from its settings, and how to stop it. */
+export interface AppRuntime {
+  readonly deps: AppDeps;
+  /** True when the Kubo node was started here (and stops on `close`). */
+  readonly managed: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The app's Kubo node (`KUBO_API_URL`, else a managed one in the data directory), the node's apply journal
+ * (what makes an apply exactly-once) and one block cache for the process (a target's history is read once,
+ * then every later review is warm; backed by the data directory, so a restart starts warm). `npm start` and
+ * the Probot entry (`nomad-patch/app`) both start here. `close` closes the cache, then stops a managed node.
+ */
+export async function openAppRuntime(
+  environment: Environment,
+  log: (line: string) => void,
+): Promise<AppRuntime> {
+  const kubo = await openKubo({
+    apiUrl: environment.kuboApiUrl,
+    dataDir: environment.dataDir,
+    swarmPort: environment.kuboSwarmPort,
+    limits: { timeoutMs: environment.callTimeoutMs, resolveTimeoutMs: environment.resolveTimeoutMs },
+    log,
+  });
+  try {
+    const journal = await openNodeJournal(kubo.store, environment.dataDir);
+    const cache = await openBlockCache(kubo.store, environment, log);
+    const close = async () => {
+      await cache
+        .close()
+        .catch((error: unknown) => log(`block cache close failed: ${(error as Error).message}`));
+      await kubo.close();
+    };
+    return { deps: { store: cache.store, environment, journal }, managed: kubo.managed, close };
+  } catch (error) {
+    await kubo.close();
+    throw error;
+  }
+}
