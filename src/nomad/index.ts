@@ -1,3 +1,5 @@
+// The errors the core throws: every one is a NomadPatchError with a stable `code`.
+export { DecodeError, InternalError, LimitExceededError, NomadPatchError } from "../errors.js";
 export { type EncodedBlock, encodeBlock, MAX_BLOCK_BYTES } from "./block.js";
 export { canonicalJson } from "./canonical-json.js";
 export {
