@@ -19,6 +19,7 @@ export {
   PolicyRefusal,
   UsageError,
 } from "./errors.js";
+export type { Block } from "./ipfs/car.js";
 export {
   InvalidReferenceError,
   IpfsTimeoutError,
@@ -34,13 +35,18 @@ export { type OpenedKubo, type OpenKuboOptions, openKubo } from "./ipfs/open-kub
 export type {
   CallOptions,
   DagCodecName,
+  ExportOptions,
+  ExportSummary,
+  ImportOptions,
   IpfsStore,
   IpnsKey,
+  PrefetchedBlock,
   PublishOptions,
   PubsubMessage,
   PutOptions,
   ReadOptions,
   ResolveOptions,
+  SizedValue,
   SubscribeOptions,
   Subscription,
 } from "./ipfs/store.js";
@@ -113,6 +119,7 @@ export { type ApplyPatchDeps, type ApplyPatchInput, applyPatch } from "./service
 export { type BlockCacheOptions, type CachingStore, withBlockCache } from "./service/caching-store.js";
 // Create a Nomad object with this node as its first device.
 export { type CreatedObject, createNomadObject } from "./service/create-nomad-object.js";
+export type { DiskBlockCache } from "./service/disk-block-cache.js";
 // Export a Storage folder to disk, as a contributor's starting point.
 export { type ExportedFolder, exportFolder } from "./service/export-folder.js";
 export { type FindAppliedInput, findApplied } from "./service/find-applied.js";
