@@ -68,6 +68,8 @@ const schema = z.object({
   NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
   /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
   NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  /** The IPFS gateway the review's "view" links of binary files open; the public one unless set. */
+  NOMAD_PATCH_GATEWAY_URL: z.url({ protocol: /^https?$/ }).default("https://ipfs.io"),
   NODE_ENV: z.string().optional(),
   WEBHOOK_SECRET: z.string().optional(),
   APP_ID: z.string().optional(),
@@ -90,6 +92,8 @@ export interface Environment {
   /** Webhook bodies above this are refused with 413 before they are read whole. */
   readonly maxWebhookBytes: number;
   readonly keysPerSenderPerHour: number;
+  /** Where the review links files through: `{gatewayUrl}/ipfs/{cid}`. */
+  readonly gatewayUrl: string;
   readonly production: boolean;
 }
 
@@ -121,6 +125,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     diskCacheBytes: e.NOMAD_PATCH_DISK_CACHE_MB * 1024 * 1024,
     maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,
     keysPerSenderPerHour: e.NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR,
+    gatewayUrl: e.NOMAD_PATCH_GATEWAY_URL.replace(/\/+$/, ""),
     production,
   };
 }

@@ -16,6 +16,7 @@ export function delegateStore(store: IpfsStore): IpfsStore {
     importBlocks: (blocks, o) => store.importBlocks(blocks, o),
     addFile: (bytes, o) => store.addFile(bytes, o),
     catFile: (cid, o) => store.catFile(cid, o),
+    fileSize: (cid, o) => store.fileSize(cid, o),
     resolveName: (name, o) => store.resolveName(name, o),
     publishName: (keyName, cid, o) => store.publishName(keyName, cid, o),
     listKeys: (o) => store.listKeys(o),

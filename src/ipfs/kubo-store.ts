@@ -198,6 +198,13 @@ export class KuboStore implements IpfsStore {
     });
   }
 
+  async fileSize(cid: CID, options: CallOptions = {}): Promise<number> {
+    const stat = await this.call(`files stat /ipfs/${cid}`, options, (signal) =>
+      this.client.files.stat(`/ipfs/${cid}`, { signal }),
+    );
+    return Number(stat.size);
+  }
+
   async resolveName(name: string, options: ResolveOptions = {}): Promise<CID | undefined> {
     assertNameSyntax(name);
     const timeoutMs = options.timeoutMs ?? this.limits.resolveTimeoutMs;

@@ -123,6 +123,11 @@ export interface IpfsStore {
   addFile(bytes: Uint8Array, options?: CallOptions & { readonly pin?: boolean }): Promise<CID>;
   /** The bytes of a UnixFS file, refused beyond `maxBytes`. */
   catFile(cid: CID, options?: ReadOptions): Promise<Uint8Array>;
+  /**
+   * The size in bytes a UnixFS file says it has (its root node's `filesize`), read without fetching the
+   * file: for showing, never for trusting.
+   */
+  fileSize(cid: CID, options?: CallOptions): Promise<number>;
 
   /** What an IPNS name points at now, or `undefined` when the name is not found within the bound. */
   resolveName(name: string, options?: ResolveOptions): Promise<CID | undefined>;

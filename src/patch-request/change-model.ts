@@ -160,6 +160,11 @@ export interface StorageItemChange {
   readonly textDiff?: string;
   /** Why there is no text diff (binary, too large, unreachable). */
   readonly textDiffNote?: string;
+  /** File sizes in bytes before and after: null on the side where the file does not exist; absent when unknown. */
+  readonly beforeSize?: number | null;
+  readonly afterSize?: number | null;
+  /** The file's media type, from its first bytes where fetched, else its extension (`image/png`); absent when unknown. */
+  readonly mediaType?: string;
 }
 
 /** One field of a value module's state (WindowsAppCommunity, PeerSwarm). */

@@ -12,6 +12,8 @@ export interface ReviewMarkdownOptions {
   readonly author?: string;
   /** The version an earlier review showed, when this review replaces it: the comment says what changed. */
   readonly replaces?: { readonly cid: string | null; readonly result: string | null };
+  /** The IPFS gateway that "view" links of files without a text diff open; default `https://ipfs.io`. */
+  readonly gatewayUrl?: string;
 }
 
 /**
@@ -31,3 +33,5 @@ export const DEFAULT_REFRESH_COMMAND = "/refresh";
 export const DEFAULT_MAX_CHARS = 65_000;
 /** GitHub's hard limit on a comment body. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
+/** The public gateway the review links files through unless the deployment names another. */
+export const DEFAULT_GATEWAY_URL = "https://ipfs.io";

@@ -9,6 +9,7 @@ import { renderFileDiffsSection } from "./markdown-file-diffs.js";
 import { noteAlert, renderMarkdownHeader } from "./markdown-header.js";
 import { renderJsonDiffSection } from "./markdown-json-diff.js";
 import { DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT, type ReviewMarkdownOptions } from "./markdown-options.js";
+import { renderOtherFilesSection } from "./markdown-other-files.js";
 import { renderTreeSection } from "./markdown-tree-section.js";
 import { isMarkerLogin, writeMarker } from "./marker.js";
 import { reviewStatus } from "./review-status.js";
@@ -69,10 +70,15 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
   const fileDiffs = take((b) =>
     view.kind === "storage" ? renderFileDiffsSection(view.items, b) : EMPTY_SECTION,
   );
+  const otherFiles = take((b) =>
+    view.kind === "storage" ? renderOtherFilesSection(view.items, b, options.gatewayUrl) : EMPTY_SECTION,
+  );
   const contents = take((b) => renderEntryContentsSection(review, b));
   const jsonDiff = take((b) => renderJsonDiffSection(review, b));
 
-  const cuts = [jsonDiff, contents, fileDiffs, entries, primary].flatMap((section) => section.cut ?? []);
+  const cuts = [jsonDiff, contents, otherFiles, fileDiffs, entries, primary].flatMap(
+    (section) => section.cut ?? [],
+  );
   const notice = cuts.length === 0 ? "" : truncationNotice(cuts, review.patch.key);
   // The changes come first (issue 16 §3): the tree or field table, then the author's words, then the diffs.
   const parts = [
@@ -82,6 +88,7 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     primary,
     description,
     fileDiffs,
+    otherFiles,
     contents,
     entries,
     jsonDiff,

@@ -41,6 +41,12 @@ function moduleViewLines(review: PatchReview, p: Paint, width: number): string[]
   }
   const lines = [p.bold(`Files and folders (${storageCounts(view.items)})`)];
   lines.push(...storageTreeLines(view.items, safe).map((line) => `  ${paintDiffLine(line, p)}`));
+  // Files without a text diff: their content CIDs, to fetch and look at (`ipfs cat`, a gateway).
+  for (const item of view.items) {
+    if (item.kind !== "file" || item.textDiff !== undefined) continue;
+    const cids = [item.beforeContent, item.afterContent].filter((cid): cid is string => Boolean(cid));
+    if (cids.length > 0) lines.push(`  ${safe(item.path)}: CID ${cids.map(safe).join(" → ")}`);
+  }
   for (const item of view.items) {
     if (item.textDiff === undefined) continue;
     lines.push(

@@ -1,5 +1,6 @@
 import type { StorageItemChange } from "../patch-request/change-model.js";
 import { oneLine, shorten } from "./escape.js";
+import { fileFacts } from "./file-facts.js";
 import { count } from "./words.js";
 
 interface TreeNode {
@@ -67,7 +68,7 @@ function walk(node: TreeNode, depth: number, visit: (child: TreeNode, depth: num
 
 function note(item: StorageItemChange | undefined, clean: (text: string) => string): string {
   if (item?.kind !== "file" || item.textDiff !== undefined || !item.textDiffNote) return "";
-  return `  (${shorten(clean(item.textDiffNote), 80)})`;
+  return `  (${shorten(clean(fileFacts(item)), 120)})`;
 }
 
 function isFolder(node: TreeNode): boolean {

@@ -220,7 +220,14 @@ async function fetchTexts(
         texts.set(cid, bytesAsText(await store.catFile(CID.parse(cid), { maxBytes })));
       } catch (error) {
         const code = (error as { code?: string }).code;
-        texts.set(cid, { note: code === "LIMIT" ? `larger than ${maxBytes} bytes` : "content unreachable" });
+        if (code !== "LIMIT") return texts.set(cid, { note: "content unreachable" });
+        // Too large to show as text: its size is still worth saying, and costs one small read.
+        const size = await store.fileSize(CID.parse(cid)).catch(() => undefined);
+        texts.set(cid, {
+          note: `larger than ${maxBytes} bytes`,
+          tooLarge: true,
+          ...(size === undefined ? {} : { size }),
+        });
       }
     }),
   );

@@ -112,6 +112,7 @@ export async function reviewKey(
       commands: config.commands.apply,
       refreshCommand: refresh,
       author,
+      gatewayUrl: job.runtime.environment.gatewayUrl,
     };
     const replaces = current?.marker.cid
       ? { cid: current.marker.cid, result: current.marker.result }

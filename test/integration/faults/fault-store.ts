@@ -42,6 +42,7 @@ const methods: Record<Method, true> = {
   importBlocks: true,
   addFile: true,
   catFile: true,
+  fileSize: true,
   resolveName: true,
   publishName: true,
   listKeys: true,

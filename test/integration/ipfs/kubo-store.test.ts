@@ -58,6 +58,14 @@ describe("KuboStore against one real Kubo", () => {
     );
   });
 
+  it("tells a file's size from its root without fetching it, for files of one block and of many", async () => {
+    const small = await node.store.addFile(new TextEncoder().encode("hello world\n"));
+    expect(await node.store.fileSize(small)).toBe(12);
+    // Over Kubo's 256 KiB chunk: a root that links the chunks and records the total.
+    const large = await node.store.addFile(new Uint8Array(700_000).fill(7));
+    expect(await node.store.fileSize(large)).toBe(700_000);
+  });
+
   it("reports an unknown name as not found within its bound", async () => {
     const other = await startKubo(); // a key this node has never heard of
     try {

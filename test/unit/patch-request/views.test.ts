@@ -105,8 +105,15 @@ describe("text diffs", () => {
   });
 
   it("treats invalid UTF-8 as binary", () => {
-    expect(bytesAsText(new Uint8Array([0xff, 0xfe, 0x41]))).toEqual({ note: "binary file" });
-    expect(bytesAsText(new TextEncoder().encode("tab\tand\nnewline"))).toEqual({ text: "tab\tand\nnewline" });
+    expect(bytesAsText(new Uint8Array([0xff, 0xfe, 0x41]))).toEqual({
+      note: "binary file",
+      size: 3,
+      head: new Uint8Array([0xff, 0xfe, 0x41]),
+    });
+    expect(bytesAsText(new TextEncoder().encode("tab\tand\nnewline"))).toEqual({
+      text: "tab\tand\nnewline",
+      size: 15,
+    });
   });
 });
 

@@ -75,6 +75,11 @@ describe("renderReviewMarkdown", () => {
 
       </details>
 
+      #### Files without a text diff
+
+      - \`old.txt\` removed · CID \`bafyreikspxakfz23bkvmdco52bbpezoautcvm7aovrl7pc7ahizwzfbq5f\` · [view before](https://ipfs.io/ipfs/bafyreikspxakfz23bkvmdco52bbpezoautcvm7aovrl7pc7ahizwzfbq5f)
+      - \`img/logo.png\` changed: binary
+
       #### Entries
 
       | # | EventId | Item | Effect | Reason |

@@ -32,6 +32,7 @@ describe("renderReviewText", () => {
         ~   logo.png  (binary)
         - old.txt
         ~ readme.md
+        old.txt: CID bafyreikspxakfz23bkvmdco52bbpezoautcvm7aovrl7pc7ahizwzfbq5f
 
       docs/guide.md (added)
         --- /dev/null
