@@ -57,7 +57,7 @@ describe("binary files in a review", () => {
 
   it("are listed with size before → after, type, CID before → after and links to view them", () => {
     const markdown = renderReviewMarkdown(binaryReview());
-    expect(markdown).toContain("~   logo  (binary file, image/png, 1.2 KB → 2.0 KB)");
+    expect(markdown).toContain("   logo  (binary file, image/png, 1.2 KB → 2.0 KB)");
     expect(markdown).toContain(
       `- \`img/logo\` changed: binary file, image/png, 1.2 KB → 2.0 KB · CID \`${LOGO_BEFORE}\` → \`${LOGO_AFTER}\` · [view before](https://ipfs.io/ipfs/${LOGO_BEFORE}) · [view after](https://ipfs.io/ipfs/${LOGO_AFTER})`,
     );
