@@ -63,7 +63,7 @@ export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdow
       ].join("\n"),
     );
   }
-  sections.push(howToApprove(review, status, options), renderIdentifiers(review));
+  sections.push(howToApprove(review, status, options), renderIdentifiers(review, options.author));
   return sections.join("\n\n");
 }
 

@@ -1,5 +1,6 @@
 import type { PatchReview } from "../patch-request/change-model.js";
 import { codeSpan, details, escapeInline } from "./escape.js";
+import { isMarkerLogin } from "./marker.js";
 import { summaryParts } from "./summary-parts.js";
 
 /** Contributor devices listed; a patch may name more, the rest are counted. */
@@ -7,10 +8,12 @@ const MAX_SOURCES = 5;
 
 /**
  * What a reviewer checks rather than reads: the target, the patch key and the version reviewed, the
- * predicted result, the base the author saw and the contributor's devices. Collapsed, so four long
- * identifiers do not push the change off the first screen; the Markdown keeps every one whole.
+ * predicted result, the base the author saw and who proposed it: the contributor's devices and, in the
+ * app, the GitHub author the rules judged (`author`, checked to be a login so that nothing else can be
+ * mentioned). Collapsed, so four long identifiers do not push the change off the first screen; the
+ * Markdown keeps every one whole.
  */
-export function renderIdentifiers(review: PatchReview): string {
+export function renderIdentifiers(review: PatchReview, author?: string): string {
   const { patch, target } = review;
   const name = target.name ? `, ${escapeInline(target.name, 100)}` : "";
   const { scope, effects } = summaryParts(review);
@@ -22,8 +25,17 @@ export function renderIdentifiers(review: PatchReview): string {
     `- **Patch CID:** ${codeSpan(patch.cid)}: the version reviewed here; an approval binds to it, and counts only when given after this comment`,
     `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
     `- **Base:** ${patch.base ? `${codeSpan(patch.base)} (the target's version the author saw)` : "_none given_"}`,
-    `- **Proposed by:** ${sources.length > 0 ? `${sources.join(", ")} (the contributor's devices)` : "_no device named_"}`,
+    `- **Proposed by:** ${proposers(sources, author)}`,
     `- **Entries:** ${scope}: ${effects}.`,
   ];
   return details("Identifiers", lines.join("\n"));
+}
+
+function proposers(sources: readonly string[], author: string | undefined): string {
+  const devices =
+    sources.length > 0 ? `${sources.join(", ")} (the contributor's devices)` : "_no device named_";
+  // A code span, not an @-mention: a review posted per version must not notify the author each time.
+  return author !== undefined && isMarkerLogin(author)
+    ? `${codeSpan(author)} on GitHub; ${devices}`
+    : devices;
 }

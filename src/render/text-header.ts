@@ -25,6 +25,8 @@ export function textHeaderLines(review: PatchReview, p: Paint, width = DEFAULT_W
     `Key:      ${safe(patch.key)}`,
     `CID:      ${safe(patch.cid)}`,
     `Result:   ${review.predictedResultCid ? safe(review.predictedResultCid) : "cannot be predicted"}`,
+    `Base:     ${patch.base ? `${safe(patch.base)} (the target's version the author saw)` : "none given"}`,
+    `From:     ${patch.sources.length > 0 ? patch.sources.map(safe).join(", ") : "no device named"}`,
     `Summary:  ${scope}: ${effects}`,
   ];
   const warnings = collectWarnings(review);

@@ -15,6 +15,8 @@ describe("renderReviewText", () => {
       Key:      k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x
       CID:      bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk
       Result:   bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi
+      Base:     bafyrein2rwuxzxlg3xo5qdd3jf4ufgtocyvxw6rqztc2eivmnnflsmyhxp (the target's version the author saw)
+      From:     k51qzi5uqu5dz3vsz0os2xj6is764ierwg8whonk1aglut01pxjvwt6j0t95bc
       Summary:  4 entries touching 4 targets: 1 added, 1 changed, 1 removed, 1 no effect
 
       To apply exactly this: nomad-patch apply k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x --expect bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk --expect-result bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi
