@@ -54,15 +54,23 @@ export type {
 export type {
   CrawledEntry,
   CrawlLimits,
+  EntryEffect as FoldEntryEffect,
+  EventStreamEntry,
+  FoldBudget,
+  FoldContext,
   FoldLimits,
+  FoldResult,
   FoldStep,
+  FoldSubject,
   IpldMap,
   IpldValue,
   IpnsName,
   LoadedEntry,
   NomadModule,
+  SeedInput,
   SourceRemoval,
   Ticks,
+  TimestampForm,
   VisitedSource,
 } from "./nomad/index.js";
 export type { PairCode } from "./nomad/pairing/pair-code.js";
@@ -71,6 +79,8 @@ export type { ApplyOutcome } from "./patch-request/apply-outcome.js";
 export {
   CHANGE_MODEL_VERSION,
   type ChangeCounts,
+  type Conflict,
+  type ConflictCheck,
   type EntryChange,
   type EntryEffect,
   type FieldChange,
@@ -87,6 +97,7 @@ export {
   type UnreachableSource,
 } from "./patch-request/change-model.js";
 export type { PatchRequestRecord } from "./patch-request/patch-request-record.js";
+export type { ProposedEntry } from "./patch-request/proposed-entry.js";
 // Renderings of a review and an outcome: the bot's comment, the terminal text, the documented JSON.
 export {
   type OutcomeOptions,
