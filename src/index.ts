@@ -96,12 +96,14 @@ export {
   type TargetInfo,
   type UnreachableSource,
 } from "./patch-request/change-model.js";
+export type { RevisionDelta } from "./patch-request/compare-revisions.js";
 export type { PatchRequestRecord } from "./patch-request/patch-request-record.js";
 export type { ProposedEntry } from "./patch-request/proposed-entry.js";
 // Renderings of a review and an outcome: the bot's comment, the terminal text, the documented JSON.
 export {
   type OutcomeOptions,
   type ReviewMarkdownOptions,
+  type Revision,
   renderOutcomeMarkdown,
   renderOutcomeText,
   renderReviewJson,

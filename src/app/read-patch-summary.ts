@@ -6,13 +6,19 @@ import type { PatchEntrySummary } from "../policy/index.js";
 
 export interface PatchSummaryRead {
   readonly target: string;
-  /** Each entry's ids; an entry over `maxEntries` is not read (the count alone refuses the patch). */
-  readonly entries: readonly PatchEntrySummary[];
+  readonly title: string;
+  readonly description: string;
+  /**
+   * Each entry's ids and Content CID; an entry over `maxEntries` is not read (the count alone refuses the
+   * patch) and has empty ids.
+   */
+  readonly entries: readonly (PatchEntrySummary & { readonly content: string })[];
 }
 
 /**
- * What the rules look at in one approved version: its target and each entry's EventId and TargetId, read
- * by the patch CID (immutable, so no key is resolved). Blocks are bounded by the store's own time and
+ * What the rules look at in one approved version (its target and each entry's EventId and TargetId), and
+ * what the revision list compares (its title, description and each entry's content), read by the patch
+ * CID (immutable, so no key is resolved). Blocks are bounded by the store's own time and
  * size limits; at most `maxEntries` entries are fetched, a few at a time.
  */
 export async function readPatchSummary(
@@ -26,12 +32,17 @@ export async function readPatchSummary(
   const entries = await Promise.all(
     record.entries.map((entryCid, index) => {
       // Past the limit, the patch is refused for its size before any entry is judged.
-      if (index >= options.maxEntries) return { index, eventId: "", targetId: "" };
+      if (index >= options.maxEntries) return { index, eventId: "", targetId: "", content: "" };
       return limit(async () => {
         const entry = decodeEventStreamEntry(await store.dagGet(entryCid, read), entryCid.toString());
-        return { index, eventId: entry.eventId, targetId: entry.targetId };
+        return {
+          index,
+          eventId: entry.eventId,
+          targetId: entry.targetId,
+          content: entry.content.toString(),
+        };
       });
     }),
   );
-  return { target: record.target, entries };
+  return { target: record.target, title: record.title, description: record.description, entries };
 }

@@ -24,11 +24,13 @@ export {
   isMarkerKey,
   isMarkerLogin,
   MARKER_VERSION,
+  MAX_LISTED_REVISIONS,
   type Marker,
   parseMarker,
   REVIEW_STATES,
   type ReviewMarker,
   type ReviewState,
+  type Revision,
   STATUS_STATES,
   type StatusMarker,
   type StatusState,
@@ -44,6 +46,7 @@ export { renderReviewJson } from "./review-json.js";
 export { renderReviewMarkdown } from "./review-markdown.js";
 export { type ReviewStatus, reviewStatus } from "./review-status.js";
 export { renderReviewText } from "./review-text.js";
+export { describeDelta, renderRevisionsMarkdown } from "./revisions-markdown.js";
 export { renderSlowDownMarkdown } from "./slow-down-markdown.js";
 export {
   type ApplyProgress,

@@ -1,3 +1,5 @@
+import type { Revision } from "./marker.js";
+
 /** What the GitHub layer tells the Markdown renderers about this repository's setup. */
 export interface ReviewMarkdownOptions {
   /** The label that approves; default `nomad-patch: approve`. */
@@ -12,6 +14,11 @@ export interface ReviewMarkdownOptions {
   readonly author?: string;
   /** The version an earlier review showed, when this review replaces it: the comment says what changed. */
   readonly replaces?: { readonly cid: string | null; readonly result: string | null };
+  /**
+   * The versions of the key so far, this review's last (r1, r2, …): kept in the marker, listed in the
+   * comment once there are two, and named in the notice that says what changed.
+   */
+  readonly revisions?: readonly Revision[];
   /** The IPFS gateway that "view" links of files without a text diff open; default `https://ipfs.io`. */
   readonly gatewayUrl?: string;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RevisionDelta } from "../patch-request/compare-revisions.js";
 
 /**
  * Hidden markers: the first line of every comment the bot writes, so the app can find its comments
@@ -54,7 +55,27 @@ export interface ReviewMarker {
   readonly state: ReviewState;
   /** The GitHub login that posted the text holding the key; absent in markers written before it was kept. */
   readonly author?: string | null;
+  /**
+   * The versions the key has pointed at, oldest first, the last being this review's: r1, r2, … Only the
+   * last `MAX_LISTED_REVISIONS` are kept; their numbers say how many came before. Absent in markers
+   * written before revisions were kept.
+   */
+  readonly revs?: readonly Revision[];
 }
+
+/** One version of a patch key, as the bot first saw it. */
+export interface Revision {
+  /** 1 for the first version reviewed on the issue, then one more for each new patch CID. */
+  readonly n: number;
+  readonly cid: string;
+  /** When the bot first reviewed it, by its own clock (ISO 8601, UTC). */
+  readonly at: string;
+  /** What changed from the revision before it; absent for r1, or when the earlier one could not be read. */
+  readonly ch?: RevisionDelta;
+}
+
+/** Revisions kept in a review marker: the marker line stays a few kilobytes however often a key moves. */
+export const MAX_LISTED_REVISIONS = 20;
 
 export interface StatusMarker {
   readonly kind: "status";
@@ -87,6 +108,22 @@ export function isMarkerCid(text: string): boolean {
   return cid.safeParse(text).success;
 }
 
+const count = z.number().int().min(0).max(1_000_000);
+const revision = z.strictObject({
+  n: z.number().int().min(1).max(1_000_000),
+  cid,
+  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/),
+  ch: z
+    .strictObject({
+      added: count,
+      removed: count,
+      changed: count,
+      title: z.boolean(),
+      description: z.boolean(),
+    })
+    .optional(),
+});
+
 const reviewBody = z.strictObject({
   v: z.literal(MARKER_VERSION),
   key,
@@ -95,6 +132,7 @@ const reviewBody = z.strictObject({
   target: key.nullable(),
   state: z.enum(REVIEW_STATES),
   author: login.nullable().optional(),
+  revs: z.array(revision).min(1).max(MAX_LISTED_REVISIONS).optional(),
 });
 
 const statusBody = z.strictObject({
@@ -105,7 +143,8 @@ const statusBody = z.strictObject({
 });
 
 const PREFIX = "<!-- nomad-patch:";
-const MAX_MARKER_LINE = 600;
+// A review's revision list (20 × ~200 characters) sets the bound; nothing else comes near it.
+const MAX_MARKER_LINE = 6000;
 const LINE = /^<!-- nomad-patch:(review|status) (\{[^\n]*\}) -->$/;
 
 /** The marker line for a comment. Throws on values that could not be read back: a bug, not input. */

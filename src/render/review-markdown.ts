@@ -13,6 +13,7 @@ import { renderOtherFilesSection } from "./markdown-other-files.js";
 import { renderTreeSection } from "./markdown-tree-section.js";
 import { isMarkerLogin, writeMarker } from "./marker.js";
 import { reviewStatus } from "./review-status.js";
+import { describeDelta, renderRevisionsMarkdown } from "./revisions-markdown.js";
 
 /** Room kept for the truncation notice, which is only known once the bulky parts are fitted. */
 const NOTICE_RESERVE = 700;
@@ -36,6 +37,7 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     target: review.target.id,
     state: reviewStatus(review).state,
     ...(options.author !== undefined && isMarkerLogin(options.author) ? { author: options.author } : {}),
+    ...(options.revisions && options.revisions.length > 0 ? { revs: options.revisions } : {}),
   });
   // A conflict first: approving it removes someone's later changes (docs/decisions.md, lost updates);
   // its two sides after the summary line, which must stay on the first screen.
@@ -44,6 +46,7 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     changeNotice(review, options),
     renderMarkdownHeader(review, options),
     renderConflictSidesMarkdown(review),
+    renderRevisionsMarkdown(options.revisions ?? []),
   ]
     .filter((part) => part !== "")
     .join(SEPARATOR);
@@ -110,9 +113,14 @@ function changeNotice(review: PatchReview, options: ReviewMarkdownOptions): stri
     ...what("patch CID", before.cid, review.patch.cid),
     ...what("predicted result", before.result, review.predictedResultCid),
   ];
+  const [previous, current] = (options.revisions ?? []).slice(-2);
+  const revision =
+    previous && current && current.cid === review.patch.cid && previous.cid !== current.cid
+      ? `r${previous.n} → r${current.n}: ${describeDelta(current.ch)}; `
+      : "";
   return [
     "> [!IMPORTANT]",
-    `> **This patch changed since the review above** (${changes.length > 0 ? changes.join("; ") : "its review changed"}).`,
+    `> **This patch changed since the review above** (${revision}${changes.length > 0 ? changes.join("; ") : "its review changed"}).`,
     "> Approvals given before this comment are void: nothing is applied until someone approves this version.",
   ].join("\n");
 }

@@ -13,6 +13,7 @@ import { findReview, type MarkedComment } from "../bot-comments.js";
 import { describeFailure, type FailureDescription } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
+import { knownRevisions, withRevision } from "../revisions.js";
 import { applyRules } from "./apply-rules.js";
 import { readMarked } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
@@ -63,9 +64,11 @@ export async function reviewKey(
   const log = job.log.child({ key });
   const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;
   const about: WorkAbout = { key, cid: null, retryCommand: refresh };
-  const current = await aboutPatch(about, async () => findReview(await readMarked(job), key));
+  const marked = await aboutPatch(about, () => readMarked(job));
+  const current = findReview(marked, key);
   const author = request.author ?? current?.marker.author ?? undefined;
 
+  const limits = reviewLimits(config, job.runtime.environment);
   let review: PatchReview;
   try {
     const reviewed = await reviewPatch(
@@ -73,7 +76,7 @@ export async function reviewKey(
       {
         key,
         targets: targetSettings(config),
-        limits: reviewLimits(config, job.runtime.environment),
+        limits,
         dataDir: job.runtime.environment.dataDir,
         now: job.runtime.now?.(),
       },
@@ -107,7 +110,14 @@ export async function reviewKey(
     return undefined;
   }
   await aboutPatch({ ...about, cid }, async () => {
+    const revisions = await withRevision(knownRevisions(marked, key), cid, {
+      store: job.runtime.store,
+      maxEntries: limits.maxEntries,
+      timeoutMs: limits.resolveTimeoutMs ?? job.runtime.environment.resolveTimeoutMs,
+      now: job.runtime.now?.() ?? new Date(),
+    });
     const options = {
+      revisions,
       approveLabel: config.labels.approve,
       commands: config.commands.apply,
       refreshCommand: refresh,

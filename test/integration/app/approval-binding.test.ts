@@ -52,6 +52,18 @@ describe("the GitHub App: an approval applies only the version its giver could h
     expect(parseMarker(current?.body)).toMatchObject({ cid: v2.cid.toString(), state: "ready" });
     expect(current?.body).toContain("This patch changed since the review above");
     expect(current?.body).toContain(`patch CID \`${v1.cid}\` → \`${v2.cid}\``);
+    // The revision list: r1 and r2 with their CIDs, and what changed between them (only the title here).
+    expect(current?.body).toContain("(r1 → r2: title changed;");
+    expect(current?.body).toContain(`- r1 · \`${v1.cid}\` · seen `);
+    expect(current?.body).toMatch(
+      new RegExp(`- \\*\\*r2\\*\\* \\(this review\\) · \`${v2.cid}\` · seen [^·]+ · title changed`),
+    );
+    expect(parseMarker(current?.body)).toMatchObject({
+      revs: [
+        { n: 1, cid: v1.cid.toString() },
+        { n: 2, cid: v2.cid.toString(), ch: { added: 0, removed: 0, changed: 0, title: true } },
+      ],
+    });
     expect(current?.body).toContain("Approvals given before this comment are void");
 
     // The approval written before the new review arrives late: it applies nothing.
