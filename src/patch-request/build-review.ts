@@ -49,10 +49,15 @@ export interface ReviewInput {
    * Passed in, like the crawl's fetchers, so this stays free of I/O; absent: no text diffs.
    */
   readonly loadTexts?: (contentCids: string[]) => Promise<ReadonlyMap<string, FileText>>;
+  /** Most files whose texts `loadTexts` is asked for (both sides of each); default 50. */
+  readonly maxTextFiles?: number;
   /** The target at the patch's base, to find what the patch writes that changed since; absent: not checked. */
   readonly base?: BaseState;
   readonly reviewedAt: string;
 }
+
+/** How many files' texts a review reads for its diffs, unless told otherwise. */
+export const DEFAULT_MAX_TEXT_FILES = 50;
 
 /** The after-state: `before` with the applicable proposed entries folded in authoring order. */
 async function foldProposed(
@@ -275,10 +280,9 @@ async function moduleView(
   if (input.module.name === "storage") {
     const items = diffStorageTrees(input.before, after);
     if (!input.loadTexts) return { kind: "storage", items };
-    return {
-      kind: "storage",
-      items: attachTextDiffs(items, await input.loadTexts(textDiffCandidates(items))),
-    };
+    const maxFiles = input.maxTextFiles ?? DEFAULT_MAX_TEXT_FILES;
+    const texts = await input.loadTexts(textDiffCandidates(items, maxFiles));
+    return { kind: "storage", items: attachTextDiffs(items, texts, maxFiles) };
   }
   // Rows in the order the entries make them; only entries that changed the state can rank a field.
   const changing = steps.filter((step) => step.effect === "changed").map((step) => step.entry);

@@ -19,15 +19,25 @@ export type FileText =
 /** How many first bytes are kept of a binary file, enough for every type `fileType` knows by its bytes. */
 const HEAD_BYTES = 16;
 
-/** The content CIDs whose text a review of these items would show (changed, added and removed files). */
-export function textDiffCandidates(items: readonly StorageItemChange[]): string[] {
+/**
+ * The content CIDs whose text a review of these items would show (changed, added and removed files),
+ * both sides of the first `maxFiles` files in path order. The limit counts files, not contents: a
+ * changed file has two (issue 16: 40 files read as "more than 50 files changed").
+ */
+export function textDiffCandidates(
+  items: readonly StorageItemChange[],
+  maxFiles = Number.POSITIVE_INFINITY,
+): string[] {
   const cids = new Set<string>();
-  for (const item of items) {
-    if (item.kind !== "file") continue;
+  for (const item of filesWithContent(items).slice(0, maxFiles)) {
     if (item.beforeContent) cids.add(item.beforeContent);
     if (item.afterContent) cids.add(item.afterContent);
   }
   return [...cids];
+}
+
+function filesWithContent(items: readonly StorageItemChange[]): StorageItemChange[] {
+  return items.filter((item) => item.kind === "file" && (item.beforeContent || item.afterContent));
 }
 
 /**
@@ -38,9 +48,14 @@ export function textDiffCandidates(items: readonly StorageItemChange[]): string[
 export function attachTextDiffs(
   items: readonly StorageItemChange[],
   texts: ReadonlyMap<string, FileText>,
+  maxFiles = Number.POSITIVE_INFINITY,
 ): StorageItemChange[] {
+  const withContent = filesWithContent(items);
+  const unread = new Set(withContent.slice(maxFiles));
+  const unreadNote = `not fetched: the review reads at most ${maxFiles} files, and this patch touches ${withContent.length}`;
   return items.map((item) => {
     if (item.kind !== "file") return item;
+    if (unread.has(item)) return { ...item, textDiffNote: unreadNote };
     const before = sideText(item.beforeContent, texts);
     const after = sideText(item.afterContent, texts);
     const head = ("head" in after && after.head) || ("head" in before && before.head) || undefined;

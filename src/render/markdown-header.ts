@@ -30,13 +30,18 @@ const MAX_LISTED = 15;
  * approve in one sentence, and the identifiers folded away. Every untrusted string in it is
  * length-capped, so its size is bounded (a few thousand characters).
  */
-export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdownOptions): string {
-  const status = reviewStatus(review);
+export function renderMarkdownHeader(
+  review: PatchReview,
+  options: ReviewMarkdownOptions,
+  leftOut: readonly string[] = [],
+): string {
+  const status = reviewStatus(review, leftOut.length > 0);
   const { patch } = review;
   const title = patch.title.trim() === "" ? "_(untitled)_" : escapeInline(patch.title, 200);
   const sections = [
     `### Patch request: ${title}`,
     `**${STATUS_ICON[status.state]} ${status.label}.** ${status.explanation}`,
+    ...(leftOut.length > 0 ? [leftOutLine(leftOut, patch.key)] : []),
     targetSummaryLine(review),
   ];
   const warnings = collectWarnings(review);
@@ -65,6 +70,14 @@ export function renderMarkdownHeader(review: PatchReview, options: ReviewMarkdow
   }
   sections.push(howToApprove(review, status, options), renderIdentifiers(review, options.author));
   return sections.join("\n\n");
+}
+
+/**
+ * What the comment leaves out, said under the verdict (issue 16 §2): a reviewer must not take a partial
+ * view for the whole change. The parts are fixed words and numbers.
+ */
+function leftOutLine(leftOut: readonly string[], key: string): string {
+  return `**Not shown here:** ${leftOut.join("; ")}. To see everything, run ${codeSpan(`nomad-patch show ${key}`)}.`;
 }
 
 function problemLines(problems: readonly Problem[], review: PatchReview): string[] {
@@ -100,9 +113,4 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
   const label = codeSpan(options.approveLabel ?? DEFAULT_APPROVE_LABEL);
   const command = (options.commands ?? DEFAULT_COMMANDS)[0] ?? "/apply";
   return `**To approve** this version, comment ${codeSpan(versionCommand(command, review.patch.cid))} or add the label ${label}.`;
-}
-
-/** Exported for the truncation notice, which sits right under the header. */
-export function noteAlert(lines: readonly string[]): string {
-  return alert("NOTE", lines);
 }

@@ -6,16 +6,17 @@ import { renderEntriesSection } from "./markdown-entries-section.js";
 import { renderEntryContentsSection } from "./markdown-entry-contents.js";
 import { renderFieldsSection } from "./markdown-fields-section.js";
 import { renderFileDiffsSection } from "./markdown-file-diffs.js";
-import { noteAlert, renderMarkdownHeader } from "./markdown-header.js";
+import { renderMarkdownHeader } from "./markdown-header.js";
 import { renderJsonDiffSection } from "./markdown-json-diff.js";
 import { DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT, type ReviewMarkdownOptions } from "./markdown-options.js";
 import { renderOtherFilesSection } from "./markdown-other-files.js";
 import { renderTreeSection } from "./markdown-tree-section.js";
 import { isMarkerLogin, writeMarker } from "./marker.js";
-import { reviewStatus } from "./review-status.js";
+import { reviewStatus, unshownTextFiles } from "./review-status.js";
 import { describeDelta, renderRevisionsMarkdown } from "./revisions-markdown.js";
+import { count } from "./words.js";
 
-/** Room kept for the truncation notice, which is only known once the bulky parts are fitted. */
+/** Room kept for the "Not shown here" line, which is only known once the bulky parts are fitted. */
 const NOTICE_RESERVE = 700;
 const SEPARATOR = "\n\n";
 
@@ -23,8 +24,8 @@ const SEPARATOR = "\n\n";
  * The sticky GitHub comment for one patch request. Its first line is the review marker; then the header
  * (never cut), the module-aware view, the description, the file diffs, the entries and the JSON diff. The bulky parts
  * share what is left of `maxChars`; they are cut in this order when it runs out: the JSON diff, the
- * per-file diffs (and entry contents), the entries table, and last the tree or field table. A notice
- * under the header says what was cut and how to see everything.
+ * entry contents, the entries table, the per-file diffs, and last the tree or field table. A line under
+ * the verdict says what was left out (cut, or files never read) and how to see everything.
  */
 export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdownOptions = {}): string {
   const maxChars = Math.min(options.maxChars ?? DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT);
@@ -41,18 +42,19 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
   });
   // A conflict first: approving it removes someone's later changes (docs/decisions.md, lost updates);
   // its two sides after the summary line, which must stay on the first screen.
-  const header = [
-    renderConflictMarkdown(review),
-    changeNotice(review, options),
-    renderMarkdownHeader(review, options),
-    renderConflictSidesMarkdown(review),
-    renderRevisionsMarkdown(options.revisions ?? []),
-  ]
-    .filter((part) => part !== "")
-    .join(SEPARATOR);
+  const renderHeader = (leftOut: readonly string[]) =>
+    [
+      renderConflictMarkdown(review),
+      changeNotice(review, options),
+      renderMarkdownHeader(review, options, leftOut),
+      renderConflictSidesMarkdown(review),
+      renderRevisionsMarkdown(options.revisions ?? []),
+    ]
+      .filter((part) => part !== "")
+      .join(SEPARATOR);
   const description = descriptionSection(review);
   const footer = `<sub>Reviewed ${escapeInline(review.reviewedAt, 40)}. In a terminal: ${codeSpan(`nomad-patch show ${review.patch.key}`)}</sub>`;
-  const fixed = [marker, header, description, footer];
+  const fixed = [marker, renderHeader([]), description, footer];
   let budget = maxChars - length(fixed) - NOTICE_RESERVE - SEPARATOR.length * 8;
 
   // Fitted from the part cut last to the part cut first, each taking what it needs of what is left.
@@ -69,25 +71,29 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
         ? renderFieldsSection(view.fields, b)
         : { text: `#### Effect\n\n❔ The effect cannot be previewed: ${escapeInline(view.note, 500)}` },
   );
-  const entries = take((b) => renderEntriesSection(review, b));
+  // The diffs before the entries table (issue 16 §2): a reviewer judges the change by its diffs; the
+  // entries table says how it is written, which `nomad-patch show` lists in full.
   const fileDiffs = take((b) =>
     view.kind === "storage" ? renderFileDiffsSection(view.items, b) : EMPTY_SECTION,
   );
   const otherFiles = take((b) =>
     view.kind === "storage" ? renderOtherFilesSection(view.items, b, options.gatewayUrl) : EMPTY_SECTION,
   );
+  const entries = take((b) => renderEntriesSection(review, b));
   const contents = take((b) => renderEntryContentsSection(review, b));
   const jsonDiff = take((b) => renderJsonDiffSection(review, b));
 
-  const cuts = [jsonDiff, contents, otherFiles, fileDiffs, entries, primary].flatMap(
-    (section) => section.cut ?? [],
-  );
-  const notice = cuts.length === 0 ? "" : truncationNotice(cuts, review.patch.key);
+  const unshown = unshownTextFiles(review);
+  const leftOut = [
+    ...[primary, fileDiffs, otherFiles, entries, contents, jsonDiff].flatMap((section) => section.cut ?? []),
+    ...(unshown > 0
+      ? [`the text of ${count(unshown, "file", "files")} (see "Files without a text diff")`]
+      : []),
+  ];
   // The changes come first (issue 16 §3): the tree or field table, then the author's words, then the diffs.
   const parts = [
     marker,
-    header,
-    notice,
+    renderHeader(leftOut),
     primary,
     description,
     fileDiffs,
@@ -128,13 +134,6 @@ function changeNotice(review: PatchReview, options: ReviewMarkdownOptions): stri
 function descriptionSection(review: PatchReview): string {
   const text = review.patch.description.trim();
   return text === "" ? "" : `#### Description\n\n${quoteMarkdown(text, 4000)}`;
-}
-
-function truncationNotice(cuts: readonly string[], key: string): string {
-  return noteAlert([
-    `This comment was shortened to fit GitHub's size limit. Left out: ${cuts.join("; ")}.`,
-    `Run ${codeSpan(`nomad-patch show ${key}`)} to see everything.`,
-  ]);
 }
 
 function length(parts: readonly string[]): number {

@@ -18,9 +18,10 @@ export interface ReviewStatus {
  *   a source configured, a setting), but an approval may be given and binds as usual;
  * - needs-review: applicable, but something a reviewer must read first (a warning, an invalid
  *   entry, or a node that can only read the target);
- * - ready: applicable with nothing to flag; an approval applies exactly what is shown.
+ * - ready: applicable with nothing to flag; an approval applies exactly what is shown, unless part of it is
+ *   not shown (`partial`, or files whose text the review did not read): then it says so (issue 16 §2).
  */
-export function reviewStatus(review: PatchReview): ReviewStatus {
+export function reviewStatus(review: PatchReview, partial = false): ReviewStatus {
   if (review.refusals.length > 0) {
     return {
       state: "refused",
@@ -54,6 +55,25 @@ export function reviewStatus(review: PatchReview): ReviewStatus {
   return {
     state: "ready",
     label: "Ready to apply",
-    explanation: "An approval applies exactly the change shown here.",
+    explanation:
+      partial || unshownTextFiles(review) > 0
+        ? "Not all of the change is shown here; an approval applies all of it."
+        : "An approval applies exactly the change shown here.",
   };
+}
+
+/**
+ * Storage files whose change is not shown as a diff although it is not binary: not fetched (over the
+ * review's file count), too large to read, or unreachable. Binary files are described instead.
+ */
+export function unshownTextFiles(review: PatchReview): number {
+  const view = review.moduleView;
+  if (view.kind !== "storage") return 0;
+  return view.items.filter(
+    (item) =>
+      item.kind === "file" &&
+      item.textDiff === undefined &&
+      item.textDiffNote !== undefined &&
+      !item.textDiffNote.startsWith("binary"),
+  ).length;
 }

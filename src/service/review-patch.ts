@@ -12,7 +12,7 @@ import {
   MAX_BLOCK_BYTES,
   parseIpnsName,
 } from "../nomad/index.js";
-import { buildReview } from "../patch-request/build-review.js";
+import { buildReview, DEFAULT_MAX_TEXT_FILES } from "../patch-request/build-review.js";
 import type { PatchReview, Problem } from "../patch-request/change-model.js";
 import { checkCSharpCompatibility } from "../patch-request/csharp-compatibility.js";
 import { bytesAsText, type FileText } from "../patch-request/text-diffs.js";
@@ -158,6 +158,7 @@ export async function reviewPatch(
     published: target.published && { cid: target.published.cid.toString(), value: target.published.value },
     allowDivergentPublish: setting.allowDivergentPublish === true || input.allowDivergentPublish === true,
     loadTexts: (cids) => fetchTexts(store, cids, input.limits),
+    maxTextFiles: input.limits.maxTextFiles ?? DEFAULT_MAX_TEXT_FILES,
     base: await readBaseState(store, patch.record.base, target.published),
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });
@@ -205,17 +206,21 @@ function displayName(target: LoadedTarget): string | undefined {
   return undefined;
 }
 
+/**
+ * The texts of the contents the review chose (both sides of at most `maxTextFiles` files, or the three
+ * sides of conflicting files); the cap on contents is a last bound, never what decides which files show.
+ */
 async function fetchTexts(
   store: IpfsStore,
   cids: string[],
   limits: ReviewLimits,
 ): Promise<Map<string, FileText>> {
   const maxBytes = limits.maxTextBytes ?? 64 * 1024;
-  const maxFiles = limits.maxTextFiles ?? 50;
+  const maxContents = 3 * (limits.maxTextFiles ?? DEFAULT_MAX_TEXT_FILES);
   const texts = new Map<string, FileText>();
   await Promise.all(
     cids.map(async (cid, i) => {
-      if (i >= maxFiles) return texts.set(cid, { note: `more than ${maxFiles} files changed; not shown` });
+      if (i >= maxContents) return texts.set(cid, { note: "content not fetched" });
       try {
         texts.set(cid, bytesAsText(await store.catFile(CID.parse(cid), { maxBytes })));
       } catch (error) {

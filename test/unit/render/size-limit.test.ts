@@ -25,10 +25,16 @@ function giantReview(files: number, jsonLines: number, entries: number): PatchRe
   });
 }
 
+/** The parts the "Not shown here" line names, which the header is rendered with. */
+function leftOut(markdown: string): string[] {
+  const line = markdown.match(/\*\*Not shown here:\*\* (.*)\. To see everything/)?.[1];
+  return line === undefined ? [] : line.split("; ");
+}
+
 function expectIntact(markdown: string, review: PatchReview, max: number): void {
   expect(markdown.length).toBeLessThanOrEqual(max);
   expect(parseMarker(markdown)).toMatchObject({ kind: "review", key: PATCH_KEY });
-  expect(markdown).toContain(renderMarkdownHeader(review, {}));
+  expect(markdown).toContain(renderMarkdownHeader(review, {}, leftOut(markdown)));
   expect(probeMarkdown(markdown).unclosed).toBe(false);
 }
 
@@ -38,9 +44,10 @@ describe("renderReviewMarkdown within GitHub's size limit", () => {
     const markdown = renderReviewMarkdown(review);
     expectIntact(markdown, review, 65_000);
     expect(markdown.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(markdown).toContain("This comment was shortened to fit GitHub's size limit");
+    expect(markdown).toMatch(
+      /\*\*Not shown here:\*\* .*the JSON diff.*To see everything, run `nomad-patch show /,
+    );
     expect(markdown).toContain(`nomad-patch show ${PATCH_KEY}`);
-    expect(markdown).toMatch(/Left out: .*the JSON diff/);
     expect(markdown).toMatch(/file diffs/);
   });
 
@@ -48,17 +55,17 @@ describe("renderReviewMarkdown within GitHub's size limit", () => {
     const review = giantReview(3, 50_000, 3);
     const markdown = renderReviewMarkdown(review);
     expectIntact(markdown, review, 65_000);
-    expect(markdown).toMatch(/Left out: [\d,]+ of 50,003 lines of the JSON diff\./);
+    expect(leftOut(markdown)).toEqual([expect.stringMatching(/^[\d,]+ of 50,003 lines of the JSON diff$/)]);
     expect(markdown).toContain("page-2.html");
     expect(markdown).toContain("| 2 |");
     expect(markdown).toContain("more lines");
   });
 
-  it("cuts file diffs, then entries, before the tree when the budget is tight", () => {
+  it("cuts entries, then file diffs, before the tree when the budget is tight", () => {
     const review = giantReview(60, 5_000, 300);
     const markdown = renderReviewMarkdown(review, { maxChars: 12_000 });
     expectIntact(markdown, review, 12_000);
-    const notice = markdown.match(/Left out: (.*)\./)?.[1] ?? "";
+    const notice = leftOut(markdown).join("; ");
     expect(notice).toContain("the JSON diff");
     expect(notice).toMatch(/file diffs/);
     expect(notice).toMatch(/entr/);
