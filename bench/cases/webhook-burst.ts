@@ -19,6 +19,13 @@ export interface WebhookBurstResult {
   readonly non2xx: number;
   /** Issues that ended with exactly one "held" comment and one label call: each delivery's work done once. */
   readonly processedOnce: number;
+  // The next three are absent from results saved before they were counted (`bench/reprint.ts`).
+  /** Issues whose event the flood limit dropped (by design: the sender gets one note) and nothing was done. */
+  readonly droppedByLimit?: number;
+  /** Issues with more than one "held" comment or label call. Must be 0. */
+  readonly doneTwice?: number;
+  /** Issues whose event was accepted (not dropped) and not done, or done in part. Must be 0. */
+  readonly lost?: number;
   readonly drainMs: number;
   /** What ran in the same process during the burst, if anything. */
   readonly alongside?: string;
@@ -49,7 +56,7 @@ export async function runWebhookBurst(
     config: "targets:\n  - id: k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8\n",
     permissions: { maintainer: { permission: "admin", role_name: "admin" } },
   });
-  const { queue, url, close } = await serveSignedWebhooks(SECRET);
+  const { queue, url, close, dropped } = await serveSignedWebhooks(SECRET);
 
   try {
     const count = rate * seconds;
@@ -91,11 +98,20 @@ export async function runWebhookBurst(
     const drainMs = performance.now() - sentAll;
     await background;
 
+    // Each issue had one event (delivered once or twice): done once, done twice, dropped by the flood
+    // limit with nothing done, or else lost.
+    const droppedLanes = new Set(dropped);
     let processedOnce = 0;
+    let doneTwice = 0;
+    let droppedByLimit = 0;
     for (let i = 0; i < count; i++) {
       const issue = 1_000 + i;
-      const held = gh.botComments(issue).filter((c) => parseMarker(c.body)?.state === "held");
-      if (held.length === 1 && gh.sent("POST", `/issues/${issue}/labels`).length === 1) processedOnce++;
+      const held = gh.botComments(issue).filter((c) => parseMarker(c.body)?.state === "held").length;
+      const labelled = gh.sent("POST", `/issues/${issue}/labels`).length;
+      if (held === 1 && labelled === 1) processedOnce++;
+      else if (held > 1 || labelled > 1) doneTwice++;
+      else if (held === 0 && labelled === 0 && droppedLanes.has(`${REPO.owner}/${REPO.repo}#${issue}`))
+        droppedByLimit++;
     }
     return {
       rate,
@@ -106,6 +122,9 @@ export async function runWebhookBurst(
       maxMs: Math.max(...latencies),
       non2xx,
       processedOnce,
+      droppedByLimit,
+      doneTwice,
+      lost: count - processedOnce - doneTwice - droppedByLimit,
       drainMs,
       alongside: alongside?.label,
     };

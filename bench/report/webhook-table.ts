@@ -12,6 +12,9 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
       "ack max ms",
       "not 2xx",
       "done once",
+      "dropped by limit",
+      "done twice",
+      "lost",
       "drain ms",
     ],
     results.map((w) => [
@@ -23,6 +26,9 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
       w.maxMs.toFixed(1),
       String(w.non2xx),
       `${w.processedOnce}/${w.deliveries}`,
+      String(w.droppedByLimit ?? "–"),
+      String(w.doneTwice ?? "–"),
+      String(w.lost ?? "–"),
       ms(w.drainMs),
     ]),
   );

@@ -3,15 +3,25 @@
  * so a delivery seen twice is handled once. Bounded: the oldest ids are forgotten first, which is safe
  * because every action is idempotent anyway (sticky comments found by marker, the apply journal).
  */
-export function createDeliveryDedupe(capacity = 5000): (deliveryId: string) => boolean {
+export interface DeliveryDedupe {
+  /** True when the id was not seen (or was forgotten); does not remember it. */
+  isNew(deliveryId: string): boolean;
+  /** Remembers the id: later deliveries with it are redeliveries. */
+  remember(deliveryId: string): void;
+}
+
+export function createDeliveryDedupe(capacity = 5000): DeliveryDedupe {
   const seen = new Set<string>();
-  return (deliveryId) => {
-    if (seen.has(deliveryId)) return false;
-    seen.add(deliveryId);
-    if (seen.size > capacity) {
-      const oldest = seen.values().next().value;
-      if (oldest !== undefined) seen.delete(oldest);
-    }
-    return true;
+  return {
+    isNew: (deliveryId) => !seen.has(deliveryId),
+    remember(deliveryId) {
+      seen.delete(deliveryId);
+      seen.add(deliveryId);
+      while (seen.size > capacity) {
+        const oldest = seen.values().next().value;
+        if (oldest === undefined) break;
+        seen.delete(oldest);
+      }
+    },
   };
 }

@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         refreshes: createRefreshLimiter(),
       },
       queue: deps.queue ?? createWorkQueue((error) => log.error({ err: error }, "queued job failed")),
-      firstDelivery: createDeliveryDedupe(),
+      deliveries: createDeliveryDedupe(),
     };
     app.on("issues.opened", (context) => onWebhook(webhook, "issues.opened", context));
     app.on("issues.edited", (context) => onWebhook(webhook, "issues.edited", context));

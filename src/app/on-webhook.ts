@@ -1,4 +1,6 @@
 import type { Context } from "probot";
+import { renderTooMuchAtOnceMarkdown } from "../render/index.js";
+import type { DeliveryDedupe } from "./delivery-dedupe.js";
 import { issueGitHub } from "./github/issue-github.js";
 import type { AppLog, IssueJob, Runtime } from "./job-context.js";
 import { handleLabel } from "./jobs/handle-label.js";
@@ -41,8 +43,8 @@ interface IssuePayload {
 export interface WebhookDeps {
   readonly runtime: Runtime;
   readonly queue: WorkQueue;
-  /** True the first time a delivery id is seen. */
-  readonly firstDelivery: (deliveryId: string) => boolean;
+  /** The delivery ids already queued: a redelivery of one is ignored. */
+  readonly deliveries: DeliveryDedupe;
 }
 
 /**
@@ -63,7 +65,7 @@ export function onWebhook(
     repository: `${owner}/${repo}`,
     issue: issueNumber,
   });
-  if (!deps.firstDelivery(context.id)) {
+  if (!deps.deliveries.isNew(context.id)) {
     log.info({}, "delivery seen before: ignored");
     return;
   }
@@ -91,8 +93,9 @@ export function onWebhook(
   // One sender's jobs run one at a time, and wait for everyone else's while their keys keep failing.
   const sender = payload.sender.login;
   const lowPriority = () => deps.runtime.senders.isLowPriority(sender);
+  const lane = `${owner}/${repo}#${issueNumber}`;
   const queued = deps.queue.enqueue(
-    `${owner}/${repo}#${issueNumber}`,
+    lane,
     async () => {
       try {
         await work();
@@ -102,7 +105,28 @@ export function onWebhook(
     },
     { login: sender, lowPriority },
   );
-  if (!queued) log.warn({ sender }, "too many jobs of this sender waiting: dropped");
+  if (queued) deps.deliveries.remember(context.id);
+  else noteDrop(deps, job, lane, sender);
+}
+
+/**
+ * A dropped event was never looked at: say so to its sender once per window (README, "Flood limits"),
+ * as a job of no sender in the issue's lane, so the note waits its turn in the same throttled writes and
+ * a flood costs at most one write per person per hour. The delivery id is not remembered: GitHub's
+ * "Redeliver" of a dropped event is a new chance.
+ */
+function noteDrop(deps: WebhookDeps, job: IssueJob, lane: string, sender: string): void {
+  if (!deps.runtime.senders.firstDrop(sender)) {
+    job.log.warn({ sender }, "too many events of this sender waiting: dropped (the sender was told before)");
+    return;
+  }
+  job.log.warn({ sender }, "too many events of this sender waiting: dropped, one note posted");
+  const note = renderTooMuchAtOnceMarkdown({ maxWaiting: deps.queue.limits.perSender });
+  deps.queue.enqueue(lane, async () => {
+    await job.github.createComment(note).catch((error: unknown) => {
+      job.log.error({ err: error }, "the note about a dropped event could not be posted");
+    });
+  });
 }
 
 function planWork(name: Event, payload: IssuePayload, job: IssueJob): (() => Promise<void>) | undefined {

@@ -13,6 +13,11 @@ export interface SenderBudget {
   isLowPriority(sender: string): boolean;
   /** True the first time in a window that the sender is refused: the one "slow down" note to post. */
   firstRefusal(sender: string): boolean;
+  /**
+   * True the first time in a window that a job of the sender is dropped (too many waiting): the one
+   * "too much at once" note to post, so a flood cannot make the bot write a flood.
+   */
+  firstDrop(sender: string): boolean;
   /** Lifts the sender's key limit until the window ends (they turned out to have write access). */
   exempt(sender: string): void;
 }
@@ -32,6 +37,7 @@ interface Window {
   keys: number;
   failures: number;
   refused: boolean;
+  dropNoted: boolean;
   exempt: boolean;
 }
 
@@ -46,7 +52,14 @@ export function createSenderBudget(options: SenderBudgetOptions): SenderBudget {
     windows.delete(sender);
     // Map order is insertion order: the first entry has the oldest window.
     while (windows.size >= maxSenders) windows.delete(windows.keys().next().value as string);
-    const fresh: Window = { start: at, keys: 0, failures: 0, refused: false, exempt: false };
+    const fresh: Window = {
+      start: at,
+      keys: 0,
+      failures: 0,
+      refused: false,
+      dropNoted: false,
+      exempt: false,
+    };
     windows.set(sender, fresh);
     return fresh;
   }
@@ -69,6 +82,12 @@ export function createSenderBudget(options: SenderBudgetOptions): SenderBudget {
       const window = windowOf(sender);
       if (window.refused) return false;
       window.refused = true;
+      return true;
+    },
+    firstDrop(sender) {
+      const window = windowOf(sender);
+      if (window.dropNoted) return false;
+      window.dropNoted = true;
       return true;
     },
     exempt(sender) {

@@ -8,12 +8,15 @@
  *   hundreds of writes ahead of everyone else's.
  * - A sender who is `lowPriority` (their keys keep failing) starts a job only while nobody else's job
  *   waits or runs.
- * - At most `maxPendingPerSender` jobs wait per sender; `enqueue` drops more and returns false.
+ * - At most `maxPendingPerSender` jobs wait per sender, and `maxPending` in all; `enqueue` drops more,
+ *   tells `onDrop` and returns false (the caller tells the person: README, "Flood limits").
  * A failing job is reported to `onError` and never stops its lane.
  */
 export interface WorkQueue {
   /** False when the job was dropped: its sender has too many jobs waiting. */
   enqueue(lane: string, job: () => Promise<void>, sender?: JobSender): boolean;
+  /** The most jobs that may wait per sender, and in all. */
+  readonly limits: { readonly perSender: number; readonly total: number };
   /** Resolves once no job is queued or running, including jobs queued by jobs. */
   idle(): Promise<void>;
 }
@@ -28,6 +31,10 @@ export interface JobSender {
 export interface WorkQueueOptions {
   readonly onError?: (error: unknown) => void;
   readonly maxPendingPerSender?: number;
+  /** Jobs waiting in all, whoever sent them: what memory (and the disk queue) may hold. */
+  readonly maxPending?: number;
+  /** Told of every job `enqueue` dropped. */
+  readonly onDrop?: (lane: string, sender: string | undefined) => void;
 }
 
 interface Pending {
@@ -38,12 +45,14 @@ interface Pending {
   readonly run: () => Promise<void>;
 }
 
-const DEFAULT_MAX_PENDING_PER_SENDER = 100;
+export const DEFAULT_MAX_PENDING_PER_SENDER = 100;
+export const DEFAULT_MAX_PENDING = 5000;
 
 export function createWorkQueue(options: WorkQueueOptions | ((error: unknown) => void) = {}): WorkQueue {
   const settings = typeof options === "function" ? { onError: options } : options;
-  const { onError = () => {} } = settings;
-  const maxPending = settings.maxPendingPerSender ?? DEFAULT_MAX_PENDING_PER_SENDER;
+  const { onError = () => {}, onDrop = () => {} } = settings;
+  const maxPendingPerSender = settings.maxPendingPerSender ?? DEFAULT_MAX_PENDING_PER_SENDER;
+  const maxPending = settings.maxPending ?? DEFAULT_MAX_PENDING;
   // Waiting jobs in arrival order; only the first of each lane may start.
   const waiting: Pending[] = [];
   const pendingBySender = new Map<string, number>();
@@ -95,13 +104,15 @@ export function createWorkQueue(options: WorkQueueOptions | ((error: unknown) =>
   }
 
   return {
+    limits: { perSender: maxPendingPerSender, total: maxPending },
     enqueue(lane, run, who) {
       const sender = who?.login;
-      if (sender !== undefined) {
-        const pending = pendingBySender.get(sender) ?? 0;
-        if (pending >= maxPending) return false;
-        pendingBySender.set(sender, pending + 1);
+      const pending = sender === undefined ? 0 : (pendingBySender.get(sender) ?? 0);
+      if (waiting.length >= maxPending || pending >= maxPendingPerSender) {
+        onDrop(lane, sender);
+        return false;
       }
+      if (sender !== undefined) pendingBySender.set(sender, pending + 1);
       waiting.push({ lane, sender, low: who?.lowPriority ?? (() => false), run });
       pump();
       return true;

@@ -49,7 +49,9 @@ export function testProbot(
  */
 export async function serveSignedWebhooks(secret: string, env: Record<string, string> = {}) {
   const probot = testProbot({ secret });
-  const queue = createWorkQueue();
+  // The issues whose work the flood limit dropped, as `owner/repo#number` (their lanes).
+  const dropped: string[] = [];
+  const queue = createWorkQueue({ onDrop: (lane) => dropped.push(lane) });
   const store = new Proxy({} as IpfsStore, {
     get: () => () => Promise.reject(new Error("IPFS must not be used by /hold")),
   });
@@ -67,6 +69,7 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
   const { port } = server.address() as AddressInfo;
   return {
     queue,
+    dropped,
     url: `http://127.0.0.1:${port}/api/github/webhooks`,
     bytesRead: () => sockets.reduce((sum, socket) => sum + socket.bytesRead, 0),
     close: () =>

@@ -28,6 +28,19 @@ describe("the sender budget", () => {
     expect(budget.firstRefusal("m")).toBe(true);
   });
 
+  it("says 'first drop' once per window and per sender, apart from the key refusal", () => {
+    const time = clock();
+    const budget = createSenderBudget({ keysPerWindow: 1, windowMs: 1000, now: time.now });
+    expect([budget.firstDrop("m"), budget.firstDrop("m"), budget.firstDrop("w")]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(budget.firstRefusal("m")).toBe(true);
+    time.advance(1000);
+    expect(budget.firstDrop("m")).toBe(true);
+  });
+
   it("makes a sender low priority once their keys failed often enough, for the window", () => {
     const time = clock();
     const budget = createSenderBudget({ keysPerWindow: 100, windowMs: 1000, demoteAfter: 3, now: time.now });

@@ -136,13 +136,51 @@ describe("the work queue across senders", () => {
     await queue.idle();
     expect(ran).toEqual([1, 2, 3]);
   });
+
+  it("counts a flood of one sender exactly: every job is either run once or reported dropped", async () => {
+    const dropped: string[] = [];
+    const queue = createWorkQueue({ onDrop: (lane) => dropped.push(lane) });
+    const ran: string[] = [];
+    const accepted = Array.from({ length: 1000 }, (_, n) =>
+      queue.enqueue(
+        `issue-${n}`,
+        async () => {
+          ran.push(`issue-${n}`);
+        },
+        sender("maintainer"),
+      ),
+    );
+    await queue.idle();
+    // Enqueued in one go: one runs, `limits.perSender` wait, the rest are dropped, each reported.
+    expect(queue.limits.perSender).toBe(100);
+    expect(accepted.filter(Boolean)).toHaveLength(101);
+    expect(ran).toHaveLength(101);
+    expect(dropped).toHaveLength(899);
+    expect(new Set([...ran, ...dropped]).size).toBe(1000);
+  });
+
+  it("drops beyond the most jobs that may wait in all, whoever sends them", async () => {
+    const dropped: Array<string | undefined> = [];
+    const queue = createWorkQueue({ maxPending: 3, onDrop: (_, who) => dropped.push(who) });
+    const blocker = gate();
+    const accepted = ["a", "b", "c", "d", "e"].map((login) =>
+      queue.enqueue("one-issue", () => blocker.opened, sender(login)),
+    );
+    // "a" runs; b, c, d wait (3 in all); e is dropped although e has nothing waiting.
+    expect(accepted).toEqual([true, true, true, true, false]);
+    expect(dropped).toEqual(["e"]);
+    blocker.open();
+    await queue.idle();
+  });
 });
 
 describe("the delivery dedupe", () => {
-  it("accepts an id once and forgets the oldest beyond its capacity", () => {
-    const first = createDeliveryDedupe(2);
-    expect([first("a"), first("a"), first("b"), first("c")]).toEqual([true, false, true, true]);
-    expect(first("a")).toBe(true);
-    expect(first("c")).toBe(false);
+  it("accepts an id until it is remembered, and forgets the oldest beyond its capacity", () => {
+    const dedupe = createDeliveryDedupe(2);
+    expect(dedupe.isNew("a")).toBe(true);
+    // Not remembered (its job was dropped): a redelivery is a new chance.
+    expect(dedupe.isNew("a")).toBe(true);
+    for (const id of ["a", "b", "c"]) dedupe.remember(id);
+    expect(["a", "b", "c"].map((id) => dedupe.isNew(id))).toEqual([true, false, false]);
   });
 });
