@@ -62,9 +62,20 @@ export function createWorkQueue(options: WorkQueueOptions | ((error: unknown) =>
   let whenIdle: Array<() => void> = [];
 
   const senderBusy = (sender: string | undefined) => sender !== undefined && busySenders.has(sender);
-  /** Someone else's job runs, or a job of someone else who is not low priority waits. */
-  const othersActive = (sender: string) =>
-    [...busySenders].some((s) => s !== sender) || waiting.some((job) => job.sender !== sender && !job.low());
+  /**
+   * Someone else's job runs, or a job of someone else who is not low priority waits at the head of its
+   * lane. A job queued behind one of the sender's own in its lane can only run after it: waiting for it
+   * would stop both for good.
+   */
+  const othersActive = (sender: string) => {
+    if ([...busySenders].some((s) => s !== sender)) return true;
+    const seenLanes = new Set<string>();
+    return waiting.some((job) => {
+      const head = !seenLanes.has(job.lane);
+      seenLanes.add(job.lane);
+      return head && job.sender !== sender && !job.low();
+    });
+  };
 
   function pump(): void {
     const seenLanes = new Set<string>();

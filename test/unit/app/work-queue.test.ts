@@ -116,6 +116,22 @@ describe("the work queue across senders", () => {
     expect(log).toEqual(["w1 start", "w2", "w1 end", "m1"]);
   });
 
+  it("lets a low-priority sender's job go first when the job it would wait for is queued behind it in its lane", async () => {
+    const queue = createWorkQueue();
+    const log: string[] = [];
+    const blocker = gate();
+    const mallory = sender("mallory", () => true);
+    queue.enqueue("issue-0", () => blocker.opened, mallory);
+    queue.enqueue("issue-1", async () => void log.push("m1"), mallory);
+    // Someone else's job (here a note of no sender) in the same issue, behind mallory's: it can only
+    // run after m1, so m1 must not wait for it.
+    queue.enqueue("issue-1", async () => void log.push("note"));
+    queue.enqueue("issue-1", async () => void log.push("w1"), sender("writer"));
+    blocker.open();
+    await queue.idle();
+    expect(log).toEqual(["m1", "note", "w1"]);
+  });
+
   it("drops a sender's jobs beyond the most that may wait, and says so", async () => {
     const queue = createWorkQueue({ maxPendingPerSender: 2 });
     const blocker = gate();
