@@ -41,15 +41,16 @@ export async function withRevision(
   if (last?.cid === cid) return [...known];
   const at = normaliseTime(reading.now.toISOString());
   if (!last) return [{ n: 1, cid, at }];
-  const ch = await delta(last.cid, cid, reading);
+  const ch = await revisionDelta(last.cid, cid, reading);
   const next: Revision = { n: last.n + 1, cid, at, ...(ch ? { ch } : {}) };
   return [...known, next].slice(-MAX_LISTED_REVISIONS);
 }
 
-async function delta(
+/** What changed from one version of a patch to another; undefined when either cannot be read. */
+export async function revisionDelta(
   before: string,
   after: string,
-  reading: RevisionReading,
+  reading: Omit<RevisionReading, "now">,
 ): Promise<RevisionDelta | undefined> {
   const options = { maxEntries: reading.maxEntries, timeoutMs: reading.timeoutMs };
   try {

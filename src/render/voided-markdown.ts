@@ -1,5 +1,7 @@
+import type { RevisionDelta } from "../patch-request/compare-revisions.js";
 import { codeSpan } from "./escape.js";
 import { isMarkerCid, isMarkerKey, writeMarker } from "./marker.js";
+import { describeDelta } from "./revisions-markdown.js";
 
 /** What moved since the approval: the patch key (to another patch), or the target it applies to. */
 export type VoidedInput = {
@@ -11,6 +13,8 @@ export type VoidedInput = {
       readonly moved?: "key";
       /** What the key resolves to now (null when it no longer resolves). */
       readonly currentCid: string | null;
+      /** What changed from the approved version to the current one; absent when it could not be read. */
+      readonly changes?: RevisionDelta;
     }
   | { readonly moved: "target"; readonly targetId: string }
 );
@@ -32,9 +36,19 @@ export function renderVoidedMarkdown(input: VoidedInput): string {
     input.moved === "target"
       ? `the target ${codeSpan(input.targetId)} changed since the review, so applying it now would not give the approved result.`
       : `patch key ${codeSpan(input.key)} ${input.currentCid === null ? "no longer resolves" : `now points at ${codeSpan(input.currentCid)}`}.`;
+  const changes = input.moved !== "target" && input.changes ? [changedLine(input.changes)] : [];
   return [
     marker,
     `🔁 **Approval voided:** it was for ${codeSpan(input.approvedCid)}, but ${why}`,
+    ...changes,
     "Nothing was applied. The review above shows the new version; approve again if it is still good.",
   ].join("\n\n");
+}
+
+/** Issue 16 §5: the approver learns whether the new version needs a fresh read or only a glance. */
+function changedLine(delta: RevisionDelta): string {
+  const entriesSame = delta.added + delta.removed + delta.changed === 0;
+  const words = delta.title || delta.description;
+  const what = describeDelta(delta) + (entriesSame && words ? " (entries unchanged)" : "");
+  return `**Changed since the approved version:** ${what}.`;
 }

@@ -15,6 +15,7 @@ import { findStatus } from "../bot-comments.js";
 import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
+import { revisionDelta } from "../revisions.js";
 import { readMarked } from "./issue-comments.js";
 import { reviewKey } from "./review-key.js";
 import { aboutPatch } from "./work-error.js";
@@ -85,7 +86,12 @@ export async function applyReviewed(
       const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;
       const voided =
         error instanceof PatchMovedError
-          ? { key, approvedCid: cid, currentCid: error.actualCid ?? null }
+          ? {
+              key,
+              approvedCid: cid,
+              currentCid: error.actualCid ?? null,
+              changes: error.actualCid ? await changesSince(job, config, cid, error.actualCid) : undefined,
+            }
           : { key, approvedCid: cid, moved: "target" as const, targetId: error.targetId };
       await aboutPatch({ key, cid, retryCommand: refresh }, async () => {
         await job.github.createComment(renderVoidedMarkdown(voided));
@@ -113,6 +119,16 @@ export async function applyReviewed(
   }
   const applied = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
   await aboutPatch(applied, () => reportApplied(job, config, outcome, by));
+}
+
+/** What changed from the approved version to the key's current one, said in the voided approval. */
+async function changesSince(job: IssueJob, config: NomadPatchConfig, approved: string, current: string) {
+  const limits = reviewLimits(config, job.runtime.environment);
+  return revisionDelta(approved, current, {
+    store: job.runtime.store,
+    maxEntries: limits.maxEntries,
+    timeoutMs: limits.resolveTimeoutMs,
+  });
 }
 
 /** What the apply journal says a failed apply published; unreadable counts as unknown, said as "planned". */

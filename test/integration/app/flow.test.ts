@@ -133,6 +133,11 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
     expect((await operatorView(pair.operator.store, target.id)).name).not.toBe("First Idea");
     const statuses = app.gh.botComments(4).map((c) => parseMarker(c.body));
     expect(statuses.filter((m) => m?.kind === "status").map((m) => m?.state)).toEqual(["voided"]);
+    // The voided approval says what changed since the approved version: the title only.
+    const voided = app.gh.botComments(4).find((c) => parseMarker(c.body)?.state === "voided");
+    expect(voided?.body).toContain(
+      "**Changed since the approved version:** title changed (entries unchanged)",
+    );
     // The old review is marked superseded; the new version has a review of its own, saying what changed.
     const old = app.gh.comments.find((c) => c.id === review?.id);
     expect(parseMarker(old?.body)).toMatchObject({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RevisionDelta } from "../../../src/patch-request/compare-revisions.js";
 import { renderConfigErrorsMarkdown } from "../../../src/render/config-errors-markdown.js";
 import { renderHeldMarkdown, renderRejectedMarkdown } from "../../../src/render/decision-markdown.js";
 import { renderDenialMarkdown } from "../../../src/render/denial-markdown.js";
@@ -143,6 +144,27 @@ describe("status comments", () => {
       Nothing was applied. The review above shows the new version; approve again if it is still good."
     `);
     expect(parseMarker(markdown)).toMatchObject({ state: "voided", cid: fakeCid("v1") });
+  });
+
+  it("says what changed since the approved version: title only, or entries, or that it cannot tell", () => {
+    const voided = (changes?: RevisionDelta) =>
+      renderVoidedMarkdown({
+        key: PATCH_KEY,
+        approvedCid: fakeCid("v1"),
+        currentCid: fakeCid("v2"),
+        changes,
+      });
+    const delta = { added: 0, removed: 0, changed: 0, title: true, description: false };
+    expect(voided(delta)).toContain(
+      "**Changed since the approved version:** title changed (entries unchanged).",
+    );
+    expect(voided({ ...delta, added: 1, changed: 2, title: false })).toContain(
+      "**Changed since the approved version:** 1 entry added, 2 entries changed.",
+    );
+    expect(voided({ ...delta, title: false })).toContain(
+      "**Changed since the approved version:** same entries, title and description.",
+    );
+    expect(voided(undefined)).not.toContain("Changed since");
   });
 
   it("lists config errors with their paths, escaped and bounded", () => {
