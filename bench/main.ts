@@ -7,6 +7,7 @@ import { startKuboPair } from "../test/helpers/kubo.js";
 import { type ApplyCaseResult, runApplyCase } from "./cases/apply-cases.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { type ReviewCaseResult, runReviewCase } from "./cases/review-cases.js";
+import { runStorage } from "./cases/storage-case.js";
 import { runWebhookBurst, type WebhookBurstResult } from "./cases/webhook-burst.js";
 import { memoryOverRuns, peakMemoryOf } from "./measure/memory.js";
 import { timed } from "./measure/timing.js";
@@ -18,6 +19,7 @@ import { writePatch } from "./setup/write-patch.js";
 const HISTORIES = [1_000, 10_000] as const;
 const PATCHES = [10, 100, 1_000] as const;
 const APPLIES = [1, 100, 1_000] as const;
+
 /** Deliveries per second and for how long: the target rate, and four times it for headroom. */
 const WEBHOOK_BURSTS = [
   [50, 10],
@@ -67,8 +69,14 @@ async function main(): Promise<void> {
       }
     }
 
+    // The contributor's side of a Storage folder, then the operator's review of what was proposed.
+    const storage = await runStorage(operator.store, contributor.store, setup, log);
+    review.push(storage.review);
+
     // Peak memory of the largest case, cold (its blocks already in the operator's repository), after a collection.
-    const largest = review.at(-1)!;
+    const largest = review.find(
+      (r) => r.kind === "project" && r.historyEntries === 10_000 && r.patchEntries === 1_000,
+    )!;
     const memory = await peakMemoryOf(() =>
       reviewAndRender(withBlockCache(operator.store, { maxBlocks: 100_000 }), lastKey, largest.patchEntries),
     );
@@ -111,11 +119,19 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       setupMs: setup,
       review,
+      storage: storage.result,
       apply,
       webhooks,
       memory,
       memoryOverRuns: overRuns,
-      targets: checkTargets({ review, webhooks, apply, memory, memoryOverRuns: overRuns }),
+      targets: checkTargets({
+        review,
+        storage: storage.result,
+        webhooks,
+        apply,
+        memory,
+        memoryOverRuns: overRuns,
+      }),
     };
     process.stdout.write(`${printReport(result)}\n`);
     const dir = join(process.cwd(), "bench", "results");

@@ -11,6 +11,8 @@ import type { WrittenPatch } from "../setup/write-patch.js";
 import { reviewAndRender } from "./review-case.js";
 
 export interface ReviewCaseResult {
+  /** A WindowsAppCommunity project, or a Storage folder (the patch proposed from an edited export). */
+  readonly kind: "project" | "storage";
   readonly historyEntries: number;
   readonly patchEntries: number;
   readonly names: number;
@@ -41,10 +43,11 @@ export const RAW_CONCURRENCY = 64;
 export async function runReviewCase(
   store: KuboStore,
   patch: WrittenPatch,
-  sizes: { readonly history: number; readonly patch: number },
+  sizes: { readonly history: number; readonly patch: number; readonly kind?: "project" | "storage" },
   log: (line: string) => void,
 ): Promise<ReviewCaseResult> {
-  const label = `${sizes.patch} entries vs ${sizes.history} history`;
+  const kind = sizes.kind ?? "project";
+  const label = `${kind === "storage" ? "storage: " : ""}${sizes.patch} entries vs ${sizes.history} history`;
   const recorder = recordingStore(store);
   const first = await timed(() => reviewAndRender(recorder.store, patch.key, sizes.patch));
   const { names, blocks } = recorder.recording;
@@ -106,6 +109,7 @@ export async function runReviewCase(
   );
 
   return {
+    kind,
     historyEntries: sizes.history,
     patchEntries: sizes.patch,
     names: names.length,

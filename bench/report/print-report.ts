@@ -1,9 +1,10 @@
 import type { ApplyCaseResult } from "../cases/apply-cases.js";
 import { RAW_CONCURRENCY, type ReviewCaseResult } from "../cases/review-cases.js";
+import type { StorageCaseResult } from "../cases/storage-case.js";
 import type { WebhookBurstResult } from "../cases/webhook-burst.js";
 import type { MemoryOverRuns, PeakMemory } from "../measure/memory.js";
 import { reviewTable } from "./review-table.js";
-import { formatTable, mib, ms } from "./table.js";
+import { formatTable, mib, ms, ratio } from "./table.js";
 import type { TargetCheck } from "./targets.js";
 import { webhookTable } from "./webhook-table.js";
 
@@ -14,6 +15,7 @@ export interface BenchResult {
   readonly cpus: number;
   readonly setupMs: Record<string, number>;
   readonly review: readonly ReviewCaseResult[];
+  readonly storage?: StorageCaseResult;
   readonly apply: readonly ApplyCaseResult[];
   readonly webhooks: readonly WebhookBurstResult[];
   readonly memory: PeakMemory;
@@ -23,7 +25,10 @@ export interface BenchResult {
 
 /** The tables and the target verdicts, as printed at the end of a run (and by `bench/reprint`). */
 export function printReport(result: BenchResult): string {
-  const largest = result.review.at(-1);
+  const largest = result.review.find(
+    (r) => r.kind !== "storage" && r.historyEntries === 10_000 && r.patchEntries === 1_000,
+  );
+  const { storage } = result;
   const { memory } = result;
   return [
     `${result.at}, Node ${result.node}, ${result.cpus} CPUs`,
@@ -39,6 +44,25 @@ export function printReport(result: BenchResult): string {
     "car: the same DAGs read whole, one dag/export request per root (the bound of another strategy).",
     "Ratios are baseline ÷ nomad-patch: above 1× nomad-patch is faster, below 1× slower.",
     "",
+    ...(storage
+      ? [
+          `Storage, the contributor's side (${storage.files} files, ${storage.historyEntries} entries of history; ${storage.changedFiles} files changed, added or removed; median of 3, fresh block cache)`,
+          formatTable(
+            ["first export ms", "export ms", "propose ms", "car ms", "export/car", "propose/car"],
+            [
+              [
+                ms(storage.firstExportMs),
+                ms(storage.exportMs),
+                ms(storage.proposeMs),
+                ms(storage.carMs),
+                ratio(storage.exportMs / storage.carMs),
+                ratio(storage.proposeMs / storage.carMs),
+              ],
+            ],
+          ),
+          "",
+        ]
+      : []),
     "Apply engine (target with 100 entries of history; the apply re-reviews, writes, publishes, pins)",
     formatTable(
       ["patch entries", "approval review ms", "apply ms"],

@@ -23,7 +23,7 @@ export function reviewTable(results: readonly ReviewCaseResult[]): string {
       "restart/warm",
     ],
     results.map((r) => [
-      `${r.historyEntries} × ${r.patchEntries}`,
+      rowLabel(r),
       String(r.blocks),
       ms(r.firstMs),
       ms(r.coldMs),
@@ -41,4 +41,9 @@ export function reviewTable(results: readonly ReviewCaseResult[]): string {
       ratio(r.restartMs / r.warmMs),
     ]),
   );
+}
+
+/** `10000 × 1000`, and `storage 10000 × 65` for the Storage row. */
+export function rowLabel(r: ReviewCaseResult): string {
+  return `${r.kind === "storage" ? "storage " : ""}${r.historyEntries} × ${r.patchEntries}`;
 }
