@@ -2,8 +2,11 @@ import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { delegateStore } from "../../../src/ipfs/delegate-store.js";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { decodePatchRequest } from "../../../src/patch-request/patch-request-record.js";
 import { exportFolder } from "../../../src/service/export-folder.js";
+import { proposePatch as proposeFromChanges } from "../../../src/service/propose-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { startKuboPair } from "../../helpers/kubo.js";
 import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders/index.js";
@@ -105,6 +108,41 @@ describe("proposing from an edited copy of an operator's Storage folder", () => 
       await expect(
         proposePatch(pair.contributor, { target: target.id, title: "Empty it", fromFolder: folder }),
       ).rejects.toThrow(/keep\.txt.*cannot be emptied/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("adds to the node only the files that changed: an unchanged file is known by the CID computed here", async () => {
+    const files = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`page-${i}.md`, `page ${i}\n`]));
+    const target = await createStorageTarget(pair.operator, { name: "Pages", files });
+    const folder = await mkdtemp(join(tmpdir(), "nomad-patch-unchanged-"));
+    try {
+      await exportFolder(
+        { store: pair.contributor.store },
+        { target: target.id, dir: folder, maxFileBytes: 1024 },
+      );
+      await writeFile(join(folder, "page-2.md"), "page 2, edited\n");
+      const added: string[] = [];
+      const counting = {
+        ...delegateStore(pair.contributor.store),
+        addFile: async (bytes: Uint8Array, options?: Parameters<IpfsStore["addFile"]>[1]) => {
+          added.push(new TextDecoder().decode(bytes));
+          return pair.contributor.store.addFile(bytes, options);
+        },
+      } satisfies IpfsStore;
+      const proposed = await proposeFromChanges(
+        { store: counting },
+        {
+          target: target.id,
+          title: "Edit page 2",
+          description: "",
+          changes: { kind: "folder", dir: folder },
+          publish: { allowOffline: true },
+        },
+      );
+      expect(proposed.folderChanges).toEqual([{ path: "page-2.md", kind: "file", change: "changed" }]);
+      expect(added).toEqual(["page 2, edited\n"]);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
