@@ -29,8 +29,16 @@ export interface CachingStore extends IpfsStore {
 
 export const DEFAULT_BLOCK_CACHE_BYTES = 128 * 1024 * 1024;
 
-/** UnixFS (dag-pb): a file's blocks, which a prefetch leaves to the reads that show them. */
+/** UnixFS (dag-pb, and raw leaves): a file's blocks, which a prefetch never keeps. */
 const DAG_PB = 0x70;
+const RAW = 0x55;
+/**
+ * What a prefetch may stream past in file bytes, per Nomad block it keeps (and once at the start): about
+ * what one request per block costs in time on loopback, so passing over small files never costs more
+ * than reading their neighbours block by block would.
+ */
+const PASS_OVER_PER_BLOCK = 64 * 1024;
+const PASS_OVER_START = 1024 * 1024;
 
 /**
  * Blocks are immutable, so a block read once is never fetched again in this process (until evicted):
@@ -105,16 +113,13 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     // Read already (while its root is still cached), or held on disk since an earlier prefetch: the reads
     // find the blocks where they are, and only what the prefetch never had is fetched, as the first time.
     if ((readWhole.has(key) && cache.get(key)) || options.disk?.hasDag(root)) return read;
-    let stoppedAtFile = false;
+    const files = filePassage();
     try {
       // Only what the node has: a block it would have to fetch is left to the read that needs it.
       const summary = await store.exportDag(
         root,
         (block) => {
-          if (block.cid.code === DAG_PB) {
-            stoppedAtFile = true;
-            return false;
-          }
+          if (isFileBlock(block.cid)) return files.passOver(block.bytes, read.length);
           const cid = block.cid.toString();
           if (!cache.get(cid)) cache.set(cid, block.bytes);
           options.disk?.put(block);
@@ -123,7 +128,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
         },
         { ...o, localOnly: true },
       );
-      if (summary.complete || stoppedAtFile) {
+      if (summary.complete || files.stopped()) {
         remember(readWhole, key);
         options.disk?.markDag(root);
       }
@@ -140,6 +145,30 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     dagGet: async (cid, o) => (await dagGetSized(cid, o)).value,
     prefetchDag,
     cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
+  };
+}
+
+const isFileBlock = (cid: CID) => cid.code === DAG_PB || cid.code === RAW;
+
+/**
+ * Kubo's `dag/export` walks a whole DAG and has no way to leave a subtree out, so a Storage history
+ * (entry → event → the file it sets) arrives with its files' blocks in between the entries. A file of
+ * one block (Kubo's chunk, 256 KiB: a dag-pb node with no links, or a raw leaf) is passed over: never
+ * decoded, kept, written to disk or counted as read, and the export goes on to the next entry. The
+ * export stops (the rest is read block by block) at a file of several blocks (a dag-pb node with
+ * links, which dag-pb encodes first: byte 0x12) and once the bytes passed over reach the allowance.
+ */
+function filePassage(): { passOver(bytes: Uint8Array, kept: number): boolean; stopped(): boolean } {
+  let passed = 0;
+  let stopped = false;
+  return {
+    passOver(bytes, kept) {
+      passed += bytes.byteLength;
+      const hasLinks = bytes[0] === 0x12;
+      stopped = hasLinks || passed > PASS_OVER_START + kept * PASS_OVER_PER_BLOCK;
+      return !stopped;
+    },
+    stopped: () => stopped,
   };
 }
 

@@ -162,6 +162,56 @@ describe("DAGs in one request: dag/import and dag/export through KuboStore", () 
     expect(exported.filter((cid) => children.includes(cid))).toEqual([]);
     expect(counted.reads.filter((cid) => children.includes(cid))).toEqual([]);
   });
+
+  it("a Storage history of small files is prefetched to its end: its files are passed over, never kept", async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`docs/page-${i}.md`, `page ${i}\n`.repeat(50)]),
+    );
+    const target = await createStorageTarget(node, { name: "export-small-files", files });
+    const edited = await node.store.addFile(new TextEncoder().encode("page 3, edited\n"), { pin: true });
+    const id = target.ids["docs/page-3.md"]!;
+    const patch = await proposePatch(node, {
+      target: target.id,
+      title: "Edit page 3",
+      entries: [
+        {
+          targetId: id,
+          eventId: FILE_UPDATE,
+          content: encodeFileUpdateEvent({ storableItemId: id, newContentId: edited }),
+        },
+      ],
+    });
+    const counted = watched(node.store);
+    const cached = withBlockCache(counted.store, { maxBlocks: 10_000 });
+    const { review } = await reviewPatch({ store: cached }, { key: patch.key, limits });
+    expect(review.refusals).toEqual([]);
+    // Every entry and event of the history came in the stream's export: none was read block by block.
+    // The one block read is the proposed file's, which the review checks is there (and shows).
+    expect(counted.reads).toEqual([edited.toString()]);
+    const fileCids = Object.values(target.contents).map(String);
+    // (The patch's export passes them too: its Base links the roaming value, which links the files.)
+    expect(new Set(counted.exported.map(String).filter((cid) => fileCids.includes(cid))).size).toBe(12);
+    // A file passed over is not in the cache: reading it goes to the node.
+    await cached.getBlock(target.contents["docs/page-7.md"]!);
+    expect(counted.reads.slice(1)).toEqual([target.contents["docs/page-7.md"]!.toString()]);
+  });
+
+  it("a DAG linking many files cannot make a prefetch stream them: it stops at its allowance", async () => {
+    const files = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        node.store.addFile(new Uint8Array(200 * 1024).map((_, j) => (i + j) % 256)),
+      ),
+    );
+    const root = await node.store.dagPut({ Files: files });
+    const counted = watched(node.store);
+    const cached = withBlockCache(counted.store, { maxBlocks: 10_000 });
+    const read = await cached.prefetchDag(root);
+    expect(read.map((b) => b.cid)).toEqual([root.toString()]);
+    // One MiB, and 64 KiB for the one block kept, then the file that went past it: 7 of the 40 files.
+    const streamed = counted.exported.filter((cid) => files.some((f) => f.equals(cid)));
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed.length).toBeLessThanOrEqual(7);
+  });
 });
 
 describe("KuboStore.exportDag against a node that misbehaves", () => {
