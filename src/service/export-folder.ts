@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { NotFoundError } from "../ipfs/errors.js";
 import type { IpfsStore, ResolveOptions } from "../ipfs/store.js";
-import type { FileData, FolderData } from "../nomad/index.js";
+import { createLimiter, type FileData, type FolderData } from "../nomad/index.js";
 import { loadTarget } from "./load-target.js";
 import { EXPORT_MARKER } from "./propose-storage-read.js";
 
@@ -22,7 +22,7 @@ export interface ExportedFolder {
  * Write a Storage target's folder to disk so a contributor has something to edit:
  * 1. fold the target as a reader does (the same state a review compares against);
  * 2. refuse a non-empty directory unless `force`;
- * 3. write folders and file bytes (UnixFS `cat`, bounded), then the marker naming target and base.
+ * 3. write folders and file bytes (UnixFS `cat`, bounded, a few at a time), then the marker naming target and base.
  * Names come from someone else's data: any that could escape the directory are skipped and reported.
  */
 export async function exportFolder(
@@ -52,6 +52,7 @@ export async function exportFolder(
     throw new UsageError(`${input.dir} is not empty; choose an empty directory or pass --force`);
 
   const counts = { files: 0, folders: 0, bytes: 0 };
+  const limit = createLimiter(FILES_IN_FLIGHT);
   const skipped: string[] = [];
   const write = async (folder: FolderData, dir: string, path: string): Promise<void> => {
     const written = new Set<string>();
@@ -61,16 +62,21 @@ export async function exportFolder(
       else written.add(name);
       return problem !== undefined;
     };
-    for (const file of folder.Files as FileData[]) {
-      if (refuse(file.StorableItemName, "file")) continue;
-      input.onProgress?.(`fetching ${path}${file.StorableItemName}…`);
-      const bytes = file.ContentId
-        ? await store.catFile(file.ContentId, { maxBytes: input.maxFileBytes })
-        : new Uint8Array();
-      await writeFile(join(dir, file.StorableItemName), bytes);
-      counts.files++;
-      counts.bytes += bytes.length;
-    }
+    const files = (folder.Files as FileData[]).filter((file) => !refuse(file.StorableItemName, "file"));
+    // A folder's files fetched a few at a time: one request each, so in flight together they cost less.
+    await Promise.all(
+      files.map((file) =>
+        limit(async () => {
+          input.onProgress?.(`fetching ${path}${file.StorableItemName}…`);
+          const bytes = file.ContentId
+            ? await store.catFile(file.ContentId, { maxBytes: input.maxFileBytes })
+            : new Uint8Array();
+          await writeFile(join(dir, file.StorableItemName), bytes);
+          counts.files++;
+          counts.bytes += bytes.length;
+        }),
+      ),
+    );
     for (const sub of folder.Folders) {
       if (refuse(sub.StorableItemName, "folder")) continue;
       await mkdir(join(dir, sub.StorableItemName), { recursive: true });
@@ -84,6 +90,9 @@ export async function exportFolder(
   await writeFile(join(input.dir, EXPORT_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
   return { targetId: target.targetId, base, skipped, ...counts };
 }
+
+/** Files fetched at once: enough to hide a request's latency, few enough to leave the node room. */
+const FILES_IN_FLIGHT = 8;
 
 /** What file systems accept for one name (ext4, APFS, NTFS: 255 bytes or UTF-16 units). */
 const MAX_NAME_BYTES = 255;
