@@ -26,6 +26,8 @@ export interface WrittenStorage extends WrittenTarget {
   readonly streamCid: CID;
   /** The files' paths below the root, as `export` writes them. */
   readonly paths: readonly string[];
+  /** Every block of the history, to give the contributor's node in one import. */
+  readonly written: readonly EncodedBlock[];
 }
 
 /** Folders of the root; the files are spread evenly across them. */
@@ -106,7 +108,8 @@ export async function writeStorageHistory(
     encodeEventStream({ label: storageModule.streamLabel(spec.name), entries: entryCids }),
   );
   blocks.push(stream);
-  await store.importBlocks(blocks);
+  // One CAR import instead of one request per block; a loaded machine may need longer than the default bound.
+  await store.importBlocks(blocks, { timeoutMs: 300_000 });
   await store.publishName(created.keys.local.name, stream.cid, benchPublish);
   const loaded = await loadTarget(
     { store: withLocalBlocks(store, blocks) },
@@ -124,5 +127,6 @@ export async function writeStorageHistory(
     streamCid: stream.cid,
     blocks: blocks.length + 2,
     paths: files.map((f) => f.path),
+    written: blocks,
   };
 }
