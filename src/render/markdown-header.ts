@@ -1,6 +1,6 @@
-import type { PatchReview, Problem } from "../patch-request/change-model.js";
+import type { PatchReview, Problem, PublishDriftChange } from "../patch-request/change-model.js";
 import { collectWarnings } from "./collect-warnings.js";
-import { driftLines } from "./drift-lines.js";
+import { driftLines, MAX_DRIFT_LINES } from "./drift-lines.js";
 import { codeSpan, escapeInline } from "./escape.js";
 import { renderIdentifiers } from "./markdown-identifiers.js";
 import {
@@ -56,7 +56,7 @@ export function renderMarkdownHeader(
     );
   }
   if (review.publishDrift) {
-    const lines = driftLines(review.publishDrift.changes).map((line) => `- ${escapeInline(line, 300)}`);
+    const lines = driftList(review.publishDrift.changes);
     sections.push(
       [
         `**Beyond this patch, publishing would change** (published ${codeSpan(review.publishDrift.publishedCid)} → predicted result):`,
@@ -78,6 +78,30 @@ export function renderMarkdownHeader(
  */
 function leftOutLine(leftOut: readonly string[], key: string): string {
   return `**Not shown here:** ${leftOut.join("; ")}. To see everything, run ${codeSpan(`nomad-patch show ${key}`)}.`;
+}
+
+/** Characters the drift list may take in the header, escaped; values longer than the field table's are cut. */
+const DRIFT_LIST_BUDGET = 8_000;
+const DRIFT_VALUE_MAX = 2_000;
+
+/**
+ * The drift list with values whole (issue 16: a value cut at 60 characters hid the end of a URL): lines
+ * are kept while the list's budget holds them, and the rest are counted, never cut mid-value.
+ */
+function driftList(changes: readonly PublishDriftChange[]): string[] {
+  const lines = driftLines(changes.slice(0, MAX_DRIFT_LINES), DRIFT_VALUE_MAX).map(
+    // Escaping grows a character at most eightfold (`@`): the bound never cuts a line.
+    (line) => `- ${escapeInline(line, line.length * 8 + 8)}`,
+  );
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > DRIFT_LIST_BUDGET) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  const omitted = changes.length - kept.length;
+  return omitted > 0 ? [...kept, `- …and ${formatNumber(omitted)} more`] : kept;
 }
 
 function problemLines(problems: readonly Problem[], review: PatchReview): string[] {

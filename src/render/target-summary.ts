@@ -1,5 +1,6 @@
-import type { PatchReview } from "../patch-request/change-model.js";
+import type { PatchReview, StorageItemChange } from "../patch-request/change-model.js";
 import { escapeInline, shorten } from "./escape.js";
+import { formatBytes } from "./file-facts.js";
 import { count, formatNumber } from "./words.js";
 
 /**
@@ -30,6 +31,26 @@ function effectCounts(review: PatchReview): string[] {
   if (view.kind === "storage") {
     const binary = view.items.filter((item) => item.textDiffNote?.startsWith("binary")).length;
     if (binary > 0) parts.push(`${formatNumber(binary)} binary`);
+    const net = netSize(view.items);
+    if (net !== undefined && net !== 0)
+      parts.push(`${parts.pop()}, ${net > 0 ? "+" : "−"}${formatBytes(Math.abs(net))}`);
   }
   return parts;
+}
+
+/**
+ * Bytes of file content the patch adds, net (issue 16 §3), from the sizes the review already has; no
+ * file is fetched for it. Undefined when any file's size on a side where it exists is unknown.
+ */
+function netSize(items: readonly StorageItemChange[]): number | undefined {
+  let net = 0;
+  for (const item of items) {
+    if (item.kind !== "file") continue;
+    const before = item.change === "added" ? 0 : item.beforeSize;
+    const after = item.change === "removed" ? 0 : item.afterSize;
+    if (typeof before !== "number" && before !== null) return undefined;
+    if (typeof after !== "number" && after !== null) return undefined;
+    net += (after ?? 0) - (before ?? 0);
+  }
+  return net;
 }

@@ -52,6 +52,33 @@ describe("a review an apply is blocked on", () => {
     expect(markdown).toContain("`allowDivergentPublish: true`");
   });
 
+  it("shows drift values whole in Markdown (a long URL is what a reviewer must read), within a bounded list", () => {
+    const url = `https://example.org/${"docs/getting-started/".repeat(8)}installing-on-windows`;
+    const long = {
+      ...drift,
+      changes: [
+        {
+          path: "Links[docs]",
+          change: "changed" as const,
+          before: { Url: "https://example.org/a" },
+          after: { Url: url },
+        },
+        ...Array.from({ length: 14 }, (_, i) => ({
+          path: `Links[big${i}]`,
+          change: "removed" as const,
+          before: { Url: `https://example.org/${"x".repeat(1_900)}${i}` },
+        })),
+      ],
+    };
+    const markdown = renderReviewMarkdown({ ...blocked(), publishDrift: long });
+    expect(markdown).toContain(url);
+    // Whole values or none: a line that does not fit the list's budget is counted, never cut.
+    const listed = markdown.match(/^- Links\\\[big\d+\\\].*$/gm) ?? [];
+    for (const line of listed) expect(line).toMatch(/x{1900}\d+/);
+    expect(listed.length).toBeLessThan(14);
+    expect(markdown).toMatch(new RegExp(`- …and ${14 - listed.length} more`));
+  });
+
   it("shows the same in the terminal and in JSON", () => {
     const review = blocked();
     const text = renderReviewText(review, { color: false });

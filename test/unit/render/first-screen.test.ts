@@ -31,6 +31,42 @@ describe("the review's first screen (issue 16 §3)", () => {
     );
   });
 
+  it("ends the target's line with the net size of file content added, from the sizes the review has", () => {
+    const summaryOf = (items: Parameters<typeof storageItem>[2][]) => {
+      const review = buildReview({
+        module: "storage",
+        name: "Website",
+        entries: items.map((_, i) => entry(i, "FileUpdateEvent", "changed")),
+        moduleView: {
+          kind: "storage",
+          items: items.map((extra, i) => storageItem(`f${i}.bin`, extra?.change ?? "changed", extra)),
+        },
+      });
+      return renderReviewMarkdown(review)
+        .split("\n")
+        .find((line) => line.startsWith("**Website**"));
+    };
+    const kb = 1024;
+    expect(
+      summaryOf([
+        { change: "added", beforeSize: null, afterSize: 150 * kb, textDiffNote: "binary file" },
+        { change: "changed", beforeSize: 40 * kb, afterSize: 60 * kb, textDiffNote: "binary file" },
+        { change: "removed", beforeSize: 2 * kb, afterSize: null, textDiff: "" },
+        { change: "changed", beforeSize: 1 * kb, afterSize: 3 * kb, textDiff: "" },
+      ]),
+    ).toBe("**Website** (storage): 1 added · 2 changed · 1 removed · 2 binary, +170 KB");
+    expect(summaryOf([{ change: "removed", beforeSize: 12 * kb, afterSize: null, textDiff: "" }])).toBe(
+      "**Website** (storage): 1 removed, −12.0 KB",
+    );
+    // A size the review does not know makes the net unknown: it is left out, not guessed.
+    expect(
+      summaryOf([
+        { change: "added", beforeSize: null, afterSize: 5 * kb, textDiff: "" },
+        { change: "changed", textDiffNote: "content unreachable" },
+      ]),
+    ).toBe("**Website** (storage): 1 added · 1 changed");
+  });
+
   it("keeps identifiers (target, patch key, CIDs, base, sources) in a collapsed block", () => {
     const review = storageReview();
     const markdown = renderReviewMarkdown(review, options);
