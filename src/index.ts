@@ -27,6 +27,7 @@ export {
   KuboUnavailableError,
   NotFoundError,
   NotKuboApiError,
+  PubsubDisabledError,
   UnsupportedError,
 } from "./ipfs/errors.js";
 // The IPFS node: the port, the Kubo store, and a node to use (a running one or a managed daemon).

@@ -25,6 +25,7 @@ export function delegateStore(store: IpfsStore): IpfsStore {
     exportKey: (name, o) => store.exportKey(name, o),
     pin: (cid, o) => store.pin(cid, o),
     pubsubPublish: (topic, data, o) => store.pubsubPublish(topic, data, o),
+    pubsubPeers: (topic, o) => store.pubsubPeers(topic, o),
     pubsubSubscribe: (topic, onMessage, o) => store.pubsubSubscribe(topic, onMessage, o),
     id: (o) => store.id(o),
   };

@@ -34,6 +34,24 @@ export class NotKuboApiError extends NomadPatchError {
   }
 }
 
+/**
+ * The node runs with pubsub off (Kubo's `Pubsub.Enabled`, experimental and off by default): pairing and the
+ * inboxes cannot work. Said at once, since a subscription on such a node would otherwise wait in silence.
+ */
+export class PubsubDisabledError extends NomadPatchError {
+  readonly code = "PUBSUB_DISABLED";
+  override readonly exitCode = 69; // EX_UNAVAILABLE: the service we need is not there
+  constructor(
+    readonly apiUrl: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The Kubo node at ${apiUrl} has pubsub off, which pairing and the inboxes need`, {
+      ...options,
+      hint: "run `ipfs config --json Pubsub.Enabled true` on that node and restart it (the managed node has it on)",
+    });
+  }
+}
+
 /** An IPFS call did not finish within its bound. */
 export class IpfsTimeoutError extends NomadPatchError {
   readonly code = "TIMEOUT";

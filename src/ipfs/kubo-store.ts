@@ -321,6 +321,13 @@ export class KuboStore implements IpfsStore {
     );
   }
 
+  async pubsubPeers(topic: string, options: CallOptions = {}): Promise<string[]> {
+    const peers = await this.call(`pubsub peers ${topic}`, options, (signal) =>
+      this.client.pubsub.peers(topic, { signal }),
+    );
+    return peers.map((peer) => peer.toString());
+  }
+
   async pubsubSubscribe(
     topic: string,
     onMessage: (message: PubsubMessage) => void,

@@ -5,6 +5,7 @@ import {
   KuboError,
   KuboUnavailableError,
   NotFoundError,
+  PubsubDisabledError,
 } from "./errors.js";
 
 /** The error-message fragments Kubo uses for the cases a person can act on. */
@@ -14,6 +15,8 @@ const INVALID = [
   /selected encoding not supported/i,
   /is not a valid/i,
 ];
+/** Kubo 0.43's answer to every pubsub call while `Pubsub.Enabled` is off. */
+const PUBSUB_OFF = /pubsub feature not enabled|enable-pubsub-experiment/i;
 const UNREACHABLE = ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EHOSTUNREACH", "EPIPE", "UND_ERR_SOCKET"];
 
 /**
@@ -30,6 +33,7 @@ export function mapKuboError(
   }
   if (isUnreachable(error)) return new KuboUnavailableError(context.apiUrl, { cause: error });
   const message = error instanceof Error ? error.message : String(error);
+  if (PUBSUB_OFF.test(message)) return new PubsubDisabledError(context.apiUrl, { cause: error });
   if (NOT_FOUND.some((re) => re.test(message))) {
     return new NotFoundError(`${context.operation}: ${message}`, { cause: error });
   }

@@ -147,6 +147,8 @@ export interface IpfsStore {
 
   /** Publish bytes on a pubsub topic (Kubo's `Pubsub.Enabled` must be on). */
   pubsubPublish(topic: string, data: Uint8Array, options?: CallOptions): Promise<void>;
+  /** The peers this node knows to be subscribed to a topic (a sender's way to know someone listens). */
+  pubsubPeers(topic: string, options?: CallOptions): Promise<string[]>;
   /**
    * Receive a topic's messages until `close`. `timeoutMs` bounds the subscribing, not the subscription;
    * this node's own messages are delivered too (the caller knows its peer id).

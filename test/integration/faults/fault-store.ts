@@ -51,6 +51,7 @@ const methods: Record<Method, true> = {
   exportKey: true,
   pin: true,
   pubsubPublish: true,
+  pubsubPeers: true,
   pubsubSubscribe: true,
   id: true,
 };
