@@ -66,6 +66,10 @@ const schema = z.object({
     .default(MAX_WEBHOOK_BYTES),
   /** Patch keys the app reviews per person per hour; people with write access are not limited. */
   NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** The inboxes (docs/configuration.md "Inbox"): messages a minute per sending peer, from all, keys pending. */
+  NOMAD_PATCH_INBOX_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  NOMAD_PATCH_INBOX_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  NOMAD_PATCH_INBOX_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(100),
   /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
   NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   /** The IPFS gateway the review's "view" links of binary files open; the public one unless set. */
@@ -92,6 +96,12 @@ export interface Environment {
   /** Webhook bodies above this are refused with 413 before they are read whole. */
   readonly maxWebhookBytes: number;
   readonly keysPerSenderPerHour: number;
+  /** What a node's inboxes take (docs/configuration.md "Inbox"). */
+  readonly inbox: {
+    readonly perSenderPerMinute: number;
+    readonly perMinute: number;
+    readonly maxPending: number;
+  };
   /** Where the review links files through: `{gatewayUrl}/ipfs/{cid}`. */
   readonly gatewayUrl: string;
   readonly production: boolean;
@@ -125,6 +135,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     diskCacheBytes: e.NOMAD_PATCH_DISK_CACHE_MB * 1024 * 1024,
     maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,
     keysPerSenderPerHour: e.NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR,
+    inbox: {
+      perSenderPerMinute: e.NOMAD_PATCH_INBOX_PER_SENDER_PER_MINUTE,
+      perMinute: e.NOMAD_PATCH_INBOX_PER_MINUTE,
+      maxPending: e.NOMAD_PATCH_INBOX_MAX_PENDING,
+    },
     gatewayUrl: e.NOMAD_PATCH_GATEWAY_URL.replace(/\/+$/, ""),
     production,
   };

@@ -17,6 +17,7 @@ describe("readEnvironment", () => {
       diskCacheBytes: 256 * 1024 * 1024,
       maxWebhookBytes: 25 * 1024 * 1024,
       keysPerSenderPerHour: 30,
+      inbox: { perSenderPerMinute: 30, perMinute: 300, maxPending: 100 },
       production: false,
     });
   });

@@ -1,0 +1,65 @@
+import { NomadPatchError } from "../../errors.js";
+import type { IpfsStore } from "../../ipfs/store.js";
+import { parseIpnsName } from "../../nomad/index.js";
+import { encodeInboxMessage, inboxTopic } from "../../patch-request/inbox-message.js";
+import { checkArrival } from "./check-arrival.js";
+
+/** Nobody listened on the inbox in time: the operator's node is not running its inbox, or not reachable. */
+export class InboxUnreachableError extends NomadPatchError {
+  readonly code = "INBOX_UNREACHABLE";
+  override readonly exitCode = 75; // EX_TEMPFAIL: deliver again once the operator's node listens
+  constructor(
+    readonly target: string,
+    waitedMs: number,
+  ) {
+    super(`Nobody listens on the inbox of ${target}: no subscriber was seen within ${waitedMs} ms`, {
+      hint: "the operator's node must run `nomad-patch watch` (or the app with inboxes on) with pubsub on, and your node must be connected to it (`ipfs swarm connect …`); deliver again then",
+    });
+  }
+}
+
+export interface DeliverToInboxInput {
+  readonly key: string;
+  readonly target: string;
+  /** How long to wait for a subscriber of the inbox's topic. */
+  readonly waitMs: number;
+  /** Time to resolve the key on this node, to check it is a patch request for `target`. */
+  readonly resolveTimeoutMs: number;
+}
+
+export interface DeliveredToInbox {
+  readonly key: string;
+  readonly target: string;
+  readonly topic: string;
+  /** The subscribers the message was published to. */
+  readonly peers: readonly string[];
+}
+
+/**
+ * `deliver KEY --inbox TARGET` (docs/design.md §8):
+ * 1. check, on this node, that the key is a patch request for the target (a wrong one would be dropped
+ *    by the receiver without a word to the sender);
+ * 2. wait, bounded, until some peer subscribes to the target's inbox topic: pubsub keeps nothing for
+ *    later, so a message published to nobody is lost;
+ * 3. publish the message once (the receiver takes a key once, so delivering again is harmless).
+ */
+export async function deliverToInbox(
+  deps: { readonly store: IpfsStore },
+  input: DeliverToInboxInput,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<DeliveredToInbox> {
+  const key = parseIpnsName(input.key, "the patch request key");
+  const target = parseIpnsName(input.target, "--inbox");
+  const checked = await checkArrival(deps.store, key, target, input.resolveTimeoutMs);
+  if (!checked.ok) throw checked.error;
+  const topic = inboxTopic(target);
+  const started = Date.now();
+  let peers = await deps.store.pubsubPeers(topic);
+  while (peers.length === 0) {
+    if (Date.now() - started >= input.waitMs) throw new InboxUnreachableError(target, input.waitMs);
+    await sleep(500);
+    peers = await deps.store.pubsubPeers(topic);
+  }
+  await deps.store.pubsubPublish(topic, encodeInboxMessage({ patch: key, target }));
+  return { key, target, topic, peers };
+}
