@@ -121,6 +121,7 @@ export {
   ReadOnlyTargetError,
   SourceUnreachableError,
   TargetMovedError,
+  UnfinishedApplyError,
 } from "./service/apply-errors.js";
 export {
   type ApplyJournal,

@@ -62,8 +62,15 @@ export function describeFailure(error: unknown): FailureDescription {
         hint: "The review lists what the publish would change beyond the patch.",
       };
     default:
-      return { code: error.code, message: `${error.message}.` };
+      return { code: error.code, message: `${error.message}.`, hint: asSentence(error.hint) };
   }
+}
+
+/** An error's hint is written for a terminal line ("rebase it first"); the issue reads it as a sentence. */
+function asSentence(hint: string | undefined): string | undefined {
+  if (hint === undefined || hint === "") return undefined;
+  const capitalised = hint[0]?.toUpperCase() + hint.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 function gitHubStatus(error: unknown): number | undefined {

@@ -143,3 +143,31 @@ export class ConflictError extends NomadPatchError {
     );
   }
 }
+
+/**
+ * Another approved patch's apply to the same target is unfinished (its entries may already be in the bot's
+ * stream, the roaming value not yet published). Planning this one on top would publish that one's entries
+ * with it, unreviewed here, or put this one's entries under a plan made before them; it goes first.
+ * Nothing was written.
+ */
+export class UnfinishedApplyError extends NomadPatchError {
+  readonly code = "UNFINISHED_APPLY";
+  override readonly exitCode = 75; // EX_TEMPFAIL: it goes ahead once the other apply is finished
+  constructor(
+    readonly targetId: string,
+    readonly unfinished: readonly {
+      readonly patchKey: string;
+      readonly patchCid: string;
+      readonly state: string;
+    }[],
+  ) {
+    const first = unfinished[0];
+    const named = unfinished.map((u) => `${u.patchKey} (version ${u.patchCid}, ${u.state})`).join(", ");
+    super(
+      `Not applied to ${targetId}: the apply of ${unfinished.length === 1 ? "another patch" : "other patches"}, ${named}, to this target is unfinished on this node, and it must be finished first. Nothing was written`,
+      {
+        hint: `finish it by approving it again on its issue, or with \`nomad-patch apply ${first?.patchKey ?? "KEY"}\`; then approve this patch again`,
+      },
+    );
+  }
+}

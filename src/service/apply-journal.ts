@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DecodeError } from "../errors.js";
 import type { ApplyOutcome } from "../patch-request/apply-outcome.js";
@@ -43,9 +43,22 @@ export interface JournalRecord {
 
 export type JournalState = "planned" | "local-published" | "done" | "failed";
 
+/** States an apply can be left in by a crash or a failure after some of it went out: a retry finishes it. */
+export function isUnfinished(state: JournalState): boolean {
+  return state === "planned" || state === "local-published";
+}
+
+/** More unfinished applies of one target than this are not listed (there is at most one in practice). */
+export const MAX_UNFINISHED_LISTED = 100;
+
 export interface ApplyJournal {
   get(patchCid: string): Promise<JournalRecord | undefined>;
   put(record: JournalRecord): Promise<void>;
+  /**
+   * The applies of `targetId` left `planned` or `local-published` (at most 100):
+   * their entries may be in the bot's stream already, so no other patch may be planned on top of them.
+   */
+  unfinished(targetId: string): Promise<JournalRecord[]>;
   /** Runs `task` with no other apply to the same target under way, in this process or another. */
   exclusive<T>(targetId: string, task: () => Promise<T>): Promise<T>;
 }
@@ -70,14 +83,34 @@ export async function openJournalDirectory(
 ): Promise<ApplyJournal> {
   await mkdir(dir, { recursive: true });
   const file = (patchCid: string) => journalFile(dir, patchCid);
+  // One empty marker file per unfinished apply, `open/<target>/<patch CID>`, so finding a target's
+  // unfinished applies reads one small folder, not every record. The marker is written before its record
+  // and removed after it, so a crash leaves at most a marker whose record is finished (filtered out).
+  const openDir = (targetId: string) => join(dir, "open", safeName(targetId));
   const lock = createKeyedLock();
+  const get = async (patchCid: string) => (await readRecord(file(patchCid))) ?? fallback?.(patchCid);
   return {
     exclusive: (targetId, task) =>
       lock(targetId, () => withFileLock(join(dir, `${safeName(targetId)}.lock`), task)),
-    async get(patchCid) {
-      return (await readRecord(file(patchCid))) ?? fallback?.(patchCid);
+    get,
+    async unfinished(targetId) {
+      const names = await readdir(openDir(targetId)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return [] as string[];
+        throw error;
+      });
+      const records: JournalRecord[] = [];
+      for (const name of names.sort().slice(0, MAX_UNFINISHED_LISTED)) {
+        const record = /^[a-zA-Z0-9]{1,200}$/.test(name) ? await get(name) : undefined;
+        if (record?.targetId === targetId && isUnfinished(record.state)) records.push(record);
+      }
+      return records;
     },
     async put(record) {
+      const marker = join(openDir(record.targetId), safeName(record.patchCid));
+      if (isUnfinished(record.state)) {
+        await mkdir(openDir(record.targetId), { recursive: true });
+        await writeFile(marker, "");
+      }
       const target = file(record.patchCid);
       const partial = `${target}.${process.pid}.partial`;
       const handle = await open(partial, "w");
@@ -88,6 +121,7 @@ export async function openJournalDirectory(
         await handle.close();
       }
       await rename(partial, target);
+      if (!isUnfinished(record.state)) await rm(marker, { force: true });
     },
   };
 }
@@ -113,6 +147,11 @@ export function memoryJournal(): ApplyJournal {
   return {
     exclusive: lock,
     get: async (patchCid) => records.get(patchCid),
+    unfinished: async (targetId) =>
+      [...records.values()]
+        .filter((r) => r.targetId === targetId && isUnfinished(r.state))
+        .slice(0, MAX_UNFINISHED_LISTED)
+        .map((r) => structuredClone(r)),
     put: async (record) => {
       records.set(record.patchCid, structuredClone(record));
     },

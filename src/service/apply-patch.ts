@@ -24,6 +24,7 @@ import {
   ReadOnlyTargetError,
   SourceUnreachableError,
   TargetMovedError,
+  UnfinishedApplyError,
 } from "./apply-errors.js";
 import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
 import { fetchAndPinReferenced } from "./fetch-referenced.js";
@@ -85,9 +86,21 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
   return deps.journal.exclusive(targetId, async () => {
     const known = await deps.journal.get(patchCid.toString());
     // A failed apply published nothing: it starts over from a fresh review, like a first approval.
-    const record = known && known.state !== "failed" ? known : await plan(deps, input);
-    return complete(deps, record, input);
+    if (known && known.state !== "failed") return complete(deps, known, input);
+    await throwIfAnotherUnfinished(deps.journal, targetId, patchCid.toString());
+    return complete(deps, await plan(deps, input), input);
   });
+}
+
+/**
+ * A new plan goes on top of finished applies only. Another patch's unfinished apply may have its entries in
+ * the bot's stream already: planned on top of it, this patch would publish those entries too (unreviewed
+ * here: the review would report the difference as a divergent publish, without saying why), and the other
+ * patch, finished later, would put its entries under this one's with timestamps from before them.
+ */
+async function throwIfAnotherUnfinished(journal: ApplyJournal, targetId: string, patchCid: string) {
+  const others = (await journal.unfinished(targetId)).filter((r) => r.patchCid !== patchCid);
+  if (others.length > 0) throw new UnfinishedApplyError(targetId, others);
 }
 
 async function reviewApproved(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ReviewedPatch> {

@@ -53,7 +53,13 @@ describe("a journal per node in a shared data directory", () => {
     expect(a.peerId).toBe("12D3KooWA");
     expect(await a.get("bafypatch1")).toMatchObject({ patchCid: "bafypatch1" });
     expect(await b.get("bafypatch1")).toBeUndefined();
-    expect(await readdir(join(dataDir, "journal", "12D3KooWA"))).toEqual(["bafypatch1.json"]);
+    // The record, and the folder of the markers of unfinished applies (this one is `planned`).
+    expect((await readdir(join(dataDir, "journal", "12D3KooWA"))).sort()).toEqual([
+      "bafypatch1.json",
+      "open",
+    ]);
+    expect(await b.unfinished("k51target")).toEqual([]);
+    expect((await a.unfinished("k51target")).map((r) => r.patchCid)).toEqual(["bafypatch1"]);
   });
 
   it("gives a finished record of the older shared layout to the node whose local key wrote it, once", async () => {

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReviewJson, renderReviewMarkdown, renderReviewText } from "../../../src/render/index.js";
-import { DivergentPublishError, SourceUnreachableError } from "../../../src/service/apply-errors.js";
+import {
+  DivergentPublishError,
+  SourceUnreachableError,
+  UnfinishedApplyError,
+} from "../../../src/service/apply-errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { addKnownSources } from "../../../src/service/known-sources.js";
@@ -294,6 +298,75 @@ describe("never publishing a roaming value that loses data (C#-shaped device set
       const after = await loadTarget({ store: bot().store }, { target: set.id });
       expect(after.state).toMatchObject({ Name: "Before the crash", Features: ["Later"] });
       expect(outcome.roamingCid).toBe(review.predictedResultCid);
+    } finally {
+      await away.stop();
+    }
+  });
+
+  it("refuses to plan another patch on top of a half-done apply, naming it, until that one is finished", async () => {
+    const names = ["Half done"];
+    let away = await startKubo();
+    await connect(bot(), away);
+    try {
+      const set = await projectOnTwoDevices(bot(), away, {
+        knownId: `half-done-${++counter}`,
+        names,
+        published: (keys) => foldedProject(names, [keys.device]),
+      });
+      const first = await proposeValues(pair.contributor, set.id, [
+        { eventId: "AddFeatureAsync", value: "First" },
+      ]);
+      const firstReview = (await reviewPatch({ store: bot().store }, { key: first.key, limits, dataDir }))
+        .review;
+      const firstInput = {
+        key: first.key,
+        expectPatchCid: first.cid.toString(),
+        expectResultCid: firstReview.predictedResultCid as string,
+        limits,
+        dataDir,
+      };
+      const journal = await openFileJournal(dataDir);
+      const stopped = await applyPatch(
+        { store: bot().store, journal },
+        { ...firstInput, afterLocalPublish: () => takeDeviceOffline(away, set, bot()) },
+      ).catch((e: unknown) => e);
+      expect(stopped).toBeInstanceOf(SourceUnreachableError);
+      expect(await journal.unfinished(set.id)).toMatchObject([{ patchCid: first.cid.toString() }]);
+      away = await bringDeviceBack(away, set, bot());
+
+      // A second patch, approved while the first is half done: its review shows the first one's entries as
+      // a divergent publish; the apply names the real cause and writes nothing.
+      const second = await proposeValues(pair.contributor, set.id, [
+        { eventId: "AddFeatureAsync", value: "Second" },
+      ]);
+      const secondReview = (await reviewPatch({ store: bot().store }, { key: second.key, limits, dataDir }))
+        .review;
+      const secondInput = {
+        key: second.key,
+        expectPatchCid: second.cid.toString(),
+        expectResultCid: secondReview.predictedResultCid as string,
+        limits,
+        dataDir,
+      };
+      const before = await keyState(bot().store, set);
+      const refused = await applyPatch({ store: bot().store, journal }, secondInput).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(UnfinishedApplyError);
+      expect((refused as UnfinishedApplyError).message).toContain(first.key);
+      expect((refused as UnfinishedApplyError).hint).toContain(`nomad-patch apply ${first.key}`);
+      expect(await keyState(bot().store, set)).toEqual(before);
+      expect(await journal.get(second.cid.toString())).toBeUndefined();
+
+      // The first one finished, the second is reviewed again and applies on top of it.
+      expect((await applyPatch({ store: bot().store, journal }, firstInput)).status).toBe("applied");
+      expect(await journal.unfinished(set.id)).toEqual([]);
+      const again = (await reviewPatch({ store: bot().store }, { key: second.key, limits, dataDir })).review;
+      const outcome = await applyPatch(
+        { store: bot().store, journal },
+        { ...secondInput, expectResultCid: again.predictedResultCid as string },
+      );
+      expect(outcome.status).toBe("applied");
+      const after = await loadTarget({ store: bot().store }, { target: set.id });
+      expect(after.state).toMatchObject({ Name: "Half done", Features: ["First", "Second"] });
     } finally {
       await away.stop();
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeFailure } from "../../../src/app/describe-failure.js";
 import { DecodeError } from "../../../src/errors.js";
 import { IpfsTimeoutError, KuboUnavailableError, NotFoundError } from "../../../src/ipfs/errors.js";
+import { UnfinishedApplyError } from "../../../src/service/apply-errors.js";
 
 const httpError = (status: number, headers: Record<string, string> = {}) =>
   Object.assign(new Error("GitHub"), { name: "HttpError", status, response: { headers } });
@@ -25,6 +26,17 @@ describe("describeFailure", () => {
     expect(describeFailure(new DecodeError("Expected a map"))).toMatchObject({
       message: expect.stringContaining("does not hold a patch request: Expected a map"),
       hint: expect.stringContaining("nomad-patch propose"),
+    });
+  });
+
+  it("keeps the error's own hint, as a sentence, for errors it has no words of its own for", () => {
+    const error = new UnfinishedApplyError("k51target", [
+      { patchKey: "k51first", patchCid: "bafyfirst", state: "local-published" },
+    ]);
+    expect(describeFailure(error)).toMatchObject({
+      code: "UNFINISHED_APPLY",
+      message: expect.stringContaining("k51first (version bafyfirst, local-published)"),
+      hint: "Finish it by approving it again on its issue, or with `nomad-patch apply k51first`; then approve this patch again.",
     });
   });
 
