@@ -7,6 +7,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import type { NomadPatchError } from "../errors.js";
 import { LimitExceededError } from "../errors.js";
+import { yieldIfBusy } from "../nomad/event-loop-slice.js";
 import { decodeBlock, encodeBlock, verifyBlock } from "./block-codec.js";
 import { type Block, encodeCar, readCar } from "./car.js";
 import { InvalidReferenceError, KuboError, NotFoundError, UnsupportedError } from "./errors.js";
@@ -125,6 +126,8 @@ export class KuboStore implements IpfsStore {
           if (bytes > maxBytes) return { bytes: bytes - block.bytes.byteLength, complete: false };
           await verifyBlock(block.cid, block.bytes);
           if (!visit(block)) return { bytes, complete: false };
+          // A whole export may already be buffered: hashing and caching it must not hold the event loop.
+          await yieldIfBusy();
         }
         return { bytes, complete: true };
       } finally {

@@ -1,4 +1,5 @@
 import { NomadPatchError } from "../errors.js";
+import { yieldIfBusy } from "./event-loop-slice.js";
 
 /**
  * How much work one fold may do. A fold's cost is not bounded by its input: the Storage replay
@@ -67,9 +68,12 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Charge one step and yield when a slice is used up: the one call a fold's loop makes per step. */
+/**
+ * Charge one step and yield when a slice is used up, in steps or in time (`yieldIfBusy`: a step of a
+ * large state can be slow): the one call a fold's loop makes per step.
+ */
 export async function spend(budget: FoldBudget, stateBytes = 0): Promise<void> {
-  if (budget.charge(stateBytes)) await yieldToEventLoop();
+  await (budget.charge(stateBytes) ? yieldToEventLoop() : yieldIfBusy());
 }
 
 /** A fold stopped on purpose: the target or the patch is too expensive to fold. Nothing was written. */

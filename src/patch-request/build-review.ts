@@ -1,5 +1,6 @@
 import type { CID } from "multiformats/cid";
 import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/block.js";
+import { yieldIfBusy } from "../nomad/event-loop-slice.js";
 import type { IpldMap } from "../nomad/ipld.js";
 import type { FoldContext, FoldStep, LoadedEntry, NomadModule } from "../nomad/modules/types.js";
 import {
@@ -83,9 +84,12 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const refusals = [...input.validation.errors, ...failing];
   for (const problem of failing) refused.add(problem.entryIndex as number);
   const existedBefore = existingPaths(input);
-  const entries = input.proposed.map((p) =>
-    withItem(entryChange(p, input.module, steps, refused, refusals), p, input, existedBefore),
-  );
+  const stepsOf = stepsByEntry(steps);
+  const entries: EntryChange[] = [];
+  for (const p of input.proposed) {
+    await yieldIfBusy();
+    entries.push(withItem(entryChange(p, input.module, stepsOf, refused, refusals), p, input, existedBefore));
+  }
   const unpredictable = !input.module.predictsEffects || entries.some((e) => e.effect === "unknown");
   const warnings: Problem[] = [...input.validation.warnings, ...targetWarnings(input.target)];
   if (unpredictable) {
@@ -95,6 +99,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
         "The effect of some entries cannot be previewed, so this patch cannot be applied automatically",
     });
   }
+  await yieldIfBusy();
   const result = unpredictable ? null : await encodeBlock(after);
   const predictedResultCid = result?.cid.toString() ?? null;
   refusals.push(...resultTooLarge(result?.bytes.byteLength));
@@ -108,10 +113,15 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const blockers = unreachableBlockers(input.target.unreachableSources ?? []);
   // Allowed on purpose: the reviewer is still told what the publish changes beyond the patch.
   if (drift) (drift.allowed ? warnings : blockers).push(driftProblem(drift));
+  await yieldIfBusy();
   const conflicts = await conflictCheck(input, after);
   warnings.push(...conflictWarnings(conflicts));
   const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
+  await yieldIfBusy();
   const view = await moduleView(input, after, steps);
+  await yieldIfBusy();
+  const diff = jsonDiff(input.before, after);
+  await yieldIfBusy();
   return {
     schemaVersion: CHANGE_MODEL_VERSION,
     reviewedAt: input.reviewedAt,
@@ -129,7 +139,7 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     after: jsonOf(after),
     predictedResultCid,
     moduleView: view,
-    jsonDiff: jsonDiff(input.before, after),
+    jsonDiff: diff,
     summary: {
       entries: entries.length,
       targetsTouched: new Set(entries.map((e) => e.targetId).filter(Boolean)).size,
@@ -168,10 +178,21 @@ async function conflictCheck(input: ReviewInput, after: IpldMap) {
   return { ...check, conflicts: attachConflictDiffs(check.conflicts, texts) };
 }
 
+/** The fold's steps by the entry they applied, in fold order: looked up once per entry, not scanned. */
+function stepsByEntry(steps: readonly FoldStep[]): ReadonlyMap<LoadedEntry, readonly FoldStep[]> {
+  const by = new Map<LoadedEntry, FoldStep[]>();
+  for (const step of steps) {
+    const list = by.get(step.entry);
+    if (list) list.push(step);
+    else by.set(step.entry, [step]);
+  }
+  return by;
+}
+
 function entryChange(
   p: ProposedEntry,
   module: NomadModule,
-  steps: readonly FoldStep[],
+  stepsOf: ReadonlyMap<LoadedEntry, readonly FoldStep[]>,
   refused: Set<number>,
   errors: readonly Problem[],
 ): EntryChange {
@@ -193,7 +214,7 @@ function entryChange(
         .join("; ") || p.problem?.message;
     return { ...base, effect: "refused", reason };
   }
-  const mine = steps.filter((s) => s.entry === p.loaded);
+  const mine = (p.loaded && stepsOf.get(p.loaded)) || [];
   const step = mine.find((s) => s.effect === "changed") ?? mine[0];
   if (!step) return { ...base, effect: "unknown", reason: "the module did not apply this entry" };
   return step.reason

@@ -2,6 +2,7 @@ import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
 import { type IpfsStore, MAX_BLOCK_BYTES, type ReadOptions } from "../ipfs/store.js";
+import { yieldIfBusy } from "../nomad/event-loop-slice.js";
 
 /**
  * A view of a store that counts the bytes read through it and stops at a budget, so one
@@ -57,6 +58,8 @@ export function withByteBudget(
         maxBytes: Math.min(options?.maxBytes ?? left, left),
       });
       for (const block of read) {
+        // An export of 30,000 blocks is counted in slices, as it was read.
+        await yieldIfBusy();
         if (counted.has(block.cid)) continue;
         used += block.size;
         counted.add(block.cid);
