@@ -1,0 +1,100 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
+import { withBlockCache } from "../src/service/caching-store.js";
+import { startKuboPair } from "../test/helpers/kubo.js";
+import { reviewAndRender } from "./cases/review-case.js";
+import { runWebhookBurst } from "./cases/webhook-burst.js";
+import { memoryOverRuns, peakMemoryOf } from "./measure/memory.js";
+import { attributeStalls, type Profile } from "./measure/profile-windows.js";
+import { eventLoopDelayOf } from "./measure/stalls.js";
+import { timed } from "./measure/timing.js";
+import { writeProjectHistory } from "./setup/write-history.js";
+import { writePatch } from "./setup/write-patch.js";
+
+const MIB = 1024 * 1024;
+const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`);
+
+/**
+ * `node --expose-gc lib-bench/bench/cold-under-load.js [history] [patch] [--profile] [--memory] [--webhooks]`:
+ * targets 5 and 6 of issue 12 for one case, without the whole bench. Always: the event loop's delay during a
+ * cold review, with each stall of 20 ms or more (and, with `--profile`, what ran during the stalls).
+ * `--memory`: the peak memory of a cold review and the RSS over 20 reviews over one cache.
+ * `--webhooks`: the bench's 200/s burst while the cold review runs in the same process.
+ */
+async function main(): Promise<void> {
+  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
+  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  const args = process.argv.slice(2);
+  const [history = 10_000, size = 1_000] = args.filter((a) => !a.startsWith("--")).map(Number);
+  const pair = await startKuboPair();
+  try {
+    const target = await writeProjectHistory(pair.operator.store, { name: "loop", entries: history });
+    const patch = await writePatch(pair.contributor.store, {
+      name: "loop",
+      target: target.id,
+      base: target.roamingCid,
+      entries: size,
+    });
+    // The first review brings the patch's blocks to the operator's node: every later one is cold in the process only.
+    const first = await timed(() =>
+      reviewAndRender(withBlockCache(pair.operator.store, { maxBlocks: 100_000 }), patch.key, size),
+    );
+    log(`${size} entries vs ${history} history: first review ${first.ms.toFixed(0)} ms`);
+    const cold = () =>
+      reviewAndRender(withBlockCache(pair.operator.store, { maxBlocks: 100_000 }), patch.key, size);
+
+    const session = args.includes("--profile") ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post("Profiler.enable");
+      await session.post("Profiler.setSamplingInterval", { interval: 200 });
+      await session.post("Profiler.start");
+    }
+    const started = performance.now();
+    const delay = await eventLoopDelayOf(cold);
+    const coldMs = performance.now() - started;
+    const stalled = delay.stalls.reduce((ms, s) => ms + (s.endUs - s.startUs) / 1000, 0);
+    log(
+      `cold review ${coldMs.toFixed(0)} ms; event-loop delay p50 ${delay.p50Ms.toFixed(1)} ms, p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(1)} ms; ${delay.stalls.length} stalls ≥ 20 ms, ${stalled.toFixed(0)} ms in all`,
+    );
+    if (session) {
+      const { profile } = await session.post("Profiler.stop");
+      session.disconnect();
+      const dir = join(process.cwd(), "bench", "results");
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, `cold-${history}x${size}.cpuprofile`), JSON.stringify(profile));
+      process.stdout.write(`${attributeStalls(profile as Profile, delay.stalls, 25)}\n`);
+    }
+
+    if (args.includes("--memory")) {
+      const peak = await peakMemoryOf(cold);
+      log(
+        `peak of a cold review: RSS ${(peak.rss / MIB).toFixed(0)} MiB, heap ${(peak.heapUsed / MIB).toFixed(0)} MiB`,
+      );
+      const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
+      const runs = await memoryOverRuns(20, 1, () => reviewAndRender(shared, patch.key, size));
+      log(
+        `RSS after each of 20 reviews: ${runs.rssAfterEach.map((b) => (b / MIB).toFixed(0)).join(" ")} MiB`,
+      );
+    }
+
+    if (args.includes("--webhooks")) {
+      const burst = await runWebhookBurst(200, 5, { label: "a cold review", task: cold });
+      log(
+        `webhooks at 200/s during a cold review: p50 ${burst.p50Ms.toFixed(1)} ms, p99 ${burst.p99Ms.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms, ${burst.non2xx} not 2xx`,
+      );
+    }
+  } finally {
+    await pair.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  const cause = (error as { cause?: unknown }).cause;
+  process.stderr.write(
+    `[cold-under-load] failed: ${(error as Error).stack ?? String(error)}${cause ? `\ncaused by: ${String(cause)}` : ""}\n`,
+  );
+  process.exit(1);
+});
