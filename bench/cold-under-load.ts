@@ -10,8 +10,7 @@ import { memoryOverRuns, peakMemoryOf } from "./measure/memory.js";
 import { attributeStalls, type Profile } from "./measure/profile-windows.js";
 import { eventLoopDelayOf } from "./measure/stalls.js";
 import { timed } from "./measure/timing.js";
-import { writeProjectHistory } from "./setup/write-history.js";
-import { writePatch } from "./setup/write-patch.js";
+import { writeOneCase } from "./setup/one-case.js";
 
 const MIB = 1024 * 1024;
 const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`);
@@ -30,13 +29,7 @@ async function main(): Promise<void> {
   const [history = 10_000, size = 1_000] = args.filter((a) => !a.startsWith("--")).map(Number);
   const pair = await startKuboPair();
   try {
-    const target = await writeProjectHistory(pair.operator.store, { name: "loop", entries: history });
-    const patch = await writePatch(pair.contributor.store, {
-      name: "loop",
-      target: target.id,
-      base: target.roamingCid,
-      entries: size,
-    });
+    const patch = await writeOneCase(pair, "loop", { history, patch: size });
     // The first review brings the patch's blocks to the operator's node: every later one is cold in the process only.
     const first = await timed(() =>
       reviewAndRender(withBlockCache(pair.operator.store, { maxBlocks: 100_000 }), patch.key, size),

@@ -6,8 +6,7 @@ import { withBlockCache } from "../src/service/caching-store.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { timed } from "./measure/timing.js";
-import { writeProjectHistory } from "./setup/write-history.js";
-import { writePatch } from "./setup/write-patch.js";
+import { writeOneCase } from "./setup/one-case.js";
 
 /**
  * `node lib-bench/bench/profile-review.js [history] [patch] [runs] [cold|warm]`: one review
@@ -21,13 +20,7 @@ async function main(): Promise<void> {
   const mode = process.argv[5] === "warm" ? "warm" : "cold";
   const pair = await startKuboPair();
   try {
-    const target = await writeProjectHistory(pair.operator.store, { name: "profile", entries: history });
-    const patch = await writePatch(pair.contributor.store, {
-      name: "profile",
-      target: target.id,
-      base: target.roamingCid,
-      entries: size,
-    });
+    const patch = await writeOneCase(pair, "profile", { history, patch: size });
     const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
     await reviewAndRender(shared, patch.key, size);
     // Only the reviews are profiled, not the set-up that writes the blocks.
