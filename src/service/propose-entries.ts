@@ -1,6 +1,8 @@
 import type { CID } from "multiformats/cid";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
+  type EncodedBlock,
+  encodeBlock,
   encodeEventStreamEntry,
   formatTimestamp,
   type IpldValue,
@@ -15,9 +17,10 @@ export type EntryDraft = { readonly targetId: string; readonly eventId: string }
 );
 
 /**
- * Put proposed entries on the contributor's node, as ordinary EventStreamEntry blocks (docs/design.md §3): content
- * first, then the entry, both pinned so the node keeps serving them until the bot has fetched them.
- * They go into no stream: the patch request links them. Timestamps are the authoring time, strictly
+ * Put proposed entries on the contributor's node, as ordinary EventStreamEntry blocks (docs/design.md §3):
+ * content and entries encoded here and written in one `dag/import`. They go into no stream: the patch
+ * request links them (its AddEntry events), and its stream, pinned recursively as it is written, keeps
+ * them on the node until the bot has fetched them. Timestamps are the authoring time, strictly
  * increasing so the order is the authoring order; apply writes fresh ones.
  */
 export async function putProposedEntries(
@@ -26,20 +29,31 @@ export async function putProposedEntries(
   now: () => Ticks = () => ticksFromMilliseconds(Date.now()),
 ): Promise<CID[]> {
   const cids: CID[] = [];
+  const blocks: EncodedBlock[] = [];
   let previous: Ticks | undefined;
   for (const draft of drafts) {
-    const content =
-      "contentCid" in draft ? draft.contentCid : await store.dagPut(draft.content, { pin: true });
+    let content: CID;
+    if ("contentCid" in draft) content = draft.contentCid;
+    else {
+      const block = await encodeBlock(draft.content);
+      blocks.push(block);
+      content = block.cid;
+    }
     const clock = now();
     const ticks = previous !== undefined && clock <= previous ? previous + 1n : clock;
     previous = ticks;
-    const entry = encodeEventStreamEntry({
-      targetId: draft.targetId,
-      eventId: draft.eventId,
-      timestampUtc: formatTimestamp(ticks),
-      content,
-    });
-    cids.push(await store.dagPut(entry, { pin: true }));
+    const entry = await encodeBlock(
+      encodeEventStreamEntry({
+        targetId: draft.targetId,
+        eventId: draft.eventId,
+        timestampUtc: formatTimestamp(ticks),
+        content,
+      }),
+    );
+    blocks.push(entry);
+    cids.push(entry.cid);
   }
+  // One request instead of two pinned puts per entry.
+  await store.importBlocks(blocks);
   return cids;
 }
