@@ -15,4 +15,10 @@ export interface ApplyOutcome {
   /** CIDs of the entries written, in order (fresh timestamps, so not the proposed CIDs). */
   readonly entryCids: readonly string[];
   readonly appliedAt: string;
+  /**
+   * What the patch wrote that had changed after its base, applied by an override (an admin's approval,
+   * `--override-conflicts`): those later changes were replaced. Absent when there was no conflict, and
+   * on an apply finished from its journal.
+   */
+  readonly overriddenConflicts?: readonly string[];
 }

@@ -1,4 +1,9 @@
-import type { PatchReview, Problem, PublishDriftChange } from "../patch-request/change-model.js";
+import {
+  hasConflicts,
+  type PatchReview,
+  type Problem,
+  type PublishDriftChange,
+} from "../patch-request/change-model.js";
 import { collectWarnings } from "./collect-warnings.js";
 import { driftLines, MAX_DRIFT_LINES } from "./drift-lines.js";
 import { codeSpan, escapeInline } from "./escape.js";
@@ -136,5 +141,10 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
   }
   const label = codeSpan(options.approveLabel ?? DEFAULT_APPROVE_LABEL);
   const command = (options.commands ?? DEFAULT_COMMANDS)[0] ?? "/apply";
-  return `**To approve** this version, comment ${codeSpan(versionCommand(command, review.patch.cid))} or add the label ${label}.`;
+  const exact = codeSpan(versionCommand(command, review.patch.cid));
+  if (hasConflicts(review)) {
+    // Only an admin's approval applies a lost update (docs/decisions.md, "Lost updates"): say so here.
+    return `**To approve** this version, an admin must comment ${exact} or add the label ${label}, since it removes later changes; or the contributor runs ${codeSpan(`nomad-patch rebase ${review.patch.key}`)}.`;
+  }
+  return `**To approve** this version, comment ${exact} or add the label ${label}.`;
 }

@@ -12,6 +12,10 @@ export interface OutcomeOptions {
   readonly approvedBy?: string;
   /** Set when the approval overrode the rules' rejection: why it could. */
   readonly override?: { readonly by: "overridable-rules" | "admin"; readonly rules: readonly string[] };
+  /** The predicted result the approval bound to, when the review itself is not at hand: checked like it. */
+  readonly predictedResultCid?: string;
+  /** An IPFS gateway to link the new version through (`NOMAD_PATCH_GATEWAY_URL`); absent: no link. */
+  readonly gatewayUrl?: string;
 }
 
 /**
@@ -32,14 +36,16 @@ export function renderOutcomeMarkdown(
   });
   const headline =
     outcome.status === "applied"
-      ? `### ✅ Applied\n\nThe patch ${codeSpan(outcome.patchCid)} is now part of the target ${codeSpan(outcome.targetId)}.`
+      ? `### ✅ Applied\n\nThe patch ${codeSpan(outcome.patchCid)} is now part of the target ${codeSpan(outcome.targetId)}. To undo it, propose a patch that changes it back: a Nomad object's history only grows.`
       : `### ✅ Already applied\n\nThe patch ${codeSpan(outcome.patchCid)} was applied before; nothing was written twice.`;
+  const predicted = review?.predictedResultCid ?? options.predictedResultCid;
   const facts = [
     ...(options.approvedBy === undefined
       ? []
       : [`- **Approved by:** ${escapeInline(options.approvedBy, 60)}`]),
     ...(options.override === undefined ? [] : [`- **Overrode:** ${overrideNote(options.override)}`]),
-    `- **New roaming value:** ${codeSpan(outcome.roamingCid)}${predictionNote(outcome, review)}`,
+    ...conflictNote(outcome, options.approvedBy),
+    `- **New roaming value:** ${codeSpan(outcome.roamingCid)}${predictionNote(outcome, predicted)}${viewLink(outcome.roamingCid, options.gatewayUrl)}`,
     `- **Local stream:** ${codeSpan(outcome.localStreamCid)} under the bot's key ${codeSpan(outcome.localKey)}`,
     `- **Applied at:** ${escapeInline(outcome.appliedAt, 40)}`,
   ];
@@ -63,9 +69,25 @@ function overrideNote(override: NonNullable<OutcomeOptions["override"]>): string
     : `the rejection by ${rules}, which the repository made overridable`;
 }
 
-function predictionNote(outcome: ApplyOutcome, review: PatchReview | undefined): string {
-  if (!review) return "";
-  if (review.predictedResultCid === outcome.roamingCid) return " (exactly the predicted result ✔)";
-  const predicted = review.predictedResultCid ? codeSpan(review.predictedResultCid) : "none";
-  return ` ⚠️ differs from the predicted result (${predicted})`;
+function predictionNote(outcome: ApplyOutcome, predicted: string | null | undefined): string {
+  if (predicted === undefined) return "";
+  if (predicted === outcome.roamingCid) return " (exactly the predicted result ✔)";
+  return ` ⚠️ differs from the predicted result (${predicted ? codeSpan(predicted) : "none"})`;
+}
+
+function viewLink(cid: string, gatewayUrl: string | undefined): string {
+  return gatewayUrl === undefined ? "" : ` · [view it](${gatewayUrl.replace(/\/+$/, "")}/ipfs/${cid})`;
+}
+
+/** A conflict applied on purpose (issue 16 §5): later changes were replaced, and who decided it is named. */
+function conflictNote(outcome: ApplyOutcome, approvedBy: string | undefined): string[] {
+  const paths = outcome.overriddenConflicts ?? [];
+  if (paths.length === 0) return [];
+  const shown = paths.slice(0, 10).map((path) => codeSpan(path, { max: 100 }));
+  const more = paths.length > shown.length ? ` and ${paths.length - shown.length} more` : "";
+  const who =
+    approvedBy === undefined ? "an override" : `an admin's approval (**${escapeInline(approvedBy, 60)}**)`;
+  return [
+    `- **Overrode a conflict:** ${who} replaced what changed after this patch was written: ${shown.join(", ")}${more}.`,
+  ];
 }

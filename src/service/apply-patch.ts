@@ -88,7 +88,12 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
     // A failed apply published nothing: it starts over from a fresh review, like a first approval.
     if (known && known.state !== "failed") return complete(deps, known, input);
     await throwIfAnotherUnfinished(deps.journal, targetId, patchCid.toString());
-    return complete(deps, await plan(deps, input), input);
+    const planned = await plan(deps, input);
+    const outcome = await complete(deps, planned.record, input);
+    // Said in the outcome: whoever reads it must learn that later changes were replaced on purpose.
+    return planned.overriddenConflicts.length > 0 && outcome.status === "applied"
+      ? { ...outcome, overriddenConflicts: planned.overriddenConflicts }
+      : outcome;
   });
 }
 
@@ -134,8 +139,11 @@ export function throwIfConflicted(review: PatchReview, override: boolean): void 
   throw new ConflictError(review.patch.key, review.conflicts?.conflicts.map((c) => c.path) ?? []);
 }
 
-async function plan(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<JournalRecord> {
-  const { patch, target } = await reviewApproved(deps, input);
+async function plan(
+  deps: ApplyPatchDeps,
+  input: ApplyPatchInput,
+): Promise<{ readonly record: JournalRecord; readonly overriddenConflicts: readonly string[] }> {
+  const { patch, target, review } = await reviewApproved(deps, input);
   const keys = await findDeviceKeys(deps.store, target.targetId);
   // Above every entry the target has, so the patch lands on top of the state the diff showed.
   // biome-ignore lint/complexity/useMathMinMax: ticks are bigints, which Math.max does not take
@@ -167,7 +175,10 @@ async function plan(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<Journ
     updatedAt: new Date().toISOString(),
   };
   await deps.journal.put(record);
-  return record;
+  const overriddenConflicts = hasConflicts(review)
+    ? (review.conflicts?.conflicts.map((conflict) => conflict.path) ?? [])
+    : [];
+  return { record, overriddenConflicts };
 }
 
 function entryBlock(entry: Omit<PlannedEntry, "cid">) {

@@ -118,7 +118,7 @@ export async function applyReviewed(
     return;
   }
   const applied = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
-  await aboutPatch(applied, () => reportApplied(job, config, outcome, by));
+  await aboutPatch(applied, () => reportApplied(job, config, outcome, { ...by, result: approved.result }));
 }
 
 /** What changed from the approved version to the key's current one, said in the voided approval. */
@@ -147,7 +147,7 @@ async function reportApplied(
   job: IssueJob,
   config: NomadPatchConfig,
   outcome: ApplyOutcome,
-  by: ApprovedBy,
+  by: ApprovedBy & { readonly result: string },
 ): Promise<void> {
   const { labels } = config;
   const shown = findStatus(
@@ -162,9 +162,12 @@ async function reportApplied(
     shown ? "apply finished; its outcome is on the issue already" : "apply finished",
   );
   if (!shown) {
+    // The approved result is checked as the review's was (issue 16 §5: the ✔ was never shown).
     const body = renderOutcomeMarkdown(outcome, undefined, {
       approvedBy: by.approvedBy,
       override: by.override,
+      predictedResultCid: by.result,
+      gatewayUrl: job.runtime.environment.gatewayUrl,
     });
     await job.github.createComment(body);
   }

@@ -46,6 +46,10 @@ describe("the GitHub App: a patch that would remove changes made after it was wr
     expect(review?.body).toContain(
       "Name changed after this patch was written: approving removes those changes",
     );
+    // The approve line says who may approve it as it is.
+    expect(review?.body).toMatch(
+      /\*\*To approve\*\* this version, an admin must comment `\/apply [a-z0-9]+`/,
+    );
     expect(parseMarker(hold?.body)).toMatchObject({
       kind: "status",
       state: "denied",
@@ -68,7 +72,17 @@ describe("the GitHub App: a patch that would remove changes made after it was wr
     await app.deliver("issue_comment", commentCreated(issue, "/apply", "admin"));
     await app.settle();
     expect(app.failures).toEqual([]);
-    expect(parseMarker(app.gh.botComments(90).at(-1)?.body)).toMatchObject({ state: "applied" });
+    const applied = app.gh.botComments(90).at(-1)?.body ?? "";
+    expect(parseMarker(applied)).toMatchObject({ state: "applied" });
+    // The applied comment agrees with the review: the approved prediction held, the override is said, and
+    // the new version can be opened; undoing it is another patch.
+    expect(applied).toContain("(exactly the predicted result ✔)");
+    expect(applied).toContain(
+      "**Overrode a conflict:** an admin's approval (**admin**) replaced what changed",
+    );
+    expect(applied).toContain("`Name`");
+    expect(applied).toMatch(/\[view it\]\(https?:\/\/[^)]+\/ipfs\/[a-z0-9]+\)/);
+    expect(applied).toContain("To undo it, propose a patch that changes it back");
     expect(await operatorView(pair.operator.store, target.id)).toMatchObject({ name: "Contributor's Name" });
   });
 

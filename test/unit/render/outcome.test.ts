@@ -28,7 +28,7 @@ describe("renderOutcomeMarkdown", () => {
 
       ### ✅ Applied
 
-      The patch \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` is now part of the target \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\`.
+      The patch \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` is now part of the target \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\`. To undo it, propose a patch that changes it back: a Nomad object's history only grows.
 
       - **New roaming value:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\` (exactly the predicted result ✔)
       - **Local stream:** \`bafyrei62qrmgjzf4y3jrhw2gyqxzsxwuenuwmba374ootu2fpiq27azt74\` under the bot's key \`k51qzi5uqu5dns8mrwykzppmfneoa15a5qim3i7sieif1ide24cc63i27cis7w\`
