@@ -58,6 +58,7 @@ export {
   type RuleAction,
   type RuleMatch,
 } from "./rule-schema.js";
+export { summaryOfReview } from "./summary-of-review.js";
 export type {
   PatchEntrySummary,
   PatchSummary,

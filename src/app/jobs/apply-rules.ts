@@ -1,6 +1,11 @@
 import type { PatchReview } from "../../patch-request/change-model.js";
 import { isApplicable } from "../../patch-request/change-model.js";
-import { evaluate, type NomadPatchConfig, type PermissionLevel } from "../../policy/index.js";
+import {
+  evaluate,
+  type NomadPatchConfig,
+  type PermissionLevel,
+  summaryOfReview,
+} from "../../policy/index.js";
 import { renderConflictHoldMarkdown, renderRejectedMarkdown } from "../../render/index.js";
 import { findStatus } from "../bot-comments.js";
 import type { IssueJob } from "../job-context.js";
@@ -28,22 +33,7 @@ export async function applyRules(
   );
   if (decided) return log.info({ state: decided.marker.state }, "this version was decided already");
 
-  const verdict = evaluate(
-    {
-      target: review.target.id,
-      // Rules judge what an entry does, not what it is labelled.
-      entries: review.entries.map((e) => ({
-        index: e.index,
-        eventId: e.effectEventId,
-        targetId: e.targetId,
-      })),
-      authorPermission: await authorPermission(job, config, author),
-      conflicts: review.conflicts
-        ? { state: review.conflicts.state, paths: review.conflicts.conflicts.map((c) => c.path) }
-        : undefined,
-    },
-    config,
-  );
+  const verdict = evaluate(summaryOfReview(review, await authorPermission(job, config, author)), config);
   if (verdict.decision === "reject") {
     log.info({ reasons: verdict.reasons.length }, "the rules reject the patch");
     // One reason a line: each names the entry and the rule (or built-in refusal) that decided.
