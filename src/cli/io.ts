@@ -9,6 +9,11 @@ export interface CliIo {
   readonly confirm?: (question: string) => Promise<boolean>;
   /** Relative paths are read against this directory. */
   readonly cwd: string;
+  /**
+   * Aborted when a long-running command (`watch`, `inbox --listen`) should stop. Absent: the process's
+   * SIGINT and SIGTERM stop it.
+   */
+  readonly interrupted?: AbortSignal;
 }
 
 /** The real process: a question is only asked when stdin is a terminal. */

@@ -2,13 +2,16 @@ import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerApply } from "./commands/apply.js";
 import { registerCreate } from "./commands/create.js";
+import { registerDeliver } from "./commands/deliver.js";
 import { registerExport } from "./commands/export.js";
+import { registerInbox } from "./commands/inbox.js";
 import { registerInit } from "./commands/init.js";
 import { registerPair } from "./commands/pair.js";
 import { registerPropose } from "./commands/propose.js";
 import { registerRebase } from "./commands/rebase.js";
 import { registerShow } from "./commands/show.js";
 import { registerStatus } from "./commands/status.js";
+import { registerWatch } from "./commands/watch.js";
 import { commandContext, type GlobalOptions, type Runner } from "./context.js";
 import { describeCliFailure, failureText } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
@@ -70,6 +73,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerCreate(program, run);
   registerPair(program, run);
   registerStatus(program, run);
+  registerDeliver(program, run);
+  registerInbox(program, run);
+  registerWatch(program, run);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { NomadPatchError } from "../../errors.js";
 import {
   checkDeliveryTarget,
   type Delivered,
@@ -11,6 +12,7 @@ import { type ProposedPatch, proposePatch } from "../../service/propose-patch.js
 import type { ValueOperation } from "../../service/propose-values.js";
 import type { CommandContext, NodeInfo, Runner } from "../context.js";
 import { describeCliFailure, ReportedFailure } from "../exit-codes.js";
+import { deliveredText, deliverTo as deliverToTargetInbox } from "./deliver.js";
 import { operationParser, type ProposeOptions, readProposal } from "./propose-options.js";
 
 /** `propose`: write a patch request against a target this node only reads, and print its key. */
@@ -48,14 +50,16 @@ export function registerPropose(program: Command, run: Runner) {
     .option("--entries <file>", 'any module: raw entries, [{"TargetId", "EventId", "Content"}] in DAG-JSON')
     .option("--name <name>", "the patch request's key-name suffix (default: from the title)")
     .option(
-      "--deliver <owner/repo[#issue]>",
-      "post the key on GitHub: a new issue, or a comment (GITHUB_TOKEN)",
+      "--deliver <owner/repo[#issue]|inbox>",
+      "post the key on GitHub: a new issue, or a comment (GITHUB_TOKEN); or `inbox`: the target's inbox over pubsub",
     )
     .action((options: ProposeOptions) => run((ctx) => proposeCommand(ctx, options, operations)));
 }
 
 async function proposeCommand(ctx: CommandContext, options: ProposeOptions, operations: ValueOperation[]) {
-  const deliverTo = options.deliver === undefined ? undefined : parseDeliveryTarget(options.deliver);
+  const toInbox = options.deliver === "inbox";
+  const deliverTo =
+    options.deliver === undefined || toInbox ? undefined : parseDeliveryTarget(options.deliver);
   const { target, changes, description } = await readProposal(ctx, options, operations);
   const github = {
     token: ctx.io.env.GITHUB_TOKEN,
@@ -64,9 +68,8 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
   };
   // Before publishing: a failure after it would leave a patch key behind for every retry.
   if (deliverTo) await checkDeliveryTarget(github, deliverTo);
-  const { proposed, node } = await ctx.withStore(async (store, node) => ({
-    node,
-    proposed: await proposePatch(
+  const { proposed, node, inboxDelivery } = await ctx.withStore(async (store, node) => {
+    const proposed = await proposePatch(
       { store },
       {
         target,
@@ -77,8 +80,23 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
         resolveTimeoutMs: ctx.env.resolveTimeoutMs,
         onProgress: ctx.progress,
       },
-    ),
-  }));
+    );
+    // While the node runs: the inbox's owner resolves the key from it.
+    const inboxDelivery = toInbox
+      ? await deliverToTargetInbox(ctx, store, {
+          key: proposed.key,
+          target: proposed.targetId,
+          waitMs: 60_000,
+        }).then(
+          (delivered) => ({ delivered }),
+          (error: unknown) => {
+            if (!(error instanceof NomadPatchError)) throw error;
+            return { error };
+          },
+        )
+      : undefined;
+    return { proposed, node, inboxDelivery };
+  });
   const warnings = node.managed ? [managedNodeWarning(node)] : [];
   if (!ctx.globals.json)
     for (const warning of warnings) ctx.io.stderr.write(`nomad-patch: warning: ${warning}\n`);
@@ -108,11 +126,15 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     `  version: ${proposed.cid.toString()}`,
     `  entries: ${proposed.entries.length}`,
     ...summary.map((line) => `    ${line}`),
-    delivered
-      ? `Posted on ${delivered.url}`
-      : deliveryFailure
-        ? `Not posted on GitHub: post this line on ${options.deliver} yourself: Patch: \`${proposed.key}\``
-        : "Post the key on the target's issue tracker (or use --deliver owner/repo). Keep this node online until it is applied.",
+    inboxDelivery
+      ? "delivered" in inboxDelivery
+        ? deliveredText(inboxDelivery.delivered)
+        : `Not delivered to the inbox (${inboxDelivery.error.message}): deliver it again with \`nomad-patch deliver ${proposed.key} --inbox ${proposed.targetId}\``
+      : delivered
+        ? `Posted on ${delivered.url}`
+        : deliveryFailure
+          ? `Not posted on GitHub: post this line on ${options.deliver} yourself: Patch: \`${proposed.key}\``
+          : "Post the key on the target's issue tracker (or use --deliver owner/repo). Keep this node online until it is applied.",
   ].join("\n");
   ctx.print(text, {
     key: proposed.key,
@@ -124,12 +146,16 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     keyNames: proposed.keyNames,
     entries: proposed.record.entries.map((cid, i) => ({ cid: cid.toString(), ...proposed.entries[i] })),
     folderChanges: proposed.folderChanges ?? null,
-    delivered: delivered ?? null,
+    delivered: delivered ?? (inboxDelivery && "delivered" in inboxDelivery ? inboxDelivery.delivered : null),
     warnings,
     ...(deliveryFailure ? { deliveryError: describeCliFailure(deliveryFailure) } : {}),
+    ...(inboxDelivery && "error" in inboxDelivery
+      ? { deliveryError: describeCliFailure(inboxDelivery.error) }
+      : {}),
   });
   // The key is printed above: what is left to report is why posting failed, and the exit code.
   if (deliveryFailure) throw new ReportedFailure(deliveryFailure);
+  if (inboxDelivery && "error" in inboxDelivery) throw new ReportedFailure(inboxDelivery.error);
 }
 
 /**

@@ -12,7 +12,13 @@ export interface CliRun {
  */
 export async function runCli(
   argv: readonly string[],
-  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string; readonly answer?: boolean } = {},
+  options: {
+    readonly env?: NodeJS.ProcessEnv;
+    readonly cwd?: string;
+    readonly answer?: boolean;
+    /** Stops a long-running command, as SIGINT would. */
+    readonly interrupted?: AbortSignal;
+  } = {},
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -22,6 +28,7 @@ export async function runCli(
     env: { PATH: process.env.PATH, ...options.env },
     cwd: options.cwd ?? process.cwd(),
     confirm: options.answer === undefined ? undefined : async () => options.answer === true,
+    interrupted: options.interrupted,
   });
   return { code, stdout, stderr };
 }
