@@ -63,8 +63,9 @@ async function main(): Promise<void> {
 
     if (args.includes("--memory")) {
       const peak = await peakMemoryOf(cold);
+      const mib = (bytes = 0) => (bytes / MIB).toFixed(0);
       log(
-        `peak of a cold review: RSS ${(peak.rss / MIB).toFixed(0)} MiB, heap ${(peak.heapUsed / MIB).toFixed(0)} MiB`,
+        `peak of a cold review: RSS ${mib(peak.rss)} MiB (before it ${mib(peak.baseRss)} MiB), heap used ${mib(peak.heapUsed)} MiB of ${mib(peak.heapTotal)} MiB, external ${mib(peak.external)} MiB (array buffers ${mib(peak.arrayBuffers)} MiB)`,
       );
       const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
       const runs = await memoryOverRuns(20, 1, () => reviewAndRender(shared, patch.key, size));

@@ -9,6 +9,12 @@ export interface PeakMemory {
   /** Largest V8 heap in use seen, and its growth over the clean baseline taken before the task. */
   readonly heapUsed: number;
   readonly heapGrowth: number;
+  /** Largest V8 heap reserved, and largest memory outside it (buffers' bytes among it), seen. */
+  readonly heapTotal?: number;
+  readonly external?: number;
+  readonly arrayBuffers?: number;
+  /** The resident set after the collection before the task: what the peak stands on. */
+  readonly baseRss?: number;
   readonly gcExposed: boolean;
 }
 
@@ -18,10 +24,16 @@ export async function peakMemoryOf(task: () => Promise<unknown>, everyMs = 5): P
   const base = process.memoryUsage();
   let rss = base.rss;
   let heapUsed = base.heapUsed;
+  let heapTotal = base.heapTotal;
+  let external = base.external;
+  let arrayBuffers = base.arrayBuffers;
   const sample = () => {
     const now = process.memoryUsage();
     rss = Math.max(rss, now.rss);
     heapUsed = Math.max(heapUsed, now.heapUsed);
+    heapTotal = Math.max(heapTotal, now.heapTotal);
+    external = Math.max(external, now.external);
+    arrayBuffers = Math.max(arrayBuffers, now.arrayBuffers);
   };
   const timer = setInterval(sample, everyMs);
   try {
@@ -34,6 +46,10 @@ export async function peakMemoryOf(task: () => Promise<unknown>, everyMs = 5): P
     rss,
     heapUsed,
     heapGrowth: heapUsed - base.heapUsed,
+    heapTotal,
+    external,
+    arrayBuffers,
+    baseRss: base.rss,
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
   };
 }
