@@ -4,9 +4,11 @@ import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import { botLoginFromGitHub } from "./bot-login.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
+import { EVENTS, openDiskQueue } from "./disk-queue.js";
 import type { AppLog } from "./job-context.js";
-import { onWebhook, type WebhookDeps } from "./on-webhook.js";
+import { incomingEvent, onWebhook, type WebhookDeps } from "./on-webhook.js";
 import { createRefreshLimiter } from "./refresh-limit.js";
+import { replayQueued } from "./replay-queued.js";
 import { createSenderBudget } from "./sender-budget.js";
 import { limitWebhookBodies } from "./webhook-body-limit.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
@@ -22,14 +24,32 @@ export interface AppDeps {
   readonly botLogin?: string;
   /** The clock used for review times and apply timestamps. */
   readonly now?: () => Date;
+  /**
+   * Keep accepted events in `<dataDir>/queue/` until their job is done, and replay them on start
+   * (default true); false keeps them in memory only.
+   */
+  readonly keepQueueOnDisk?: boolean;
 }
+
+/** Delivery ids remembered (in memory and on disk) so that a redelivery is handled once. */
+const REMEMBERED_DELIVERIES = 5000;
 
 /** The Probot application: registrations only; the work lives in `jobs/` and `service/`. */
 export function createApp(deps: AppDeps): ApplicationFunction {
-  return (app: Probot) => {
+  return async (app: Probot) => {
     const log = app.log as unknown as AppLog;
     limitWebhookBodies(app, deps.environment.maxWebhookBytes);
     const known = deps.botLogin;
+    const queue = deps.queue ?? createWorkQueue((error) => log.error({ err: error }, "queued job failed"));
+    const disk =
+      deps.keepQueueOnDisk === false
+        ? undefined
+        : await openDiskQueue(
+            deps.environment.dataDir,
+            // Waiting jobs, and one running per sender at most: the queue's caps bound what is kept.
+            { maxRecords: queue.limits.total * 2, maxDeliveries: REMEMBERED_DELIVERIES },
+            log,
+          );
     const webhook: WebhookDeps = {
       runtime: {
         store: deps.store,
@@ -43,14 +63,12 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         }),
         refreshes: createRefreshLimiter(),
       },
-      queue: deps.queue ?? createWorkQueue((error) => log.error({ err: error }, "queued job failed")),
-      deliveries: createDeliveryDedupe(),
+      queue,
+      deliveries: createDeliveryDedupe(REMEMBERED_DELIVERIES),
+      disk,
     };
-    app.on("issues.opened", (context) => onWebhook(webhook, "issues.opened", context));
-    app.on("issues.edited", (context) => onWebhook(webhook, "issues.edited", context));
-    app.on("issues.labeled", (context) => onWebhook(webhook, "issues.labeled", context));
-    app.on("issue_comment.created", (context) => onWebhook(webhook, "issue_comment.created", context));
-    app.on("issue_comment.edited", (context) => onWebhook(webhook, "issue_comment.edited", context));
+    for (const name of EVENTS) app.on(name, (context) => onWebhook(webhook, incomingEvent(name, context)));
+    if (disk) await replayQueued(app, webhook, disk, log);
     log.info({ dataDir: deps.environment.dataDir }, "nomad-patch loaded");
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { renderTooMuchAtOnceMarkdown } from "../render/index.js";
 import type { DeliveryDedupe } from "./delivery-dedupe.js";
+import type { AppEvent, DiskQueue, IssuePayload } from "./disk-queue.js";
 import { issueGitHub } from "./github/issue-github.js";
 import type { AppLog, IssueJob, Runtime } from "./job-context.js";
 import { handleLabel } from "./jobs/handle-label.js";
@@ -8,36 +9,18 @@ import { handleText } from "./jobs/handle-text.js";
 import { reportFailure } from "./jobs/report-failure.js";
 import type { WorkQueue } from "./work-queue.js";
 
-type Event =
-  | "issues.opened"
-  | "issues.edited"
-  | "issues.labeled"
-  | "issue_comment.created"
-  | "issue_comment.edited";
+type Octokit = Context["octokit"];
 
-interface User {
-  readonly login: string;
-  readonly type?: string;
-}
-/** The parts of the `issues` and `issue_comment` payloads the app reads. */
-interface IssuePayload {
-  readonly action: string;
-  readonly sender: User;
-  readonly repository: { readonly name: string; readonly owner: { readonly login: string } };
-  readonly issue: {
-    readonly number: number;
-    readonly body?: string | null;
-    readonly user: User;
-    readonly labels?: readonly { readonly name: string }[];
-    readonly updated_at?: string;
-  };
-  readonly comment?: {
-    readonly id: number;
-    readonly body?: string | null;
-    readonly user?: User;
-    readonly created_at?: string;
-  };
-  readonly label?: { readonly name: string };
+/** One event to handle: a webhook as it arrives, or one kept on disk, replayed after a restart. */
+export interface IncomingEvent {
+  readonly id: string;
+  readonly name: AppEvent;
+  readonly payload: IssuePayload;
+  readonly installationId: number | undefined;
+  readonly octokit: Octokit;
+  readonly log: AppLog;
+  /** The event's record in the disk queue, when it is replayed from there. */
+  readonly stored?: string;
 }
 
 export interface WebhookDeps {
@@ -45,28 +28,42 @@ export interface WebhookDeps {
   readonly queue: WorkQueue;
   /** The delivery ids already queued: a redelivery of one is ignored. */
   readonly deliveries: DeliveryDedupe;
+  /** Where accepted events wait across restarts; undefined: in memory only. */
+  readonly disk: DiskQueue | undefined;
+}
+
+/** Probot's context as the event the app handles. */
+export function incomingEvent(name: AppEvent, context: Context<"issues" | "issue_comment">): IncomingEvent {
+  const payload = context.payload as unknown as IssuePayload & { installation?: { id?: number } };
+  return {
+    id: context.id,
+    name,
+    payload,
+    installationId: payload.installation?.id,
+    octokit: context.octokit,
+    log: context.log as unknown as AppLog,
+  };
 }
 
 /**
- * Answers a webhook at once: checks what can be checked without I/O, then queues the work in the
- * issue's lane and returns, so GitHub gets its 2xx long before IPFS is done.
+ * Answers a webhook quickly: checks what can be checked without I/O, queues the work in the issue's
+ * lane, keeps it on disk (so a restart finishes it) and returns, so GitHub gets its 2xx long before IPFS
+ * is done. A replayed event is already on disk: it is queued again, and its record removed when done.
  */
-export function onWebhook(
-  deps: WebhookDeps,
-  name: Event,
-  context: Context<"issues" | "issue_comment">,
-): void {
-  const payload = context.payload as unknown as IssuePayload;
+export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Promise<void> {
+  const { payload, name } = incoming;
   const { owner, name: repo } = { owner: payload.repository.owner.login, name: payload.repository.name };
   const issueNumber = payload.issue.number;
-  const log = (context.log as unknown as AppLog).child({
-    delivery: context.id,
+  const log = incoming.log.child({
+    delivery: incoming.id,
     event: name,
     repository: `${owner}/${repo}`,
     issue: issueNumber,
+    ...(incoming.stored === undefined ? {} : { replayed: true }),
   });
-  if (!deps.deliveries.isNew(context.id)) {
+  if (!deps.deliveries.isNew(incoming.id)) {
     log.info({}, "delivery seen before: ignored");
+    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
     return;
   }
   // The bot's own comments and labels come back as events; other bots do not speak for people.
@@ -77,7 +74,7 @@ export function onWebhook(
 
   const job: IssueJob = {
     runtime: deps.runtime,
-    github: issueGitHub(context.octokit, { owner, repo, issueNumber }),
+    github: issueGitHub(incoming.octokit, { owner, repo, issueNumber }),
     log,
     issue: {
       labels: (payload.issue.labels ?? []).map((label) => label.name),
@@ -94,19 +91,73 @@ export function onWebhook(
   const sender = payload.sender.login;
   const lowPriority = () => deps.runtime.senders.isLowPriority(sender);
   const lane = `${owner}/${repo}#${issueNumber}`;
+  // The job starts once its record is written (or known not to be), and removes it when finished.
+  let recorded: (file: string | undefined) => void = () => {};
+  const stored = new Promise<string | undefined>((resolve) => {
+    recorded = resolve;
+  });
   const queued = deps.queue.enqueue(
     lane,
     async () => {
+      const file = await stored;
       try {
         await work();
       } catch (error) {
         await reportFailure(job, error);
+      } finally {
+        if (file !== undefined)
+          await deps.disk?.remove(file).catch((error: unknown) => {
+            log.error({ err: error, file }, "a finished event's record could not be removed");
+          });
       }
     },
     { login: sender, lowPriority },
   );
-  if (queued) deps.deliveries.remember(context.id);
-  else noteDrop(deps, job, lane, sender);
+  if (!queued) {
+    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+    return noteDrop(deps, job, lane, sender);
+  }
+  deps.deliveries.remember(incoming.id);
+  if (incoming.stored !== undefined || deps.disk === undefined) return recorded(incoming.stored);
+  try {
+    recorded(
+      await deps.disk.add({
+        deliveryId: incoming.id,
+        event: name,
+        installationId: incoming.installationId,
+        payload: slimPayload(payload),
+      }),
+    );
+    await deps.disk.rememberDelivery(incoming.id);
+  } catch (error) {
+    recorded(undefined);
+    log.error({ err: error }, "the event could not be kept on disk: queued in memory only");
+  }
+}
+
+/** Only the fields the app reads, so a record on disk is small and holds nothing else of the payload. */
+function slimPayload(payload: IssuePayload): IssuePayload {
+  const person = (u: { login: string; type?: string | undefined }) => ({ login: u.login, type: u.type });
+  const { issue, comment } = payload;
+  return {
+    action: payload.action,
+    sender: person(payload.sender),
+    repository: { name: payload.repository.name, owner: { login: payload.repository.owner.login } },
+    issue: {
+      number: issue.number,
+      body: issue.body,
+      user: person(issue.user),
+      labels: issue.labels?.map((label) => ({ name: label.name })),
+      updated_at: issue.updated_at,
+    },
+    comment: comment && {
+      id: comment.id,
+      body: comment.body,
+      user: comment.user && person(comment.user),
+      created_at: comment.created_at,
+    },
+    label: payload.label && { name: payload.label.name },
+  };
 }
 
 /**
@@ -129,7 +180,7 @@ function noteDrop(deps: WebhookDeps, job: IssueJob, lane: string, sender: string
   });
 }
 
-function planWork(name: Event, payload: IssuePayload, job: IssueJob): (() => Promise<void>) | undefined {
+function planWork(name: AppEvent, payload: IssuePayload, job: IssueJob): (() => Promise<void>) | undefined {
   const sender = payload.sender.login;
   switch (name) {
     case "issues.opened":

@@ -29,6 +29,7 @@ export async function runCommand(
       return;
     case "reject": {
       if (!(await mayDecide(job, config, user, { action: "reject", via: "command" }))) return;
+      if (await decidedSince(job, "rejected", source.at)) return;
       const about = await soleReview(job);
       await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason: command.args }));
       await job.github.addLabels([config.labels.rejected]);
@@ -38,6 +39,7 @@ export async function runCommand(
     }
     case "hold": {
       if (!(await mayDecide(job, config, user, { action: "hold", via: "command" }))) return;
+      if (await decidedSince(job, "held", source.at)) return;
       await job.github.addLabels([config.labels.held]);
       const about = await soleReview(job);
       await job.github.createComment(renderHeldMarkdown({ ...about, user, heldLabel: config.labels.held }));
@@ -67,6 +69,26 @@ async function refresh(job: IssueJob, config: NomadPatchConfig, user: string): P
     author: known.has(key) ? undefined : job.issue.author,
   }));
   await reviewKeys(job, config, user, requests);
+}
+
+/**
+ * Whether the bot's latest decision comment written since the command is already this one: the
+ * command's job ran before, and was replayed after a restart cut it short (its record was still on
+ * disk). Posting again would repeat the decision; a different decision since means this one is new.
+ */
+async function decidedSince(
+  job: IssueJob,
+  state: "held" | "rejected",
+  at: string | undefined,
+): Promise<boolean> {
+  if (at === undefined) return false;
+  const decisions = (await readMarked(job)).filter(
+    (c) => (c.marker.state === "held" || c.marker.state === "rejected") && c.writtenAt >= at,
+  );
+  const latest = decisions.at(-1);
+  if (latest?.marker.state !== state) return false;
+  job.log.info({ state }, "this decision was posted before (a replayed event): not posted again");
+  return true;
 }
 
 /** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */

@@ -7,7 +7,7 @@ import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createApp } from "../../../src/app/index.js";
-import { createWorkQueue } from "../../../src/app/work-queue.js";
+import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
 import { readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { memoryJournal, openFileJournal } from "../../../src/service/apply-journal.js";
@@ -55,7 +55,9 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
   const store = new Proxy({} as IpfsStore, {
     get: () => () => Promise.reject(new Error("IPFS must not be used by /hold")),
   });
-  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: "/nonexistent", ...env });
+  // The queue is kept on disk here too: the acknowledgement measured includes writing it.
+  const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-webhooks-"));
+  const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: dataDir, ...env });
   const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
   const middleware = await createNodeMiddleware(app, { probot });
   const server = createServer((req, res) => {
@@ -72,12 +74,33 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
     dropped,
     url: `http://127.0.0.1:${port}/api/github/webhooks`,
     bytesRead: () => sockets.reduce((sum, socket) => sum + socket.bytesRead, 0),
-    close: () =>
-      new Promise<void>((resolve) => {
+    /** The queue's directory, to count what is kept on disk. */
+    queueDir: join(dataDir, "queue"),
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+/** The app in a new Probot on `dataDir` (its journal and its queued work), logging to `logs`. */
+export async function loadApp(
+  store: IpfsStore,
+  dataDir: string,
+  queue: WorkQueue,
+  logs: ReturnType<typeof recordLogs>,
+): Promise<Probot> {
+  const probot = testProbot({ log: logs.logger });
+  const environment = readEnvironment({
+    NOMAD_PATCH_DATA_DIR: dataDir,
+    NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",
+  });
+  const journal = await openFileJournal(dataDir);
+  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT }));
+  return probot;
 }
 
 /**
@@ -96,13 +119,7 @@ export async function startApp(
   const gh = fakeGitHub({ ...REPO, botLogin: BOT, ...github });
   // Every log line is kept: what the operator reads is part of what a failure must leave behind.
   const logs = recordLogs();
-  const probot = testProbot({ log: logs.logger });
-  const environment = readEnvironment({
-    NOMAD_PATCH_DATA_DIR: dataDir,
-    NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",
-  });
-  const journal = await openFileJournal(dataDir);
-  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT }));
+  const probot = await loadApp(store, dataDir, queue, logs);
   let delivery = 0;
   return {
     gh,

@@ -1,0 +1,202 @@
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import type { AppLog } from "./job-context.js";
+
+/** The webhook events the app handles, by Probot's `name.action`. */
+export const EVENTS = [
+  "issues.opened",
+  "issues.edited",
+  "issues.labeled",
+  "issue_comment.created",
+  "issue_comment.edited",
+] as const;
+export type AppEvent = (typeof EVENTS)[number];
+
+const user = z.object({ login: z.string().max(100), type: z.string().max(50).optional() });
+const text = z.string().max(300_000).nullable().optional();
+
+/**
+ * The parts of the `issues` and `issue_comment` payloads the app reads (and nothing else: a record on
+ * disk is rebuilt from these alone). GitHub caps an issue's or a comment's text at 65,536 characters.
+ */
+export const issuePayloadSchema = z.object({
+  action: z.string().max(50),
+  sender: user,
+  repository: z.object({ name: z.string().max(200), owner: z.object({ login: z.string().max(100) }) }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    body: text,
+    user,
+    labels: z
+      .array(z.object({ name: z.string().max(100) }))
+      .max(100)
+      .optional(),
+    updated_at: z.string().max(40).optional(),
+  }),
+  comment: z
+    .object({
+      id: z.number().int().nonnegative(),
+      body: text,
+      user: user.optional(),
+      created_at: z.string().max(40).optional(),
+    })
+    .optional(),
+  label: z.object({ name: z.string().max(100) }).optional(),
+});
+export type IssuePayload = z.infer<typeof issuePayloadSchema>;
+
+/** What a queued job needs to be rebuilt after a restart. */
+export interface QueuedEvent {
+  readonly deliveryId: string;
+  readonly event: AppEvent;
+  /** The installation whose token the job's GitHub calls use (`app.auth`); absent for a token app. */
+  readonly installationId?: number;
+  readonly payload: IssuePayload;
+}
+
+const recordSchema = z.object({
+  v: z.literal(1),
+  deliveryId: z.string().regex(/^[\w.-]{1,100}$/),
+  event: z.enum(EVENTS),
+  installationId: z.number().int().positive().optional(),
+  payload: issuePayloadSchema,
+});
+
+/** A record on disk: its file (arrival order by name) and the event. */
+export interface StoredEvent {
+  readonly file: string;
+  readonly event: QueuedEvent;
+}
+
+export interface DiskQueueOptions {
+  /** Most records kept (and read back at start); the in-memory queue's caps keep it below that. */
+  readonly maxRecords: number;
+  /** Delivery ids remembered across restarts. */
+  readonly maxDeliveries: number;
+  /** Largest record written or read back, in bytes. */
+  readonly maxRecordBytes?: number;
+}
+
+/**
+ * The app's queued work in `<dataDir>/queue/`, one JSON file per accepted event (written before the
+ * webhook is answered, removed when its job finished), named by arrival time and a counter so that a
+ * restart replays in arrival order; plus `deliveries` (the delivery ids handled lately, one a line).
+ * A file is written whole and renamed into place, so a crash leaves the old state or the new, never half
+ * a record; without an fsync a power loss may lose the last records (decisions.md, "App: queued work
+ * survives a restart").
+ */
+export interface DiskQueue {
+  readonly dir: string;
+  /** Writes the record; undefined when it is over the size cap (the job then runs in memory only). */
+  add(event: QueuedEvent): Promise<string | undefined>;
+  remove(file: string): Promise<void>;
+  /** The records in arrival order; corrupt, foreign or oversized files are logged and deleted. */
+  load(): Promise<StoredEvent[]>;
+  rememberDelivery(deliveryId: string): Promise<void>;
+  /** The delivery ids remembered, oldest first (at most `maxDeliveries`). */
+  loadDeliveries(): Promise<string[]>;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+const RECORD_NAME = /^\d{15}-\d{6}\.json$/;
+const DELIVERIES = "deliveries";
+
+export async function openDiskQueue(
+  dataDir: string,
+  options: DiskQueueOptions,
+  log: AppLog,
+): Promise<DiskQueue> {
+  const dir = join(dataDir, "queue");
+  await mkdir(dir, { recursive: true });
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const deliveriesFile = join(dir, DELIVERIES);
+  let counter = 0;
+  let appended = 0;
+  let compacting: Promise<void> = Promise.resolve();
+
+  const discard = async (name: string, reason: string) => {
+    log.warn({ file: join(dir, name), reason }, "queued event discarded");
+    await rm(join(dir, name), { force: true });
+  };
+
+  async function readRecord(name: string): Promise<QueuedEvent | undefined> {
+    const path = join(dir, name);
+    const size = (await stat(path)).size;
+    if (size > maxRecordBytes) return void (await discard(name, `larger than ${maxRecordBytes} bytes`));
+    let parsed: z.infer<typeof recordSchema>;
+    try {
+      parsed = recordSchema.parse(JSON.parse(await readFile(path, "utf8")));
+    } catch {
+      return void (await discard(name, "not a queued event of this version"));
+    }
+    const { v: _version, ...event } = parsed;
+    return event;
+  }
+
+  /** The last `maxDeliveries` ids, kept in one file rewritten whole when it has grown twice as long. */
+  async function compact(ids: readonly string[]): Promise<void> {
+    const kept = ids.slice(-options.maxDeliveries);
+    await writeFile(`${deliveriesFile}.new`, kept.map((id) => `${id}\n`).join(""));
+    await rename(`${deliveriesFile}.new`, deliveriesFile);
+    appended = kept.length;
+  }
+
+  async function readDeliveries(): Promise<string[]> {
+    const raw = await readFile(deliveriesFile, "utf8").catch(() => "");
+    // Bounded: only the tail a full file can hold is read as ids.
+    const tail = raw.slice(-(options.maxDeliveries * 2 * 102));
+    return tail.split("\n").filter((id) => /^[\w.-]{1,100}$/.test(id));
+  }
+
+  return {
+    dir,
+    async add(event) {
+      const body = JSON.stringify({ v: 1, ...event });
+      if (Buffer.byteLength(body) > maxRecordBytes) {
+        log.warn({ delivery: event.deliveryId }, "event too large to keep on disk: queued in memory only");
+        return undefined;
+      }
+      counter = (counter + 1) % 1_000_000;
+      const name = `${String(Date.now()).padStart(15, "0")}-${String(counter).padStart(6, "0")}.json`;
+      await writeFile(join(dir, `${name}.tmp`), body);
+      await rename(join(dir, `${name}.tmp`), join(dir, name));
+      return name;
+    },
+    async remove(file) {
+      await rm(join(dir, file), { force: true });
+    },
+    async load() {
+      const names = (await readdir(dir)).sort();
+      const records: StoredEvent[] = [];
+      for (const name of names) {
+        if (name === DELIVERIES || name === `${DELIVERIES}.new`) continue;
+        if (!RECORD_NAME.test(name)) {
+          await discard(name, "not a queued event's name");
+          continue;
+        }
+        if (records.length >= options.maxRecords) {
+          await discard(name, `more than ${options.maxRecords} queued events`);
+          continue;
+        }
+        const event = await readRecord(name);
+        if (event) records.push({ file: name, event });
+      }
+      return records;
+    },
+    async rememberDelivery(deliveryId) {
+      await compacting;
+      await appendFile(deliveriesFile, `${deliveryId}\n`);
+      appended += 1;
+      if (appended >= options.maxDeliveries * 2) {
+        compacting = readDeliveries().then(compact);
+        await compacting;
+      }
+    },
+    async loadDeliveries() {
+      const ids = await readDeliveries();
+      await compact(ids);
+      return ids.slice(-options.maxDeliveries);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
+import { parseMarker } from "../../../src/render/marker.js";
+import { fakeGitHub } from "./github-fake.js";
+import { BOT, kuboPairPerSuite, loadApp } from "./harness.js";
+import { recordLogs } from "./log-recorder.js";
+import { configYaml, createProject, proposeRename } from "./nomad-data.js";
+import { commentCreated, issueOpened, REPO } from "./payloads.js";
+
+const ADMIN = { permission: "admin", role_name: "admin" };
+const TARGET = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
+
+/** A job of `login` that never ends: their later jobs are accepted and wait, as in a process that stops. */
+function occupy(queue: WorkQueue, login: string): void {
+  queue.enqueue(`busy-${login}`, () => new Promise(() => {}), { login, lowPriority: () => false });
+}
+
+type Delivery = Parameters<Probot["receive"]>[0];
+
+describe("the GitHub App's queued work across a restart", () => {
+  const pair = kuboPairPerSuite();
+  let dataDir = "";
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-restart-"));
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** One app process on the data directory (GitHub, faked, outlives it). */
+  async function boot(store: IpfsStore, queue: WorkQueue, logs = recordLogs()) {
+    const probot = await loadApp(store, dataDir, queue, logs);
+    return {
+      logs: logs.lines,
+      deliver: (name: "issues" | "issue_comment", payload: object, id: string) =>
+        probot.receive({ id, name, payload } as Delivery),
+    };
+  }
+  const records = async () => (await readdir(join(dataDir, "queue"))).filter((n) => n.endsWith(".json"));
+
+  it("posts a review queued before a stop exactly once, from the next process, and still knows the delivery", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Reviewed After The Restart");
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: configYaml(target.id) });
+
+    // The first process accepts the issue (GitHub has its 2xx) but stops before the review runs.
+    const first = createWorkQueue();
+    occupy(first, "contributor");
+    const before = await boot(pair.operator.store, first);
+    const opened = issueOpened({ number: 3, body: `Patch: ${patch.key}` });
+    await before.deliver("issues", opened, "delivery-review");
+    expect(await records()).toHaveLength(1);
+    expect(gh.requests.filter((r) => r.method !== "GET")).toEqual([]);
+
+    const second = createWorkQueue();
+    const after = await boot(pair.operator.store, second);
+    await second.idle();
+    const reviews = gh.botComments(3).filter((c) => parseMarker(c.body)?.kind === "review");
+    expect(reviews).toHaveLength(1);
+    expect(parseMarker(reviews[0]?.body)).toMatchObject({ key: patch.key, state: "ready" });
+    expect(await records()).toEqual([]);
+
+    // GitHub redelivers the same delivery to the new process: handled once already.
+    const requests = gh.requests.length;
+    await after.deliver("issues", opened, "delivery-review");
+    await second.idle();
+    expect(gh.requests.length).toBe(requests);
+    expect(after.logs.some((l) => l.msg === "delivery seen before: ignored")).toBe(true);
+  });
+
+  it("discards corrupt, foreign and oversized files at start, and replays a finished /hold without posting it twice", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: ADMIN },
+    });
+    const hold = commentCreated({ number: 7, body: "" }, "/hold", "maintainer", { id: 91_007 });
+    const first = createWorkQueue();
+    const before = await boot(pair.operator.store, first);
+    await before.deliver("issue_comment", hold, "delivery-hold");
+    await first.idle();
+    const held = () => gh.botComments(7).filter((c) => parseMarker(c.body)?.state === "held");
+    expect(held()).toHaveLength(1);
+    expect(await records()).toEqual([]);
+
+    // A stop cut the job short after it posted, before its record was removed: the record is back.
+    // Beside it, what a crash, a bug or another program may leave in the directory.
+    const queueDir = join(dataDir, "queue");
+    const record = { v: 1, deliveryId: "delivery-hold", event: "issue_comment.created", payload: hold };
+    await writeFile(join(queueDir, "000000000000001-000001.json"), JSON.stringify(record));
+    await writeFile(join(queueDir, "000000000000002-000001.json"), "{ not json");
+    await writeFile(join(queueDir, "000000000000003-000001.json"), JSON.stringify({ ...record, v: 99 }));
+    await writeFile(join(queueDir, "000000000000004-000001.json"), "x".repeat(2 * 1024 * 1024));
+    await writeFile(join(queueDir, "notes.txt"), "someone else's file");
+
+    const second = createWorkQueue();
+    const after = await boot(pair.operator.store, second);
+    await second.idle();
+    expect(held()).toHaveLength(1);
+    expect(await readdir(queueDir)).toEqual(["deliveries"]);
+    const discarded = after.logs.filter((l) => l.msg === "queued event discarded");
+    expect(discarded.map((l) => (l as { reason?: string }).reason)).toEqual([
+      "not a queued event of this version",
+      "not a queued event of this version",
+      "larger than 1048576 bytes",
+      "not a queued event's name",
+    ]);
+  });
+
+  it("keeps the disk queue within the queue's caps under a flood of 1,000 deliveries from ten people", async () => {
+    const senders = Array.from({ length: 10 }, (_, i) => `maintainer${i}`);
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: Object.fromEntries(senders.map((s) => [s, ADMIN])),
+    });
+    const queue = createWorkQueue({ maxPending: 50 });
+    for (const login of senders) occupy(queue, login);
+    const app = await boot(pair.operator.store, queue);
+    const issues = Array.from({ length: 1000 }, (_, i) => 2_000 + i);
+    await Promise.all(
+      issues.map((issue, i) =>
+        app.deliver(
+          "issue_comment",
+          commentCreated({ number: issue, body: "" }, "/hold", senders[i % 10] as string, { id: 80_000 + i }),
+          `flood-${issue}`,
+        ),
+      ),
+    );
+    // 50 waiting in all, whoever sent them: 50 records, not 1,000.
+    expect(await records()).toHaveLength(50);
+    expect(gh.requests.filter((r) => r.method !== "GET")).toEqual([]);
+
+    // A new process on the same directory finishes exactly those 50.
+    const second = createWorkQueue();
+    await boot(pair.operator.store, second);
+    await second.idle();
+    const done = issues.filter(
+      (n) => gh.botComments(n).filter((c) => parseMarker(c.body)?.state === "held").length === 1,
+    );
+    expect(done).toHaveLength(50);
+    expect(await records()).toEqual([]);
+  });
+});
