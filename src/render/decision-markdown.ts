@@ -10,11 +10,18 @@ export interface DecisionInput {
   readonly cid?: string;
 }
 
-/** `/reject [reason]` or a reject rule: the patch will not be applied. */
-export function renderRejectedMarkdown(input: DecisionInput & { readonly reason?: string }): string {
+/**
+ * `/reject [reason]`, a reject rule, or a built-in refusal (`builtIn`: no rule exists to name, so it
+ * says nomad-patch refused it, as the review does): the patch will not be applied.
+ */
+export function renderRejectedMarkdown(
+  input: DecisionInput & { readonly reason?: string; readonly builtIn?: boolean },
+): string {
   const lines = [
     marker("rejected", input),
-    `🚫 **Rejected** by **${escapeInline(input.user, 60)}**: ${patch(input)} will not be applied.`,
+    input.builtIn
+      ? `🚫 **Refused by nomad-patch (built-in)**: ${patch(input)} will not be applied; see the review.`
+      : `🚫 **Rejected** by **${escapeInline(input.user, 60)}**: ${patch(input)} will not be applied.`,
   ];
   if (input.reason?.trim()) lines.push(quoteMarkdown(input.reason, 1000));
   lines.push("A new version published under the same key can be reviewed again.");

@@ -144,7 +144,7 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
   const exact = codeSpan(versionCommand(command, review.patch.cid));
   if (hasConflicts(review)) {
     // Only an admin's approval applies a lost update (docs/decisions.md, "Lost updates"): say so here.
-    return `**To approve** this version, an admin must comment ${exact} or add the label ${label}, since it removes later changes; or the contributor runs ${codeSpan(`nomad-patch rebase ${review.patch.key}`)}.`;
+    return `**To approve** this version, an admin must comment ${exact} or add the label ${label}.`;
   }
   return `**To approve** this version, comment ${exact} or add the label ${label}.`;
 }

@@ -23,7 +23,12 @@ export function renderIdentifiers(review: PatchReview, author?: string): string 
     `- **Target:** ${codeSpan(target.id)} (${escapeInline(target.module, 60)}${name})`,
     `- **Patch key:** ${codeSpan(patch.key)}`,
     `- **Patch CID:** ${codeSpan(patch.cid)}: the version reviewed here; an approval binds to it, and counts only when given after this comment`,
-    `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
+    // A refused patch is never applied: a result it cannot reach would only mislead (issue 16 §5).
+    ...(review.refusals.length > 0
+      ? []
+      : [
+          `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
+        ]),
     `- **Base:** ${patch.base ? `${codeSpan(patch.base)} (the target's version the author saw)` : "_none given_"}`,
     `- **Proposed by:** ${proposers(sources, author)}`,
     `- **Entries:** ${scope}: ${effects}.`,

@@ -38,7 +38,10 @@ export async function applyRules(
     log.info({ reasons: verdict.reasons.length }, "the rules reject the patch");
     // One reason a line: each names the entry and the rule (or built-in refusal) that decided.
     const reason = verdict.reasons.map((r) => r.message).join("\n");
-    await job.github.createComment(renderRejectedMarkdown({ ...about, user: RULESET, reason }));
+    // A built-in refusal is no rule of the repository's: say who refused it, as the review does.
+    const builtIn = verdict.reasons.every((r) => r.code !== "rule");
+    const user = builtIn ? "nomad-patch (built-in)" : RULESET;
+    await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason, builtIn }));
     await job.github.addLabels([config.labels.rejected]);
     return;
   }

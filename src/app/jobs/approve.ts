@@ -11,7 +11,7 @@ import {
   renderNothingToApproveMarkdown,
   versionCommand,
 } from "../../render/index.js";
-import type { ApprovableMarker, MarkedComment } from "../bot-comments.js";
+import { type ApprovableMarker, type MarkedComment, reviewComments } from "../bot-comments.js";
 import { approvedAfter, chooseReview } from "../choose-review.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits } from "../limits.js";
@@ -54,7 +54,8 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
     );
     return false;
   }
-  const choice = chooseReview(await readMarked(job), approval.version);
+  const marked = await readMarked(job);
+  const choice = chooseReview(marked, approval.version);
   const command = config.commands.apply[0] ?? "/apply";
   const choices = (reviews: readonly MarkedComment<ApprovableMarker>[]): ApprovableChoice[] =>
     reviews.map(({ marker }) => ({
@@ -63,12 +64,19 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
       command: versionCommand(command, marker.cid),
     }));
   switch (choice.kind) {
-    case "none":
+    case "none": {
       job.log.info({ user }, "approval ignored: no reviewed, applicable patch on this issue");
+      // A refused review is why there is nothing to approve: say that, not that there is no review.
+      const refused = reviewComments(marked).findLast((c) => c.marker.state === "refused");
       await job.github.createComment(
-        renderNothingToApproveMarkdown({ reason: "no-review", commands: config.commands.apply }),
+        renderNothingToApproveMarkdown(
+          refused
+            ? { reason: "refused", key: refused.marker.key }
+            : { reason: "no-review", commands: config.commands.apply },
+        ),
       );
       return false;
+    }
     case "ambiguous":
       job.log.info({ user, reviews: choice.reviews.length }, "approval ignored: it does not say which patch");
       await job.github.createComment(

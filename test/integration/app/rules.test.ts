@@ -78,7 +78,8 @@ describe("the GitHub App: rulesets and configuration", () => {
       },
     ]);
     const config = `${configYaml(target.id)}\n${rules("apply", "{}")}`;
-    const app = await apps.start(pair.operator.store, { config });
+    const permissions = { maintainer: { permission: "write", role_name: "write" } };
+    const app = await apps.start(pair.operator.store, { config, permissions });
     await app.deliver("issues", issueOpened({ number: 22, body: `Patch: ${patch.key}` }));
     await app.settle();
     expect(app.failures).toEqual([]);
@@ -87,6 +88,18 @@ describe("the GitHub App: rulesets and configuration", () => {
     expect(parseMarker(review?.body)).toMatchObject({ kind: "review", state: "refused" });
     expect(parseMarker(rejection?.body)).toMatchObject({ kind: "status", state: "rejected" });
     expect(rejection?.body).toContain("adding or removing a source is pairing");
+    // The follow-up agrees with the review: no rule refused it, nomad-patch itself did.
+    expect(rejection?.body).toContain("**Refused by nomad-patch (built-in)**");
+    expect(rejection?.body).toContain("see the review");
+    expect(rejection?.body).not.toContain("the repository's rules");
+    // A refused review predicts nothing: there is nothing to approve.
+    expect(review?.body).not.toContain("Predicted result");
+    // A later approval is told why nothing can be applied, not that there is no review.
+    await app.deliver("issue_comment", commentCreated({ number: 22, body: "" }, "/apply", "maintainer"));
+    await app.settle();
+    const answer = app.gh.botComments(22).at(-1)?.body ?? "";
+    expect(answer).not.toContain("there is no reviewed patch on this issue");
+    expect(answer).toContain("refused by nomad-patch (built-in)");
     const view = await operatorView(pair.operator.store, target.id);
     expect(view.eventIds).toEqual([]);
     expect(view.name).not.toBe("Trojan");

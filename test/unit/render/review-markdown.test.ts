@@ -181,7 +181,6 @@ describe("renderReviewMarkdown", () => {
       - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\` (wac-project)
       - **Patch key:** \`k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`
       - **Patch CID:** \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\`: the version reviewed here; an approval binds to it, and counts only when given after this comment
-      - **Predicted result:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\`
       - **Base:** \`bafyrein2rwuxzxlg3xo5qdd3jf4ufgtocyvxw6rqztc2eivmnnflsmyhxp\` (the target's version the author saw)
       - **Proposed by:** \`k51qzi5uqu5dz3vsz0os2xj6is764ierwg8whonk1aglut01pxjvwt6j0t95bc\` (the contributor's devices)
       - **Entries:** 2 entries touching 1 target: 1 changed, 1 refused.
