@@ -117,7 +117,8 @@ function readVarint(bytes: Uint8Array, at: number): { value: number; next: numbe
   return undefined;
 }
 
-function varint(value: number): Uint8Array {
+/** An unsigned LEB128 varint (CAR sections, protobuf fields). */
+export function varint(value: number): Uint8Array {
   const bytes: number[] = [];
   let rest = value;
   while (rest >= 0x80) {

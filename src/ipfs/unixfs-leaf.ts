@@ -1,6 +1,6 @@
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
-import type { Block } from "./car.js";
+import { type Block, varint } from "./car.js";
 
 /** Kubo's default chunk: a file up to this size is one dag-pb block with no links. */
 export const SINGLE_BLOCK_FILE_BYTES = 256 * 1024;
@@ -35,15 +35,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += part.byteLength;
   }
   return out;
-}
-
-function varint(value: number): Uint8Array {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return Uint8Array.from(bytes);
 }
