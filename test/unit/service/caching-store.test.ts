@@ -162,9 +162,18 @@ describe("prefetchDag", () => {
     expect(exports).toHaveLength(2);
   });
 
-  it("stops at the first UnixFS block: a file's bytes are read only by what shows them", async () => {
+  it("passes over a file of one block without keeping it, and goes on to the next block", async () => {
     const file = await filePart("file bytes");
     const { store } = countingStore([blocks[0]!, file, blocks[1]!]);
+    const cached = withBlockCache(store, { maxBlocks: 10 });
+    const read = await cached.prefetchDag(cids[0]!);
+    expect(read.map((b) => b.cid)).toEqual([cids[0]!.toString(), cids[1]!.toString()]);
+    expect(cached.cacheStats().size).toBe(2);
+  });
+
+  it("stops at a file of several blocks (dag-pb links come first: byte 0x12): its chunks are never streamed", async () => {
+    const root = await filePart("\u0012 links, then data");
+    const { store } = countingStore([blocks[0]!, root, blocks[1]!]);
     const cached = withBlockCache(store, { maxBlocks: 10 });
     const read = await cached.prefetchDag(cids[0]!);
     expect(read.map((b) => b.cid)).toEqual([cids[0]!.toString()]);
