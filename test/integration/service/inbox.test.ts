@@ -235,8 +235,19 @@ describe("a target's inbox over pubsub", () => {
       await waitForSubscriber(contributor, topic);
       for (let i = 0; i < 20; i++)
         await contributor.store.pubsubPublish(topic, encodeInboxMessage({ patch: unknownKey(), target }));
-      await vi.waitFor(() => expect(inbox.counts().received).toBe(20), { timeout: 20_000 });
-      expect(inbox.counts()).toMatchObject({ accepted: 3, rateLimited: 17 });
+      // Pubsub may lose some of a burst on a loaded machine: wait until it is quiet, then count.
+      let last = -1;
+      await vi.waitFor(
+        () => {
+          const received = inbox.counts().received;
+          const quiet = received === last && received >= 4;
+          last = received;
+          expect(quiet).toBe(true);
+        },
+        { timeout: 30_000, interval: 1_500 },
+      );
+      const counts = inbox.counts();
+      expect(counts).toMatchObject({ accepted: 3, rateLimited: counts.received - 3 });
       await inbox.settled();
     } finally {
       await inbox.close();
