@@ -8,6 +8,7 @@ export const EVENTS = [
   "issues.opened",
   "issues.edited",
   "issues.labeled",
+  "issues.closed",
   "issue_comment.created",
   "issue_comment.edited",
 ] as const;

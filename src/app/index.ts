@@ -5,11 +5,13 @@ import type { ApplyJournal } from "../service/apply-journal.js";
 import { botLoginFromGitHub } from "./bot-login.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
 import { EVENTS, openDiskQueue } from "./disk-queue.js";
-import type { AppLog } from "./job-context.js";
+import type { AppLog, Runtime } from "./job-context.js";
 import { incomingEvent, onWebhook, type WebhookDeps } from "./on-webhook.js";
 import { createRefreshLimiter } from "./refresh-limit.js";
 import { replayQueued } from "./replay-queued.js";
 import { createSenderBudget } from "./sender-budget.js";
+import { watchHooks } from "./watch/watch-hooks.js";
+import { createWatcher, type Watcher } from "./watch/watcher.js";
 import { limitWebhookBodies } from "./webhook-body-limit.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
@@ -29,6 +31,12 @@ export interface AppDeps {
    * (default true); false keeps them in memory only.
    */
   readonly keepQueueOnDisk?: boolean;
+  /**
+   * The open patch keys watched for new versions; pass one in (`createWatcher`) to run its rounds with
+   * `tick()` and a clock of your own in tests. Otherwise one is made from the settings, kept in the data
+   * directory, and polled on a timer.
+   */
+  readonly watcher?: Watcher;
 }
 
 /** Delivery ids remembered (in memory and on disk) so that a redelivery is handled once. */
@@ -50,25 +58,36 @@ export function createApp(deps: AppDeps): ApplicationFunction {
             { maxRecords: queue.limits.total * 2, maxDeliveries: REMEMBERED_DELIVERIES },
             log,
           );
-    const webhook: WebhookDeps = {
-      runtime: {
-        store: deps.store,
-        journal: deps.journal,
+    const watcher =
+      deps.watcher ??
+      createWatcher({
         environment: deps.environment,
-        botLogin: known === undefined ? botLoginFromGitHub(app) : async () => known,
-        now: deps.now,
-        senders: createSenderBudget({
-          keysPerWindow: deps.environment.keysPerSenderPerHour,
-          windowMs: 60 * 60 * 1000,
-        }),
-        refreshes: createRefreshLimiter(),
-      },
+        log: (fields, message) => log.info(fields, message),
+      });
+    const runtime: Runtime = {
+      store: deps.store,
+      journal: deps.journal,
+      environment: deps.environment,
+      botLogin: known === undefined ? botLoginFromGitHub(app) : async () => known,
+      now: deps.now,
+      senders: createSenderBudget({
+        keysPerWindow: deps.environment.keysPerSenderPerHour,
+        windowMs: 60 * 60 * 1000,
+      }),
+      refreshes: createRefreshLimiter(),
+      watched: watcher.list,
+      watchClock: watcher.now,
+    };
+    const webhook: WebhookDeps = {
+      runtime,
       queue,
       deliveries: createDeliveryDedupe(REMEMBERED_DELIVERIES),
       disk,
     };
     for (const name of EVENTS) app.on(name, (context) => onWebhook(webhook, incomingEvent(name, context)));
     if (disk) await replayQueued(app, webhook, disk, log);
+    watcher.attach(watchHooks(app, runtime, queue, log));
+    if (!deps.watcher) watcher.start();
     log.info({ dataDir: deps.environment.dataDir }, "nomad-patch loaded");
   };
 }

@@ -4,6 +4,7 @@ import type { ApplyJournal } from "../service/apply-journal.js";
 import type { IssueGitHub } from "./github/issue-github.js";
 import type { RefreshLimiter } from "./refresh-limit.js";
 import type { SenderBudget } from "./sender-budget.js";
+import type { WatchList } from "./watch/watch-list.js";
 
 /** The slice of pino that the app uses; Probot's logger and a test's recorder both fit. */
 export interface AppLog {
@@ -25,12 +26,18 @@ export interface Runtime {
   readonly senders: SenderBudget;
   /** Who refreshed which issue when: `/refresh` by people who may not approve is rate limited. */
   readonly refreshes: RefreshLimiter;
+  /** The open patch keys polled for new versions; absent: nothing is watched. */
+  readonly watched?: WatchList;
+  /** The watch list's clock (epoch ms). */
+  readonly watchClock?: () => number;
 }
 
 /** One piece of work about one issue, after the webhook was answered. */
 export interface IssueJob {
   readonly runtime: Runtime;
   readonly github: IssueGitHub;
+  /** The GitHub App installation the event came through: a later poll of the issue's keys writes as it. */
+  readonly installationId?: number;
   /** Bound to the delivery id, repository and issue; jobs add the key and CID. */
   readonly log: AppLog;
   readonly issue: {

@@ -2,11 +2,12 @@ import type { Context } from "probot";
 import { renderTooMuchAtOnceMarkdown } from "../render/index.js";
 import type { DeliveryDedupe } from "./delivery-dedupe.js";
 import type { AppEvent, DiskQueue, IssuePayload } from "./disk-queue.js";
-import { issueGitHub } from "./github/issue-github.js";
+import { issueGitHub, issueLane } from "./github/issue-github.js";
 import type { AppLog, IssueJob, Runtime } from "./job-context.js";
 import { handleLabel } from "./jobs/handle-label.js";
 import { handleText } from "./jobs/handle-text.js";
 import { reportFailure } from "./jobs/report-failure.js";
+import { unwatch } from "./watch/watch-key.js";
 import type { WorkQueue } from "./work-queue.js";
 
 type Octokit = Context["octokit"];
@@ -66,15 +67,10 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
     return;
   }
-  // The bot's own comments and labels come back as events; other bots do not speak for people.
-  if (payload.sender.type === "Bot") {
-    log.info({ sender: payload.sender.login }, "sender is a bot: ignored");
-    return;
-  }
-
   const job: IssueJob = {
     runtime: deps.runtime,
     github: issueGitHub(incoming.octokit, { owner, repo, issueNumber }),
+    installationId: incoming.installationId,
     log,
     issue: {
       labels: (payload.issue.labels ?? []).map((label) => label.name),
@@ -82,6 +78,20 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
       author: payload.issue.user.login,
     },
   };
+  const lane = issueLane(job.github.ref);
+  // Whoever closed it, bot or person: its keys are no longer polled (in the issue's lane, after its
+  // reviews). Not kept on disk: a poll that finds the issue closed stops watching it as well.
+  if (name === "issues.closed") {
+    if (deps.queue.enqueue(lane, async () => unwatch(job))) deps.deliveries.remember(incoming.id);
+    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+    return;
+  }
+  // The bot's own comments and labels come back as events; other bots do not speak for people.
+  if (payload.sender.type === "Bot") {
+    log.info({ sender: payload.sender.login }, "sender is a bot: ignored");
+    return;
+  }
+
   const work = planWork(name, payload, job);
   if (!work) {
     log.info({}, "nothing to do for this event");
@@ -90,7 +100,6 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   // One sender's jobs run one at a time, and wait for everyone else's while their keys keep failing.
   const sender = payload.sender.login;
   const lowPriority = () => deps.runtime.senders.isLowPriority(sender);
-  const lane = `${owner}/${repo}#${issueNumber}`;
   // The job starts once its record is written (or known not to be), and removes it when finished.
   let recorded: (file: string | undefined) => void = () => {};
   const stored = new Promise<string | undefined>((resolve) => {
@@ -209,6 +218,8 @@ function planWork(name: AppEvent, payload: IssuePayload, job: IssueJob): (() => 
           at: comment.created_at,
         });
     }
+    case "issues.closed":
+      return undefined;
     case "issues.labeled": {
       const label = payload.label?.name;
       const at = payload.issue.updated_at;

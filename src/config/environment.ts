@@ -70,6 +70,12 @@ const schema = z.object({
   NOMAD_PATCH_INBOX_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   NOMAD_PATCH_INBOX_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   NOMAD_PATCH_INBOX_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Open patch keys are polled at most this often, whatever a repository asks (docs/configuration.md). */
+  NOMAD_PATCH_WATCH_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Watched keys resolved per minute across every repository: the cap that a flood of open issues meets. */
+  NOMAD_PATCH_WATCH_RESOLVES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** (issue, key) pairs watched at once; 0 turns watching off. */
+  NOMAD_PATCH_WATCH_MAX_KEYS: z.coerce.number().int().min(0).max(1_000_000).default(5000),
   /** The managed Kubo's swarm port; 0 picks a free one (only sensible for tests and demos). */
   NOMAD_PATCH_KUBO_SWARM_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   /** The IPFS gateway the review's "view" links of binary files open; the public one unless set. */
@@ -102,6 +108,11 @@ export interface Environment {
     readonly perMinute: number;
     readonly maxPending: number;
   };
+  /** The shortest interval between two resolves of one watched key. */
+  readonly watchMinIntervalMs: number;
+  readonly watchResolvesPerMinute: number;
+  /** 0: open patch keys are not watched. */
+  readonly watchMaxKeys: number;
   /** Where the review links files through: `{gatewayUrl}/ipfs/{cid}`. */
   readonly gatewayUrl: string;
   readonly production: boolean;
@@ -140,6 +151,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
       perMinute: e.NOMAD_PATCH_INBOX_PER_MINUTE,
       maxPending: e.NOMAD_PATCH_INBOX_MAX_PENDING,
     },
+    watchMinIntervalMs: e.NOMAD_PATCH_WATCH_MIN_INTERVAL_SECONDS * 1000,
+    watchResolvesPerMinute: e.NOMAD_PATCH_WATCH_RESOLVES_PER_MINUTE,
+    watchMaxKeys: e.NOMAD_PATCH_WATCH_MAX_KEYS,
     gatewayUrl: e.NOMAD_PATCH_GATEWAY_URL.replace(/\/+$/, ""),
     production,
   };

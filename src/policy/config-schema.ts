@@ -21,6 +21,7 @@ export const LIMIT_DEFAULTS = {
   resolveTimeoutSeconds: 60,
   maxKeysPerComment: 5,
   refreshIntervalMinutes: 5,
+  watchIntervalMinutes: 10,
 } as const;
 
 export const LIMIT_CEILINGS = {
@@ -29,6 +30,7 @@ export const LIMIT_CEILINGS = {
   resolveTimeoutSeconds: 300,
   maxKeysPerComment: 20,
   refreshIntervalMinutes: 1440,
+  watchIntervalMinutes: 1440,
 } as const;
 
 /** The label names the bot uses when a repository does not choose its own. */
@@ -161,6 +163,13 @@ const LimitsSchema = z.strictObject({
     LIMIT_CEILINGS.refreshIntervalMinutes,
     LIMIT_DEFAULTS.refreshIntervalMinutes,
   ).describe("Someone who may not approve gets one /refresh per issue this often, in minutes"),
+  watchIntervalMinutes: boundedInt(
+    0,
+    LIMIT_CEILINGS.watchIntervalMinutes,
+    LIMIT_DEFAULTS.watchIntervalMinutes,
+  ).describe(
+    "An open patch key is resolved again this often, in minutes, and a new version gets its review; 0: not watched. The deployment may poll less often",
+  ),
 });
 
 export const ConfigSchema = z

@@ -14,5 +14,7 @@ export function effectiveLimits(repository: LimitsConfig, deployment: Partial<Li
     maxKeysPerComment: lower("maxKeysPerComment"),
     // A longer interval is the tighter bound, and the operator sets none: the repository's stands.
     refreshIntervalMinutes: repository.refreshIntervalMinutes,
+    // Raised to the deployment's minimum where the key is watched (src/app/watch/watch-key.ts).
+    watchIntervalMinutes: repository.watchIntervalMinutes,
   };
 }

@@ -7,6 +7,11 @@ export interface IssueRef {
   readonly issueNumber: number;
 }
 
+/** The work queue's lane for an issue: its jobs run one at a time, in order, whatever caused them. */
+export function issueLane(ref: IssueRef): string {
+  return `${ref.owner}/${ref.repo}#${ref.issueNumber}`;
+}
+
 export interface IssueComment {
   readonly id: number;
   readonly body: string;
@@ -16,11 +21,20 @@ export interface IssueComment {
   readonly writtenAt: string;
 }
 
+/** What a job that no webhook carried needs to know of its issue. */
+export interface IssueFacts {
+  readonly open: boolean;
+  readonly labels: readonly string[];
+  readonly body: string;
+  readonly author: string;
+}
+
 export type Reaction = "eyes" | "+1" | "-1" | "confused";
 
 /** What the app asks of GitHub about one issue: a small port over Octokit, so jobs read as steps. */
 export interface IssueGitHub {
   readonly ref: IssueRef;
+  readIssue(): Promise<IssueFacts>;
   listComments(): Promise<IssueComment[]>;
   createComment(body: string): Promise<number>;
   updateComment(commentId: number, body: string): Promise<void>;
@@ -43,6 +57,15 @@ export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
   const issue = { ...repo, issue_number: ref.issueNumber };
   return {
     ref,
+    async readIssue() {
+      const { data } = await octokit.rest.issues.get(issue);
+      return {
+        open: data.state === "open",
+        labels: data.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
+        body: data.body ?? "",
+        author: data.user?.login ?? "",
+      };
+    },
     async listComments() {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
       return comments.map((c) => ({

@@ -16,6 +16,7 @@ import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { revisionDelta } from "../revisions.js";
+import { unwatch } from "../watch/watch-key.js";
 import { readMarked } from "./issue-comments.js";
 import { reviewKey } from "./review-key.js";
 import { aboutPatch } from "./work-error.js";
@@ -150,6 +151,8 @@ async function reportApplied(
   by: ApprovedBy & { readonly result: string },
 ): Promise<void> {
   const { labels } = config;
+  // Applied: later versions of the key are a new patch request, not a revision of this one.
+  unwatch(job, outcome.patchKey);
   const shown = findStatus(
     await readMarked(job),
     (m) =>

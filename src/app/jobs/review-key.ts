@@ -14,6 +14,7 @@ import { describeFailure, type FailureDescription } from "../describe-failure.js
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
+import { watchKey } from "../watch/watch-key.js";
 import { applyRules } from "./apply-rules.js";
 import { readMarked } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
@@ -49,7 +50,8 @@ export interface UnansweredFailure {
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs;
  * 4. otherwise post the review; when it replaces one, it says what changed (edits notify nobody) and the
  *    old one is marked superseded, so no approval binds to it;
- * 5. let the repository's rules decide, judging the recorded author.
+ * 5. keep watching the key for its next version (docs/design.md §5);
+ * 6. let the repository's rules decide, judging the recorded author.
  * Nothing is written before the review is known (no "resolving…" placeholder): a key that does not
  * resolve must not cost writes of its own, since every write of the process waits in one throttled
  * queue. Such a failure is returned, and the caller answers all of a text's failures in one comment.
@@ -107,6 +109,7 @@ export async function reviewKey(
   const result = review.predictedResultCid;
   if (current && sameVersion(current.marker, review)) {
     log.info({ cid, result }, "the review is unchanged: nothing to write");
+    watchKey(job, config, key, cid);
     return undefined;
   }
   await aboutPatch({ ...about, cid }, async () => {
@@ -130,6 +133,7 @@ export async function reviewKey(
     await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces }));
     if (current) await supersede(job, current);
     log.info({ cid, result, replaced: current?.marker.cid ?? null }, "review posted");
+    watchKey(job, config, key, cid);
     if (request.runRules === false) return;
     if (author === undefined) return log.info("no recorded author to judge: the rules do not run");
     await applyRules(job, config, review, author);

@@ -3,6 +3,7 @@ import { renderHeldMarkdown, renderRejectedMarkdown } from "../../render/index.j
 import { reviewComments } from "../bot-comments.js";
 import { findKeys } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
+import { unwatch } from "../watch/watch-key.js";
 import { approve } from "./approve.js";
 import { readMarked } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
@@ -33,6 +34,7 @@ export async function runCommand(
       const about = await soleReview(job);
       await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason: command.args }));
       await job.github.addLabels([config.labels.rejected]);
+      unwatch(job);
       if (job.issue.labels.includes(config.labels.approve))
         await job.github.removeLabel(config.labels.approve);
       return;

@@ -110,6 +110,17 @@ export function fakeGitHub(options: FakeGitHubOptions) {
           },
         ],
   );
+  // What a poll of a watched key reads first: whether the issue is still open, and its labels.
+  route("GET", new RegExp(`^${base}/issues/(\\d+)$`), (m) => [
+    200,
+    {
+      number: Number(m[1]),
+      state: state.closed ? "closed" : "open",
+      labels: [...labels].map((name) => ({ name })),
+      body: "",
+      user: { login: "contributor", type: "User" },
+    },
+  ]);
   route("GET", new RegExp(`^${base}/issues/(\\d+)/comments$`), (m) => [
     200,
     comments.filter((c) => c.issue === Number(m[1])).map(asApi),

@@ -7,8 +7,9 @@ import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createApp } from "../../../src/app/index.js";
+import { createWatcher, type Watcher } from "../../../src/app/watch/watcher.js";
 import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
-import { readEnvironment } from "../../../src/config/environment.js";
+import { type Environment, readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { memoryJournal, openFileJournal } from "../../../src/service/apply-journal.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
@@ -58,7 +59,8 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
   // The queue is kept on disk here too: the acknowledgement measured includes writing it.
   const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-webhooks-"));
   const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: dataDir, ...env });
-  const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT });
+  const watcher = createWatcher({ environment });
+  const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT, watcher });
   const middleware = await createNodeMiddleware(app, { probot });
   const server = createServer((req, res) => {
     void middleware(req, res, () => {
@@ -92,14 +94,21 @@ export async function loadApp(
   dataDir: string,
   queue: WorkQueue,
   logs: ReturnType<typeof recordLogs>,
+  options: {
+    readonly env?: Record<string, string>;
+    /** The watcher the app gets; by default one without a timer, whose rounds never run. */
+    readonly watcher?: (environment: Environment) => Watcher;
+  } = {},
 ): Promise<Probot> {
   const probot = testProbot({ log: logs.logger });
   const environment = readEnvironment({
     NOMAD_PATCH_DATA_DIR: dataDir,
     NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",
+    ...options.env,
   });
   const journal = await openFileJournal(dataDir);
-  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT }));
+  const watcher = (options.watcher ?? ((env) => createWatcher({ environment: env })))(environment);
+  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT, watcher }));
   return probot;
 }
 
@@ -110,16 +119,27 @@ export async function loadApp(
 export async function startApp(
   store: IpfsStore,
   github: Omit<FakeGitHubOptions, "owner" | "repo" | "botLogin">,
+  options: { readonly dataDir?: string; readonly env?: Record<string, string> } = {},
 ) {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-app-test-"));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "nomad-patch-app-test-")));
   const failures: unknown[] = [];
   const queue = createWorkQueue((error) => failures.push(error));
   const gh = fakeGitHub({ ...REPO, botLogin: BOT, ...github });
   // Every log line is kept: what the operator reads is part of what a failure must leave behind.
   const logs = recordLogs();
-  const probot = await loadApp(store, dataDir, queue, logs);
+  // Watched keys are polled only when a test runs a round, by a clock it moves: no timer, no sleep.
+  const clock = { ms: Date.parse("2026-01-01T00:00:00Z") };
+  let made: Watcher | undefined;
+  const probot = await loadApp(store, dataDir, queue, logs, {
+    env: options.env,
+    watcher: (environment) => {
+      made = createWatcher({ environment, now: () => clock.ms, random: () => 0.5 });
+      return made;
+    },
+  });
+  const watcher = made as unknown as Watcher;
   let delivery = 0;
   return {
     gh,
@@ -131,10 +151,20 @@ export async function startApp(
     deliver: (name: "issues" | "issue_comment", payload: object, id = `delivery-${++delivery}`) =>
       probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]),
     settle: () => queue.idle(),
-    async stop() {
+    dataDir,
+    watcher,
+    /** Moves the watcher's clock on by `ms`, runs one polling round, and waits for the reviews it queued. */
+    async poll(ms = 0) {
+      clock.ms += ms;
+      await watcher.tick();
       await queue.idle();
+    },
+    /** Stops the app; `keepData` leaves its data directory for a restart. */
+    async stop(stopOptions: { keepData?: boolean } = {}) {
+      await queue.idle();
+      await watcher.list.flush();
       nock.cleanAll();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -162,8 +192,12 @@ export function appPerTest() {
     get current(): TestApp | undefined {
       return app;
     },
-    async start(store: IpfsStore, github: GitHubOptions): Promise<TestApp> {
-      app = await startApp(store, github);
+    async start(
+      store: IpfsStore,
+      github: GitHubOptions,
+      options?: Parameters<typeof startApp>[2],
+    ): Promise<TestApp> {
+      app = await startApp(store, github, options);
       return app;
     },
   };

@@ -50,6 +50,14 @@ export function issueEdited(issue: IssueFields, by: string): Payload {
   return sender(withIssue(example("issues", "edited"), issue), by);
 }
 
+/** The issue closed by `by` (GitHub's examples have no `closed` payload: an `opened` one, closed). */
+export function issueClosed(issue: IssueFields, by: string): Payload {
+  const payload = sender(withIssue(example("issues", "opened"), issue), by);
+  payload.action = "closed";
+  payload.issue.state = "closed";
+  return payload;
+}
+
 /** The label added by `by`; GitHub tells when by the issue's `updated_at`. */
 export function issueLabeled(issue: IssueFields, label: string, by: string, at = gitHubTime()): Payload {
   const payload = sender(withIssue(example("issues", "labeled"), issue), by);

@@ -13,6 +13,7 @@ describe("effectiveLimits", () => {
       resolveTimeoutSeconds: 20,
       maxKeysPerComment: 5,
       refreshIntervalMinutes: 5,
+      watchIntervalMinutes: 10,
     });
   });
 

@@ -39,6 +39,7 @@ describe("parseConfigYaml", () => {
         resolveTimeoutSeconds: 30,
         maxKeysPerComment: 3,
         refreshIntervalMinutes: 5,
+        watchIntervalMinutes: 10,
       },
       closeIssueOnApply: true,
       rules: [

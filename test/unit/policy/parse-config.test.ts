@@ -34,6 +34,7 @@ describe("parseConfig: valid configurations", () => {
         resolveTimeoutSeconds: 60,
         maxKeysPerComment: 5,
         refreshIntervalMinutes: 5,
+        watchIntervalMinutes: 10,
       },
       closeIssueOnApply: false,
       rules: [],
@@ -95,6 +96,7 @@ describe("parseConfig: valid configurations", () => {
       resolveTimeoutSeconds: 300,
       maxKeysPerComment: 20,
       refreshIntervalMinutes: 1440,
+      watchIntervalMinutes: 1440,
     };
     expect(buildConfig({ limits }).limits).toEqual(limits);
   });

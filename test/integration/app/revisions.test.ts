@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import { parseMarker } from "../../../src/render/marker.js";
+import { putProposedEntries } from "../../../src/service/propose-entries.js";
+import { updatePatchRequest } from "../../../src/service/propose-update.js";
+import { putValueUpdate } from "../../../src/service/value-update-content.js";
+import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
+import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
+import { commentCreated, issueClosed, issueOpened, REPO } from "./payloads.js";
+
+const WRITER = { permission: "write", role_name: "write" };
+const MINUTE = 60_000;
+const reviews = (app: TestApp, issue: number) =>
+  app.gh.botComments(issue).filter((c) => parseMarker(c.body)?.kind === "review");
+
+describe("the GitHub App: open patch keys are watched, and each new version is a revision", () => {
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
+
+  async function start(target: { id: string }, options?: Parameters<typeof apps.start>[2]) {
+    return apps.start(
+      pair.operator.store,
+      { config: configYaml(target.id), permissions: { maintainer: WRITER } },
+      options,
+    );
+  }
+
+  it("reviews a republished patch within the polling interval as r2, saying what changed from r1", async () => {
+    const target = await createProject(pair.operator.store);
+    const v1 = await proposeRename(pair.contributor.store, target, "First Name");
+    const issue = { number: 80, body: `Patch: ${v1.key}` };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(reviews(app, 80)).toHaveLength(1);
+    expect(app.watcher.list.get(`${REPO.owner}/${REPO.repo}`, 80, v1.key)).toMatchObject({
+      cid: v1.cid.toString(),
+      intervalMs: 10 * MINUTE,
+    });
+
+    // The contributor adds an entry and retitles the patch, under the same key.
+    const extra = await putProposedEntries(pair.contributor.store, [
+      {
+        targetId: target.id,
+        eventId: "UpdateDescriptionAsync",
+        content: await putValueUpdate(pair.contributor.store, { value: "Now with a description" }),
+      },
+    ]);
+    const v2 = await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: v1.key, title: "Rename, and describe", addEntries: extra, publish: { allowOffline: true } },
+    );
+    // Before the interval is up, the key is not even resolved.
+    await app.poll(5 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(0);
+    expect(reviews(app, 80)).toHaveLength(1);
+
+    await app.poll(6 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(1);
+    expect(app.failures).toEqual([]);
+    const [old, current] = reviews(app, 80);
+    expect(parseMarker(old?.body)).toMatchObject({ cid: v1.cid.toString(), state: "superseded" });
+    expect(parseMarker(current?.body)).toMatchObject({
+      cid: v2.cid.toString(),
+      state: "ready",
+      revs: [
+        { n: 1, cid: v1.cid.toString() },
+        {
+          n: 2,
+          cid: v2.cid.toString(),
+          ch: { added: 1, removed: 0, changed: 0, title: true, description: false },
+        },
+      ],
+    });
+    expect(current?.body).toContain("(r1 → r2: 1 entry added; title changed;");
+    expect(current?.body).toContain(`- r1 · \`${v1.cid}\` · seen `);
+    expect(current?.body).toContain(`(this review) · \`${v2.cid}\``);
+    expect(app.watcher.list.get(`${REPO.owner}/${REPO.repo}`, 80, v1.key)?.cid).toBe(v2.cid.toString());
+
+    // The next round finds the same version: nothing is written.
+    const writes = app.gh.requests.filter((r) => r.method !== "GET").length;
+    await app.poll(11 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(2);
+    expect(app.gh.requests.filter((r) => r.method !== "GET").length).toBe(writes);
+
+    // An approval sent after r2 appeared, naming r1's version, applies nothing.
+    await app.deliver(
+      "issue_comment",
+      commentCreated(issue, `/apply ${v1.cid.toString().slice(0, 20)}`, "maintainer"),
+    );
+    await app.settle();
+    expect(app.gh.botComments(80).at(-1)?.body).toContain("no longer the one under review");
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+
+  it("stops polling the keys of a closed issue", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Closed Early");
+    const issue = { number: 81, body: `Patch: ${patch.key}` };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(app.watcher.list.size).toBe(1);
+
+    await app.deliver("issues", issueClosed(issue, "contributor"));
+    await app.settle();
+    expect(app.watcher.list.size).toBe(0);
+    await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: patch.key, title: "Too late", publish: { allowOffline: true } },
+    );
+    await app.poll(60 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(0);
+    expect(reviews(app, 81)).toHaveLength(1);
+  });
+
+  it("resumes polling after a restart, from the watched keys kept in the data directory", async () => {
+    const target = await createProject(pair.operator.store);
+    const v1 = await proposeRename(pair.contributor.store, target, "Before Restart");
+    const issue = { number: 82, body: `Patch: ${v1.key}` };
+    const first = await start(target);
+    await first.deliver("issues", issueOpened(issue));
+    await first.settle();
+    const comments = first.gh.comments.map((c) => ({ ...c }));
+    await first.stop({ keepData: true });
+
+    const v2 = await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: v1.key, title: "After Restart", publish: { allowOffline: true } },
+    );
+    const second = await start(target, { dataDir: first.dataDir });
+    second.gh.comments.push(...comments);
+    expect(second.watcher.list.size).toBe(1);
+    await second.poll(11 * MINUTE);
+    expect(second.failures).toEqual([]);
+    const [old, current] = reviews(second, 82);
+    expect(parseMarker(old?.body)).toMatchObject({ cid: v1.cid.toString(), state: "superseded" });
+    expect(parseMarker(current?.body)).toMatchObject({ cid: v2.cid.toString() });
+    expect(current?.body).toContain("(r1 → r2: title changed;");
+  });
+
+  it("resolves no more keys per minute than the deployment allows, however many patch issues are open", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "One Of Many");
+    const app = await start(target, { env: { NOMAD_PATCH_WATCH_RESOLVES_PER_MINUTE: "10" } });
+    await app.deliver("issues", issueOpened({ number: 83, body: `Patch: ${patch.key}` }));
+    await app.settle();
+    // 999 more open issues carrying the key, as 999 reviews would have left them.
+    const repo = `${REPO.owner}/${REPO.repo}`;
+    const cid = patch.cid.toString();
+    for (let issue = 1001; issue < 2000; issue++)
+      app.watcher.list.watch(
+        { repo, issue, key: patch.key, installationId: null, cid, intervalMs: 10 * MINUTE },
+        app.watcher.now(),
+      );
+    expect(app.watcher.list.size).toBe(1000);
+    const requests = app.gh.requests.length;
+
+    await app.poll(11 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(10);
+    await app.poll(30_000);
+    expect(app.watcher.resolvesStarted).toBe(10);
+    await app.poll(31_000);
+    expect(app.watcher.resolvesStarted).toBe(20);
+    // Nothing moved: the polls cost GitHub nothing.
+    expect(app.gh.requests.length).toBe(requests);
+    expect(app.failures).toEqual([]);
+  });
+});
