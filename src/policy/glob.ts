@@ -33,8 +33,9 @@ export function matchPathGlob(pattern: string, subject: string): boolean {
 /**
  * The classic greedy wildcard match over abstract sequences: on a mismatch, go back to the last star
  * and let it swallow one more item. Correct because every non-star item matches exactly one item.
+ * Exported for the test that counts its steps on a hostile pattern (not part of the package's API).
  */
-function matchSequence(
+export function matchSequence(
   patternLength: number,
   subjectLength: number,
   isStar: (p: number) => boolean,

@@ -139,10 +139,9 @@ describe("parseConfigYaml", () => {
       "the file: cannot be read as YAML: Excessive alias count indicates a resource exhaustion attack",
     ]);
 
-    const started = performance.now();
+    // Deep nesting ends in an error, not a stack overflow (how long it takes is the bench's business).
     const deep = parseConfigYaml(`targets: ${"[".repeat(50_000)}${"]".repeat(50_000)}`);
     expect(deep.ok).toBe(false);
     expect(deep.errors.length).toBeGreaterThan(0);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
