@@ -18,6 +18,10 @@ export class InboxUnreachableError extends NomadPatchError {
   }
 }
 
+/** Copies of a delivery sent: a lost copy is likely under load, three in a row are not. */
+export const PUBLISH_TIMES = 3;
+export const PUBLISH_SPACING_MS = 500;
+
 export interface DeliverToInboxInput {
   readonly key: string;
   readonly target: string;
@@ -25,6 +29,8 @@ export interface DeliverToInboxInput {
   readonly waitMs: number;
   /** Time to resolve the key on this node, to check it is a patch request for `target`. */
   readonly resolveTimeoutMs: number;
+  /** Copies of the message to send (default {@link PUBLISH_TIMES}). */
+  readonly copies?: number;
 }
 
 export interface DeliveredToInbox {
@@ -41,7 +47,10 @@ export interface DeliveredToInbox {
  *    by the receiver without a word to the sender);
  * 2. wait, bounded, until some peer subscribes to the target's inbox topic: pubsub keeps nothing for
  *    later, so a message published to nobody is lost;
- * 3. publish the message once (the receiver takes a key once, so delivering again is harmless).
+ * 3. publish the message {@link PUBLISH_TIMES} times (or `copies`), {@link PUBLISH_SPACING_MS} apart: pubsub confirms
+ *    nothing, and a subscriber seen by this node can still miss a message sent while the mesh forms or
+ *    under load (seen as a delivery that never arrived); the receiver takes a key once and counts the
+ *    other copies as duplicates, so sending again is harmless.
  */
 export async function deliverToInbox(
   deps: { readonly store: IpfsStore },
@@ -60,6 +69,11 @@ export async function deliverToInbox(
     await sleep(500);
     peers = await deps.store.pubsubPeers(topic);
   }
-  await deps.store.pubsubPublish(topic, encodeInboxMessage({ patch: key, target }));
+  const message = encodeInboxMessage({ patch: key, target });
+  const copies = Math.max(1, Math.min(input.copies ?? PUBLISH_TIMES, PUBLISH_TIMES));
+  for (let copy = 0; copy < copies; copy++) {
+    if (copy > 0) await sleep(PUBLISH_SPACING_MS);
+    await deps.store.pubsubPublish(topic, message);
+  }
   return { key, target, topic, peers };
 }

@@ -160,7 +160,7 @@ describe("delivering patch keys to a target's inbox, and watch deciding them by 
     });
     const text = await as(operator, ["inbox", project.id]);
     expect(text.stdout).toContain(`${feature.key}  reviewed, waiting for a person`);
-  });
+  }, 120_000); // the wait for the decisions above is bounded at 90 s
 
   it("refuses a rules file that does not name the target, before reaching any node", async () => {
     const rules = join(work, "other.yml");

@@ -74,7 +74,7 @@ describe("a target's inbox over pubsub", () => {
     });
     const delivered = await deliverToInbox(
       { store: contributor.store },
-      { key: patch.key, target, waitMs: 20_000, resolveTimeoutMs: 15_000 },
+      { key: patch.key, target, waitMs: 20_000, resolveTimeoutMs: 15_000, copies: 1 },
     );
     expect(delivered.peers).toContain(operator.peerId);
     await vi.waitFor(() => expect(arrived).toHaveLength(1), { timeout: 20_000 });
@@ -113,7 +113,7 @@ describe("a target's inbox over pubsub", () => {
     inbox = await open();
     await deliverToInbox(
       { store: contributor.store },
-      { key: patch.key, target, waitMs: 20_000, resolveTimeoutMs: 15_000 },
+      { key: patch.key, target, waitMs: 20_000, resolveTimeoutMs: 15_000, copies: 1 },
     );
     await vi.waitFor(() => expect(inbox.counts().duplicate).toBe(1), { timeout: 20_000 });
     await inbox.settled();
@@ -160,7 +160,7 @@ describe("a target's inbox over pubsub", () => {
     await expect(
       deliverToInbox(
         { store: contributor.store },
-        { key: elsewhere.key, target, waitMs: 1_000, resolveTimeoutMs: 15_000 },
+        { key: elsewhere.key, target, waitMs: 1_000, resolveTimeoutMs: 15_000, copies: 1 },
       ),
     ).rejects.toThrow(/another target/);
   });
@@ -268,7 +268,7 @@ describe("a target's inbox over pubsub", () => {
     await expect(
       deliverToInbox(
         { store: contributor.store },
-        { key: patch.key, target: otherTarget, waitMs: 1_000, resolveTimeoutMs: 15_000 },
+        { key: patch.key, target: otherTarget, waitMs: 1_000, resolveTimeoutMs: 15_000, copies: 1 },
       ),
     ).rejects.toBeInstanceOf(InboxUnreachableError);
   });
