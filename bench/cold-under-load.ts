@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     }
 
     if (args.includes("--webhooks")) {
-      const burst = await runWebhookBurst(200, 5, { label: "a cold review", task: cold });
+      const burst = await runWebhookBurst(200, 5, { alongside: { label: "a cold review", task: cold } });
       log(
         `webhooks at 200/s during a cold review: p50 ${burst.p50Ms.toFixed(1)} ms, p99 ${burst.p99Ms.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms, ${burst.non2xx} not 2xx`,
       );

@@ -10,6 +10,8 @@ const SECRET = "bench-webhook-secret";
 
 export interface WebhookBurstResult {
   readonly rate: number;
+  /** How many maintainers sent the deliveries, in turn (absent in results saved before: one). */
+  readonly senders?: number;
   readonly deliveries: number;
   /** Deliveries sent a second time with the same delivery id, as GitHub's redelivery does. */
   readonly redeliveries: number;
@@ -37,6 +39,16 @@ export interface Alongside {
   readonly task: () => Promise<unknown>;
 }
 
+export interface BurstOptions {
+  /**
+   * How many maintainers send the deliveries, in turn (default 1). One sender's jobs run one at a time
+   * and at most 100 of them wait (the flood limit), so a burst from one sender measures that limit; a
+   * burst spread over senders each under it measures the app's throughput.
+   */
+  readonly senders?: number;
+  readonly alongside?: Alongside;
+}
+
 /**
  * Signed `issue_comment` deliveries (`/hold` by a maintainer, one issue each) posted to Probot's real
  * HTTP middleware at a fixed rate, open loop (sent on schedule whatever the answers), a tenth of them
@@ -46,15 +58,22 @@ export interface Alongside {
 export async function runWebhookBurst(
   rate: number,
   seconds: number,
-  alongside?: Alongside,
+  options: BurstOptions = {},
 ): Promise<WebhookBurstResult> {
+  const { alongside } = options;
+  const senders = Math.max(1, options.senders ?? 1);
+  const maintainers = Array.from({ length: senders }, (_, s) =>
+    senders === 1 ? "maintainer" : `maintainer-${s}`,
+  );
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   const gh = fakeGitHub({
     ...REPO,
     botLogin: BOT,
     config: "targets:\n  - id: k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8\n",
-    permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+    permissions: Object.fromEntries(
+      maintainers.map((login) => [login, { permission: "admin", role_name: "admin" }]),
+    ),
   });
   const { queue, url, close, dropped } = await serveSignedWebhooks(SECRET);
 
@@ -62,7 +81,9 @@ export async function runWebhookBurst(
     const count = rate * seconds;
     const bodies = Array.from({ length: count }, (_, i) =>
       JSON.stringify(
-        commentCreated({ number: 1_000 + i, body: "" }, "/hold", "maintainer", { id: 90_000 + i }),
+        commentCreated({ number: 1_000 + i, body: "" }, "/hold", maintainers[i % senders]!, {
+          id: 90_000 + i,
+        }),
       ),
     );
     const signatures = await Promise.all(bodies.map((body) => sign(SECRET, body)));
@@ -115,6 +136,7 @@ export async function runWebhookBurst(
     }
     return {
       rate,
+      senders,
       deliveries: count,
       redeliveries: sends.length - count,
       p50Ms: percentile(latencies, 50),

@@ -91,8 +91,11 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
       : { name: seven, met: false, detail: "not measured: this run had no Storage case" },
   );
 
+  // The 50/s burst comes from several maintainers, each under the flood limit, so every delivery must be
+  // done once; a burst from one sender past the limit is the flood, judged on what it loses.
   const at50 = webhooks.find((w) => w.rate === 50 && w.alongside === undefined);
   if (at50) {
+    const senders = at50.senders ?? 1;
     checks.push(
       {
         name: "every webhook acknowledged within 100 ms at p99, 50 deliveries/s",
@@ -100,23 +103,26 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
         detail: `p99 ${at50.p99Ms.toFixed(1)} ms, max ${at50.maxMs.toFixed(1)} ms, ${at50.non2xx} not 2xx`,
       },
       {
-        // At 50/s one sender's events never fill their queue; faster, how many wait (and are dropped past
-        // 100 by design) depends on the machine, which the next line judges.
-        name: "every delivery processed exactly once at 50/s (redeliveries included)",
+        name: `every delivery processed exactly once at 50/s from ${senders} sender${senders === 1 ? "" : "s"} (redeliveries included)`,
         met: at50.processedOnce === at50.deliveries,
-        detail: `${at50.processedOnce}/${at50.deliveries}`,
-      },
-      {
-        name: "nothing accepted is lost or done twice (only the flood limit drops, by design)",
-        met: webhooks.every((w) => w.lost === 0 && w.doneTwice === 0),
-        detail: webhooks
-          .map(
-            (w) =>
-              `${w.rate}/s${w.alongside ? " + cold review" : ""}: ${w.processedOnce} once, ${w.droppedByLimit} dropped by the limit, ${w.lost} lost, ${w.doneTwice} twice`,
-          )
-          .join("; "),
+        detail: `${at50.processedOnce}/${at50.deliveries}, ${at50.droppedByLimit ?? 0} dropped by the limit`,
       },
     );
+  }
+  const flood = webhooks.find((w) => w.alongside === undefined && (w.senders ?? 1) === 1 && w !== at50);
+  if (flood) {
+    const accounted = (w: WebhookBurstResult) =>
+      w.lost === 0 && w.doneTwice === 0 && w.processedOnce + (w.droppedByLimit ?? 0) === w.deliveries;
+    checks.push({
+      name: `one sender flooding at ${flood.rate}/s loses only what the flood limit drops; nothing accepted is lost or done twice, in any burst`,
+      met: webhooks.every(accounted),
+      detail: webhooks
+        .map(
+          (w) =>
+            `${w.rate}/s${w.alongside ? " + cold review" : ""} from ${w.senders ?? 1}: ${w.processedOnce} once, ${w.droppedByLimit} dropped by the limit, ${w.lost} lost, ${w.doneTwice} twice`,
+        )
+        .join("; "),
+    });
   }
   if (largest) {
     const speedup = largest.sequentialMs / largest.warmMs;

@@ -5,6 +5,7 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
   return formatTable(
     [
       "rate",
+      "senders",
       "deliveries",
       "redelivered",
       "ack p50 ms",
@@ -19,6 +20,7 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
     ],
     results.map((w) => [
       w.alongside ? `${w.rate}/s + cold review` : `${w.rate}/s`,
+      String(w.senders ?? 1),
       String(w.deliveries),
       String(w.redeliveries),
       w.p50Ms.toFixed(1),
