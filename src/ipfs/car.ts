@@ -47,18 +47,38 @@ export async function* readCar(
   let base = 0;
   let offset = 0;
   let headerRead = false;
+  // Kubo writes an export in small pieces (a byte to a few KiB): chunks that cannot finish the section
+  // being read wait here and are joined once it can, so each byte is copied a bounded number of times
+  // instead of once per chunk of a large block.
+  let waiting: Uint8Array[] = [];
+  let waitingBytes = 0;
+  /** Bytes needed past `offset` before the next section can be read (1: its length is not known yet). */
+  let needed = 1;
   for await (const chunk of chunks) {
+    if (buffer.length - offset + waitingBytes + chunk.length < needed) {
+      waiting.push(chunk);
+      waitingBytes += chunk.length;
+      continue;
+    }
     base += offset;
-    buffer = offset < buffer.length ? join(buffer.subarray(offset), chunk) : chunk;
+    buffer = joinAll(buffer.subarray(offset), waiting, chunk);
+    waiting = [];
+    waitingBytes = 0;
     offset = 0;
     for (;;) {
       const length = readVarint(buffer, offset);
-      if (!length) break;
+      if (!length) {
+        needed = buffer.length - offset + 1;
+        break;
+      }
       const max = headerRead ? limits.maxSectionBytes : MAX_HEADER_BYTES;
       if (length.value > max)
         throw new LimitExceededError(`a CAR section of ${length.value} bytes is over the limit of ${max}`);
       const end = length.next + length.value;
-      if (end > buffer.length) break;
+      if (end > buffer.length) {
+        needed = end - offset;
+        break;
+      }
       const section = buffer.subarray(length.next, end);
       offset = end;
       if (!headerRead) {
@@ -70,7 +90,8 @@ export async function* readCar(
       yield { ...block, offset: base + end - block.bytes.byteLength };
     }
   }
-  if (offset < buffer.length || !headerRead) throw new DecodeError("the CAR stream ended in the middle");
+  if (offset < buffer.length || waitingBytes > 0 || !headerRead)
+    throw new DecodeError("the CAR stream ended in the middle");
 }
 
 function checkHeader(bytes: Uint8Array): void {
@@ -96,10 +117,15 @@ function splitSection(section: Uint8Array): Block {
   return { cid, bytes: bytes.slice() };
 }
 
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** The rest of the buffer and the chunks that arrived after it, as one array (no copy when one is all). */
+function joinAll(rest: Uint8Array, waiting: readonly Uint8Array[], last: Uint8Array): Uint8Array {
+  if (rest.length === 0 && waiting.length === 0) return last;
+  const out = new Uint8Array(rest.length + waiting.reduce((n, c) => n + c.length, 0) + last.length);
+  let at = 0;
+  for (const part of [rest, ...waiting, last]) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 

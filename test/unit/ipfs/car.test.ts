@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type Block, encodeCar, readCar } from "../../../src/ipfs/car.js";
 import { encodeBlock } from "../../../src/nomad/index.js";
 
@@ -25,6 +25,30 @@ describe("CARv1", () => {
       expect(read.map((b) => b.cid.toString())).toEqual(blocks.map((b) => b.cid.toString()));
       expect(read.map((b) => [...b.bytes])).toEqual(blocks.map((b) => [...b.bytes]));
     }
+  });
+
+  it("copies each byte of a block a bounded number of times, however small the chunks", async () => {
+    // Kubo sends an export in small writes (18,000 chunks of 1 to 24,000 bytes for 4 MB): a large block
+    // joined again with every chunk would be copied once per chunk, quadratic in its size.
+    const big = await encodeBlock("x".repeat(16 * 1024));
+    const bigCar = encodeCar([big.cid], [big]);
+    let copied = 0;
+    const set = Uint8Array.prototype.set;
+    const spy = vi.spyOn(Uint8Array.prototype, "set").mockImplementation(function (
+      this: Uint8Array,
+      source: ArrayLike<number>,
+      offset?: number,
+    ) {
+      copied += source.length;
+      set.call(this, source, offset);
+    });
+    try {
+      const read = await readAll(bigCar, 16, 32 * 1024);
+      expect(read.map((b) => b.cid.toString())).toEqual([big.cid.toString()]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(copied).toBeLessThanOrEqual(3 * bigCar.length);
   });
 
   it("refuses a stream that ends in the middle of a block", async () => {
