@@ -6,10 +6,10 @@ import { withBlockCache } from "../src/service/caching-store.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { runWebhookBurst } from "./cases/webhook-burst.js";
-import { memoryOverRuns, peakMemoryOf } from "./measure/memory.js";
 import { attributeStalls, type Profile } from "./measure/profile-windows.js";
 import { eventLoopDelayOf } from "./measure/stalls.js";
 import { timed } from "./measure/timing.js";
+import { measureMemoryApart } from "./memory-case.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 const MIB = 1024 * 1024;
@@ -19,7 +19,8 @@ const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`
  * `node --expose-gc lib-bench/bench/cold-under-load.js [history] [patch] [--profile] [--memory] [--webhooks]`:
  * targets 5 and 6 of issue 12 for one case, without the whole bench. Always: the event loop's delay during a
  * cold review, with each stall of 20 ms or more (and, with `--profile`, what ran during the stalls).
- * `--memory`: the peak memory of a cold review and the RSS over 20 reviews over one cache.
+ * `--memory`: the peak memory of a cold review and the RSS over 20 reviews over one cache, in a process of
+ * their own (bench/memory-case.ts).
  * `--webhooks`: the bench's 200/s burst while the cold review runs in the same process.
  */
 async function main(): Promise<void> {
@@ -62,13 +63,17 @@ async function main(): Promise<void> {
     }
 
     if (args.includes("--memory")) {
-      const peak = await peakMemoryOf(cold);
+      // In a process of its own, as the app meets a cold review after a restart (bench/memory-case.ts).
+      const { memory: peak, overRuns: runs } = await measureMemoryApart(
+        pair.operator.apiUrl,
+        { key: patch.key, entries: size },
+        [{ key: patch.key, entries: size }],
+        20,
+      );
       const mib = (bytes = 0) => (bytes / MIB).toFixed(0);
       log(
-        `peak of a cold review: RSS ${mib(peak.rss)} MiB (before it ${mib(peak.baseRss)} MiB), heap used ${mib(peak.heapUsed)} MiB of ${mib(peak.heapTotal)} MiB, external ${mib(peak.external)} MiB (array buffers ${mib(peak.arrayBuffers)} MiB)`,
+        `peak of a cold review in a process of its own: RSS ${mib(peak.rss)} MiB (before it ${mib(peak.baseRss)} MiB), heap used ${mib(peak.heapUsed)} MiB of ${mib(peak.heapTotal)} MiB, external ${mib(peak.external)} MiB (array buffers ${mib(peak.arrayBuffers)} MiB)`,
       );
-      const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
-      const runs = await memoryOverRuns(20, 1, () => reviewAndRender(shared, patch.key, size));
       log(
         `RSS after each of 20 reviews: ${runs.rssAfterEach.map((b) => (b / MIB).toFixed(0)).join(" ")} MiB`,
       );

@@ -9,8 +9,8 @@ import { reviewAndRender } from "./cases/review-case.js";
 import { type ReviewCaseResult, runReviewCase } from "./cases/review-cases.js";
 import { runStorage } from "./cases/storage-case.js";
 import { runWebhookBurst, type WebhookBurstResult } from "./cases/webhook-burst.js";
-import { memoryOverRuns, peakMemoryOf } from "./measure/memory.js";
 import { timed } from "./measure/timing.js";
+import { measureMemoryApart } from "./memory-case.js";
 import { type BenchResult, printReport } from "./report/print-report.js";
 import { checkTargets } from "./report/targets.js";
 import { writeProjectHistory } from "./setup/write-history.js";
@@ -77,21 +77,19 @@ async function main(): Promise<void> {
     const storage = await runStorage(operator.store, contributor.store, setup, log);
     review.push(storage.review);
 
-    // Peak memory of the largest case, cold (its blocks already in the operator's repository), after a collection.
+    // Target 5 in a process of its own (the operator's node stays this one's): the peak of a cold review of
+    // the largest case, then one cache (bounded as the app's, in bytes) over reviews of every patch in turn.
     const largest = review.find(
       (r) => r.kind === "project" && r.historyEntries === 10_000 && r.patchEntries === 1_000,
     )!;
-    const memory = await peakMemoryOf(() =>
-      reviewAndRender(withBlockCache(operator.store, { maxBlocks: 100_000 }), lastKey, largest.patchEntries),
+    const { memory, overRuns } = await measureMemoryApart(
+      operator.apiUrl,
+      { key: lastKey, entries: largest.patchEntries },
+      written,
+      FLAT_RUNS,
     );
-    // A long-running bot: one cache (bounded as the app's, in bytes) over reviews of every patch in turn.
-    const shared = withBlockCache(operator.store, { maxBlocks: 100_000 });
-    const overRuns = await memoryOverRuns(FLAT_RUNS, written.length, (i) => {
-      const patch = written[i % written.length]!;
-      return reviewAndRender(shared, patch.key, patch.entries);
-    });
     log(
-      `memory over ${FLAT_RUNS} reviews: ${overRuns.rssAfterEach.map((b) => (b / 1024 / 1024).toFixed(0)).join(" ")} MiB`,
+      `memory of a cold review in a process of its own: peak RSS ${(memory.rss / 1024 / 1024).toFixed(0)} MiB; over ${FLAT_RUNS} reviews: ${overRuns.rssAfterEach.map((b) => (b / 1024 / 1024).toFixed(0)).join(" ")} MiB`,
     );
 
     const apply: ApplyCaseResult[] = [];
