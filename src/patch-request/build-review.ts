@@ -80,7 +80,7 @@ async function foldProposed(
 export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const { after, steps, refused } = await foldProposed(input);
   // Entries whose replay fails change nothing here, but would break every C# device: refuse them too.
-  const failing = failingEntryRefusals(steps, input.proposed);
+  const failing = failingEntryRefusals(steps, input.proposed, input.module.name);
   const refusals = [...input.validation.errors, ...failing];
   for (const problem of failing) refused.add(problem.entryIndex as number);
   const existedBefore = existingPaths(input);

@@ -51,20 +51,35 @@ export function checkCSharpCompatibility(input: CompatibilityInput): Problem[] {
 /**
  * Proposed entries the module's replay fails on (undecodable content, a broken guard). The C# replay
  * throws on the same entries (a Guard, a failed Newtonsoft read), so they are refused, not skipped.
+ * For Storage, an entry whose event is not one of its node's kind (a FileUpdateEvent addressed to a
+ * folder, a folder event addressed to a file, any other EventId) throws too: C# reads the content of a
+ * folder's entry as a folder event, and FolderUpdateEventSerializationHelpers.Read returns null for any
+ * other, which TryAdvanceEventStreamAsync guards; a file's entry is read as a FileUpdateEvent, whose
+ * StorableItemId must be the file (OwlCore.Nomad.Storage.Kubo/src/Extensions/NomadKuboStorageExtensions.cs).
  */
 export function failingEntryRefusals(
   steps: readonly FoldStep[],
   entries: readonly ProposedEntry[],
+  module?: string,
 ): Problem[] {
   const problems: Problem[] = [];
   for (const proposed of entries) {
-    const failed = steps.find((step) => step.entry === proposed.loaded && step.effect === "invalid");
-    if (!failed) continue;
-    problems.push({
-      code: "csharp-replay-throws",
-      message: `Entry ${proposed.index} would stop every C# device loading the target: its replay fails, as in C# (${failed.reason})`,
-      entryIndex: proposed.index,
-    });
+    const mine = steps.filter((step) => step.entry === proposed.loaded);
+    const failed = mine.find((step) => step.effect === "invalid");
+    const unknown = module === "storage" ? mine.find((step) => step.effect === "unknown") : undefined;
+    if (failed) {
+      problems.push({
+        code: "csharp-replay-throws",
+        message: `Entry ${proposed.index} would stop every C# device loading the target: its replay fails, as in C# (${failed.reason})`,
+        entryIndex: proposed.index,
+      });
+    } else if (unknown) {
+      problems.push({
+        code: "csharp-event-unknown-to-csharp",
+        message: `Entry ${proposed.index} would stop every C# device loading the target: ${unknown.reason}, and C# throws on it (FolderUpdateEventSerializationHelpers.Read gives no event for a folder, NomadKuboStorageExtensions.ApplyFileUpdateAsync refuses it for a file)`,
+        entryIndex: proposed.index,
+      });
+    }
   }
   return problems;
 }

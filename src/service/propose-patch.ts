@@ -3,11 +3,12 @@ import { UsageError } from "../errors.js";
 import type { IpfsStore, PublishOptions } from "../ipfs/store.js";
 import type { FolderData } from "../nomad/index.js";
 import { loadTarget } from "./load-target.js";
-import { type EntryDraft, putProposedEntries } from "./propose-entries.js";
+import { type EntryDraft, encodeProposedEntries, putProposedEntries } from "./propose-entries.js";
 import { type PublishedPatch, publishPatchRequest } from "./propose-publish.js";
 import { parseRawEntries } from "./propose-raw-entries.js";
 import { type FolderChange, planFolderChanges } from "./propose-storage.js";
 import { planValueChanges, type ValueOperation } from "./propose-values.js";
+import { refuseCSharpRejects } from "./refuse-csharp-rejects.js";
 
 /** What the contributor changed, in one of the three forms (docs/design.md §9). */
 export type ProposedChanges =
@@ -42,7 +43,8 @@ export interface ProposedPatch extends PublishedPatch {
  * Propose a change to a target this node only reads (docs/design.md §3, §9):
  * 1. load the target as any reader does (fold its sources) and note the published CID as `Base`;
  * 2. turn the changes into entries of the target's module (folder diff, field edits, raw entries);
- * 3. put the entries on this node; 4. publish the patch request object and return its key.
+ * 3. refuse entries the C# replay throws on (the review's checks), before anything is written;
+ * 4. put the entries on this node; 5. publish the patch request object and return its key.
  */
 export async function proposePatch(
   deps: { readonly store: IpfsStore },
@@ -83,8 +85,16 @@ export async function proposePatch(
   }
   if (drafts.length === 0) throw new UsageError(`Nothing to propose: the changes leave ${targetId} as it is`);
 
+  // Every form goes through the review's C# checks before anything is written (docs/format.md).
+  const encoded = await encodeProposedEntries(drafts);
+  await refuseCSharpRejects(store, {
+    target,
+    encoded,
+    where: (i) => (changes.kind === "entries" ? `${changes.source}[${i}]` : undefined),
+    resolveTimeoutMs: input.resolveTimeoutMs,
+  });
   input.onProgress?.(`writing ${drafts.length} entries and publishing the patch request…`);
-  const entryCids = await putProposedEntries(store, drafts);
+  const entryCids = await putProposedEntries(store, encoded);
   const base = target.published?.cid ?? null;
   const published = await publishPatchRequest(
     { store },

@@ -18,12 +18,13 @@ import { ConflictError } from "./apply-errors.js";
 import { loadPatchRequest } from "./load-patch-request.js";
 import { loadProposedContent } from "./load-proposed-content.js";
 import { loadTarget } from "./load-target.js";
-import { putProposedEntries } from "./propose-entries.js";
+import { encodeProposedEntries, putProposedEntries } from "./propose-entries.js";
 import { planFolderChanges } from "./propose-storage.js";
 import type { FileSource, LocalFolder } from "./propose-storage-read.js";
 import { updatePatchRequest } from "./propose-update.js";
 import { readBaseState } from "./read-base-state.js";
 import { mergeTexts } from "./rebase-merge-texts.js";
+import { refuseCSharpRejects } from "./refuse-csharp-rejects.js";
 
 export interface RebasePatchInput {
   readonly key: string;
@@ -171,7 +172,9 @@ export async function rebasePatch(
       throw new UsageError(
         `Nothing left to propose: the target ${target.targetId} already holds every change of this patch`,
       );
-    entries = await putProposedEntries(store, plan.drafts);
+    const encoded = await encodeProposedEntries(plan.drafts);
+    await refuseCSharpRejects(store, { target, encoded, resolveTimeoutMs: input.resolveTimeoutMs });
+    entries = await putProposedEntries(store, encoded);
   } else entries = [...patch.record.entries];
 
   input.onProgress?.("publishing the rebased version…");

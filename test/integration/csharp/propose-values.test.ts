@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../../src/errors.js";
+import { PolicyRefusal, UsageError } from "../../../src/errors.js";
 import { wacPublisherModule } from "../../../src/nomad/index.js";
 import { createNomadObject } from "../../../src/service/create-nomad-object.js";
 import { proposePatch } from "../../../src/service/propose-patch.js";
@@ -67,5 +67,27 @@ describe("proposed field edits that C# devices load", () => {
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toContain(`has no field "${field}"`);
     }
+  });
+
+  it("refuses, before publishing, a field edit naming an object that does not load (C# loads it to apply it)", async () => {
+    const target = await createProjectTarget(node, { knownId: "orphan", name: "Orphan" });
+    const missing = (await node.store.generateKey("publisher-never-published")).id;
+    const keysBefore = (await node.store.listKeys()).length;
+    const error = await proposePatch(
+      { store: node.store },
+      {
+        target: target.id,
+        title: "Move to a publisher that does not exist",
+        description: "",
+        changes: { kind: "values", operations: [{ op: "set", field: "Publisher", value: missing }] },
+        publish: testPublish,
+        resolveTimeoutMs: faultLimits.resolveTimeoutMs,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolicyRefusal);
+    expect((error as Error).message).toMatch(
+      /^Nothing was published: Entry 0 would stop every C# device loading the target: .*does not load \(its name does not resolve\).*\(csharp-reference-unresolved\)$/,
+    );
+    expect((await node.store.listKeys()).length).toBe(keysBefore);
   });
 });

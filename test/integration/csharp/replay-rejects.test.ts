@@ -14,6 +14,7 @@ import {
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { createNomadObject } from "../../../src/service/create-nomad-object.js";
+import { proposePatch } from "../../../src/service/propose-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import {
@@ -120,6 +121,23 @@ describe("entries the C# replay throws on are refused everywhere", () => {
       ],
       code: "csharp-file-update-other-item",
       names: "NomadKuboStorageExtensions.ApplyFileUpdateAsync",
+    },
+    {
+      name: "a FileUpdateEvent addressed to a folder",
+      target: () => storage,
+      entries: async () => [
+        {
+          targetId: storage.id,
+          eventId: "FileUpdateEvent",
+          content: await putJson(node, {
+            StorableItemId: storage.id,
+            NewContentId: link(storage.contents["readme.txt"]!),
+            EventId: "FileUpdateEvent",
+          }),
+        },
+      ],
+      code: "csharp-event-unknown-to-csharp",
+      names: "FolderUpdateEventSerializationHelpers.Read",
     },
     {
       name: "A.2 a CreateFileInFolderEvent without overwrite",
@@ -242,7 +260,7 @@ describe("entries the C# replay throws on are refused everywhere", () => {
       target: () => publisher,
       entries: async () => {
         // Published, but pointing at a bare string: the C# repository cannot read a Project from it.
-        const key = await node.store.generateKey("not-a-project");
+        const key = await node.store.generateKey(`not-a-project-${(await node.store.listKeys()).length}`);
         await node.store.publishName(key.name, await putJson(node, "not a project"), testPublish);
         return value("AddProjectAsync", () => publisher, { value: key.id });
       },
@@ -309,5 +327,33 @@ describe("entries the C# replay throws on are refused everywhere", () => {
     expect((await node.store.resolveName(target.id, { nocache: true }))?.toString()).toBe(
       roamingBefore?.toString(),
     );
+  });
+
+  // The same entries, given to `propose --entries`: refused before anything is written or published.
+  it.each(cases)("propose --entries refuses $name", async (c) => {
+    const target = c.target();
+    const entries = (await c.entries()).map((e) => ({
+      TargetId: e.targetId,
+      EventId: e.eventId,
+      Content: link(e.content),
+    }));
+    const keysBefore = (await node.store.listKeys()).map((k) => k.name).sort();
+    const error = await proposePatch(
+      { store: node.store },
+      {
+        target: target.id,
+        title: c.name,
+        description: "",
+        changes: { kind: "entries", text: JSON.stringify(entries), source: "entries.json" },
+        publish: testPublish,
+        resolveTimeoutMs: faultLimits.resolveTimeoutMs,
+      },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolicyRefusal);
+    const message = (error as Error).message;
+    expect(message).toContain("Nothing was published: entries.json[0]: Entry 0 would stop every C# device");
+    expect(message).toContain(`(${c.code})`);
+    expect(message).toContain(c.names);
+    expect((await node.store.listKeys()).map((k) => k.name).sort()).toEqual(keysBefore);
   });
 });
