@@ -6,6 +6,8 @@ export interface MarkedComment<M extends Marker = Marker> {
   readonly marker: M;
   /** When GitHub says the comment's current text was written: an approval must come after it. */
   readonly writtenAt: string;
+  /** When GitHub says the comment was posted: a superseded review keeps it, though its text changed. */
+  readonly createdAt: string;
 }
 
 /**
@@ -17,7 +19,8 @@ export function botMarkedComments(comments: readonly IssueComment[], botLogin: s
   for (const comment of comments) {
     if (comment.login !== botLogin || comment.userType !== "Bot") continue;
     const marker = parseMarker(comment.body);
-    if (marker) marked.push({ id: comment.id, marker, writtenAt: comment.writtenAt });
+    if (marker)
+      marked.push({ id: comment.id, marker, writtenAt: comment.writtenAt, createdAt: comment.createdAt });
   }
   return marked;
 }

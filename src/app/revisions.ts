@@ -64,6 +64,19 @@ export async function revisionDelta(
   }
 }
 
+/**
+ * What changed from revision `from` to the later `to`: the change the list keeps when `to` came right
+ * after `from`, else read from both patch CIDs; undefined when it cannot be known.
+ */
+export async function changeBetween(
+  from: Revision,
+  to: Revision,
+  reading: Omit<RevisionReading, "now">,
+): Promise<RevisionDelta | undefined> {
+  if (to.n === from.n + 1 && to.ch) return to.ch;
+  return revisionDelta(from.cid, to.cid, reading);
+}
+
 /** Whole seconds in UTC, as the marker keeps times. */
 function normaliseTime(iso: string): string {
   const time = Date.parse(iso);

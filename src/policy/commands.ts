@@ -22,14 +22,20 @@ export const MAX_COMMANDS_PER_COMMENT = 10;
 const MAX_ARGS_LENGTH = 500;
 
 const COMMAND_LINE = /^ {0,3}(\/[A-Za-z][\w-]*)(?:[ \t]+(.*?))?[ \t]*$/;
-/** `/apply <version>`: a prefix of the patch CID or key, as the review shows it. */
-const VERSION_ARG = /^[A-Za-z0-9]{8,128}$/;
+/**
+ * `/apply <version>`: a prefix of the patch CID or key, as the review shows it, or a revision number
+ * (`r2`). Several are taken as a command too, so that `/apply r1 r2` gets an answer rather than silence
+ * (the approval then applies nothing: it must name one version).
+ */
+const VERSION_ARG = /^(?:[A-Za-z0-9]{8,128}|[rR][0-9]{1,30})$/;
+const MAX_VERSIONS_NAMED = 10;
 
 /**
  * The slash commands in a comment body, in order. A command counts only when it stands alone on a line
  * that GitHub renders as a line of a plain paragraph (see `plainParagraphLines`), as a person would type
  * it to mean it: `/hold` and `/refresh` with nothing after them, `/apply` optionally naming the version it
- * approves (one CID or key prefix of at least 8 characters), `/reject` optionally followed by a reason.
+ * approves (a CID or key prefix of at least 8 characters, or a revision `rN`), `/reject` optionally
+ * followed by a reason.
  * Code, quotes (`> /apply` is someone being quoted) and the lines GitHub folds into them, HTML blocks and
  * comments (invisible to readers), headings and table headers never count. Names are matched without
  * regard to case, because phones capitalise the first letter of a line.
@@ -61,7 +67,13 @@ function readCommand(
   if (!match || !name || !kind) return undefined;
   const args = (match[2] ?? "").trim();
   // Text after a command that takes none means the line is prose ("/apply is the command to…").
-  if (kind === "apply" && args !== "" && !VERSION_ARG.test(args)) return undefined;
+  if (kind === "apply" && args !== "" && !namesVersions(args)) return undefined;
   if (kind !== "reject" && kind !== "apply" && args !== "") return undefined;
   return { kind, name, args: args.slice(0, MAX_ARGS_LENGTH) };
+}
+
+/** Every word after `/apply` is a version (`/apply is the command to use` is prose). */
+function namesVersions(args: string): boolean {
+  const words = args.split(/[ \t]+/);
+  return words.length <= MAX_VERSIONS_NAMED && words.every((word) => VERSION_ARG.test(word));
 }

@@ -1,5 +1,7 @@
+import type { RevisionDelta } from "../patch-request/compare-revisions.js";
 import { codeSpan, escapeInline } from "./escape.js";
 import { isMarkerCid, isMarkerKey, writeMarker } from "./marker.js";
+import { describeDelta } from "./revisions-markdown.js";
 
 /** A reviewed patch an approver may name, with what to type to approve exactly it. */
 export interface ApprovableChoice {
@@ -9,14 +11,28 @@ export interface ApprovableChoice {
   readonly command: string;
 }
 
+/**
+ * An approval that can only have been for an older revision of a key: which one, the current one that
+ * replaced it, and what changed between them (undefined: it could not be read).
+ */
+export interface ReplacedRevision {
+  readonly key: string;
+  readonly named: number;
+  readonly current: number;
+  readonly currentCid: string;
+  readonly changes: RevisionDelta | undefined;
+}
+
 /** Why an approval from someone allowed to approve still applied nothing. */
 export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
   | { readonly reason: "ambiguous"; readonly choices: readonly ApprovableChoice[] }
   | {
-      readonly reason: "unknown-version" | "not-current";
+      readonly reason: "unknown-version" | "not-current" | "several-named";
       readonly named: string;
       /** The reviews that can be approved now. */
       readonly choices: readonly ApprovableChoice[];
+      /** For `not-current`: the revision named and the one that replaced it, when they are known. */
+      readonly replaced?: ReplacedRevision;
     }
   | {
       /** The rules reject the version chosen, and this approval may not override them. */
@@ -33,6 +49,8 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
       /** When GitHub says the review and the approval were written (ISO 8601); undefined when unknown. */
       readonly reviewedAt: string;
       readonly approvedAt: string | undefined;
+      /** The revision reviewed before the approval was given, which the chosen one replaced. */
+      readonly replaced?: ReplacedRevision;
     }
 );
 
@@ -59,13 +77,10 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
       );
       break;
     case "unknown-version":
-    case "not-current": {
+    case "not-current":
+    case "several-named": {
       const named = codeSpan(escapeInline(input.named, 130));
-      const why =
-        input.reason === "not-current"
-          ? `names a version that is no longer the one under review (the patch changed since).`
-          : `names no patch under review on this issue.`;
-      lines.push(`ℹ️ **Nothing applied:** ${named} ${why}`);
+      lines.push(`ℹ️ **Nothing applied:** ${named} ${namedWhy(input.reason, input.named, input.replaced)}`);
       lines.push(
         input.choices.length === 0
           ? "Nothing on this issue can be approved right now."
@@ -90,12 +105,32 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
       const at = input.approvedAt ? ` (${escapeInline(input.approvedAt, 40)})` : "";
       lines.push(
         `ℹ️ **Nothing applied:** ${approval.toLowerCase()}${at} was given before the review of patch ${codeSpan(input.choice.key)} at version ${codeSpan(input.choice.cid)} was posted (${escapeInline(input.reviewedAt, 40)}), so it was not an approval of that version.`,
+        ...(input.replaced
+          ? [
+              `It came after r${input.replaced.named} was reviewed, so it was for r${input.replaced.named}, which r${input.replaced.current} replaced: ${describeDelta(input.replaced.changes)}.`,
+            ]
+          : []),
         `Read the review, then approve again: comment ${codeSpan(input.choice.command)}.`,
       );
       break;
     }
   }
   return lines.join("\n\n");
+}
+
+function namedWhy(
+  reason: "unknown-version" | "not-current" | "several-named",
+  named: string,
+  replaced: ReplacedRevision | undefined,
+): string {
+  if (reason === "several-named") return "names more than one version: an approval applies exactly one.";
+  if (reason === "not-current" && replaced)
+    return `names r${replaced.named} of patch ${codeSpan(replaced.key)}, which r${replaced.current} (${codeSpan(replaced.currentCid)}) replaced: ${describeDelta(replaced.changes)}.`;
+  if (reason === "not-current")
+    return "names a version that is no longer the one under review (the patch changed since).";
+  return /^r[0-9]+$/i.test(named)
+    ? "names no revision of a patch under review on this issue."
+    : "names no patch under review on this issue.";
 }
 
 function choiceList(choices: readonly ApprovableChoice[]): string {

@@ -1,6 +1,7 @@
 export {
   type ApprovableChoice,
   type ApprovalRefusedInput,
+  type ReplacedRevision,
   renderApprovalRefusedMarkdown,
 } from "./approval-refused-markdown.js";
 export { type ConfigErrorsInput, renderConfigErrorsMarkdown } from "./config-errors-markdown.js";

@@ -15,6 +15,11 @@ export type VoidedInput = {
       readonly currentCid: string | null;
       /** What changed from the approved version to the current one; absent when it could not be read. */
       readonly changes?: RevisionDelta;
+      /**
+       * The approved version's revision number and the one the current version gets (the next), when the
+       * approved review kept its revision list.
+       */
+      readonly revisions?: { readonly approved: number; readonly current: number };
     }
   | { readonly moved: "target"; readonly targetId: string }
 );
@@ -32,23 +37,33 @@ export function renderVoidedMarkdown(input: VoidedInput): string {
     key: isMarkerKey(input.key) ? input.key : null,
     cid: isMarkerCid(input.approvedCid) ? input.approvedCid : null,
   });
+  const revisions = input.moved === "target" ? undefined : input.revisions;
+  const named = (n: number | undefined, cid: string) =>
+    n === undefined ? codeSpan(cid) : `r${n} (${codeSpan(cid)})`;
   const why =
     input.moved === "target"
       ? `the target ${codeSpan(input.targetId)} changed since the review, so applying it now would not give the approved result.`
-      : `patch key ${codeSpan(input.key)} ${input.currentCid === null ? "no longer resolves" : `now points at ${codeSpan(input.currentCid)}`}.`;
-  const changes = input.moved !== "target" && input.changes ? [changedLine(input.changes)] : [];
+      : `patch key ${codeSpan(input.key)} ${input.currentCid === null ? "no longer resolves" : `now points at ${named(revisions?.current, input.currentCid)}`}.`;
+  const changes =
+    input.moved !== "target" && input.changes ? [changedLine(input.changes, input.revisions)] : [];
   return [
     marker,
-    `🔁 **Approval voided:** it was for ${codeSpan(input.approvedCid)}, but ${why}`,
+    `🔁 **Approval voided:** it was for ${named(revisions?.approved, input.approvedCid)}, but ${why}`,
     ...changes,
     "Nothing was applied. The review above shows the new version; approve again if it is still good.",
   ].join("\n\n");
 }
 
 /** Issue 16 §5: the approver learns whether the new version needs a fresh read or only a glance. */
-function changedLine(delta: RevisionDelta): string {
+function changedLine(
+  delta: RevisionDelta,
+  revisions: { readonly approved: number; readonly current: number } | undefined,
+): string {
   const entriesSame = delta.added + delta.removed + delta.changed === 0;
   const words = delta.title || delta.description;
   const what = describeDelta(delta) + (entriesSame && words ? " (entries unchanged)" : "");
-  return `**Changed since the approved version:** ${what}.`;
+  const since = revisions
+    ? `from r${revisions.approved} to r${revisions.current}`
+    : "since the approved version";
+  return `**Changed ${since}:** ${what}.`;
 }

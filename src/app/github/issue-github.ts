@@ -19,6 +19,8 @@ export interface IssueComment {
   readonly userType: string;
   /** When GitHub says the comment's current text was written (its `updated_at`; ISO 8601). */
   readonly writtenAt: string;
+  /** When GitHub says the comment was posted (its `created_at`; ISO 8601). */
+  readonly createdAt: string;
 }
 
 /** What a job that no webhook carried needs to know of its issue. */
@@ -74,6 +76,7 @@ export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
         login: c.user?.login ?? "",
         userType: c.user?.type ?? "",
         writtenAt: c.updated_at ?? c.created_at ?? "",
+        createdAt: c.created_at ?? "",
       }));
     },
     async createComment(body) {

@@ -15,7 +15,7 @@ import { findStatus } from "../bot-comments.js";
 import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
-import { revisionDelta } from "../revisions.js";
+import { knownRevisions, revisionDelta } from "../revisions.js";
 import { unwatch } from "../watch/watch-key.js";
 import { readMarked } from "./issue-comments.js";
 import { reviewKey } from "./review-key.js";
@@ -92,6 +92,7 @@ export async function applyReviewed(
               approvedCid: cid,
               currentCid: error.actualCid ?? null,
               changes: error.actualCid ? await changesSince(job, config, cid, error.actualCid) : undefined,
+              revisions: await revisionNumbers(job, key, cid),
             }
           : { key, approvedCid: cid, moved: "target" as const, targetId: error.targetId };
       await aboutPatch({ key, cid, retryCommand: refresh }, async () => {
@@ -130,6 +131,17 @@ async function changesSince(job: IssueJob, config: NomadPatchConfig, approved: s
     maxEntries: limits.maxEntries,
     timeoutMs: limits.resolveTimeoutMs,
   });
+}
+
+/**
+ * The approved version's revision number, and the next one, which the re-review about to be posted gives
+ * the key's current version; undefined when the approved review kept no revision list.
+ */
+async function revisionNumbers(job: IssueJob, key: string, approved: string) {
+  // Only words: when GitHub cannot list the comments now, the comment names the CIDs alone.
+  const marked = await readMarked(job).catch(() => []);
+  const latest = knownRevisions(marked, key).at(-1);
+  return latest?.cid === approved ? { approved: latest.n, current: latest.n + 1 } : undefined;
 }
 
 /** What the apply journal says a failed apply published; unreadable counts as unknown, said as "planned". */

@@ -7,15 +7,17 @@ import {
 } from "../../policy/index.js";
 import {
   type ApprovableChoice,
+  type ReplacedRevision,
   renderApprovalRefusedMarkdown,
   renderNothingToApproveMarkdown,
   versionCommand,
 } from "../../render/index.js";
 import { type ApprovableMarker, type MarkedComment, reviewComments } from "../bot-comments.js";
-import { approvedAfter, chooseReview } from "../choose-review.js";
+import { approvedAfter, chooseReview, type OlderRevision } from "../choose-review.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits } from "../limits.js";
 import { readPatchSummary } from "../read-patch-summary.js";
+import { changeBetween, knownRevisions } from "../revisions.js";
 import { applyReviewed } from "./apply-reviewed.js";
 import { authorPermission } from "./apply-rules.js";
 import { readMarked } from "./issue-comments.js";
@@ -85,8 +87,10 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
       return false;
     case "not-current":
     case "unknown-version":
+    case "several-named": {
+      const older = choice.kind === "not-current" ? choice.older : undefined;
       job.log.info(
-        { user, named: approval.version, why: choice.kind },
+        { user, named: approval.version, why: choice.kind, revision: older?.named.n ?? null },
         "approval ignored: not a current version",
       );
       await job.github.createComment(
@@ -95,9 +99,11 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
           reason: choice.kind,
           named: approval.version ?? "",
           choices: choices(choice.reviews),
+          replaced: older && (await replacedRevision(job, config, older)),
         }),
       );
       return false;
+    }
     case "chosen":
       break;
   }
@@ -122,6 +128,7 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
         choice: picked,
         reviewedAt: review.writtenAt,
         approvedAt: approval.at,
+        replaced: await approvedBefore(job, config, marked, review, approval.at),
       }),
     );
     return false;
@@ -155,6 +162,50 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
   const overrideConflicts = level === "admin";
   await applyReviewed(job, config, { key, cid, result }, { approvedBy: user, override, overrideConflicts });
   return true;
+}
+
+/** The older revision an approval named and the one that replaced it, with what changed between them. */
+async function replacedRevision(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  older: OlderRevision,
+): Promise<ReplacedRevision> {
+  const limits = reviewLimits(config, job.runtime.environment);
+  const changes = await changeBetween(older.named, older.current, {
+    store: job.runtime.store,
+    maxEntries: limits.maxEntries,
+    timeoutMs: limits.resolveTimeoutMs,
+  });
+  return {
+    key: older.key,
+    named: older.named.n,
+    current: older.current.n,
+    currentCid: older.current.cid,
+    changes,
+  };
+}
+
+/**
+ * An approval too early for the chosen review may have been given after an earlier revision of the same
+ * key was reviewed: then that revision is what its giver read (GitHub's times on both sides: the older
+ * review was posted before the approval), and the refusal names it and what replaced it.
+ */
+async function approvedBefore(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  review: MarkedComment<ApprovableMarker>,
+  at: string | undefined,
+): Promise<ReplacedRevision | undefined> {
+  const { key } = review.marker;
+  const revisions = knownRevisions(marked, key);
+  const current = revisions.at(-1);
+  if (current?.cid !== review.marker.cid) return undefined;
+  const seen = reviewComments(marked)
+    .filter((c) => c.marker.key === key && c.id !== review.id && approvedAfter(at, c.createdAt))
+    .at(-1);
+  const named = revisions.find((r) => r.cid === seen?.marker.cid && r !== current);
+  return named && replacedRevision(job, config, { key, named, current });
 }
 
 /**

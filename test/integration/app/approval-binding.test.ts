@@ -79,7 +79,9 @@ describe("the GitHub App: an approval applies only the version its giver could h
     );
     await app.settle();
     const refusal = app.gh.botComments(60).at(-1)?.body;
-    expect(refusal).toContain("names a version that is no longer the one under review");
+    expect(refusal).toContain(
+      `names r1 of patch \`${v1.key}\`, which r2 (\`${v2.cid}\`) replaced: title changed.`,
+    );
     expect(refusal).toContain(`\`/apply ${v2.cid.toString().slice(0, 20)}\``);
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
 

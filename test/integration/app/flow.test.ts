@@ -135,9 +135,7 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
     expect(statuses.filter((m) => m?.kind === "status").map((m) => m?.state)).toEqual(["voided"]);
     // The voided approval says what changed since the approved version: the title only.
     const voided = app.gh.botComments(4).find((c) => parseMarker(c.body)?.state === "voided");
-    expect(voided?.body).toContain(
-      "**Changed since the approved version:** title changed (entries unchanged)",
-    );
+    expect(voided?.body).toContain("**Changed from r1 to r2:** title changed (entries unchanged)");
     // The old review is marked superseded; the new version has a review of its own, saying what changed.
     const old = app.gh.comments.find((c) => c.id === review?.id);
     expect(parseMarker(old?.body)).toMatchObject({

@@ -88,7 +88,9 @@ describe("the GitHub App: open patch keys are watched, and each new version is a
       commentCreated(issue, `/apply ${v1.cid.toString().slice(0, 20)}`, "maintainer"),
     );
     await app.settle();
-    expect(app.gh.botComments(80).at(-1)?.body).toContain("no longer the one under review");
+    expect(app.gh.botComments(80).at(-1)?.body).toContain(
+      `which r2 (\`${v2.cid.toString()}\`) replaced: 1 entry added; title changed.`,
+    );
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 

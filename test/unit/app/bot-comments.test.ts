@@ -10,11 +10,39 @@ const review = (cid: string) =>
 describe("the bot's marked comments", () => {
   it("trusts a marker only in a comment the bot itself wrote", () => {
     const comments = [
-      { id: 1, body: review("bafyforgedbyaperson"), login: "mallory", userType: "User", writtenAt: T },
-      { id: 2, body: review("bafyimpostorbot"), login: "nomad-patch[bot]", userType: "User", writtenAt: T },
-      { id: 3, body: review("bafyotherbot"), login: "other[bot]", userType: "Bot", writtenAt: T },
-      { id: 4, body: review("bafyreal"), login: "nomad-patch[bot]", userType: "Bot", writtenAt: T },
-      { id: 5, body: "no marker", login: "nomad-patch[bot]", userType: "Bot", writtenAt: T },
+      {
+        id: 1,
+        body: review("bafyforgedbyaperson"),
+        login: "mallory",
+        userType: "User",
+        writtenAt: T,
+        createdAt: T,
+      },
+      {
+        id: 2,
+        body: review("bafyimpostorbot"),
+        login: "nomad-patch[bot]",
+        userType: "User",
+        writtenAt: T,
+        createdAt: T,
+      },
+      {
+        id: 3,
+        body: review("bafyotherbot"),
+        login: "other[bot]",
+        userType: "Bot",
+        writtenAt: T,
+        createdAt: T,
+      },
+      {
+        id: 4,
+        body: review("bafyreal"),
+        login: "nomad-patch[bot]",
+        userType: "Bot",
+        writtenAt: T,
+        createdAt: T,
+      },
+      { id: 5, body: "no marker", login: "nomad-patch[bot]", userType: "Bot", writtenAt: T, createdAt: T },
     ];
     const marked = botMarkedComments(comments, "nomad-patch[bot]");
     expect(marked.map((c) => c.id)).toEqual([4]);

@@ -9,6 +9,7 @@ let id = 0;
 const review = (key: string, cid: string, state: ReviewState = "ready"): MarkedComment<ReviewMarker> => ({
   id: ++id,
   writtenAt: "2026-01-01T00:00:10Z",
+  createdAt: "2026-01-01T00:00:10Z",
   marker: { kind: "review", v: 1, key, cid, result: `${cid}r`, target: K1, state },
 });
 
@@ -46,6 +47,63 @@ describe("chooseReview", () => {
     expect(chooseReview([old, now], "bafyreia")).toMatchObject({ kind: "not-current", reviews: [now] });
     expect(chooseReview([old, now], "bafyreian")).toEqual({ kind: "chosen", review: now });
     expect(chooseReview([old, now], "bafyreiao")).toMatchObject({ kind: "not-current", reviews: [now] });
+  });
+});
+
+describe("chooseReview by revision number", () => {
+  const withRevs = (
+    key: string,
+    cid: string,
+    revs: { n: number; cid: string }[],
+    state: ReviewState = "ready",
+  ): MarkedComment<ReviewMarker> => {
+    const base = review(key, cid, state);
+    const at = "2026-01-01T00:00:00Z";
+    return { ...base, marker: { ...base.marker, revs: revs.map((r) => ({ ...r, at })) } };
+  };
+  const r1 = { n: 1, cid: "bafyreione111111" };
+  const r2 = { n: 2, cid: "bafyreitwo222222" };
+
+  it("takes the key's current revision, and names the older one an approval asked for", () => {
+    const old = withRevs(K1, r1.cid, [r1], "superseded");
+    const now = withRevs(K1, r2.cid, [r1, r2]);
+    expect(chooseReview([old, now], "r2")).toEqual({ kind: "chosen", review: now });
+    expect(chooseReview([old, now], "R2")).toEqual({ kind: "chosen", review: now });
+    expect(chooseReview([old, now], "r1")).toMatchObject({
+      kind: "not-current",
+      older: { key: K1, named: { n: 1, cid: r1.cid }, current: { n: 2, cid: r2.cid } },
+    });
+    // A CID prefix of r1 names r1 as well.
+    expect(chooseReview([old, now], "bafyreione")).toMatchObject({
+      kind: "not-current",
+      older: { named: { n: 1 }, current: { n: 2 } },
+    });
+  });
+
+  it("refuses numbers no revision has, and more than one version named", () => {
+    const now = withRevs(K1, r2.cid, [r1, r2]);
+    for (const named of ["r3", "r0", "r01", "r99999999999", "r1234567890"])
+      expect(chooseReview([now], named)).toMatchObject({ kind: "unknown-version" });
+    expect(chooseReview([now], "r1 r2")).toMatchObject({ kind: "several-named" });
+    expect(chooseReview([now], "bafyreitwo2 bafyreitwo22")).toMatchObject({ kind: "several-named" });
+  });
+
+  it("asks which when two keys are at the same revision, and counts a review without a list as r1", () => {
+    const a = withRevs(K1, r2.cid, [r1, r2]);
+    const b = withRevs(K2, "bafyreiother3333", [
+      { n: 1, cid: "bafyreiother1111" },
+      { n: 2, cid: "bafyreiother3333" },
+    ]);
+    expect(chooseReview([a, b], "r2")).toMatchObject({ kind: "ambiguous", reviews: [a, b] });
+    const legacy = review(K2, "bafyreilegacy111");
+    expect(chooseReview([legacy], "r1")).toEqual({ kind: "chosen", review: legacy });
+    // r1 is K1's older revision: it names no current version, even though it is K2's current one.
+    expect(chooseReview([a, legacy], "r1")).toMatchObject({ kind: "not-current" });
+  });
+
+  it("says nothing can be approved when the named revision is current but refused", () => {
+    const refused = withRevs(K1, r2.cid, [r1, r2], "refused");
+    expect(chooseReview([refused], "r2")).toEqual({ kind: "none" });
   });
 });
 

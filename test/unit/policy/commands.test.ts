@@ -21,6 +21,19 @@ describe("parseCommands", () => {
     expect(parseCommands(`/reject ${"x".repeat(2000)}`)[0]?.args).toHaveLength(500);
   });
 
+  it("takes `/apply` naming revisions or CID prefixes, one or several, and nothing else after it", () => {
+    const args = (body: string) => parseCommands(body).map((command) => command.args);
+    expect(args("/apply r2")).toEqual(["r2"]);
+    expect(args("/apply R12")).toEqual(["R12"]);
+    expect(args("/apply r99999999999")).toEqual(["r99999999999"]);
+    expect(args("/apply r1 r2")).toEqual(["r1 r2"]);
+    expect(args("/apply bafyreiabcdef r2")).toEqual(["bafyreiabcdef r2"]);
+    expect(kinds("/apply r")).toEqual([]);
+    expect(kinds("/apply r2 please")).toEqual([]);
+    expect(kinds("/apply r-1")).toEqual([]);
+    expect(kinds(`/apply ${Array.from({ length: 11 }, (_, i) => `r${i + 1}`).join(" ")}`)).toEqual([]);
+  });
+
   it("ignores commands that are part of a sentence", () => {
     expect(kinds("Please /apply this")).toEqual([]);
     expect(kinds("/apply is the command to use")).toEqual([]);

@@ -167,6 +167,19 @@ describe("status comments", () => {
     expect(voided(undefined)).not.toContain("Changed since");
   });
 
+  it("names the approved revision and the current one when the review kept its revision list", () => {
+    const markdown = renderVoidedMarkdown({
+      key: PATCH_KEY,
+      approvedCid: fakeCid("v1"),
+      currentCid: fakeCid("v2"),
+      changes: { added: 1, removed: 0, changed: 0, title: true, description: false },
+      revisions: { approved: 1, current: 2 },
+    });
+    expect(markdown).toContain(`it was for r1 (\`${fakeCid("v1")}\`)`);
+    expect(markdown).toContain(`now points at r2 (\`${fakeCid("v2")}\`)`);
+    expect(markdown).toContain("**Changed from r1 to r2:** 1 entry added; title changed.");
+  });
+
   it("lists config errors with their paths, escaped and bounded", () => {
     const errors = [
       { path: "targets.0.module", message: 'Expected one of storage, wac-project; got "<b>x</b>".' },
