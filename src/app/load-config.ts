@@ -13,7 +13,7 @@ export type RepoConfig =
  * line numbers a maintainer needs to fix a mistake. A missing file is reported like an invalid one: the
  * bot knows no targets, so it cannot take patches.
  */
-export async function loadRepoConfig(github: IssueGitHub): Promise<RepoConfig> {
+export async function loadRepoConfig(github: Pick<IssueGitHub, "readFile">): Promise<RepoConfig> {
   const text = await github.readFile(CONFIG_PATH);
   if (text === undefined) {
     return {

@@ -12,6 +12,9 @@ import { defaultFoldLimits, type FoldLimits } from "../nomad/fold-budget.js";
 /** GitHub caps a webhook payload at 25 MB; nothing larger can be a real delivery. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
+/** Repositories read at start for the inbox bridge: each costs a few GitHub calls before it listens. */
+export const MAX_INBOX_REPOSITORIES = 20;
+
 const seconds = (fallback: number, max: number) =>
   z.coerce.number().int().positive().max(max).default(fallback);
 
@@ -70,6 +73,23 @@ const schema = z.object({
   NOMAD_PATCH_INBOX_PER_SENDER_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   NOMAD_PATCH_INBOX_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   NOMAD_PATCH_INBOX_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(100),
+  /**
+   * The repositories whose `.github/nomad-patch.yml` may make the app open issues for a target's inbox
+   * (docs/configuration.md "Inbox bridge"): `owner/repo`, comma- or space-separated.
+   */
+  NOMAD_PATCH_INBOX_REPOSITORIES: z
+    .string()
+    .default("")
+    .transform((text) => text.split(/[\s,]+/).filter((name) => name !== ""))
+    .pipe(
+      z
+        .array(
+          z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, {
+            error: (issue) => `expected owner/repo, got ${JSON.stringify(issue.input)}`,
+          }),
+        )
+        .max(MAX_INBOX_REPOSITORIES),
+    ),
   /** Open patch keys are polled at most this often, whatever a repository asks (docs/configuration.md). */
   NOMAD_PATCH_WATCH_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Watched keys resolved per minute across every repository: the cap that a flood of open issues meets. */
@@ -107,6 +127,8 @@ export interface Environment {
     readonly perSenderPerMinute: number;
     readonly perMinute: number;
     readonly maxPending: number;
+    /** The repositories that may bridge a target's inbox into their issues (`owner/repo`). */
+    readonly repositories: readonly string[];
   };
   /** The shortest interval between two resolves of one watched key. */
   readonly watchMinIntervalMs: number;
@@ -150,6 +172,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
       perSenderPerMinute: e.NOMAD_PATCH_INBOX_PER_SENDER_PER_MINUTE,
       perMinute: e.NOMAD_PATCH_INBOX_PER_MINUTE,
       maxPending: e.NOMAD_PATCH_INBOX_MAX_PENDING,
+      repositories: [...new Set(e.NOMAD_PATCH_INBOX_REPOSITORIES)],
     },
     watchMinIntervalMs: e.NOMAD_PATCH_WATCH_MIN_INTERVAL_SECONDS * 1000,
     watchResolvesPerMinute: e.NOMAD_PATCH_WATCH_RESOLVES_PER_MINUTE,

@@ -15,6 +15,20 @@ export const targetsAreDistinct: ConfigCheck = (config) =>
     configIssue(["targets", again, "id"], `names the same target as targets[${first}].id`),
   );
 
+export const inboxTargetsAreTargets: ConfigCheck = (config) => {
+  const known = new Set(config.targets.map((target) => target.id));
+  return (config.inbox?.targets ?? []).flatMap((id, index) =>
+    known.has(id)
+      ? []
+      : [
+          configIssue(
+            ["inbox", "targets", index],
+            `is not one of this file's targets: add it to targets first`,
+          ),
+        ],
+  );
+};
+
 export const labelsAreDistinct: ConfigCheck = (config) => {
   const entries = Object.entries(config.labels).filter(
     (entry): entry is [string, string] => typeof entry[1] === "string",
@@ -108,6 +122,7 @@ export const ERROR_CHECKS: readonly ConfigCheck[] = [
   labelsAreDistinct,
   commandNamesAreDistinct,
   entryBoundsAreOrdered,
+  inboxTargetsAreTargets,
 ];
 
 export const WARNING_CHECKS: readonly ConfigCheck[] = [

@@ -24,6 +24,11 @@ export const LIMIT_DEFAULTS = {
   watchIntervalMinutes: 10,
 } as const;
 
+/** How many issues the inbox bridge keeps open per target when a repository does not say. */
+export const DEFAULT_MAX_OPEN_INBOX_ISSUES = 10;
+export const MAX_OPEN_INBOX_ISSUES_CEILING = 100;
+export const DEFAULT_INBOX_LABEL = "nomad-patch: inbox";
+
 export const LIMIT_CEILINGS = {
   maxEntries: 10_000,
   maxBytes: 256 * 1024 * 1024,
@@ -172,6 +177,26 @@ const LimitsSchema = z.strictObject({
   ),
 });
 
+const InboxSchema = z.strictObject({
+  openIssues: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Open an issue here for each patch request that arrives in a target's inbox (the deployment must list this repository in NOMAD_PATCH_INBOX_REPOSITORIES)",
+    ),
+  targets: z
+    .array(IpnsNameSchema)
+    .max(100)
+    .optional()
+    .describe("The targets whose inboxes open issues here, each one of `targets`; default: all of them"),
+  maxOpenIssues: boundedInt(1, MAX_OPEN_INBOX_ISSUES_CEILING, DEFAULT_MAX_OPEN_INBOX_ISSUES).describe(
+    "Most issues the bot keeps open per target for inbox arrivals; later arrivals wait until one closes",
+  ),
+  label: LabelName.default(DEFAULT_INBOX_LABEL).describe(
+    "Set on every issue the bot opens for an inbox arrival, and how it counts them",
+  ),
+});
+
 export const ConfigSchema = z
   .strictObject({
     targets: z
@@ -183,6 +208,7 @@ export const ConfigSchema = z
     commands: CommandsSchema.prefault({}),
     permissions: PermissionsSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
+    inbox: InboxSchema.optional().describe("Patch requests delivered to a target's inbox over IPFS pubsub"),
     closeIssueOnApply: z.boolean().default(false).describe("Close the issue once its patch is applied"),
     rules: z
       .array(RuleSchema)
@@ -198,6 +224,7 @@ export const ConfigSchema = z
 export type NomadPatchConfig = z.output<typeof ConfigSchema>;
 export type NomadPatchConfigInput = z.input<typeof ConfigSchema>;
 export type TargetConfig = NomadPatchConfig["targets"][number];
+export type InboxConfig = NonNullable<NomadPatchConfig["inbox"]>;
 export type TargetModule = (typeof TARGET_MODULES)[number];
 export type LabelsConfig = NomadPatchConfig["labels"];
 export type CommandsConfig = NomadPatchConfig["commands"];

@@ -20,6 +20,7 @@ export {
   ConfigSchema,
   DEFAULT_COMMAND_NAMES,
   DEFAULT_LABELS,
+  type InboxConfig,
   type LabelsConfig,
   LIMIT_CEILINGS,
   LIMIT_DEFAULTS,

@@ -40,6 +40,11 @@ export interface InboxItem {
   readonly from: string;
   readonly arrivedAt: string;
   readonly updatedAt: string;
+  /**
+   * The issue the app opened for it (the inbox bridge): `number` is absent while it is being opened,
+   * so a process that stopped in between looks for the issue before opening another.
+   */
+  readonly issue?: { readonly repository: string; readonly number?: number };
 }
 
 export interface InboxRecord {

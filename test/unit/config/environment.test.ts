@@ -17,9 +17,21 @@ describe("readEnvironment", () => {
       diskCacheBytes: 256 * 1024 * 1024,
       maxWebhookBytes: 25 * 1024 * 1024,
       keysPerSenderPerHour: 30,
-      inbox: { perSenderPerMinute: 30, perMinute: 300, maxPending: 100 },
+      inbox: { perSenderPerMinute: 30, perMinute: 300, maxPending: 100, repositories: [] },
       production: false,
     });
+  });
+
+  it("reads the repositories that may bridge an inbox, and refuses what is not owner/repo", () => {
+    const env = readEnvironment({ NOMAD_PATCH_INBOX_REPOSITORIES: " octo/app, octo/docs octo/app " });
+    expect(env.inbox.repositories).toEqual(["octo/app", "octo/docs"]);
+    expect(() => readEnvironment({ NOMAD_PATCH_INBOX_REPOSITORIES: "octo" })).toThrow(
+      /NOMAD_PATCH_INBOX_REPOSITORIES[\s\S]*expected owner\/repo, got "octo"/,
+    );
+    const many = Array.from({ length: 21 }, (_, i) => `octo/r${i}`).join(",");
+    expect(() => readEnvironment({ NOMAD_PATCH_INBOX_REPOSITORIES: many })).toThrow(
+      /NOMAD_PATCH_INBOX_REPOSITORIES/,
+    );
   });
 
   it("lists every invalid setting at once", () => {

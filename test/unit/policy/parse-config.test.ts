@@ -102,6 +102,24 @@ describe("parseConfig: valid configurations", () => {
   });
 });
 
+describe("parseConfig: the inbox bridge", () => {
+  it("opens no issues unless asked, and then for every target, at most ten open at once", () => {
+    expect(buildConfig().inbox).toBeUndefined();
+    expect(buildConfig({ inbox: { openIssues: true } }).inbox).toEqual({
+      openIssues: true,
+      maxOpenIssues: 10,
+      label: "nomad-patch: inbox",
+    });
+  });
+
+  it("refuses an inbox target that is not one of the file's targets, and a limit above its ceiling", () => {
+    expect(
+      errorLines({ targets: [{ id: TARGET_A }], inbox: { openIssues: true, targets: [TARGET_A, TARGET_B] } }),
+    ).toEqual(["inbox.targets[1]: is not one of this file's targets: add it to targets first"]);
+    expect(errorLines({ targets: [{ id: TARGET_A }], inbox: { maxOpenIssues: 101 } })).toHaveLength(1);
+  });
+});
+
 describe("parseConfig: every kind of error says where, what was expected and what came", () => {
   it("refuses an empty configuration", () => {
     expect(errorLines(null)).toEqual([
@@ -130,7 +148,7 @@ describe("parseConfig: every kind of error says where, what was expected and wha
   it("names unknown keys, suggests the likely one and lists the allowed ones", () => {
     expect(errorLines({ target: [{ id: TARGET_A }] })).toEqual([
       "targets: is missing: list the Nomad objects this repository takes patches for, each with the `id` of its roaming key",
-      'target: unknown key (did you mean "targets"?); the keys allowed here are targets, labels, commands, permissions, limits, closeIssueOnApply, rules',
+      'target: unknown key (did you mean "targets"?); the keys allowed here are targets, labels, commands, permissions, limits, inbox, closeIssueOnApply, rules',
     ]);
     expect(errorLines({ targets: [{ id: TARGET_A, modul: "storage" }] })).toEqual([
       'targets[0].modul: unknown key (did you mean "module"?); the keys allowed here are id, module, name, sources, allowDivergentPublish',
@@ -141,7 +159,7 @@ describe("parseConfig: every kind of error says where, what was expected and wha
       'rules[0].match.eventid: unknown key (did you mean "eventId"?); the keys allowed here are eventId, targetId, authorPermission, minEntries, maxEntries',
     ]);
     expect(errorLines({ targets: [{ id: TARGET_A }], colour: "blue" })).toEqual([
-      "colour: unknown key; the keys allowed here are targets, labels, commands, permissions, limits, closeIssueOnApply, rules",
+      "colour: unknown key; the keys allowed here are targets, labels, commands, permissions, limits, inbox, closeIssueOnApply, rules",
     ]);
   });
 
