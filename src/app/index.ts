@@ -3,6 +3,7 @@ import type { Environment } from "../config/environment.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import { botLoginFromGitHub } from "./bot-login.js";
+import { createInboxBridge, type InboxBridge } from "./bridge/inbox-bridge.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
 import { EVENTS, openDiskQueue } from "./disk-queue.js";
 import type { AppLog, Runtime } from "./job-context.js";
@@ -37,6 +38,11 @@ export interface AppDeps {
    * directory, and polled on a timer.
    */
   readonly watcher?: Watcher;
+  /**
+   * The inbox bridge (docs/design.md §8); pass one in (`createInboxBridge`) to await and close it in
+   * tests. Otherwise one is made when `NOMAD_PATCH_INBOX_REPOSITORIES` names repositories.
+   */
+  readonly inboxBridge?: InboxBridge;
 }
 
 /** Delivery ids remembered (in memory and on disk) so that a redelivery is handled once. */
@@ -88,6 +94,11 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     if (disk) await replayQueued(app, webhook, disk, log);
     watcher.attach(watchHooks(app, runtime, queue, log));
     if (!deps.watcher) watcher.start();
+    // Started in the background: reading repositories and subscribing must not hold up the server.
+    const bridge =
+      deps.inboxBridge ??
+      (deps.environment.inbox.repositories.length > 0 ? createInboxBridge(deps.environment) : undefined);
+    bridge?.start({ auth: (id) => app.auth(id), runtime, queue, log });
     log.info({ dataDir: deps.environment.dataDir }, "nomad-patch loaded");
   };
 }

@@ -63,7 +63,8 @@ export async function applyRules(
 
 /**
  * Looked up only when a rule asks, since it costs a GitHub call; an error, or no known author, reads as
- * `none` (fail closed).
+ * `none` (fail closed). So does the bot itself: it is the author of the issues it opens for inbox
+ * arrivals (docs/design.md §8), whose real author nobody on GitHub vouches for.
  */
 export async function authorPermission(
   job: IssueJob,
@@ -73,6 +74,7 @@ export async function authorPermission(
   if (!config.rules.some((rule) => rule.match.authorPermission !== undefined)) return "none";
   if (author === undefined) return "none";
   try {
+    if (author === (await job.runtime.botLogin())) return "none";
     return await job.github.permissionOf(author);
   } catch (error) {
     job.log.warn({ author, err: error }, "author permission lookup failed: reading it as none");

@@ -26,6 +26,18 @@ export interface Fault {
   readonly headers?: Record<string, string>;
   /** How many matching requests it answers; default 1. */
   readonly times?: number;
+  /** GitHub did the request, and its answer was lost: the fault comes after the change. */
+  readonly afterDoing?: boolean;
+}
+
+/** An issue opened through the API (`POST /issues`): what the inbox bridge opens. */
+export interface FakeIssue {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly user: { readonly login: string; readonly type: string };
+  state: "open" | "closed";
 }
 
 export interface FakeGitHubOptions {
@@ -49,7 +61,8 @@ export function fakeGitHub(options: FakeGitHubOptions) {
   const comments: FakeComment[] = [];
   const labels = new Set<string>();
   const requests: RecordedRequest[] = [];
-  const state = { closed: false, nextId: 5000 };
+  const state = { closed: false, nextId: 5000, nextIssue: 100 };
+  const issues: FakeIssue[] = [];
   const faults: { method: string; suffix: string | RegExp; fault: Fault; left: number }[] = [];
   const matches = (path: string, suffix: string | RegExp) =>
     typeof suffix === "string" ? path.endsWith(suffix) : suffix.test(path);
@@ -57,7 +70,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
   const route = (
     method: string,
     pattern: RegExp,
-    reply: (match: RegExpExecArray, body: Record<string, unknown>) => [number, unknown],
+    reply: (match: RegExpExecArray, body: Record<string, unknown>, uri: string) => [number, unknown],
   ) => {
     nock(API)
       .persist()
@@ -71,6 +84,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
         const injected = faults.find((f) => f.left > 0 && f.method === method && matches(path, f.suffix));
         if (injected) {
           injected.left -= 1;
+          if (injected.fault.afterDoing) reply(pattern.exec(path) as RegExpExecArray, body, uri);
           requests.push({ method, path, body, failedWith: injected.fault.status });
           const { status, headers } = injected.fault;
           return [
@@ -80,7 +94,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
           ];
         }
         requests.push({ method, path, body });
-        return reply(pattern.exec(path) as RegExpExecArray, body);
+        return reply(pattern.exec(path) as RegExpExecArray, body, uri);
       });
   };
   const issueComment = (issue: number, body: string, user: { login: string; type: string }) => {
@@ -110,6 +124,44 @@ export function fakeGitHub(options: FakeGitHubOptions) {
           },
         ],
   );
+  // The app's installation on the repository (asked as the app by the inbox bridge).
+  route("GET", new RegExp(`^${base}/installation$`), () => [
+    200,
+    { id: 4242, account: { login: options.owner } },
+  ]);
+  const apiIssue = (issue: FakeIssue) => ({
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    labels: issue.labels.map((name) => ({ name })),
+    user: issue.user,
+  });
+  // Issues opened through the API, newest first, filtered by state and label as GitHub does.
+  route("GET", new RegExp(`^${base}/issues$`), (_m, _body, uri) => {
+    const query = new URL(uri, API).searchParams;
+    const wanted = query.get("state") ?? "open";
+    const label = query.get("labels");
+    const page = Number(query.get("page") ?? "1");
+    const perPage = Number(query.get("per_page") ?? "30");
+    const listed = [...issues]
+      .reverse()
+      .filter((i) => wanted === "all" || i.state === wanted)
+      .filter((i) => label === null || i.labels.includes(label));
+    return [200, listed.slice((page - 1) * perPage, page * perPage).map(apiIssue)];
+  });
+  route("POST", new RegExp(`^${base}/issues$`), (_m, body) => {
+    const issue: FakeIssue = {
+      number: state.nextIssue++,
+      title: String(body.title),
+      body: String(body.body ?? ""),
+      labels: (body.labels as string[] | undefined) ?? [],
+      user: { login: options.botLogin, type: "Bot" },
+      state: "open",
+    };
+    issues.push(issue);
+    return [201, apiIssue(issue)];
+  });
   // What a poll of a watched key reads first: whether the issue is still open, and its labels.
   route("GET", new RegExp(`^${base}/issues/(\\d+)$`), (m) => [
     200,
@@ -165,6 +217,20 @@ export function fakeGitHub(options: FakeGitHubOptions) {
 
   return {
     comments,
+    /** Issues opened through the API, oldest first. */
+    issues,
+    /** An issue opened by a person (it then shows in the list, as anyone's issue would). */
+    personIssue: (login: string, fields: { body: string; labels: readonly string[] }) => {
+      const issue: FakeIssue = {
+        number: state.nextIssue++,
+        title: "opened by a person",
+        ...fields,
+        user: { login, type: "User" },
+        state: "open",
+      };
+      issues.push(issue);
+      return issue;
+    },
     labels,
     requests,
     get closed() {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import type { InboxBridge } from "../../../src/app/bridge/inbox-bridge.js";
 import { createApp } from "../../../src/app/index.js";
 import { createWatcher, type Watcher } from "../../../src/app/watch/watcher.js";
 import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
@@ -98,6 +99,8 @@ export async function loadApp(
     readonly env?: Record<string, string>;
     /** The watcher the app gets; by default one without a timer, whose rounds never run. */
     readonly watcher?: (environment: Environment) => Watcher;
+    /** The inbox bridge the app gets; by default none unless the environment names repositories. */
+    readonly inboxBridge?: (environment: Environment) => InboxBridge;
   } = {},
 ): Promise<Probot> {
   const probot = testProbot({ log: logs.logger });
@@ -108,7 +111,8 @@ export async function loadApp(
   });
   const journal = await openFileJournal(dataDir);
   const watcher = (options.watcher ?? ((env) => createWatcher({ environment: env })))(environment);
-  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT, watcher }));
+  const inboxBridge = options.inboxBridge?.(environment);
+  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT, watcher, inboxBridge }));
   return probot;
 }
 
