@@ -176,3 +176,5 @@ export {
   reviewPatch,
   type TargetSetting,
 } from "./service/review-patch.js";
+export type { ReviewedTarget } from "./service/review-target.js";
+export type { RememberedFold, TargetMemo } from "./service/target-memo.js";

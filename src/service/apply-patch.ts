@@ -146,8 +146,7 @@ async function plan(
   const { patch, target, review } = await reviewApproved(deps, input);
   const keys = await findDeviceKeys(deps.store, target.targetId);
   // Above every entry the target has, so the patch lands on top of the state the diff showed.
-  // biome-ignore lint/complexity/useMathMinMax: ticks are bigints, which Math.max does not take
-  const newest = target.entries.reduce<Ticks>((max, e) => (e.entry.ticks > max ? e.entry.ticks : max), 0n);
+  const newest = target.newestTicks;
   const clock = ticksFromMilliseconds((input.now?.() ?? new Date()).getTime());
   let ticks = clock > newest ? clock : newest + 1n;
   const entries: PlannedEntry[] = [];

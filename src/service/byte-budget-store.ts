@@ -4,6 +4,13 @@ import { delegateStore } from "../ipfs/delegate-store.js";
 import { type IpfsStore, MAX_BLOCK_BYTES, type ReadOptions } from "../ipfs/store.js";
 import { yieldIfBusy } from "../nomad/event-loop-slice.js";
 
+export interface ByteBudgetStore extends IpfsStore {
+  readonly bytesRead: () => number;
+  readonly bytesLeft: () => number;
+  /** Count bytes read without this view (what a remembered fold read once), as `getBlock` would. */
+  readonly spend: (bytes: number, what: string) => void;
+}
+
 /**
  * A view of a store that counts the bytes read through it and stops at a budget, so one
  * patch request (however its DAG is shaped) can make the bot fetch only so much. A block counts
@@ -11,10 +18,7 @@ import { yieldIfBusy } from "../nomad/event-loop-slice.js";
  * bounds what is fetched, and a prefetch is given only what is left of it. Writes and names pass
  * through unchanged.
  */
-export function withByteBudget(
-  store: IpfsStore,
-  maxBytes: number,
-): IpfsStore & { readonly bytesRead: () => number } {
+export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetStore {
   let used = 0;
   const counted = new Set<string>();
   const charge = (size: number, what: string) => {
@@ -75,5 +79,7 @@ export function withByteBudget(
       return bytes;
     },
     bytesRead: () => used,
+    bytesLeft: () => maxBytes - used,
+    spend: charge,
   };
 }

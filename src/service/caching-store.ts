@@ -5,6 +5,7 @@ import { delegateStore } from "../ipfs/delegate-store.js";
 import type { IpfsStore, PrefetchedBlock, ReadOptions, SizedValue } from "../ipfs/store.js";
 import { type BlockLru, blockLru } from "./block-lru.js";
 import type { DiskBlockCache } from "./disk-block-cache.js";
+import { createTargetMemo, DEFAULT_TARGET_MEMO_BYTES, type TargetMemo } from "./target-memo.js";
 
 export interface BlockCacheOptions {
   /** How many blocks to keep; the least recently used go first. */
@@ -16,6 +17,8 @@ export interface BlockCacheOptions {
   readonly maxBytes?: number;
   /** Blocks kept on disk across restarts (`openDiskBlockCache`): read before the node, written after it. */
   readonly disk?: DiskBlockCache;
+  /** How many bytes (estimated) of remembered folds to keep in memory (`target-memo.ts`). Default 32 MiB. */
+  readonly targetMemoBytes?: number;
 }
 
 export interface CachingStore extends IpfsStore {
@@ -25,6 +28,8 @@ export interface CachingStore extends IpfsStore {
     readonly size: number;
     readonly bytes: number;
   };
+  /** Folds of targets learned by reviews over this cache, found again by the CIDs they came from. */
+  readonly targetMemo: TargetMemo;
 }
 
 export const DEFAULT_BLOCK_CACHE_BYTES = 128 * 1024 * 1024;
@@ -145,6 +150,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     dagGet: async (cid, o) => (await dagGetSized(cid, o)).value,
     prefetchDag,
     cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
+    targetMemo: createTargetMemo({ maxBytes: options.targetMemoBytes ?? DEFAULT_TARGET_MEMO_BYTES }),
   };
 }
 

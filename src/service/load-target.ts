@@ -96,13 +96,34 @@ export async function loadTarget(
   deps: { readonly store: IpfsStore },
   input: LoadTargetInput,
 ): Promise<LoadedTarget> {
-  const { store } = deps;
+  return crawlAndFold(deps.store, input, await startTarget(deps.store, input));
+}
+
+/** Steps 1–3 of `loadTarget`: what the crawl starts from, which a remembered fold is keyed by. */
+export interface TargetStart {
+  readonly targetId: IpnsName;
+  readonly published: { readonly cid: CID; readonly value: IpldMap } | undefined;
+  readonly module: NomadModule;
+  readonly hint: IpnsName[];
+  readonly own: IpnsName | undefined;
+  readonly configured: IpnsName[];
+  readonly paired: IpnsName[];
+  readonly start: IpnsName[];
+  readonly resolve: ResolveOptions;
+  readonly warnings: string[];
+}
+
+export async function startTarget(store: IpfsStore, input: LoadTargetInput): Promise<TargetStart> {
   const targetId = parseIpnsName(input.target, "target");
   const warnings: string[] = [];
   // Kubo's name cache can answer with a record older than one just published; Nomad readers bypass it.
   const resolve: ResolveOptions = { nocache: true, ...input.resolve };
 
-  const publishedCid = await store.resolveName(targetId, resolve);
+  // The name and the node's keys are independent requests: asked together.
+  const [publishedCid, own] = await Promise.all([
+    store.resolveName(targetId, resolve),
+    ownLocalKeyId(store, targetId),
+  ]);
   const publishedValue = publishedCid ? await store.dagGet(publishedCid) : undefined;
   if (publishedValue !== undefined && !isIpldMap(publishedValue)) {
     warnings.push(`The roaming value ${publishedCid} is not a map; it is ignored`);
@@ -112,14 +133,23 @@ export async function loadTarget(
 
   const module = chooseModule(published?.value, input.module);
   const hint = published ? decodeRoamingSources(published.value, published.cid.toString()) : [];
-  const own = await ownLocalKeyId(store, targetId);
   const configured = (input.sources ?? []).map((s, i) => parseIpnsName(s, `sources[${i}]`));
   const paired = (input.pairedSources ?? []).map((s, i) => parseIpnsName(s, `paired sources[${i}]`));
   const start = [...new Set([...hint, ...(own ? [own] : []), ...configured, ...paired])];
   if (!published && start.length === 0) {
     throw new NotFoundError(`The roaming key ${targetId} does not resolve and no sources are known for it`);
   }
+  return { targetId, published, module, hint, own, configured, paired, start, resolve, warnings };
+}
 
+/** Steps 4–5 of `loadTarget`. */
+export async function crawlAndFold(
+  store: IpfsStore,
+  input: LoadTargetInput,
+  begun: TargetStart,
+): Promise<LoadedTarget> {
+  const { targetId, published, module, hint, own, configured, paired, start, resolve } = begun;
+  const warnings = [...begun.warnings];
   const limit = createLimiter(input.concurrency ?? 8);
   const crawl = await crawlSources(start, {
     fetchers: nomadFetchers(store, { resolve, knownStreams: input.knownStreams }),

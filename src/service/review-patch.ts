@@ -21,9 +21,10 @@ import { withByteBudget } from "./byte-budget-store.js";
 import { readKnownSources } from "./known-sources.js";
 import { type LoadedPatchRequest, loadPatchRequest } from "./load-patch-request.js";
 import { loadProposedContent } from "./load-proposed-content.js";
-import { type LoadedTarget, loadTarget } from "./load-target.js";
 import { readBaseState } from "./read-base-state.js";
 import { resolveReferences } from "./resolve-references.js";
+import { loadReviewedTarget, type ReviewedTarget } from "./review-target.js";
+import type { TargetMemo } from "./target-memo.js";
 
 /** A target this bot (or this CLI invocation) accepts patches for. */
 export interface TargetSetting {
@@ -67,7 +68,7 @@ export interface ReviewPatchInput {
 export interface ReviewedPatch {
   readonly review: PatchReview;
   readonly patch: LoadedPatchRequest;
-  readonly target: LoadedTarget;
+  readonly target: ReviewedTarget;
 }
 
 /**
@@ -83,7 +84,7 @@ export interface ReviewedPatch {
  *    the patch writes that changed after its base (read as the roaming value at `Base`: a conflict).
  */
 export async function reviewPatch(
-  deps: { readonly store: IpfsStore },
+  deps: { readonly store: IpfsStore & { readonly targetMemo?: TargetMemo } },
   input: ReviewPatchInput,
 ): Promise<ReviewedPatch> {
   const store = withByteBudget(deps.store, input.limits.maxBytes);
@@ -98,17 +99,14 @@ export async function reviewPatch(
   const setting = targetSetting(input.targets, patch.record.target);
 
   input.onProgress?.(`folding target ${patch.record.target}…`);
-  const target = await loadTarget(
-    { store },
-    {
-      target: setting.id,
-      module: setting.module,
-      sources: setting.sources,
-      pairedSources: input.dataDir ? await readKnownSources(input.dataDir, setting.id) : undefined,
-      resolve: { timeoutMs: input.limits.resolveTimeoutMs },
-      foldLimits: input.limits.fold,
-    },
-  );
+  const target = await loadReviewedTarget(store, deps.store.targetMemo, {
+    target: setting.id,
+    module: setting.module,
+    sources: setting.sources,
+    pairedSources: input.dataDir ? await readKnownSources(input.dataDir, setting.id) : undefined,
+    resolve: { timeoutMs: input.limits.resolveTimeoutMs },
+    foldLimits: input.limits.fold,
+  });
   const proposed = await loadProposedContent(store, patch.proposed, target.module, limit, {
     timeoutMs: input.limits.resolveTimeoutMs,
   });
@@ -148,10 +146,10 @@ export async function reviewPatch(
       id: target.targetId,
       name: displayName(target),
       publishedCid: target.published?.cid.toString() ?? null,
-      foldedCid: (await encodeBlock(target.state)).cid.toString(),
+      foldedCid: target.foldedCid.toString(),
       publishedMatchesFold: target.matchesPublished !== false,
       canApply: target.ownLocalKey !== undefined,
-      historyEntries: target.entries.length,
+      historyEntries: target.entryCount,
       sourceCount: target.visited.length,
       unreachableSources: target.unreachable,
     },
@@ -169,7 +167,11 @@ export async function reviewPatch(
  * An apply appends the patch's entries to this node's own stream for the target: that block must fit
  * as well. The planned entries' CIDs are not known yet, but every entry CID has the same size.
  */
-async function ownStreamTooLarge(store: IpfsStore, target: LoadedTarget, added: number): Promise<Problem[]> {
+async function ownStreamTooLarge(
+  store: IpfsStore,
+  target: ReviewedTarget,
+  added: number,
+): Promise<Problem[]> {
   const own = target.visited.find((v) => v.source === target.ownLocalKey)?.streamCid;
   if (!own || added === 0) return [];
   const stream = decodeEventStream(await store.dagGet(own), own.toString());
@@ -197,7 +199,7 @@ function targetSetting(targets: readonly TargetSetting[] | undefined, target: Ip
   return { ...found, module: found.module === "auto" ? undefined : found.module };
 }
 
-function displayName(target: LoadedTarget): string | undefined {
+function displayName(target: ReviewedTarget): string | undefined {
   const value = target.published?.value ?? target.state;
   for (const key of ["StorableItemName", "Name"]) {
     const name = value[key];
