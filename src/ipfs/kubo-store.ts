@@ -127,7 +127,8 @@ export class KuboStore implements IpfsStore {
           await verifyBlock(block.cid, block.bytes);
           if (!visit(block)) return { bytes, complete: false };
           // A whole export may already be buffered: hashing and caching it must not hold the event loop.
-          await yieldIfBusy();
+          const turn = yieldIfBusy();
+          if (turn) await turn;
         }
         return { bytes, complete: true };
       } finally {

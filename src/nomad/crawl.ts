@@ -1,7 +1,7 @@
 import type { CID } from "multiformats/cid";
 import { DecodeError, LimitExceededError } from "../errors.js";
 import type { IpnsName } from "./ipns-name.js";
-import type { Limiter } from "./limiter.js";
+import { type Limiter, mapInWindow } from "./limiter.js";
 import type { EventStream } from "./records/event-stream.js";
 import type { EventStreamEntry } from "./records/event-stream-entry.js";
 import { SOURCE_ADD_EVENT_ID, SOURCE_REMOVE_EVENT_ID } from "./records/source-events.js";
@@ -114,7 +114,7 @@ export async function crawlSources(start: readonly IpnsName[], options: CrawlOpt
           `More than ${limits.maxEntries} entries across sources (stopped at ${source})`,
         );
       }
-      const entries = await Promise.all(entryCids.map((cid) => limit(() => fetchers.loadEntry(cid))));
+      const entries = await mapInWindow(entryCids, (cid) => limit(() => fetchers.loadEntry(cid)));
       visited.push({ source, depth, streamCid: resolved.cid, entryCount: entries.length });
       const bucket = perSource.get(source) ?? [];
       for (const [j, entry] of entries.entries()) {

@@ -1,6 +1,6 @@
 import type { CID } from "multiformats/cid";
 import type { IpldValue } from "./ipld.js";
-import type { Limiter } from "./limiter.js";
+import { type Limiter, mapInWindow } from "./limiter.js";
 import type { LoadedEntry, NomadModule } from "./modules/types.js";
 import type { EventStreamEntry } from "./records/event-stream-entry.js";
 
@@ -20,20 +20,18 @@ export async function loadEntries(
   fetchBlock: (cid: CID) => Promise<unknown>,
   limit: Limiter,
 ): Promise<LoadedEntry[]> {
-  return Promise.all(
-    entries.map(async (item) => {
-      const content = (await limit(() => fetchBlock(item.entry.content))) as IpldValue;
-      let links: CID[] = [];
-      try {
-        links = module.linksToLoad(item.entry, content);
-      } catch {
-        links = [];
-      }
-      const fetched = await Promise.all(links.map((cid) => limit(() => fetchBlock(cid))));
-      const linked = new Map<string, IpldValue>(
-        links.map((cid, i) => [cid.toString(), fetched[i] as IpldValue]),
-      );
-      return { ...item, content, linked };
-    }),
-  );
+  return mapInWindow(entries, async (item) => {
+    const content = (await limit(() => fetchBlock(item.entry.content))) as IpldValue;
+    let links: CID[] = [];
+    try {
+      links = module.linksToLoad(item.entry, content);
+    } catch {
+      links = [];
+    }
+    const fetched = await Promise.all(links.map((cid) => limit(() => fetchBlock(cid))));
+    const linked = new Map<string, IpldValue>(
+      links.map((cid, i) => [cid.toString(), fetched[i] as IpldValue]),
+    );
+    return { ...item, content, linked };
+  });
 }

@@ -63,7 +63,8 @@ export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetSt
       });
       for (const block of read) {
         // An export of 30,000 blocks is counted in slices, as it was read.
-        await yieldIfBusy();
+        const turn = yieldIfBusy();
+        if (turn) await turn;
         if (counted.has(block.cid)) continue;
         used += block.size;
         counted.add(block.cid);
