@@ -1,5 +1,7 @@
+import { mkdir } from "node:fs/promises";
 import type { Environment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
+import { lockDataDir } from "../service/data-dir-lock.js";
 import { openNodeJournal } from "../service/node-journal.js";
 import { openBlockCache } from "../service/open-block-cache.js";
 import type { AppDeps } from "./index.js";
@@ -13,14 +15,31 @@ export interface AppRuntime {
 }
 
 /**
- * The app's Kubo node (`KUBO_API_URL`, else a managed one in the data directory), the node's apply journal
- * (what makes an apply exactly-once) and one block cache for the process (a target's history is read once,
+ * The data directory, locked for this process first (two apps on one directory would replay each other's
+ * queue and race on its files), then the app's Kubo node (`KUBO_API_URL`, else a managed one in the data
+ * directory), the node's apply journal (what makes an apply exactly-once) and one block cache for the process (a target's history is read once,
  * then every later review is warm; backed by the data directory, so a restart starts warm). `npm start` and
- * the Probot entry (`nomad-patch/app`) both start here. `close` closes the cache, then stops a managed node.
+ * the Probot entry (`nomad-patch/app`) both start here. `close` closes the cache, then stops a managed node,
+ * then releases the data directory.
  */
 export async function openAppRuntime(
   environment: Environment,
   log: (line: string) => void,
+): Promise<AppRuntime> {
+  await mkdir(environment.dataDir, { recursive: true });
+  const lock = await lockDataDir(environment.dataDir, log);
+  try {
+    return await openOnLockedDir(environment, log, lock.release);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openOnLockedDir(
+  environment: Environment,
+  log: (line: string) => void,
+  release: () => Promise<void>,
 ): Promise<AppRuntime> {
   const kubo = await openKubo({
     apiUrl: environment.kuboApiUrl,
@@ -37,6 +56,7 @@ export async function openAppRuntime(
         .close()
         .catch((error: unknown) => log(`block cache close failed: ${(error as Error).message}`));
       await kubo.close();
+      await release();
     };
     return { deps: { store: cache.store, environment, journal }, managed: kubo.managed, close };
   } catch (error) {

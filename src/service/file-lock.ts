@@ -38,7 +38,8 @@ export async function withFileLock<T>(path: string, task: () => Promise<T>, wait
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs (one of another user's counts as running). */
+export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -48,7 +49,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function olderThan(path: string, ms: number): Promise<boolean> {
+/** Whether the file was last written more than `ms` ago (a missing file counts as old). */
+export async function olderThan(path: string, ms: number): Promise<boolean> {
   const info = await stat(path).catch(() => undefined);
   return info === undefined || Date.now() - info.mtimeMs > ms;
 }

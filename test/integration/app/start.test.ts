@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -97,6 +98,38 @@ describe("the app's start command", () => {
     expect((await postStreamed(webhooks, { chunked: false, bytes: huge })).status).toBe(413);
     // A small body is read and judged by its signature as before.
     expect((await postStreamed(webhooks, { chunked: true, bytes: 1024 })).status).toBe(400);
+  });
+
+  it("refuses a second app on the same data directory, naming the first one's pid, and takes over a dead one's lock", async () => {
+    const node = await startKubo();
+    cleanups.push(() => node.stop());
+    const dataDir = await tempDir(cleanups);
+    const env = { NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl };
+    const first = await startApp(env, cleanups);
+    await first.waitFor(/Listening on/);
+    expect(Number(await readFile(join(dataDir, "app.lock"), "utf8"))).toBe(first.child.pid);
+
+    const second = await startApp(env, cleanups);
+    expect(await second.exitCode).toBe(75);
+    expect(second.output()).toContain(
+      `Another nomad-patch app (pid ${first.child.pid}) uses the data directory`,
+    );
+    expect(second.output()).not.toMatch(/Listening on/);
+    // The refused process left the first one's lock alone.
+    expect(Number(await readFile(join(dataDir, "app.lock"), "utf8"))).toBe(first.child.pid);
+
+    first.child.kill("SIGINT");
+    expect(await first.exitCode).toBe(0);
+    expect(existsSync(join(dataDir, "app.lock"))).toBe(false);
+
+    // A process that died holding the lock (killed, crashed) leaves it behind: the next start takes it over.
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    expect(isAlive(gone)).toBe(false);
+    await writeFile(join(dataDir, "app.lock"), String(gone));
+    const third = await startApp(env, cleanups);
+    await third.waitFor(/Listening on/);
+    expect(third.output()).toContain(`left by a process that is gone (pid ${gone}): taken over`);
+    expect(Number(await readFile(join(dataDir, "app.lock"), "utf8"))).toBe(third.child.pid);
   });
 
   it("refuses to start when KUBO_API_URL has no daemon behind it", async () => {
