@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import { renderTooMuchAtOnceMarkdown } from "../render/index.js";
 import type { DeliveryDedupe } from "./delivery-dedupe.js";
 import type { AppEvent, DiskQueue, IssuePayload } from "./disk-queue.js";
+import { answerOnce } from "./github/answer-once.js";
 import { issueGitHub, issueLane } from "./github/issue-github.js";
 import type { AppLog, IssueJob, Runtime } from "./job-context.js";
 import { handleLabel } from "./jobs/handle-label.js";
@@ -67,9 +68,12 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
     return;
   }
+  const github = issueGitHub(incoming.octokit, { owner, repo, issueNumber });
+  // When GitHub says the event happened: a replayed job's answers were posted after it.
+  const at = payload.comment?.created_at ?? payload.issue.updated_at;
   const job: IssueJob = {
     runtime: deps.runtime,
-    github: issueGitHub(incoming.octokit, { owner, repo, issueNumber }),
+    github: incoming.stored === undefined ? github : answerOnce(github, at, deps.runtime.botLogin),
     installationId: incoming.installationId,
     log,
     issue: {

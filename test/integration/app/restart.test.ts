@@ -117,6 +117,54 @@ describe("the GitHub App's queued work across a restart", () => {
     ]);
   });
 
+  it("replays an event whose job had posted its answers without posting them again: failed reviews, a denied approval", async () => {
+    const target = await createProject(pair.operator.store);
+    const other = await createProject(pair.operator.store);
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: configYaml(target.id),
+      permissions: { reader: { permission: "read", role_name: "read" } },
+    });
+    // Two projects' keys resolve, but not to patch requests: neither can be reviewed, and one reply says so.
+    const offered = commentCreated(
+      { number: 8, body: "" },
+      `Patch: ${target.id}\n\nPatch: ${other.id}`,
+      "reader",
+      { id: 91_008 },
+    );
+    const denied = commentCreated({ number: 9, body: "" }, "/apply", "reader", { id: 91_009 });
+    const first = createWorkQueue();
+    const before = await boot(pair.operator.store, first);
+    await before.deliver("issue_comment", offered, "delivery-offered");
+    await before.deliver("issue_comment", denied, "delivery-denied");
+    await first.idle();
+    const answers = () => [...gh.botComments(8), ...gh.botComments(9)].map((c) => parseMarker(c.body)?.state);
+    expect(answers()).toEqual(["failed", "denied"]);
+
+    // A stop cut both jobs short after they posted: their records are back.
+    const queueDir = join(dataDir, "queue");
+    const record = (deliveryId: string, payload: object) =>
+      JSON.stringify({ v: 1, deliveryId, event: "issue_comment.created", payload });
+    await writeFile(join(queueDir, "000000000000001-000001.json"), record("delivery-offered", offered));
+    await writeFile(join(queueDir, "000000000000001-000002.json"), record("delivery-denied", denied));
+    const writes = gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/comments")).length;
+
+    const second = createWorkQueue();
+    await boot(pair.operator.store, second);
+    await second.idle();
+    expect(answers()).toEqual(["failed", "denied"]);
+    expect(gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/comments")).length).toBe(
+      writes,
+    );
+    expect(await records()).toEqual([]);
+
+    // A new event with the same answer is answered: only a replay looks for its answer first.
+    await before.deliver("issue_comment", { ...denied, comment: { ...denied.comment, id: 91_010 } }, "again");
+    await first.idle();
+    expect(answers()).toEqual(["failed", "denied", "denied"]);
+  });
+
   it("keeps the disk queue within the queue's caps under a flood of 1,000 deliveries from ten people", async () => {
     const senders = Array.from({ length: 10 }, (_, i) => `maintainer${i}`);
     const gh = fakeGitHub({
