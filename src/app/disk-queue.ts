@@ -9,6 +9,7 @@ export const EVENTS = [
   "issues.edited",
   "issues.labeled",
   "issues.closed",
+  "issues.reopened",
   "issue_comment.created",
   "issue_comment.edited",
 ] as const;

@@ -8,6 +8,7 @@ import type { AppLog, IssueJob, Runtime } from "./job-context.js";
 import { handleLabel } from "./jobs/handle-label.js";
 import { handleText } from "./jobs/handle-text.js";
 import { reportFailure } from "./jobs/report-failure.js";
+import { watchReopened } from "./jobs/watch-reopened.js";
 import { unwatch } from "./watch/watch-key.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -224,6 +225,8 @@ function planWork(name: AppEvent, payload: IssuePayload, job: IssueJob): (() => 
     }
     case "issues.closed":
       return undefined;
+    case "issues.reopened":
+      return () => watchReopened(job);
     case "issues.labeled": {
       const label = payload.label?.name;
       const at = payload.issue.updated_at;

@@ -58,6 +58,11 @@ export function issueClosed(issue: IssueFields, by: string): Payload {
   return payload;
 }
 
+/** The issue reopened by `by`. */
+export function issueReopened(issue: IssueFields, by: string): Payload {
+  return sender(withIssue(example("issues", "reopened"), issue), by);
+}
+
 /** The label added by `by`; GitHub tells when by the issue's `updated_at`. */
 export function issueLabeled(issue: IssueFields, label: string, by: string, at = gitHubTime()): Payload {
   const payload = sender(withIssue(example("issues", "labeled"), issue), by);

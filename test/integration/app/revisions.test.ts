@@ -5,7 +5,7 @@ import { updatePatchRequest } from "../../../src/service/propose-update.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueClosed, issueOpened, REPO } from "./payloads.js";
+import { commentCreated, issueClosed, issueOpened, issueReopened, REPO } from "./payloads.js";
 
 const WRITER = { permission: "write", role_name: "write" };
 const MINUTE = 60_000;
@@ -113,6 +113,72 @@ describe("the GitHub App: open patch keys are watched, and each new version is a
     await app.poll(60 * MINUTE);
     expect(app.watcher.resolvesStarted).toBe(0);
     expect(reviews(app, 81)).toHaveLength(1);
+  });
+
+  it("stops resolving a key once its patch is applied, and an issue's keys once it is rejected", async () => {
+    const target = await createProject(pair.operator.store);
+    const applied = await proposeRename(pair.contributor.store, target, "Applied Soon");
+    const rejected = await proposeRename(pair.contributor.store, target, "Rejected Soon");
+    const app = await start(target);
+    for (const [number, patch] of [
+      [84, applied],
+      [85, rejected],
+    ] as const)
+      await app.deliver("issues", issueOpened({ number, body: `Patch: ${patch.key}` }));
+    await app.settle();
+    expect(app.watcher.list.size).toBe(2);
+
+    await app.deliver("issue_comment", commentCreated({ number: 84 }, "/apply", "maintainer"));
+    await app.deliver("issue_comment", commentCreated({ number: 85 }, "/reject not now", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(parseMarker(app.gh.botComments(84).at(-1)?.body)).toMatchObject({ state: "applied" });
+    expect(parseMarker(app.gh.botComments(85).at(-1)?.body)).toMatchObject({ state: "rejected" });
+    expect(app.watcher.list.size).toBe(0);
+    // The next interval resolves neither key, however often rounds run.
+    await app.poll(11 * MINUTE);
+    await app.poll(11 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(0);
+  });
+
+  it("watches a reopened issue's key again while its patch is open, and not once it was decided", async () => {
+    const target = await createProject(pair.operator.store);
+    const open = await proposeRename(pair.contributor.store, target, "Reopened");
+    const decided = await proposeRename(pair.contributor.store, target, "Reopened Rejected");
+    const app = await start(target);
+    const issue = { number: 86, body: `Patch: ${open.key}` };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    await app.deliver("issues", issueClosed(issue, "contributor"));
+    await app.settle();
+    expect(app.watcher.list.size).toBe(0);
+
+    await app.deliver("issues", issueReopened(issue, "contributor"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const repo = `${REPO.owner}/${REPO.repo}`;
+    expect(app.watcher.list.get(repo, 86, open.key)).toMatchObject({ cid: open.cid.toString() });
+    const v2 = await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: open.key, title: "Reopened, then changed", publish: { allowOffline: true } },
+    );
+    await app.poll(11 * MINUTE);
+    expect(app.watcher.resolvesStarted).toBe(1);
+    expect(parseMarker(reviews(app, 86).at(-1)?.body)).toMatchObject({ cid: v2.cid.toString() });
+
+    // A rejected patch's issue, reopened (say, to discuss it), is not polled again.
+    const other = { number: 87, body: `Patch: ${decided.key}` };
+    await app.deliver("issues", issueOpened(other));
+    await app.settle();
+    await app.deliver("issue_comment", commentCreated(other, "/reject no", "maintainer"));
+    await app.settle();
+    await app.deliver("issues", issueClosed(other, "maintainer"));
+    await app.settle();
+    const labelled = { ...other, labels: ["nomad-patch: rejected"] };
+    await app.deliver("issues", issueReopened(labelled, "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(app.watcher.list.get(repo, 87, decided.key)).toBeUndefined();
   });
 
   it("resumes polling after a restart, from the watched keys kept in the data directory", async () => {
