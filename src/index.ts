@@ -93,6 +93,8 @@ export {
   type Problem,
   type PublishDrift,
   type PublishDriftChange,
+  type RejectedHistory,
+  type RejectedHistoryEntry,
   type StorageItemChange,
   type TargetInfo,
   type UnreachableSource,

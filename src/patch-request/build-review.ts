@@ -25,6 +25,7 @@ import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 import { driftProblem, unreachableBlockers } from "./publish-blockers.js";
 import { publishDrift } from "./publish-drift.js";
+import { rejectedHistoryWarnings } from "./rejected-history.js";
 import { diffStorageTrees, storagePaths } from "./storage-view.js";
 import { attachTextDiffs, type FileText, textDiffCandidates } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
@@ -91,7 +92,11 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
     entries.push(withItem(entryChange(p, input.module, stepsOf, refused, refusals), p, input, existedBefore));
   }
   const unpredictable = !input.module.predictsEffects || entries.some((e) => e.effect === "unknown");
-  const warnings: Problem[] = [...input.validation.warnings, ...targetWarnings(input.target)];
+  const warnings: Problem[] = [
+    ...input.validation.warnings,
+    ...targetWarnings(input.target),
+    ...rejectedHistoryWarnings(input.target.rejectedHistory),
+  ];
   if (unpredictable) {
     warnings.push({
       code: "unpredictable",

@@ -78,6 +78,28 @@ export interface TargetInfo {
    * changes, so no apply publishes until they are back. Always set by the review; optional for readers.
    */
   readonly unreachableSources?: readonly UnreachableSource[];
+  /**
+   * Entries of the target's history that every C# device throws on (a warning names them). Always set
+   * by the review; optional for readers.
+   */
+  readonly rejectedHistory?: RejectedHistory;
+}
+
+/** History entries the C# replay throws on: how many, and the first ten in fold order. */
+export interface RejectedHistory {
+  readonly count: number;
+  readonly entries: readonly RejectedHistoryEntry[];
+}
+
+export interface RejectedHistoryEntry {
+  /** CID of the EventStreamEntry block. */
+  readonly cid: string;
+  readonly targetId: string;
+  readonly eventId: string;
+  /** Why C# throws on it (naming the C# code), or why its replay fails here. */
+  readonly reason: string;
+  /** True when the fold here leaves it out too; false when it applies it (a C# guard it does not share). */
+  readonly skipped: boolean;
 }
 
 export interface UnreachableSource {

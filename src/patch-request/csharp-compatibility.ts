@@ -24,18 +24,27 @@ function referencesLoad(entry: ProposedEntry, input: CompatibilityInput): Findin
   });
 }
 
+/** The findings of the module's C# rules on one entry (the objects it names are not looked up here). */
+export function ruleFindings(
+  entry: LoadedEntry,
+  input: Pick<CompatibilityInput, "module"> & Partial<CompatibilityInput>,
+): Finding[] {
+  const rules =
+    input.module === "storage" ? storageRules : EVENTS_CSHARP_REPLAYS[input.module] ? wacRules : [];
+  const full: CompatibilityInput = { entries: [], references: new Map(), ...input };
+  return rules.flatMap((rule) => rule(entry, full) ?? []);
+}
+
 /**
  * docs/format.md "What the C# replay rejects": entries that would make every C# device of the target
  * throw while loading it. Any finding refuses the patch: the bot is one of the operator's devices and
  * must never write what the others cannot read.
  */
 export function checkCSharpCompatibility(input: CompatibilityInput): Problem[] {
-  const rules =
-    input.module === "storage" ? storageRules : EVENTS_CSHARP_REPLAYS[input.module] ? wacRules : [];
   const problems: Problem[] = [];
   for (const proposed of input.entries) {
     if (!proposed.loaded) continue;
-    const findings = rules.flatMap((rule) => rule(proposed.loaded as LoadedEntry, input) ?? []);
+    const findings = ruleFindings(proposed.loaded, input);
     findings.push(...referencesLoad(proposed, input));
     for (const { code, why } of findings) {
       problems.push({

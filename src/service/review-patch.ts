@@ -152,6 +152,7 @@ export async function reviewPatch(
       historyEntries: target.entryCount,
       sourceCount: target.visited.length,
       unreachableSources: target.unreachable,
+      rejectedHistory: target.rejectedHistory,
     },
     published: target.published && { cid: target.published.cid.toString(), value: target.published.value },
     allowDivergentPublish: setting.allowDivergentPublish === true || input.allowDivergentPublish === true,

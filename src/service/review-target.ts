@@ -7,6 +7,8 @@ import {
   type Ticks,
   ticksFromMilliseconds,
 } from "../nomad/index.js";
+import type { RejectedHistory } from "../patch-request/change-model.js";
+import { rejectedHistory } from "../patch-request/rejected-history.js";
 import type { ByteBudgetStore } from "./byte-budget-store.js";
 import {
   crawlAndFold,
@@ -24,12 +26,14 @@ import type { RememberedFold, TargetMemo } from "./target-memo.js";
  */
 export interface ReviewedTarget extends Omit<LoadedTarget, "entries" | "steps" | "futureEntries"> {
   readonly entryCount: number;
+  /** History entries every C# device throws on (`rejectedHistory`), kept since the entries are not. */
+  readonly rejectedHistory: RejectedHistory;
   readonly newestTicks: Ticks;
   readonly foldedCid: CID;
 }
 
 /** The format of the memo's keys: a change to what a fold depends on changes it, and old keys miss. */
-const KEY_FORMAT = 1;
+const KEY_FORMAT = 2;
 
 /**
  * `loadTarget` for a review, through the memo when there is one:
@@ -74,6 +78,7 @@ export async function loadReviewedTarget(
       matchesPublished: target.matchesPublished,
       warnings: target.warnings.slice(begun.warnings.length),
       entryCount: target.entryCount,
+      rejectedHistory: target.rejectedHistory,
       newestTicks: target.newestTicks,
       bytesRead: store.bytesRead() - before,
     });
@@ -135,19 +140,21 @@ function fromMemory(begun: TargetStart, fold: RememberedFold): ReviewedTarget {
     ownLocalKey: begun.own,
     warnings: [...begun.warnings, ...fold.warnings],
     entryCount: fold.entryCount,
+    rejectedHistory: fold.rejectedHistory,
     newestTicks: fold.newestTicks,
     foldedCid: fold.foldedCid,
   };
 }
 
 async function summarise(loaded: LoadedTarget): Promise<ReviewedTarget & { readonly stateBytes: number }> {
-  const { entries, steps: _steps, futureEntries: _future, ...rest } = loaded;
+  const { entries, steps, futureEntries: _future, ...rest } = loaded;
   const folded = await encodeBlock(loaded.state);
   // biome-ignore lint/complexity/useMathMinMax: ticks are bigints, which Math.max does not take
   const newestTicks = entries.reduce<Ticks>((max, e) => (e.entry.ticks > max ? e.entry.ticks : max), 0n);
   return {
     ...rest,
     entryCount: entries.length,
+    rejectedHistory: rejectedHistory(loaded.module.name, entries, steps),
     newestTicks,
     foldedCid: folded.cid,
     stateBytes: folded.bytes.byteLength,

@@ -1,6 +1,6 @@
 import type { CID } from "multiformats/cid";
 import type { IpldMap, IpnsName, Ticks, VisitedSource } from "../nomad/index.js";
-import type { UnreachableSource } from "../patch-request/change-model.js";
+import type { RejectedHistory, UnreachableSource } from "../patch-request/change-model.js";
 
 /**
  * What a review learned about a target from its crawl and fold, kept so that the next review of the
@@ -23,6 +23,8 @@ export interface RememberedFold {
   /** The crawl's and the fold's warnings (not those of resolving the roaming value, which are redone). */
   readonly warnings: readonly string[];
   readonly entryCount: number;
+  /** History entries every C# device throws on, named in each review. */
+  readonly rejectedHistory: RejectedHistory;
   /** The latest entry's time: a review dated before it would leave that entry out, so it cannot use this. */
   readonly newestTicks: Ticks;
   /** The distinct block bytes the crawl read: a review using this is charged as much against its budget. */

@@ -15,6 +15,7 @@ async function fold(key: string, stateBytes: number): Promise<RememberedFold> {
     matchesPublished: true,
     warnings: [],
     entryCount: 1,
+    rejectedHistory: { count: 0, entries: [] },
     newestTicks: 1n,
     bytesRead: 100,
   };
