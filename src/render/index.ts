@@ -17,6 +17,7 @@ export {
   DEFAULT_REFRESH_COMMAND,
   GITHUB_COMMENT_LIMIT,
   type ReviewMarkdownOptions,
+  type RulesRejection,
   VERSION_PREFIX_LENGTH,
   versionCommand,
 } from "./markdown-options.js";

@@ -13,6 +13,7 @@ import {
   DEFAULT_COMMANDS,
   DEFAULT_REFRESH_COMMAND,
   type ReviewMarkdownOptions,
+  type RulesRejection,
   versionCommand,
 } from "./markdown-options.js";
 import { type ReviewStatus, reviewStatus } from "./review-status.js";
@@ -45,7 +46,7 @@ export function renderMarkdownHeader(
   const title = patch.title.trim() === "" ? "_(untitled)_" : escapeInline(patch.title, 200);
   const sections = [
     `### Patch request: ${title}`,
-    `**${STATUS_ICON[status.state]} ${status.label}.** ${status.explanation}`,
+    statusLine(status, options.rulesReject),
     ...(leftOut.length > 0 ? [leftOutLine(leftOut, patch.key)] : []),
     targetSummaryLine(review),
   ];
@@ -53,6 +54,18 @@ export function renderMarkdownHeader(
   if (warnings.length > 0) sections.push(alert("WARNING", problemLines(warnings, review)));
   if (review.refusals.length > 0) {
     sections.push(["**Refused:**", ...problemLines(review.refusals, review)].join("\n"));
+  }
+  const rejection = rulesRejectionOf(status, options.rulesReject);
+  if (rejection) {
+    const reasons = rejection.reasons.slice(0, MAX_LISTED).map((reason) => `- ${escapeInline(reason, 300)}`);
+    if (rejection.reasons.length > MAX_LISTED)
+      reasons.push(`- …and ${formatNumber(rejection.reasons.length - MAX_LISTED)} more.`);
+    sections.push(
+      [
+        `**Refused by ${rejection.by === "built-in" ? "nomad-patch (built-in)" : "the repository's rules"}:**`,
+        ...reasons,
+      ].join("\n"),
+    );
   }
   const blockers = review.blockers ?? [];
   if (blockers.length > 0) {
@@ -75,6 +88,27 @@ export function renderMarkdownHeader(
   }
   sections.push(howToApprove(review, status, options), renderIdentifiers(review, options.author));
   return sections.join("\n\n");
+}
+
+/**
+ * The rules' rejection, where it is news: a refused or unpredictable review cannot be approved anyway and
+ * says why itself.
+ */
+function rulesRejectionOf(status: ReviewStatus, rejection: RulesRejection | undefined) {
+  return status.state === "refused" || status.state === "cannot-predict" ? undefined : rejection;
+}
+
+/**
+ * The verdict in bold, then what it means. A version the rules reject is not "ready to apply", though an
+ * admin's approval (or a maintainer's, for an overridable rule) may still apply it: its marker keeps the
+ * review's own state, so that approval can bind to it.
+ */
+function statusLine(status: ReviewStatus, rejection: RulesRejection | undefined): string {
+  const shown = rulesRejectionOf(status, rejection);
+  if (shown === undefined) return `**${STATUS_ICON[status.state]} ${status.label}.** ${status.explanation}`;
+  return shown.by === "built-in"
+    ? "**⛔ Refused.** nomad-patch refuses this version; see the reasons below."
+    : "**🚫 Refused by a rule.** The repository's rules reject this version; see the reasons below.";
 }
 
 /**
@@ -139,12 +173,31 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
   if (!review.target.canApply) {
     return "**Preview only:** this bot's node cannot apply to this target; the operator can apply it from a paired node.";
   }
+  const rejection = rulesRejectionOf(status, options.rulesReject);
+  if (rejection?.by === "built-in") {
+    return "**Nothing to approve:** a built-in refusal rejects this version, and no one can override it.";
+  }
   const label = codeSpan(options.approveLabel ?? DEFAULT_APPROVE_LABEL);
   const command = (options.commands ?? DEFAULT_COMMANDS)[0] ?? "/apply";
   const exact = codeSpan(versionCommand(command, review.patch.cid));
+  if (rejection) {
+    // docs/configuration.md, rules: an admin may override any rule; a maintainer only an overridable one.
+    const rules = namesList(rejection.rules);
+    return rejection.by === "overridable-rule"
+      ? `**To approve:** a rule refuses this (${rules}); a maintainer may override it with ${exact} or the label ${label}.`
+      : `**To approve:** a rule refuses this (${rules}); only an admin can override it, with ${exact} or the label ${label}.`;
+  }
   if (hasConflicts(review)) {
     // Only an admin's approval applies a lost update (docs/decisions.md, "Lost updates"): say so here.
     return `**To approve** this version, an admin must comment ${exact} or add the label ${label}.`;
   }
   return `**To approve** this version, comment ${exact} or add the label ${label}.`;
+}
+
+/** Rule names, a few of them: the reasons list names each rule with its entry. */
+function namesList(names: readonly string[]): string {
+  const shown = names.slice(0, 3).map((name) => codeSpan(name, { max: 80 }));
+  return names.length > shown.length
+    ? `${shown.join(", ")} and ${formatNumber(names.length - shown.length)} more`
+    : shown.join(", ");
 }

@@ -19,8 +19,26 @@ export interface ReviewMarkdownOptions {
    * comment once there are two, and named in the notice that says what changed.
    */
   readonly revisions?: readonly Revision[];
+  /**
+   * The repository's rules reject this version (docs/configuration.md, rules), known before the review is
+   * posted: the status and the approve line say so, and who may still approve it. Absent: no rule rejects.
+   */
+  readonly rulesReject?: RulesRejection;
   /** The IPFS gateway that "view" links of files without a text diff open; default `https://ipfs.io`. */
   readonly gatewayUrl?: string;
+}
+
+/** Why the rules reject a version, and who may approve it all the same. */
+export interface RulesRejection {
+  /**
+   * `built-in`: a built-in refusal, which no one overrides; `rule`: a rule that only an admin may override;
+   * `overridable-rule`: every rejecting rule says `overridable: true`, so a maintainer's approval applies it.
+   */
+  readonly by: "built-in" | "rule" | "overridable-rule";
+  /** The rejecting rules' names (`rules[i]` for an unnamed one), or the built-in refusals' codes. */
+  readonly rules: readonly string[];
+  /** One sentence a reason, as the rules wrote them. */
+  readonly reasons: readonly string[];
 }
 
 /**

@@ -2,17 +2,54 @@ import type { PatchReview } from "../../patch-request/change-model.js";
 import { isApplicable } from "../../patch-request/change-model.js";
 import {
   evaluate,
+  mayOverride,
   type NomadPatchConfig,
   type PermissionLevel,
+  type PolicyVerdict,
   summaryOfReview,
 } from "../../policy/index.js";
-import { renderConflictHoldMarkdown, renderRejectedMarkdown } from "../../render/index.js";
+import {
+  type RulesRejection,
+  renderConflictHoldMarkdown,
+  renderRejectedMarkdown,
+} from "../../render/index.js";
 import { findStatus } from "../bot-comments.js";
 import type { IssueJob } from "../job-context.js";
 import { applyReviewed } from "./apply-reviewed.js";
 import { readMarked } from "./issue-comments.js";
 
 const RULESET = "the repository's rules";
+
+/**
+ * The rules' verdict on a reviewed version, judged under its author. Read before the review is posted, so
+ * that the review says whether a rule refuses it and who may override that; the same verdict then decides
+ * (`applyRules`), so the patch is fetched and judged once.
+ */
+export async function judgeReview(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  review: PatchReview,
+  author: string | undefined,
+): Promise<PolicyVerdict> {
+  return evaluate(summaryOfReview(review, await authorPermission(job, config, author)), config);
+}
+
+/**
+ * What the review says of a rejection: who may override it, as an approval will be judged (`mayOverride`,
+ * asked for a maintainer: a built-in refusal holds for all, an overridable rule yields to a maintainer,
+ * any other rule to an admin only).
+ */
+export function rulesRejection(verdict: PolicyVerdict): RulesRejection | undefined {
+  const answer = mayOverride(verdict, "write");
+  if (answer.kind === "not-rejected") return undefined;
+  const by = answer.kind === "overridden" ? "overridable-rule" : answer.builtIn ? "built-in" : "rule";
+  const reasons = verdict.reasons.filter((reason) => (by === "built-in" ? reason.code !== "rule" : true));
+  return {
+    by,
+    rules: [...new Set(reasons.map((reason) => reason.rule ?? reason.code))],
+    reasons: reasons.map((reason) => reason.message),
+  };
+}
 
 /**
  * docs/design.md §7, after every review: the rules (and the built-in refusals, which no rule can lift) decide
@@ -23,7 +60,7 @@ export async function applyRules(
   job: IssueJob,
   config: NomadPatchConfig,
   review: PatchReview,
-  author: string,
+  verdict: PolicyVerdict,
 ): Promise<void> {
   const about = { key: review.patch.key, cid: review.patch.cid };
   const log = job.log.child(about);
@@ -33,7 +70,6 @@ export async function applyRules(
   );
   if (decided) return log.info({ state: decided.marker.state }, "this version was decided already");
 
-  const verdict = evaluate(summaryOfReview(review, await authorPermission(job, config, author)), config);
   if (verdict.decision === "reject") {
     log.info({ reasons: verdict.reasons.length }, "the rules reject the patch");
     // One reason a line: each names the entry and the rule (or built-in refusal) that decided.

@@ -15,7 +15,7 @@ import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
-import { applyRules } from "./apply-rules.js";
+import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readMarked } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
 
@@ -48,10 +48,11 @@ export interface UnansweredFailure {
  * 1. find the key's current review comment;
  * 2. review the patch on IPFS (resolve, fold the target, predict the result);
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs;
- * 4. otherwise post the review; when it replaces one, it says what changed (edits notify nobody) and the
+ * 4. read the repository's rules, judging the recorded author: the review says whether one refuses it;
+ * 5. otherwise post the review; when it replaces one, it says what changed (edits notify nobody) and the
  *    old one is marked superseded, so no approval binds to it;
- * 5. keep watching the key for its next version (docs/design.md §5);
- * 6. let the repository's rules decide, judging the recorded author.
+ * 6. keep watching the key for its next version (docs/design.md §5);
+ * 7. let that verdict decide (apply, reject, or wait for a person).
  * Nothing is written before the review is known (no "resolving…" placeholder): a key that does not
  * resolve must not cost writes of its own, since every write of the process waits in one throttled
  * queue. Such a failure is returned, and the caller answers all of a text's failures in one comment.
@@ -119,7 +120,10 @@ export async function reviewKey(
       timeoutMs: limits.resolveTimeoutMs ?? job.runtime.environment.resolveTimeoutMs,
       now: job.runtime.now?.() ?? new Date(),
     });
+    // The rules are read before the review is written, so that it says whether one refuses this version.
+    const verdict = await judgeReview(job, config, review, author);
     const options = {
+      rulesReject: rulesRejection(verdict),
       revisions,
       approveLabel: config.labels.approve,
       commands: config.commands.apply,
@@ -136,7 +140,7 @@ export async function reviewKey(
     watchKey(job, config, key, cid);
     if (request.runRules === false) return;
     if (author === undefined) return log.info("no recorded author to judge: the rules do not run");
-    await applyRules(job, config, review, author);
+    await applyRules(job, config, review, verdict);
   });
   return undefined;
 }

@@ -72,6 +72,30 @@ describe("the GitHub App: a person's approval against the rules", () => {
     expect((await operatorView(pair.operator.store, target.id)).name).toBe("Overridable");
   });
 
+  const readyReview = (app: TestApp, issue: number) =>
+    app.gh.botComments(issue).filter((c) => parseMarker(c.body)?.state === "ready");
+
+  it("says on the review, before anyone approves, that only an admin can override the rule refusing it", async () => {
+    const { app } = await rejected(83, "Binding", false);
+    // One review, rendered once the rules were read: the verdict reached it without a second comment.
+    const reviews = readyReview(app, 83);
+    expect(reviews).toHaveLength(1);
+    const review = reviews[0]?.body ?? "";
+    expect(review).toContain("a rule refuses this (`names-are-ours`); only an admin can override it");
+    expect(review).toContain("**🚫 Refused by a rule.**");
+    expect(review).not.toContain("Ready to apply");
+    expect(review).not.toContain("a maintainer may override");
+  });
+
+  it("says on the review that a maintainer may override a rule that says overridable", async () => {
+    const { app } = await rejected(84, "Soft", true);
+    const review = readyReview(app, 84)[0]?.body ?? "";
+    expect(review).toContain(
+      "a rule refuses this (`names-are-ours`); a maintainer may override it with `/apply",
+    );
+    expect(review).not.toContain("only an admin");
+  });
+
   it("never lets anyone, an admin included, apply what a built-in refusal refuses", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Pairing Me", async (store) => [
