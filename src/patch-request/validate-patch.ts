@@ -3,6 +3,7 @@ import type { IpnsName } from "../nomad/ipns-name.js";
 import { isWithinObject } from "../nomad/target-id.js";
 import { isReservedEventId } from "../policy/reserved.js";
 import type { Problem } from "./change-model.js";
+import { deviceChangeOf } from "./device-change.js";
 import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 
@@ -59,11 +60,18 @@ const rules: readonly Rule[] = [
     }
   },
   function noReservedEventIds({ entries }, { errors }) {
-    for (const { index, entry } of entries) {
+    for (const { index, entry, loaded } of entries) {
       if (entry && isReservedEventId(entry.eventId)) {
+        const device = deviceChangeOf(entry.eventId, loaded?.content);
+        const what =
+          device === undefined
+            ? `is a ${entry.eventId} entry`
+            : device.kind === "add"
+              ? `would make ${device.key} a device with full write access to the target (${entry.eventId})`
+              : `would remove ${device.key} from the devices that write the target (${entry.eventId})`;
         errors.push({
           code: "reserved-event-id",
-          message: `Entry ${index} is a ${entry.eventId} entry: a patch can never add or remove a source (that is pairing, full trust)`,
+          message: `Entry ${index} ${what}: a patch can never add or remove a source (that is pairing, full trust)`,
           entryIndex: index,
         });
       }

@@ -46,7 +46,7 @@ export { type OutcomeOptions, renderOutcomeMarkdown } from "./outcome-markdown.j
 export { renderAppliedText, renderOutcomeText } from "./outcome-text.js";
 export { renderReviewJson } from "./review-json.js";
 export { renderReviewMarkdown } from "./review-markdown.js";
-export { type ReviewStatus, reviewStatus } from "./review-status.js";
+export { type ReviewStatus, reviewedResult, reviewStatus } from "./review-status.js";
 export { renderReviewText } from "./review-text.js";
 export { describeDelta, renderRevisionsMarkdown } from "./revisions-markdown.js";
 export { renderSlowDownMarkdown } from "./slow-down-markdown.js";

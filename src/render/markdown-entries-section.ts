@@ -2,6 +2,7 @@ import type { PatchReview } from "../patch-request/change-model.js";
 import { entryEffectWithIcon, entryItemLabel } from "./entry-labels.js";
 import { codeSpan, escapeInline } from "./escape.js";
 import { EMPTY_SECTION, fitLines, type Section } from "./fit-lines.js";
+import { refusalListed } from "./markdown-header.js";
 import { formatNumber } from "./words.js";
 
 const HEADING =
@@ -16,7 +17,12 @@ export function renderEntriesSection(review: PatchReview, budget: number): Secti
   if (review.entries.length === 0) return { text: "#### Entries\n\nThis patch request has no entries." };
   const rows = review.entries.map((entry) => {
     const target = entryItemLabel(entry, review.target.id);
-    const reason = entry.reason ? escapeInline(entry.reason, 200) : "";
+    const reason =
+      entry.effect === "refused" && refusalListed(review, entry.index)
+        ? "listed under **Refused**"
+        : entry.reason
+          ? escapeInline(entry.reason, 200)
+          : "";
     return `| ${entry.index} | ${codeSpan(entry.eventId, { inTable: true, max: 80 })} | ${codeSpan(target, { inTable: true, max: 80 })} | ${entryEffectWithIcon(entry)} | ${reason} |`;
   });
   const { kept, omitted } = fitLines(

@@ -4,9 +4,10 @@ import {
   type Problem,
   type PublishDriftChange,
 } from "../patch-request/change-model.js";
+import { deviceChangeOf } from "../patch-request/device-change.js";
 import { collectWarnings } from "./collect-warnings.js";
 import { driftLines, MAX_DRIFT_LINES } from "./drift-lines.js";
-import { codeSpan, escapeInline } from "./escape.js";
+import { codeSpan, escapeInline, shorten } from "./escape.js";
 import { renderIdentifiers } from "./markdown-identifiers.js";
 import {
   DEFAULT_APPROVE_LABEL,
@@ -154,7 +155,26 @@ function describeProblem(problem: Problem, review: PatchReview): string {
   if (problem.entryIndex === undefined) return message;
   const entry = review.entries.find((candidate) => candidate.index === problem.entryIndex);
   const eventId = entry ? ` (${codeSpan(entry.eventId, { max: 80 })})` : "";
+  const device =
+    entry && problem.code === "reserved-event-id" ? deviceChangeOf(entry.eventId, entry.content) : undefined;
+  if (device) {
+    // Said once, in words (issue 16 §5); the whole key is in the identifiers.
+    const key = codeSpan(shorten(device.key, SHORT_KEY));
+    const what =
+      device.kind === "add"
+        ? `would make ${key} a device with full write access`
+        : `would remove ${key} from the devices that write this target`;
+    return `Entry ${problem.entryIndex}${eventId} ${what}: a patch can never add or remove a source.`;
+  }
   return `Entry ${problem.entryIndex}${eventId}: ${message}`;
+}
+
+/** A key shown in running text: the `k51qzi5uqu5d` every key shares, and enough after it to tell two apart. */
+const SHORT_KEY = 17;
+
+/** Whether the header lists this entry's refusal: the entries table then points at it instead of repeating it. */
+export function refusalListed(review: PatchReview, entryIndex: number): boolean {
+  return review.refusals.slice(0, MAX_LISTED).some((problem) => problem.entryIndex === entryIndex);
 }
 
 function alert(kind: "WARNING" | "NOTE", lines: readonly string[]): string {

@@ -1,4 +1,5 @@
 import type { PatchReview } from "../patch-request/change-model.js";
+import { deviceChangeOf } from "../patch-request/device-change.js";
 import { codeSpan, details, escapeInline } from "./escape.js";
 import { isMarkerLogin } from "./marker.js";
 import { summaryParts } from "./summary-parts.js";
@@ -29,11 +30,27 @@ export function renderIdentifiers(review: PatchReview, author?: string): string 
       : [
           `- **Predicted result:** ${review.predictedResultCid ? codeSpan(review.predictedResultCid) : "_cannot be predicted_"}`,
         ]),
+    ...deviceLines(review),
     `- **Base:** ${patch.base ? `${codeSpan(patch.base)} (the target's version the author saw)` : "_none given_"}`,
     `- **Proposed by:** ${proposers(sources, author)}`,
     `- **Entries:** ${scope}: ${effects}.`,
   ];
   return details("Identifiers", lines.join("\n"));
+}
+
+/** The keys refused source events name, whole: the refusal above names each shortened. */
+function deviceLines(review: PatchReview): string[] {
+  const refused = review.entries.filter((entry) => entry.effect === "refused");
+  const lines: string[] = [];
+  for (const entry of refused) {
+    const device = deviceChangeOf(entry.eventId, entry.content);
+    if (!device) continue;
+    const label = device.kind === "add" ? "Would add device" : "Would remove device";
+    lines.push(`- **${label}:** ${codeSpan(device.key)} (entry ${entry.index}, refused)`);
+  }
+  return lines.length > MAX_SOURCES
+    ? [...lines.slice(0, MAX_SOURCES), `- …and ${lines.length - MAX_SOURCES} more refused source events`]
+    : lines;
 }
 
 function proposers(sources: readonly string[], author: string | undefined): string {

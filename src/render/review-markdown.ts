@@ -12,7 +12,7 @@ import { DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT, type ReviewMarkdownOptions } f
 import { renderOtherFilesSection } from "./markdown-other-files.js";
 import { renderTreeSection } from "./markdown-tree-section.js";
 import { isMarkerLogin, writeMarker } from "./marker.js";
-import { reviewStatus, unshownTextFiles } from "./review-status.js";
+import { reviewedResult, reviewStatus, unshownTextFiles } from "./review-status.js";
 import { describeDelta, renderRevisionsMarkdown } from "./revisions-markdown.js";
 import { count } from "./words.js";
 
@@ -34,7 +34,7 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
     v: 1,
     key: review.patch.key,
     cid: review.patch.cid,
-    result: review.predictedResultCid,
+    result: reviewedResult(review),
     target: review.target.id,
     state: reviewStatus(review).state,
     ...(options.author !== undefined && isMarkerLogin(options.author) ? { author: options.author } : {}),
@@ -81,7 +81,10 @@ export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdow
   );
   const entries = take((b) => renderEntriesSection(review, b));
   const contents = take((b) => renderEntryContentsSection(review, b));
-  const jsonDiff = take((b) => renderJsonDiffSection(review, b));
+  // The JSON diff is the diff to the predicted result, which a refused patch never reaches.
+  const jsonDiff = take((b) =>
+    review.refusals.length > 0 ? EMPTY_SECTION : renderJsonDiffSection(review, b),
+  );
 
   const unshown = unshownTextFiles(review);
   const leftOut = [

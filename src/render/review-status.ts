@@ -63,6 +63,14 @@ export function reviewStatus(review: PatchReview, partial = false): ReviewStatus
 }
 
 /**
+ * The result a review comment records, and an approval would bind to: none for a refused review, which is
+ * never applied, so a result it cannot reach would only mislead (issue 16 §5).
+ */
+export function reviewedResult(review: PatchReview): string | null {
+  return review.refusals.length > 0 ? null : review.predictedResultCid;
+}
+
+/**
  * Storage files whose change is not shown as a diff although it is not binary: not fetched (over the
  * review's file count), too large to read, or unreachable. Binary files are described instead.
  */

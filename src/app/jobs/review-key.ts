@@ -6,6 +6,7 @@ import {
   renderFailureMarkdown,
   renderReviewMarkdown,
   renderSupersededMarkdown,
+  reviewedResult,
   reviewStatus,
 } from "../../render/index.js";
 import { reviewPatch } from "../../service/review-patch.js";
@@ -107,7 +108,7 @@ export async function reviewKey(
   }
 
   const cid = review.patch.cid;
-  const result = review.predictedResultCid;
+  const result = reviewedResult(review);
   if (current && sameVersion(current.marker, review)) {
     log.info({ cid, result }, "the review is unchanged: nothing to write");
     watchKey(job, config, key, cid);
@@ -148,7 +149,7 @@ export async function reviewKey(
 function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {
   return (
     marker.cid === review.patch.cid &&
-    marker.result === review.predictedResultCid &&
+    marker.result === reviewedResult(review) &&
     marker.state === reviewStatus(review).state
   );
 }

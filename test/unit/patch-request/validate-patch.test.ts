@@ -85,6 +85,33 @@ describe("validatePatch", () => {
     );
   });
 
+  it("names the key a source event would add or remove as a device", async () => {
+    const withContent = async (index: number, eventId: string): Promise<ProposedEntry> => {
+      const proposed = await entry(index, eventId);
+      if (!proposed.entry) throw new Error("the test entry decodes");
+      // What pairing writes: the new source's key as a bare string block.
+      return {
+        ...proposed,
+        loaded: { cid: proposed.cid, entry: proposed.entry, content: OTHER, linked: new Map() },
+      };
+    };
+    const entries = [
+      await withContent(0, "NomadEventStreamSourceAddEvent"),
+      await withContent(1, "NomadEventStreamSourceRemoveEvent"),
+    ];
+    const result = validatePatch({
+      key: KEY,
+      record: record(entries),
+      entries,
+      targetPublishedCid: null,
+      maxEntries: 5,
+    });
+    expect(result.errors.map((e) => e.message)).toEqual([
+      `Entry 0 would make ${OTHER} a device with full write access to the target (NomadEventStreamSourceAddEvent): a patch can never add or remove a source (that is pairing, full trust)`,
+      `Entry 1 would remove ${OTHER} from the devices that write the target (NomadEventStreamSourceRemoveEvent): a patch can never add or remove a source (that is pairing, full trust)`,
+    ]);
+  });
+
   it("refuses an empty patch, and a target that is a prefix but not a parent", async () => {
     expect(
       validatePatch({ key: KEY, record: record([]), entries: [], targetPublishedCid: null, maxEntries: 5 })

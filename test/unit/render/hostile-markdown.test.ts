@@ -51,9 +51,16 @@ describe("renderReviewMarkdown on hostile input", () => {
   it("renders no raw HTML from the patch: no img, script, or stray details/summary", () => {
     expect(prose).not.toMatch(/<img/i);
     expect(prose).not.toMatch(/<script/i);
-    // The bot's own: the identifiers, the one file diff and the JSON diff.
-    expect(occurrences(prose, "<details")).toBe(3);
-    expect(occurrences(prose, "</details>")).toBe(3);
+    // The bot's own: the identifiers and the one file diff (a refused review has no JSON diff)…
+    expect(occurrences(prose, "<details")).toBe(2);
+    expect(occurrences(prose, "</details>")).toBe(2);
+    // …and the JSON diff of the same review, had nothing been refused.
+    const unrefused = withoutCodeSpans(
+      probeMarkdown(renderReviewMarkdown({ ...hostileReview(), refusals: [] })).prose,
+    );
+    expect(occurrences(unrefused, "<details")).toBe(3);
+    expect(occurrences(unrefused, "</details>")).toBe(3);
+    expect(unrefused).not.toMatch(/<img/i);
     expect(occurrences(prose, "<summary>")).toBe(occurrences(prose, "</summary>"));
     expect(prose).not.toContain("<details open><summary>fake");
   });

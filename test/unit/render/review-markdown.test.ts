@@ -162,7 +162,7 @@ describe("renderReviewMarkdown", () => {
 
   it("shows a refused review with the entry it refuses and nothing to approve", () => {
     expect(renderReviewMarkdown(refusedReview(), options)).toMatchInlineSnapshot(`
-      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk","result":"bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi","target":"k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r","state":"refused"} -->
+      "<!-- nomad-patch:review {"v":1,"key":"k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x","cid":"bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk","result":null,"target":"k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r","state":"refused"} -->
 
       ### Patch request: Let me help
 
@@ -198,17 +198,7 @@ describe("renderReviewMarkdown", () => {
       | # | EventId | Item | Effect | Reason |
       | ---: | --- | --- | --- | --- |
       | 0 | \`NameUpdateEvent\` | \`(target)\` | ✏️ changed |  |
-      | 1 | \`NomadEventStreamSourceAddEvent\` | \`(target)\` | ⛔ refused | adding a source is pairing |
-
-      <details>
-      <summary>JSON diff of the target state (2 lines)</summary>
-
-      \`\`\`diff
-      -  "Name": "A",
-      +  "Name": "B",
-      \`\`\`
-
-      </details>
+      | 1 | \`NomadEventStreamSourceAddEvent\` | \`(target)\` | ⛔ refused | listed under **Refused** |
 
       <sub>Reviewed 2026-01-02T03:04:05.000Z. In a terminal: \`nomad-patch show k51qzi5uqu5ddtevttfsoa69lpondoh30pgviehz94yc9rik4xl4j35mdmdk0x\`</sub>"
     `);
