@@ -234,6 +234,8 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
     await command(projectIssue, "/apply");
     keep("voided", byKind(projectIssue, "status", "voided")[0]);
     keep("review-of-a-new-version", byKind(projectIssue, "review").at(-1));
+    // The first review, edited once the second was posted, so that no approval binds to it.
+    keep("superseded", byKind(projectIssue, "review", "superseded")[0]);
 
     // 4. Refused by a rule of the repository.
     const ruledPatch = await proposePatch(contributor, {
@@ -244,6 +246,9 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
     const ruledIssue = await open(`Patch: ${ruledPatch.key}`);
     keep("refused-by-rule-review", byKind(ruledIssue, "review")[0]);
     keep("refused-by-rule", byKind(ruledIssue, "status", "rejected")[0]);
+    // A maintainer approves anyway: the rule does not say `overridable: true`, so only an admin may.
+    await command(ruledIssue, "/apply");
+    keep("approval-refused-by-rule", bodies(ruledIssue).at(-1));
 
     // 5. Refused by nomad-patch itself: an entry that would add a source (pair a device).
     const intruder = await contributor.store.generateKey(`gallery-intruder-${process.pid}`);
@@ -257,7 +262,11 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
       ],
     });
     const sourceIssue = await open(`Patch: ${sourceAdd.key}`);
-    keep("refused-built-in", byKind(sourceIssue, "review")[0]);
+    keep("refused-built-in-review", byKind(sourceIssue, "review")[0]);
+    keep("refused-built-in", byKind(sourceIssue, "status", "rejected")[0]);
+    // A maintainer approves it anyway: there is nothing to approve, and the reply says why.
+    await command(sourceIssue, "/apply");
+    keep("nothing-to-approve", bodies(sourceIssue).at(-1));
     // Someone without the permission to approve tries anyway.
     await command(sourceIssue, "/apply", "reader");
     keep("denied", bodies(sourceIssue).at(-1));

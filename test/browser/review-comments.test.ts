@@ -41,9 +41,13 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
       "project-review",
       "voided",
       "review-of-a-new-version",
+      "superseded",
       "refused-by-rule-review",
       "refused-by-rule",
+      "approval-refused-by-rule",
+      "refused-built-in-review",
       "refused-built-in",
+      "nothing-to-approve",
       "denied",
       "large-review",
       "conflict-review",
@@ -87,6 +91,35 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
       "| `Links[source]`",
       "| `Links[docs]`",
     ]);
+  });
+
+  it("says what each follow-up is about, in agreement with the review", () => {
+    const body = (name: string) => comments.find((c) => c.name === name)?.markdown ?? "";
+    // Applied: the check against the prediction, a link to the new version, how to undo.
+    expect(body("applied")).toContain("(exactly the predicted result ✔)");
+    expect(body("applied")).toContain("[view it](");
+    expect(body("applied")).toContain("To undo it, propose a patch");
+    // Voided: what changed since the approved version.
+    expect(body("voided")).toContain(
+      "**Changed since the approved version:** title changed (entries unchanged).",
+    );
+    // A new version lists its revisions, this one marked.
+    expect(body("review-of-a-new-version")).toMatch(
+      /#### Revisions\n- r1 · .*\n- \*\*r2\*\* \(this review\)/,
+    );
+    // A rule's refusal: the review says it and who may override it, and the refusal of an approval agrees.
+    expect(body("refused-by-rule-review")).toContain("**🚫 Refused by a rule.**");
+    expect(body("refused-by-rule-review")).toContain(
+      "a rule refuses this (`categories are the moderators' call`); only an admin can override it",
+    );
+    expect(body("approval-refused-by-rule")).toContain("only an admin can override a rule");
+    // A built-in refusal: once, in words, what the entry would do; then said to be built in, not a rule.
+    const builtIn = body("refused-built-in-review");
+    expect(builtIn.split("a device with full write access").length - 1).toBe(1);
+    expect(builtIn).not.toContain("Predicted result");
+    expect(body("refused-built-in")).toContain("nomad-patch (built-in)");
+    expect(body("refused-built-in")).not.toContain("the repository's rules");
+    expect(body("nothing-to-approve")).toContain("was refused by nomad-patch (built-in): see the review");
   });
 
   it("headlines a conflict: what approving removes, first", async () => {
