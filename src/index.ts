@@ -107,6 +107,7 @@ export {
   type OutcomeOptions,
   type ReviewMarkdownOptions,
   type Revision,
+  type RulesRejection,
   renderOutcomeMarkdown,
   renderOutcomeText,
   renderReviewJson,
