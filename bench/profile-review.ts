@@ -1,40 +1,69 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { IpfsStore } from "../src/ipfs/store.js";
 import { withBlockCache } from "../src/service/caching-store.js";
+import { type DiskBlockCache, openDiskBlockCache } from "../src/service/disk-block-cache.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { timed } from "./measure/timing.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
- * `node lib-bench/bench/profile-review.js [history] [patch] [runs] [cold|warm]`: one review
- * case, set up, then reviewed `runs` times with a fresh or a shared block cache, so a CPU profile shows
- * where a review spends its time.
+ * `node lib-bench/bench/profile-review.js [history] [patch] [runs] [cold|warm|restart]`: one review
+ * case, set up, then reviewed `runs` times with a fresh or a shared block cache, or (`restart`) with a
+ * fresh one over the disk cache a cold review filled, opened as part of each run as the bench's
+ * `restart` column does, so a CPU profile shows where a review spends its time.
  */
 async function main(): Promise<void> {
   const installed = join(process.cwd(), ".tools", "bin", "ipfs");
   if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
   const [history = 1_000, size = 100, runs = 5] = process.argv.slice(2, 5).map(Number);
-  const mode = process.argv[5] === "warm" ? "warm" : "cold";
+  const mode = process.argv[5] === "warm" || process.argv[5] === "restart" ? process.argv[5] : "cold";
   const pair = await startKuboPair();
   try {
     const patch = await writeOneCase(pair, "profile", { history, patch: size });
     const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
     await reviewAndRender(shared, patch.key, size);
+    const dir = await mkdtemp(join(tmpdir(), "nomad-patch-profile-cache-"));
+    const openDisk = async () =>
+      (await openDiskBlockCache(dir, { maxBytes: 256 * 1024 * 1024 })) as DiskBlockCache;
+    if (mode === "restart") {
+      const disk = await openDisk();
+      await reviewAndRender(
+        withBlockCache(pair.operator.store, { maxBlocks: 100_000, disk }),
+        patch.key,
+        size,
+      );
+      await disk.close();
+    }
+    const restarted = async (review: (store: IpfsStore) => Promise<unknown>) => {
+      const disk = await openDisk();
+      await review(withBlockCache(pair.operator.store, { maxBlocks: 100_000, disk }));
+      await disk.close();
+    };
     // Only the reviews are profiled, not the set-up that writes the blocks.
     const session = new Session();
     session.connect();
     await session.post("Profiler.enable");
     await session.post("Profiler.start");
     for (let i = 0; i < runs; i++) {
+      if (mode === "restart") {
+        const run = await timed(() => restarted((store) => reviewAndRender(store, patch.key, size)));
+        process.stderr.write(
+          `[profile] restart review ${run.ms.toFixed(0)} ms (disk cache opened included)\n`,
+        );
+        continue;
+      }
       const store = mode === "warm" ? shared : withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
       const run = await timed(() => reviewAndRender(store, patch.key, size));
       process.stderr.write(
         `[profile] ${mode} review ${run.ms.toFixed(0)} ms (render ${run.value.renderMs.toFixed(0)} ms)\n`,
       );
     }
+    await rm(dir, { recursive: true, force: true });
     const { profile } = await session.post("Profiler.stop");
     const file = join(process.cwd(), "bench", "results", `review-${mode}-${history}x${size}.cpuprofile`);
     await mkdir(dirname(file), { recursive: true });

@@ -142,6 +142,7 @@ export type { DiskBlockCache } from "./service/disk-block-cache.js";
 export { type ExportedFolder, exportFolder } from "./service/export-folder.js";
 export { type FindAppliedInput, findApplied } from "./service/find-applied.js";
 export type { DeviceKeys } from "./service/find-device-keys.js";
+export type { FoldShelfHandle } from "./service/fold-shelf.js";
 export type { LoadedPatchRequest } from "./service/load-patch-request.js";
 export { type LoadedTarget, type LoadTargetInput, loadTarget } from "./service/load-target.js";
 export { type JournalNode, type NodeJournal, openNodeJournal } from "./service/node-journal.js";
@@ -180,4 +181,4 @@ export {
   type TargetSetting,
 } from "./service/review-patch.js";
 export type { ReviewedTarget } from "./service/review-target.js";
-export type { RememberedFold, TargetMemo } from "./service/target-memo.js";
+export type { FoldShelf, RememberedFold, TargetMemo } from "./service/target-memo.js";

@@ -150,7 +150,10 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     dagGet: async (cid, o) => (await dagGetSized(cid, o)).value,
     prefetchDag,
     cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
-    targetMemo: createTargetMemo({ maxBytes: options.targetMemoBytes ?? DEFAULT_TARGET_MEMO_BYTES }),
+    targetMemo: createTargetMemo({
+      maxBytes: options.targetMemoBytes ?? DEFAULT_TARGET_MEMO_BYTES,
+      shelf: options.disk?.folds,
+    }),
   };
 }
 

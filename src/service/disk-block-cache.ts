@@ -6,6 +6,7 @@ import type { CID } from "multiformats/cid";
 import { decodeBlock } from "../ipfs/block-codec.js";
 import { type Block, encodeCar, readCar } from "../ipfs/car.js";
 import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/index.js";
+import { type FoldShelfHandle, openFoldShelf } from "./fold-shelf.js";
 
 /**
  * Blocks kept on disk in the data directory, so a restarted process starts warm. Nothing read back is
@@ -24,6 +25,8 @@ export interface DiskBlockCache {
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): { readonly blocks: number; readonly bytes: number; readonly discarded: number };
+  /** Remembered folds of targets (`folds/`, a quarter of the bound), under the same lock. */
+  readonly folds: FoldShelfHandle;
 }
 
 export interface DiskBlockCacheOptions {
@@ -59,6 +62,10 @@ export async function openDiskBlockCache(
   if (!(await tryLock(lock))) return undefined;
   const file = join(dir, "blocks.car");
   const dagsFile = join(dir, "dags.json");
+  const folds = await openFoldShelf(join(dir, "folds"), {
+    maxBytes: Math.floor(options.maxBytes / 4),
+    onDiscard: options.onDiscard,
+  });
 
   let index = new Map<string, Place>();
   let dags = new Set<string>();
@@ -218,11 +225,13 @@ export async function openDiskBlockCache(
     flush,
     async close() {
       await flush();
+      await folds.flush();
       closeReader();
       held.delete(lock);
       await rm(lock, { force: true });
     },
     stats: () => ({ blocks: index.size, bytes: size, discarded }),
+    folds,
   };
 
   /** Nothing of a damaged file is used again: the index goes at once, the file with the next write. */

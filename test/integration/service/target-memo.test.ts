@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LimitExceededError } from "../../../src/errors.js";
 import type { IpldValue } from "../../../src/nomad/index.js";
@@ -5,6 +8,7 @@ import type { PatchReview } from "../../../src/patch-request/change-model.js";
 import { appendEntries } from "../../../src/service/append-entries.js";
 import { withByteBudget } from "../../../src/service/byte-budget-store.js";
 import { type CachingStore, withBlockCache } from "../../../src/service/caching-store.js";
+import { type DiskBlockCache, openDiskBlockCache } from "../../../src/service/disk-block-cache.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import { loadReviewedTarget } from "../../../src/service/review-target.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
@@ -73,6 +77,33 @@ describe("a remembered fold is used only for the very data it came from", () => 
     expect(remembered.target.state).toEqual(folded.target.state);
     // 31 entries, their events and their values are not read again (a handful of blocks remain: the patch's).
     expect(readByFold - readByRemembered).toBeGreaterThanOrEqual(90);
+  });
+
+  it("a restarted process finds the fold on disk, and shows exactly what a fresh fold shows", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nomad-patch-memo-restart-"));
+    try {
+      const open = async () =>
+        (await openDiskBlockCache(dir, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+      const before = await open();
+      await reviewPatch(
+        { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk: before }) },
+        { key, limits },
+      );
+      await before.close();
+      expect(before.folds.stats().folds).toBe(1);
+
+      const after = await open();
+      const restarted = withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk: after });
+      const remembered = await reviewPatch({ store: restarted }, { key, limits });
+      const readByRestart = reads(restarted);
+      await after.close();
+      const fresh = withBlockCache(pair.operator.store, { maxBlocks: 10_000 });
+      const folded = await reviewPatch({ store: fresh }, { key, limits });
+      expect(shown(remembered.review)).toEqual(shown(folded.review));
+      expect(reads(fresh) - readByRestart).toBeGreaterThanOrEqual(90);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("a source's stream that moved while the roaming value stayed is crawled again, not served from memory", async () => {

@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeBlock } from "../../../src/nomad/index.js";
+import { openFoldShelf } from "../../../src/service/fold-shelf.js";
+import type { RememberedFold } from "../../../src/service/target-memo.js";
+
+let work: string;
+let fold: RememberedFold;
+const KEY = '{"target":"k51-example"}';
+const MAX = 1024 * 1024;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "nomad-patch-fold-shelf-"));
+  const state = { Name: "Example", Features: ["a", "b"], Link: (await encodeBlock("linked")).cid };
+  fold = {
+    key: KEY,
+    visited: [
+      { source: "k51-one", depth: 0, streamCid: (await encodeBlock("stream")).cid, entryCount: 2 },
+      { source: "k51-gone", depth: 1, streamCid: undefined, entryCount: 0 },
+    ],
+    sources: ["k51-one", "k51-gone"],
+    unreachable: [{ id: "k51-gone", via: "added by k51-one" }],
+    state,
+    foldedCid: (await encodeBlock(state)).cid,
+    stateBytes: 120,
+    matchesPublished: true,
+    warnings: ["Source k51-gone did not resolve; its entries are missing from this fold"],
+    entryCount: 2,
+    newestTicks: 638_000_000_000_000_000n,
+    bytesRead: 4_096,
+  };
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
+
+async function shelved(dir: string): Promise<string> {
+  const shelf = await openFoldShelf(dir, { maxBytes: MAX });
+  shelf.put(fold);
+  await shelf.flush();
+  const [file] = await readdir(dir);
+  return join(dir, file as string);
+}
+
+/** A shelf reopened over `dir`: what it gives for the key, and what it said it discarded. */
+async function reopened(dir: string) {
+  const reasons: string[] = [];
+  const shelf = await openFoldShelf(dir, { maxBytes: MAX, onDiscard: (r) => reasons.push(r) });
+  const got = await shelf.get(KEY);
+  return { got, reasons, shelf, files: await readdir(dir) };
+}
+
+/** A file that is well formed and named by its own CID, holding `value`: only the content checks can refuse it. */
+async function plant(dir: string, value: unknown): Promise<void> {
+  const { cid, bytes } = await encodeBlock(value);
+  await writeFile(join(dir, `${hashOf(KEY)}.${cid}.fold`), bytes);
+}
+
+describe("remembered folds on disk", () => {
+  it("a restarted process reads back the fold an earlier one kept, every field as it was", async () => {
+    const dir = join(work, "restart");
+    await shelved(dir);
+    const { got, reasons, shelf } = await reopened(dir);
+    expect(got).toEqual(fold);
+    expect(reasons).toEqual([]);
+    expect(shelf.stats()).toMatchObject({ folds: 1, discarded: 0 });
+    expect(await shelf.get("another key")).toBeUndefined();
+  });
+
+  it("a damaged or cut-short file is never used: it is deleted, and the fold kept again afterwards", async () => {
+    for (const [name, damage] of [
+      ["flipped", (b: Uint8Array) => b.map((byte, i) => (i === b.length - 3 ? byte ^ 0x01 : byte))],
+      ["truncated", (b: Uint8Array) => b.subarray(0, b.length - 10)],
+      ["empty", () => new Uint8Array()],
+    ] as const) {
+      const dir = join(work, name);
+      const file = await shelved(dir);
+      await writeFile(file, damage(new Uint8Array(await readFile(file))));
+      const { got, reasons, shelf } = await reopened(dir);
+      expect(got).toBeUndefined();
+      expect(reasons).toEqual([expect.stringMatching(/do not match its CID/)]);
+      expect(await readdir(dir)).toEqual([]);
+      shelf.put(fold);
+      await shelf.flush();
+      expect((await reopened(dir)).got).toEqual(fold);
+    }
+  });
+
+  it("a foreign file, another version's, or another key's fold under this key's name is refused, even with its CID right", async () => {
+    const encodedFold = {
+      NomadPatchFoldMemo: 1,
+      Key: KEY,
+      Visited: [],
+      Sources: [],
+      Unreachable: [],
+      State: { Name: "x" },
+      FoldedCid: fold.foldedCid,
+      StateBytes: 1,
+      MatchesPublished: null,
+      Warnings: [],
+      EntryCount: 0,
+      NewestTicks: "1",
+      BytesRead: 0,
+    };
+    for (const [name, value, reason] of [
+      ["foreign", { SomethingElse: true }, /not this shelf's file/],
+      ["version", { ...encodedFold, NomadPatchFoldMemo: 2 }, /another format/],
+      ["other-key", { ...encodedFold, Key: "another key" }, /another key/],
+      ["bad-field", { ...encodedFold, EntryCount: -1 }, /EntryCount is not a count/],
+      ["bad-state", { ...encodedFold, State: [1, 2] }, /State is not a map/],
+    ] as const) {
+      const dir = join(work, name);
+      await rm(dir, { recursive: true, force: true });
+      await openFoldShelf(dir, { maxBytes: MAX });
+      await plant(dir, value);
+      const { got, reasons } = await reopened(dir);
+      expect(got).toBeUndefined();
+      expect(reasons).toEqual([expect.stringMatching(reason)]);
+      expect(await readdir(dir)).toEqual([]);
+    }
+    // The same planted value, well formed, is read: the refusals above are the checks, not the planting.
+    const dir = join(work, "planted-good");
+    await openFoldShelf(dir, { maxBytes: MAX });
+    await plant(dir, encodedFold);
+    expect((await reopened(dir)).got?.state).toEqual({ Name: "x" });
+  });
+
+  it("files that are not this shelf's are removed on opening", async () => {
+    const dir = join(work, "stray");
+    await shelved(dir);
+    await writeFile(join(dir, "notes.txt"), "someone else's");
+    await writeFile(join(dir, `${hashOf(KEY)}.not-a-cid.fold`), "x");
+    const { got, files } = await reopened(dir);
+    expect(got).toEqual(fold);
+    expect(files).toHaveLength(1);
+  });
+
+  it("is bounded in bytes: an oversized file is refused, and the oldest folds leave first", async () => {
+    const dir = join(work, "bounded");
+    const file = await shelved(dir);
+    const size = (await readFile(file)).byteLength;
+    // Room for two folds: the third put drops the first.
+    const shelf = await openFoldShelf(dir, { maxBytes: size * 2 + 10 });
+    shelf.put({ ...fold, key: "second" });
+    shelf.put({ ...fold, key: "third" });
+    await shelf.flush();
+    expect(shelf.stats().folds).toBe(2);
+    expect(shelf.stats().bytes).toBeLessThanOrEqual(size * 2 + 10);
+    expect(await shelf.get(KEY)).toBeUndefined();
+    expect((await shelf.get("third"))?.key).toBe("third");
+    // A file larger than half the bound is never read, whatever its name says.
+    const reasons: string[] = [];
+    const small = await openFoldShelf(dir, { maxBytes: size, onDiscard: (r) => reasons.push(r) });
+    expect(await small.get("third")).toBeUndefined();
+    expect(reasons).toEqual([expect.stringMatching(/too large/)]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
