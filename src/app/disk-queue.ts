@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { AppLog } from "./job-context.js";
@@ -117,15 +117,20 @@ export async function openDiskQueue(
   let appended = 0;
   let compacting: Promise<void> = Promise.resolve();
 
+  // Whatever it is (a folder, a link): the queue's directory holds records and nothing else. A file
+  // that cannot be removed is logged and left, never a reason not to start.
   const discard = async (name: string, reason: string) => {
     log.warn({ file: join(dir, name), reason }, "queued event discarded");
-    await rm(join(dir, name), { force: true });
+    await rm(join(dir, name), { force: true, recursive: true }).catch((error: unknown) => {
+      log.error({ file: join(dir, name), err: error }, "a discarded queue file could not be removed");
+    });
   };
 
   async function readRecord(name: string): Promise<QueuedEvent | undefined> {
     const path = join(dir, name);
-    const size = (await stat(path)).size;
-    if (size > maxRecordBytes) return void (await discard(name, `larger than ${maxRecordBytes} bytes`));
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isFile()) return void (await discard(name, "not a file"));
+    if (info.size > maxRecordBytes) return void (await discard(name, `larger than ${maxRecordBytes} bytes`));
     let parsed: z.infer<typeof recordSchema>;
     try {
       parsed = recordSchema.parse(JSON.parse(await readFile(path, "utf8")));

@@ -92,15 +92,19 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     return;
   }
   // The bot's own comments and labels come back as events; other bots do not speak for people.
+  // A replayed record that comes to nothing is removed, or every start would replay it again.
+  const forget = async () => {
+    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+  };
   if (payload.sender.type === "Bot") {
     log.info({ sender: payload.sender.login }, "sender is a bot: ignored");
-    return;
+    return forget();
   }
 
   const work = planWork(name, payload, job);
   if (!work) {
     log.info({}, "nothing to do for this event");
-    return;
+    return forget();
   }
   // One sender's jobs run one at a time, and wait for everyone else's while their keys keep failing.
   const sender = payload.sender.login;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -163,6 +163,24 @@ describe("the GitHub App's queued work across a restart", () => {
     await before.deliver("issue_comment", { ...denied, comment: { ...denied.comment, id: 91_010 } }, "again");
     await first.idle();
     expect(answers()).toEqual(["failed", "denied", "denied"]);
+  });
+
+  it("starts whatever else is in the queue directory, and removes a record whose event it would never run", async () => {
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: `targets:\n  - id: ${TARGET}\n` });
+    const queueDir = join(dataDir, "queue");
+    await mkdir(join(queueDir, "000000000000001-000001.json"), { recursive: true });
+    await mkdir(join(queueDir, "a-folder"));
+    // A record no job comes of (a bot's comment): replayed, it must not stay to be replayed at every start.
+    const byBot = commentCreated({ number: 10, body: "" }, "/hold", "some-bot[bot]", { type: "Bot" });
+    const record = { v: 1, deliveryId: "delivery-bot", event: "issue_comment.created", payload: byBot };
+    await writeFile(join(queueDir, "000000000000002-000001.json"), JSON.stringify(record));
+
+    const queue = createWorkQueue();
+    const app = await boot(pair.operator.store, queue);
+    await queue.idle();
+    expect(await records()).toEqual([]);
+    expect(gh.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(app.logs.filter((l) => l.msg === "queued event discarded")).toHaveLength(2);
   });
 
   it("keeps the disk queue within the queue's caps under a flood of 1,000 deliveries from ten people", async () => {
