@@ -192,9 +192,12 @@ const InboxSchema = z.strictObject({
   maxOpenIssues: boundedInt(1, MAX_OPEN_INBOX_ISSUES_CEILING, DEFAULT_MAX_OPEN_INBOX_ISSUES).describe(
     "Most issues the bot keeps open per target for inbox arrivals; later arrivals wait until one closes",
   ),
-  label: LabelName.default(DEFAULT_INBOX_LABEL).describe(
-    "Set on every issue the bot opens for an inbox arrival, and how it counts them",
-  ),
+  label: LabelName.regex(/^[^,]*$/, {
+    error: (issue) =>
+      `a label name without commas (GitHub lists issues by labels separated by commas), got ${JSON.stringify(issue.input)}`,
+  })
+    .default(DEFAULT_INBOX_LABEL)
+    .describe("Set on every issue the bot opens for an inbox arrival, and how it counts them"),
 });
 
 export const ConfigSchema = z

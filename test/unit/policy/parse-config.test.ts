@@ -117,6 +117,10 @@ describe("parseConfig: the inbox bridge", () => {
       errorLines({ targets: [{ id: TARGET_A }], inbox: { openIssues: true, targets: [TARGET_A, TARGET_B] } }),
     ).toEqual(["inbox.targets[1]: is not one of this file's targets: add it to targets first"]);
     expect(errorLines({ targets: [{ id: TARGET_A }], inbox: { maxOpenIssues: 101 } })).toHaveLength(1);
+    // GitHub's issue list takes labels comma-separated: "a,b" would count no issue, and no slot would fill.
+    expect(errorLines({ targets: [{ id: TARGET_A }], inbox: { label: "inbox, bridged" } })).toEqual([
+      'inbox.label: a label name without commas (GitHub lists issues by labels separated by commas), got "inbox, bridged"',
+    ]);
   });
 });
 
