@@ -172,6 +172,16 @@ function encodeFold(fold: RememberedFold): Record<string, unknown> {
     EntryCount: fold.entryCount,
     NewestTicks: fold.newestTicks.toString(),
     BytesRead: fold.bytesRead,
+    RejectedHistory: {
+      Count: fold.rejectedHistory.count,
+      Entries: fold.rejectedHistory.entries.map((e) => ({
+        Cid: e.cid,
+        TargetId: e.targetId,
+        EventId: e.eventId,
+        Reason: e.reason,
+        Skipped: e.skipped,
+      })),
+    },
   };
 }
 
@@ -210,6 +220,24 @@ function decodeFold(value: unknown, key: string): RememberedFold {
     entryCount: num(map.EntryCount, "EntryCount"),
     newestTicks: BigInt(ticks),
     bytesRead: num(map.BytesRead, "BytesRead"),
+    rejectedHistory: decodeRejected(map.RejectedHistory),
+  };
+}
+
+function decodeRejected(value: unknown): RememberedFold["rejectedHistory"] {
+  const map = asMap(value, "RejectedHistory");
+  return {
+    count: num(map.Count, "RejectedHistory.Count"),
+    entries: list(map.Entries, "RejectedHistory.Entries").map((item) => {
+      const e = asMap(item, "a rejected entry");
+      return {
+        cid: str(e.Cid, "Cid"),
+        targetId: str(e.TargetId, "TargetId"),
+        eventId: str(e.EventId, "EventId"),
+        reason: str(e.Reason, "Reason"),
+        skipped: bool(e.Skipped, "Skipped"),
+      };
+    }),
   };
 }
 

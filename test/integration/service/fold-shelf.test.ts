@@ -31,6 +31,12 @@ beforeAll(async () => {
     entryCount: 2,
     newestTicks: 638_000_000_000_000_000n,
     bytesRead: 4_096,
+    rejectedHistory: {
+      count: 1,
+      entries: [
+        { cid: "bafy-entry", targetId: "k51-one", eventId: "Bad", reason: "it throws", skipped: true },
+      ],
+    },
   };
 });
 afterAll(async () => {
@@ -106,6 +112,7 @@ describe("remembered folds on disk", () => {
       EntryCount: 0,
       NewestTicks: "1",
       BytesRead: 0,
+      RejectedHistory: { Count: 0, Entries: [] },
     };
     for (const [name, value, reason] of [
       ["foreign", { SomethingElse: true }, /not this shelf's file/],
