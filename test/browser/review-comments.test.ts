@@ -99,10 +99,8 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
     expect(body("applied")).toContain("(exactly the predicted result ✔)");
     expect(body("applied")).toContain("[view it](");
     expect(body("applied")).toContain("To undo it, propose a patch");
-    // Voided: what changed since the approved version.
-    expect(body("voided")).toContain(
-      "**Changed since the approved version:** title changed (entries unchanged).",
-    );
+    // Voided: what changed since the approved version (r1, approved) to the current one (r2).
+    expect(body("voided")).toContain("**Changed from r1 to r2:** title changed (entries unchanged).");
     // A new version lists its revisions, this one marked.
     expect(body("review-of-a-new-version")).toMatch(
       /#### Revisions\n- r1 · .*\n- \*\*r2\*\* \(this review\)/,
