@@ -198,7 +198,9 @@ describe("reviewing and applying a patch between two operators", () => {
       },
     ).catch((e) => e);
     expect(refused).toBeInstanceOf(PolicyRefusal);
-    expect((refused as Error).message).toContain("Entry 1 is a NomadEventStreamSourceAddEvent entry");
+    expect((refused as Error).message).toContain(
+      `Entry 1 would make ${intruder.id} a device with full write access to the target (NomadEventStreamSourceAddEvent)`,
+    );
   });
 
   it("finishes an apply that crashed between the local and the roaming publish, with each entry once", async () => {
