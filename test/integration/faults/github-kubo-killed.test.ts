@@ -21,11 +21,13 @@ describe("the app when Kubo dies during an apply", () => {
   const apps = appPerTest();
   // The app keeps one store; this one follows the operator's node across restarts (its API port changes).
   let current: IpfsStore;
+  // Methods are looked up on the current store at each call; anything else (the block cache's fold memo
+  // on a caching store) is what the current store has, so a property it lacks reads as absent.
   const following = new Proxy({} as IpfsStore, {
-    get:
-      (_target, method: keyof IpfsStore) =>
-      (...args: unknown[]) =>
-        (current[method] as (...a: unknown[]) => Promise<unknown>)(...args),
+    get: (_target, property: keyof IpfsStore) => {
+      if (typeof current[property] !== "function") return current[property];
+      return (...args: unknown[]) => (current[property] as (...a: unknown[]) => Promise<unknown>)(...args);
+    },
   });
 
   beforeAll(async () => {
