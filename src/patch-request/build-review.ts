@@ -119,7 +119,8 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   // Allowed on purpose: the reviewer is still told what the publish changes beyond the patch.
   if (drift) (drift.allowed ? warnings : blockers).push(driftProblem(drift));
   await yieldIfBusy();
-  const conflicts = await conflictCheck(input, after);
+  const applied = input.proposed.flatMap((p) => (p.loaded && !refused.has(p.index) ? [p.loaded] : []));
+  const conflicts = await conflictCheck(input, after, applied);
   warnings.push(...conflictWarnings(conflicts));
   const count = (effect: EntryEffect) => entries.filter((e) => e.effect === effect).length;
   await yieldIfBusy();
@@ -170,13 +171,15 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   };
 }
 
-async function conflictCheck(input: ReviewInput, after: IpldMap) {
+async function conflictCheck(input: ReviewInput, after: IpldMap, applied: readonly LoadedEntry[]) {
   if (!input.base) return null;
   const check = detectConflicts({
     module: input.module.name,
     base: input.base,
     current: input.before,
     after,
+    entries: applied,
+    rootId: input.foldContext.rootId,
   });
   if (!input.loadTexts || check.conflicts.length === 0) return check;
   const texts = await input.loadTexts(conflictTextCandidates(check.conflicts));

@@ -284,6 +284,11 @@ export interface Conflict {
   readonly patchDiff?: string;
   /** Why there are no text diffs (binary, too large, unreachable). */
   readonly diffNote?: string;
+  /**
+   * Storage: the item was removed after the base and the patch changes it; C# replays no entry of an item
+   * that does not exist, so approving leaves it removed and the patch's change is dropped.
+   */
+  readonly dropped?: true;
 }
 
 /**

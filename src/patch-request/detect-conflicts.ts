@@ -1,6 +1,10 @@
-import type { IpldMap } from "../nomad/ipld.js";
+import { CID } from "multiformats/cid";
+import { type IpldMap, isIpldMap } from "../nomad/ipld.js";
+import { FILE_UPDATE } from "../nomad/modules/storage-events.js";
+import type { LoadedEntry } from "../nomad/modules/types.js";
 import type { Conflict, ConflictCheck, Problem } from "./change-model.js";
-import { changedAtomKeys, type StateAtom, sameAtom, stateAtoms } from "./state-atoms.js";
+import { storageContentKind } from "./csharp-storage-rules.js";
+import { changedAtomKeys, type StateAtom, type StateAtoms, sameAtom, stateAtoms } from "./state-atoms.js";
 
 /** The target as the patch's author saw it: its roaming value at `Base`, or why it cannot be read. */
 export type BaseState =
@@ -15,6 +19,9 @@ export interface DetectConflictsInput {
   readonly current: IpldMap;
   /** `current` with the patch folded in (what approving publishes). */
   readonly after: IpldMap;
+  /** Storage: the patch's entries that are applied, and the target's id, to find updates of deleted files. */
+  readonly entries?: readonly LoadedEntry[];
+  readonly rootId?: string;
 }
 
 /**
@@ -41,8 +48,35 @@ export function detectConflicts(input: DetectConflictsInput): ConflictCheck {
     if (sameAtom(sides.base, sides.current)) continue;
     conflicts.push(conflictOf(sides));
   }
+  conflicts.push(...droppedUpdates(input, atoms));
   conflicts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { state: conflicts.length > 0 ? "conflicts" : "clean", base: base.cid, conflicts };
+}
+
+/**
+ * Storage: a FileUpdateEvent of a file that existed at the base and was deleted since. C# never replays
+ * it: a folder opens only the files it holds and replays their entries (OwlCore.Nomad.Storage.Kubo
+ * src/NomadKuboFolder.cs `FileDataToInstanceAsync`), so the update is dropped, not applied; the fold here
+ * does the same. Deleted on one side, changed on the other: a conflict, marked `dropped`.
+ */
+function droppedUpdates(
+  input: DetectConflictsInput,
+  atoms: { readonly base: StateAtoms; readonly current: StateAtoms; readonly after: StateAtoms },
+): Conflict[] {
+  if (input.module !== "storage" || !input.entries || !input.rootId) return [];
+  const prefix = `${input.rootId}/`;
+  const found = new Map<string, Conflict>();
+  for (const { entry, content } of input.entries) {
+    if (!entry.targetId.startsWith(prefix) || !isIpldMap(content)) continue;
+    if (storageContentKind(content) !== FILE_UPDATE) continue;
+    const path = entry.targetId.slice(prefix.length);
+    const key = `file:${path}`;
+    const base = atoms.base.get(key);
+    if (!base || atoms.current.has(key) || atoms.after.has(key)) continue;
+    const written = CID.asCID(content.NewContentId)?.toString() ?? null;
+    found.set(path, { path, kind: "file", base: base.value, patch: written, dropped: true });
+  }
+  return [...found.values()];
 }
 
 /** A conflict from the three sides of one atom; a side where the item is absent is left out. */

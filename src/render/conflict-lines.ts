@@ -19,6 +19,8 @@ export function conflictSentence(conflict: Conflict): string {
   const written = conflict.patch !== undefined;
   if (!inBase && now)
     return `${name} was added after this patch was written: approving ${written ? "replaces it with the patch's version" : "removes it"}`;
+  if (inBase && !now && conflict.dropped)
+    return `${name} was removed after this patch was written, and the patch changes it: approving leaves it removed and drops the patch's change`;
   if (inBase && !now) return `${name} was removed after this patch was written: approving brings it back`;
   return `${name} changed after this patch was written: approving ${written ? "removes those changes" : "removes it, and those changes with it"}`;
 }
