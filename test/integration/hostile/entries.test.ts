@@ -88,7 +88,9 @@ describe("hostile entries", () => {
       `Entry 1 targets ${other.id}, which is neither the target ${target.id} nor under it`,
     );
     const message = await refusedApply(patch.key, patch.cid.toString());
-    expect(message).toContain("Entry 4 is a NomadEventStreamSourceAddEvent entry");
+    expect(message).toContain(
+      `Entry 4 would make ${other.localId} a device with full write access to the target (NomadEventStreamSourceAddEvent)`,
+    );
   });
 
   it("content nested 100,000 deep is reported on its entry, never a crash", async () => {
