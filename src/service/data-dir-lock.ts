@@ -47,7 +47,9 @@ export async function lockDataDir(dataDir: string, log?: (line: string) => void)
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const owner = Number((await readFile(path, "utf8").catch(() => "")).trim());
-    if (owner > 0 && isAlive(owner)) throw new DataDirInUseError(dataDir, owner);
+    // This process has not taken it, so a lock naming its own pid was left by an earlier run that had
+    // the same pid: a container restarted after a crash starts the app under the same small pid again.
+    if (owner > 0 && owner !== process.pid && isAlive(owner)) throw new DataDirInUseError(dataDir, owner);
     if (owner > 0 || (await olderThan(path, PIDLESS_STALE_MS))) {
       log?.(
         `the data directory's lock was left by a process that is gone (pid ${owner || "unknown"}): taken over`,
