@@ -1,0 +1,198 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { applyPatch } from "../../../src/service/apply-patch.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import {
+  generateKey,
+  projectValue,
+  publish,
+  publishStream,
+  putJson,
+  valueEntry,
+} from "../../helpers/csharp-device.js";
+import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import { dagGetJsonAsCSharpDoes } from "../nomad/kubo-http.js";
+import { proposeValues } from "../service/device-set.js";
+import { orderAsRepository, replayProject, resolveEventStreamEntries, ticksOf } from "./csharp-reader.js";
+
+const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
+const PREFIX = "WindowsAppCommunity.Sdk.Project";
+
+/** `DateTime.UtcNow` (plus `offsetMs`) as Newtonsoft writes it: trailing zeros of the fraction trimmed. */
+function newtonsoftUtc(offsetMs = 0): string {
+  return new Date(Date.now() + offsetMs).toISOString().replace(/\.?0+Z$/, "Z");
+}
+
+/** The keys of a block as Newtonsoft reads them from `dag/get`, sorted. */
+const fieldsOf = (block: unknown) => Object.keys(block as object).sort();
+
+describe("what the bot appends as one of the owner's devices, read back as a C# device reads it", () => {
+  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let device: KuboNode;
+  let dataDir: string;
+  const bot = () => pair.operator;
+
+  beforeAll(async () => {
+    [pair, device] = await Promise.all([startKuboPair(), startKubo()]);
+    await connect(pair.operator, device);
+    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-csharp-reads-"));
+  });
+  afterAll(async () => {
+    await Promise.all([pair?.stop(), device?.stop()]);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function approveAndApply(id: string, entries: Parameters<typeof proposeValues>[2]) {
+    const patch = await proposeValues(pair.contributor, id, entries);
+    const { review } = await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir });
+    expect(review.blockers ?? []).toEqual([]);
+    const outcome = await applyPatch(
+      { store: bot().store, journal: await openFileJournal(dataDir) },
+      {
+        key: patch.key,
+        expectPatchCid: patch.cid.toString(),
+        expectResultCid: review.predictedResultCid as string,
+        limits,
+        dataDir,
+      },
+    );
+    expect(outcome.status).toBe("applied");
+    const proposedContents = await Promise.all(
+      patch.entryCids.map(async (cid) => {
+        const entry = (await dagGetJsonAsCSharpDoes(pair.contributor.apiUrl, cid.toString())) as {
+          Content: { "/": string };
+        };
+        return entry.Content["/"];
+      }),
+    );
+    return { outcome, proposedContents };
+  }
+
+  /** The owner's device loads the project (from its own local key) and replays it from the SDK's seed. */
+  async function readAsDevice(id: string, deviceLocalId: string) {
+    const handlerSources = [deviceLocalId];
+    const emitted = await resolveEventStreamEntries(device.apiUrl, handlerSources);
+    const ordered = orderAsRepository(emitted, id);
+    const replayed = await replayProject(device.apiUrl, projectValue({ Sources: [deviceLocalId] }), ordered);
+    return { handlerSources, emitted, ordered, replayed };
+  }
+
+  it("folds every device's entries in C#'s order, keeps the bot's earlier ones, and republishes Sources as they were", async () => {
+    // A WindowsAppCommunity project made on the owner's C# device, which paired the bot in: its stream
+    // holds the name it set and the SourceAdd naming the bot's local key (KeyExchange.cs); the roaming
+    // value is the C# seed's, listing the creator's local key alone (ProjectRepository.cs).
+    const knownId = "csharp-reads";
+    const roamingName = `${PREFIX}.Roaming.${knownId}`;
+    const localName = `${PREFIX}.Local.${knownId}`;
+    const label = `Project ${knownId}`;
+    const id = await generateKey(bot(), roamingName);
+    const botLocalId = await generateKey(bot(), localName);
+    const deviceLocalId = await generateKey(device, localName);
+    const named = await valueEntry(device, {
+      targetId: id,
+      eventId: "UpdateNameAsync",
+      value: "Operator Name",
+      timestampUtc: "2025-06-02T08:30:00Z",
+    });
+    const pairedBot = await putJson(device, {
+      TargetId: id,
+      EventId: "NomadEventStreamSourceAddEvent",
+      TimestampUtc: "2025-06-02T08:31:00Z",
+      Content: { "/": await putJson(device, botLocalId) },
+    });
+    const deviceEntries = [named, pairedBot];
+    await publishStream(device, localName, label, deviceEntries);
+    await publishStream(bot(), localName, label, []);
+    await publish(
+      bot(),
+      roamingName,
+      await putJson(bot(), projectValue({ Sources: [deviceLocalId], Name: "Operator Name" })),
+    );
+
+    const first = await approveAndApply(id, [{ eventId: "AddFeatureAsync", value: "Dark mode" }]);
+
+    // The owner keeps working on the device after the bot's apply; one of its entries is dated an hour
+    // ahead (a clock that runs fast), which no C# device applies before its time.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const renamed = await valueEntry(device, {
+      targetId: id,
+      eventId: "UpdateNameAsync",
+      value: "Renamed",
+      timestampUtc: newtonsoftUtc(),
+    });
+    const offline = await valueEntry(device, {
+      targetId: id,
+      eventId: "AddFeatureAsync",
+      value: "Offline",
+      timestampUtc: newtonsoftUtc(1),
+    });
+    const ahead = await valueEntry(device, {
+      targetId: id,
+      eventId: "AddFeatureAsync",
+      value: "From the future",
+      timestampUtc: newtonsoftUtc(3_600_000),
+    });
+    deviceEntries.push(renamed, offline, ahead);
+    await publishStream(device, localName, label, deviceEntries);
+    // and flushes as a C# device does (PublishRoamingAsync): its replay under the shared roaming key.
+    const flushed = await readAsDevice(id, deviceLocalId);
+    await publish(bot(), roamingName, await putJson(bot(), flushed.replayed));
+
+    const second = await approveAndApply(id, [{ eventId: "AddFeatureAsync", value: "Sync" }]);
+
+    // The device reads the object as 0.17 does, from its own local key (its config's Sources).
+    const { handlerSources, emitted, ordered, replayed } = await readAsDevice(id, deviceLocalId);
+    expect(handlerSources).toEqual([deviceLocalId, botLocalId]);
+    expect(ordered.map((e) => [e.source === botLocalId ? "bot" : "device", e.cid])).toEqual([
+      ["device", named],
+      ["bot", first.outcome.entryCids?.[0]],
+      ["device", renamed],
+      ["device", offline],
+      ["bot", second.outcome.entryCids?.[0]],
+    ]);
+    expect(replayed).toMatchObject({ Name: "Renamed", Features: ["Dark mode", "Offline", "Sync"] });
+
+    // The roaming value the bot published is what that replay gives: Sources exactly as the C# seed
+    // wrote them (the bot's key is not added), every other field the replay's.
+    const roaming = await dagGetJsonAsCSharpDoes(
+      device.apiUrl,
+      (second.outcome.roamingCid as string).toString(),
+    );
+    expect(roaming).toEqual(replayed);
+    const resolved = await fetch(
+      `${device.apiUrl}/api/v0/name/resolve?arg=/ipns/${id}&recursive=true&nocache=true`,
+      { method: "POST" },
+    );
+    expect(((await resolved.json()) as { Path: string }).Path).toBe(`/ipfs/${second.outcome.roamingCid}`);
+
+    // The bot's stream: the label it was given, the first apply's entry kept, the second appended after it.
+    const botStream = await dagGetJsonAsCSharpDoes(device.apiUrl, second.outcome.localStreamCid as string);
+    expect(botStream).toEqual({
+      Label: label,
+      Entries: [first.outcome.entryCids?.[0], second.outcome.entryCids?.[0]].map((cid) => ({ "/": cid })),
+    });
+
+    // Each entry the bot wrote is an EventStreamEntry<DagCid> as Newtonsoft writes one: the four fields,
+    // the roaming id as TargetId, the proposed content linked, a `…Z` timestamp with at most 7 digits and
+    // no trailing zero, after every entry it was applied on top of, and not after now.
+    const botEntries = ordered.filter((e) => e.source === botLocalId);
+    for (const [i, applied] of [first, second].entries()) {
+      const entry = botEntries[i];
+      const block = await dagGetJsonAsCSharpDoes(device.apiUrl, entry?.cid as string);
+      expect(fieldsOf(block)).toEqual(["Content", "EventId", "TargetId", "TimestampUtc"]);
+      expect(entry).toMatchObject({
+        TargetId: id,
+        EventId: "AddFeatureAsync",
+        Content: applied.proposedContents[0],
+      });
+      expect(entry?.TimestampUtc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{0,6}[1-9])?Z$/);
+    }
+    const ticks = (cid: string) => ticksOf(emitted.find((e) => e.cid === cid)?.TimestampUtc as string);
+    expect(ticks(first.outcome.entryCids?.[0] as string)).toBeGreaterThan(ticks(named));
+    expect(ticks(second.outcome.entryCids?.[0] as string)).toBeGreaterThan(ticks(offline));
+    expect(ticks(second.outcome.entryCids?.[0] as string)).toBeLessThan(ticks(ahead));
+  });
+});
