@@ -63,12 +63,15 @@ const recordSchema = z.object({
   event: z.enum(EVENTS),
   installationId: z.number().int().positive().optional(),
   payload: issuePayloadSchema,
+  /** Starts at which the record could not be replayed (no installation token): bounds its retries. */
+  failedReplays: z.number().int().min(0).max(1000).optional(),
 });
 
-/** A record on disk: its file (arrival order by name) and the event. */
+/** A record on disk: its file (arrival order by name), the event, and the starts that failed to replay it. */
 export interface StoredEvent {
   readonly file: string;
   readonly event: QueuedEvent;
+  readonly failedReplays: number;
 }
 
 export interface DiskQueueOptions {
@@ -93,6 +96,8 @@ export interface DiskQueue {
   /** Writes the record; undefined when it is over the size cap (the job then runs in memory only). */
   add(event: QueuedEvent): Promise<string | undefined>;
   remove(file: string): Promise<void>;
+  /** Counts one more failed replay in the record, which stays for the next start. */
+  countFailedReplay(stored: StoredEvent): Promise<void>;
   /** The records in arrival order; corrupt, foreign or oversized files are logged and deleted. */
   load(): Promise<StoredEvent[]>;
   rememberDelivery(deliveryId: string): Promise<void>;
@@ -113,6 +118,7 @@ export async function openDiskQueue(
   await mkdir(dir, { recursive: true });
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const deliveriesFile = join(dir, DELIVERIES);
+  const newDeliveriesFile = `${deliveriesFile}.new`;
   let counter = 0;
   let appended = 0;
   let compacting: Promise<void> = Promise.resolve();
@@ -126,7 +132,13 @@ export async function openDiskQueue(
     });
   };
 
-  async function readRecord(name: string): Promise<QueuedEvent | undefined> {
+  /** Written whole, then renamed into place: a crash leaves the old record or the new one. */
+  async function writeRecord(name: string, body: string): Promise<void> {
+    await writeFile(join(dir, `${name}.tmp`), body);
+    await rename(join(dir, `${name}.tmp`), join(dir, name));
+  }
+
+  async function readRecord(name: string): Promise<Omit<StoredEvent, "file"> | undefined> {
     const path = join(dir, name);
     const info = await lstat(path).catch(() => undefined);
     if (!info?.isFile()) return void (await discard(name, "not a file"));
@@ -137,23 +149,47 @@ export async function openDiskQueue(
     } catch {
       return void (await discard(name, "not a queued event of this version"));
     }
-    const { v: _version, ...event } = parsed;
-    return event;
+    const { v: _version, failedReplays, ...event } = parsed;
+    return { event, failedReplays: failedReplays ?? 0 };
   }
 
-  /** The last `maxDeliveries` ids, kept in one file rewritten whole when it has grown twice as long. */
+  /**
+   * The last `maxDeliveries` ids, kept in one file rewritten whole when it has grown twice as long: the
+   * copy is written beside it (`deliveries.new`, created afresh, so nothing left there is written through)
+   * and renamed over it.
+   */
   async function compact(ids: readonly string[]): Promise<void> {
     const kept = ids.slice(-options.maxDeliveries);
-    await writeFile(`${deliveriesFile}.new`, kept.map((id) => `${id}\n`).join(""));
-    await rename(`${deliveriesFile}.new`, deliveriesFile);
+    await rm(newDeliveriesFile, { force: true, recursive: true });
+    await writeFile(newDeliveriesFile, kept.map((id) => `${id}\n`).join(""), { flag: "wx" });
+    await rename(newDeliveriesFile, deliveriesFile);
     appended = kept.length;
   }
 
-  async function readDeliveries(): Promise<string[]> {
-    const raw = await readFile(deliveriesFile, "utf8").catch(() => "");
+  async function readDeliveries(file = deliveriesFile): Promise<string[]> {
+    const info = await lstat(file).catch(() => undefined);
+    if (!info?.isFile()) return [];
+    const raw = await readFile(file, "utf8").catch(() => "");
     // Bounded: only the tail a full file can hold is read as ids.
     const tail = raw.slice(-(options.maxDeliveries * 2 * 102));
     return tail.split("\n").filter((id) => /^[\w.-]{1,100}$/.test(id));
+  }
+
+  /**
+   * A `deliveries.new` at start was left by a stop during `compact`. `deliveries` is replaced only by
+   * renaming a whole copy over it, so while it exists it holds every id the copy does: the copy is
+   * dropped. Without it (removed by hand) the copy's ids are all there is, and are kept.
+   */
+  async function readDeliveriesAtStart(): Promise<string[]> {
+    const ids = await readDeliveries();
+    const hasFile = (await lstat(deliveriesFile).catch(() => undefined))?.isFile() === true;
+    const recovered = hasFile ? [] : await readDeliveries(newDeliveriesFile);
+    if (recovered.length > 0)
+      log.warn(
+        { file: newDeliveriesFile, ids: recovered.length },
+        "delivery ids recovered from a leftover copy",
+      );
+    return [...recovered, ...ids];
   }
 
   return {
@@ -166,12 +202,14 @@ export async function openDiskQueue(
       }
       counter = (counter + 1) % 1_000_000;
       const name = `${String(Date.now()).padStart(15, "0")}-${String(counter).padStart(6, "0")}.json`;
-      await writeFile(join(dir, `${name}.tmp`), body);
-      await rename(join(dir, `${name}.tmp`), join(dir, name));
+      await writeRecord(name, body);
       return name;
     },
     async remove(file) {
       await rm(join(dir, file), { force: true });
+    },
+    async countFailedReplay({ file, event, failedReplays }) {
+      await writeRecord(file, JSON.stringify({ v: 1, ...event, failedReplays: failedReplays + 1 }));
     },
     async load() {
       const names = (await readdir(dir)).sort();
@@ -186,8 +224,8 @@ export async function openDiskQueue(
           await discard(name, `more than ${options.maxRecords} queued events`);
           continue;
         }
-        const event = await readRecord(name);
-        if (event) records.push({ file: name, event });
+        const record = await readRecord(name);
+        if (record) records.push({ file: name, ...record });
       }
       return records;
     },
@@ -201,7 +239,7 @@ export async function openDiskQueue(
       }
     },
     async loadDeliveries() {
-      const ids = await readDeliveries();
+      const ids = await readDeliveriesAtStart();
       await compact(ids);
       return ids.slice(-options.maxDeliveries);
     },

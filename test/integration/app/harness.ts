@@ -101,9 +101,12 @@ export async function loadApp(
     readonly watcher?: (environment: Environment) => Watcher;
     /** The inbox bridge the app gets; by default none unless the environment names repositories. */
     readonly inboxBridge?: (environment: Environment) => InboxBridge;
+    /** Changes the Probot before the app loads (what `app.auth` answers, say). */
+    readonly prepare?: (probot: Probot) => void;
   } = {},
 ): Promise<Probot> {
   const probot = testProbot({ log: logs.logger });
+  options.prepare?.(probot);
   const environment = readEnvironment({
     NOMAD_PATCH_DATA_DIR: dataDir,
     NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",

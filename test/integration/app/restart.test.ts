@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -37,8 +37,13 @@ describe("the GitHub App's queued work across a restart", () => {
   });
 
   /** One app process on the data directory (GitHub, faked, outlives it). */
-  async function boot(store: IpfsStore, queue: WorkQueue, logs = recordLogs()) {
-    const probot = await loadApp(store, dataDir, queue, logs);
+  async function boot(
+    store: IpfsStore,
+    queue: WorkQueue,
+    logs = recordLogs(),
+    prepare?: (probot: Probot) => void,
+  ) {
+    const probot = await loadApp(store, dataDir, queue, logs, { prepare });
     return {
       logs: logs.lines,
       deliver: (name: "issues" | "issue_comment", payload: object, id: string) =>
@@ -181,6 +186,106 @@ describe("the GitHub App's queued work across a restart", () => {
     expect(await records()).toEqual([]);
     expect(gh.requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(app.logs.filter((l) => l.msg === "queued event discarded")).toHaveLength(2);
+  });
+
+  it("keeps a queued event whose installation token cannot be had for the next start, and gives up after a bounded number of starts", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: ADMIN },
+    });
+    const queueDir = join(dataDir, "queue");
+    await mkdir(queueDir, { recursive: true });
+    const hold = (issue: number, id: number) =>
+      commentCreated({ number: issue, body: "" }, "/hold", "maintainer", { id });
+    const record = (deliveryId: string, payload: object) =>
+      JSON.stringify({ v: 1, deliveryId, event: "issue_comment.created", installationId: 5, payload });
+    await writeFile(join(queueDir, "000000000000001-000001.json"), record("delivery-kept", hold(11, 91_011)));
+    const held = (issue: number) =>
+      gh.botComments(issue).filter((c) => parseMarker(c.body)?.state === "held");
+    // GitHub refuses the app's token (a clock skew, GitHub down, the key rotated): nothing can be replayed.
+    const refused = (probot: Probot) => {
+      probot.auth = () => Promise.reject(new Error("GitHub refused the app's JWT"));
+    };
+
+    const first = createWorkQueue();
+    const down = await boot(pair.operator.store, first, recordLogs(), refused);
+    await first.idle();
+    expect(await records()).toEqual(["000000000000001-000001.json"]);
+    const kept = down.logs.filter((l) => l.msg.startsWith("a queued event could not be replayed"));
+    expect(kept.map((l) => l.level)).toEqual(["error"]);
+    expect(kept[0]?.msg).toContain("kept for the next start");
+
+    // The next start with a working token replays it: the /hold is posted once.
+    const second = createWorkQueue();
+    await boot(pair.operator.store, second);
+    await second.idle();
+    expect(held(11)).toHaveLength(1);
+    expect(await records()).toEqual([]);
+
+    // An event whose replay fails at every start is given up after a bounded number of starts, and said so.
+    await writeFile(join(queueDir, "000000000000002-000001.json"), record("delivery-lost", hold(12, 91_012)));
+    const messages: string[] = [];
+    for (let start = 0; start < 10 && (await records()).length > 0; start++) {
+      const queue = createWorkQueue();
+      const app = await boot(pair.operator.store, queue, recordLogs(), refused);
+      await queue.idle();
+      messages.push(...app.logs.filter((l) => l.msg.startsWith("a queued event")).map((l) => l.msg));
+    }
+    expect(await records()).toEqual([]);
+    expect(messages.filter((m) => m.includes("kept for the next start"))).toHaveLength(4);
+    expect(messages.at(-1)).toContain("given up after 5 starts");
+    expect(held(12)).toEqual([]);
+  });
+
+  it("cleans a `deliveries.new` left by a stop mid-rewrite, never writing through it, and still knows every delivery", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: ADMIN },
+    });
+    const queueDir = join(dataDir, "queue");
+    const leftover = join(queueDir, "deliveries.new");
+    const hold = (issue: number, id: number) =>
+      commentCreated({ number: issue, body: "" }, "/hold", "maintainer", { id });
+    const first = createWorkQueue();
+    const before = await boot(pair.operator.store, first);
+    await before.deliver("issue_comment", hold(21, 91_021), "delivery-21");
+    await before.deliver("issue_comment", hold(22, 91_022), "delivery-22");
+    await first.idle();
+    const posts = () => gh.requests.filter((r) => r.method === "POST").length;
+    const posted = posts();
+
+    /** A new process; GitHub redelivers both: neither is handled again. */
+    const restartAndRedeliver = async () => {
+      const queue = createWorkQueue();
+      const app = await boot(pair.operator.store, queue);
+      await app.deliver("issue_comment", hold(21, 91_021), "delivery-21");
+      await app.deliver("issue_comment", hold(22, 91_022), "delivery-22");
+      await queue.idle();
+      expect(posts()).toBe(posted);
+      expect((await readdir(queueDir)).sort()).toEqual(["deliveries"]);
+    };
+
+    // The rewrite stopped half-way: the copy holds only part of the ids; `deliveries` is whole.
+    await writeFile(leftover, "delivery-2");
+    await restartAndRedeliver();
+
+    // Something else in its place (a folder, a link out of the data directory) is removed, never written through.
+    await mkdir(leftover);
+    await writeFile(join(leftover, "inside"), "x");
+    await restartAndRedeliver();
+    const outside = join(dataDir, "not-the-queue.txt");
+    await writeFile(outside, "someone else's file");
+    await symlink(outside, leftover);
+    await restartAndRedeliver();
+    expect(await readFile(outside, "utf8")).toBe("someone else's file");
+
+    // `deliveries` gone (removed by hand) and a whole copy left: the copy's ids are the ones remembered.
+    await rename(join(queueDir, "deliveries"), leftover);
+    await restartAndRedeliver();
   });
 
   it("keeps the disk queue within the queue's caps under a flood of 1,000 deliveries from ten people", async () => {
