@@ -6,6 +6,8 @@ import { withBlockCache } from "../src/service/caching-store.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { runWebhookBurst } from "./cases/webhook-burst.js";
+import { describeGc, gcEventsDuring } from "./measure/gc-events.js";
+import { allocationsDuring, describeAllocations } from "./measure/heap-sampling.js";
 import { attributeStalls, type Profile } from "./measure/profile-windows.js";
 import { eventLoopDelayOf } from "./measure/stalls.js";
 import { timed } from "./measure/timing.js";
@@ -18,7 +20,9 @@ const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`
 /**
  * `node --expose-gc lib-bench/bench/cold-under-load.js [history] [patch] [--profile] [--memory] [--webhooks]`:
  * targets 5 and 6 of issue 12 for one case, without the whole bench. Always: the event loop's delay during a
- * cold review, with each stall of 20 ms or more (and, with `--profile`, what ran during the stalls).
+ * cold review, with each stall of 20 ms or more and the garbage collections (with `--profile`, what ran during
+ * the stalls).
+ * `--allocations`: what the cold review allocates, by function (V8's sampling heap profiler, freed objects too).
  * `--memory`: the peak memory of a cold review and the RSS over 20 reviews over one cache, in a process of
  * their own (bench/memory-case.ts).
  * `--webhooks`: the bench's 200/s burst while the cold review runs in the same process.
@@ -47,12 +51,13 @@ async function main(): Promise<void> {
       await session.post("Profiler.start");
     }
     const started = performance.now();
-    const delay = await eventLoopDelayOf(cold);
+    const { result: delay, summarise } = await gcEventsDuring(() => eventLoopDelayOf(cold));
     const coldMs = performance.now() - started;
     const stalled = delay.stalls.reduce((ms, s) => ms + (s.endUs - s.startUs) / 1000, 0);
     log(
       `cold review ${coldMs.toFixed(0)} ms; event-loop delay p50 ${delay.p50Ms.toFixed(1)} ms, p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(1)} ms; ${delay.stalls.length} stalls ≥ 20 ms, ${stalled.toFixed(0)} ms in all`,
     );
+    log(`garbage collection: ${describeGc(summarise(delay.stalls))}`);
     if (session) {
       const { profile } = await session.post("Profiler.stop");
       session.disconnect();
@@ -60,6 +65,14 @@ async function main(): Promise<void> {
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, `cold-${history}x${size}.cpuprofile`), JSON.stringify(profile));
       process.stdout.write(`${attributeStalls(profile as Profile, delay.stalls, 25)}\n`);
+    }
+
+    if (args.includes("--allocations")) {
+      const heap = new Session();
+      heap.connect();
+      const { head } = await allocationsDuring(heap, cold);
+      heap.disconnect();
+      process.stdout.write(`${describeAllocations(head, 25)}\n`);
     }
 
     if (args.includes("--memory")) {
@@ -80,9 +93,14 @@ async function main(): Promise<void> {
     }
 
     if (args.includes("--webhooks")) {
-      const burst = await runWebhookBurst(200, 5, { alongside: { label: "a cold review", task: cold } });
+      const { result: during, summarise: gcOf } = await gcEventsDuring(() =>
+        eventLoopDelayOf(() =>
+          runWebhookBurst(200, 5, { alongside: { label: "a cold review", task: cold } }),
+        ),
+      );
+      const burst = during.result;
       log(
-        `webhooks at 200/s during a cold review: p50 ${burst.p50Ms.toFixed(1)} ms, p99 ${burst.p99Ms.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms, ${burst.non2xx} not 2xx`,
+        `webhooks at 200/s during a cold review: p50 ${burst.p50Ms.toFixed(1)} ms, p99 ${burst.p99Ms.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms, ${burst.non2xx} not 2xx; event-loop delay p99 ${during.p99Ms.toFixed(1)} ms, ${during.stalls.length} stalls ≥ 20 ms; garbage collection: ${describeGc(gcOf(during.stalls))}`,
       );
     }
   } finally {

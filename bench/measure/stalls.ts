@@ -20,10 +20,10 @@ const NS_PER_MS = 1e6;
  * Runs `task` while measuring how late the event loop is: Node's own delay histogram, and a 1 ms timer that
  * records each time it fired late by `minStallMs` or more (with when, so a CPU profile can say what ran).
  */
-export async function eventLoopDelayOf(
-  task: () => Promise<unknown>,
+export async function eventLoopDelayOf<T>(
+  task: () => Promise<T>,
   minStallMs = 20,
-): Promise<EventLoopDelay> {
+): Promise<EventLoopDelay & { readonly result: T }> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   const stalls: Stall[] = [];
   let last = process.hrtime.bigint();
@@ -34,13 +34,15 @@ export async function eventLoopDelayOf(
     last = now;
   }, 1);
   histogram.enable();
+  let result: T;
   try {
-    await task();
+    result = await task();
   } finally {
     histogram.disable();
     clearInterval(timer);
   }
   return {
+    result,
     p50Ms: histogram.percentile(50) / NS_PER_MS,
     p99Ms: histogram.percentile(99) / NS_PER_MS,
     maxMs: histogram.max / NS_PER_MS,
