@@ -1,6 +1,7 @@
 import { NomadPatchError } from "../errors.js";
 import { FoldBudget, spend } from "./fold-budget.js";
 import { type IpldMap, ipldEqual } from "./ipld.js";
+import { listDraftOf, withListDraft } from "./list-draft.js";
 import type { FoldContext, FoldStep, LoadedEntry, Reducer } from "./modules/types.js";
 
 /**
@@ -14,6 +15,8 @@ export function applyStep(
   reducer: Reducer,
   ctx: FoldContext,
 ): { state: IpldMap; step: FoldStep } {
+  const draft = listDraftOf(ctx);
+  const grownBefore = draft?.appendsInPlace ?? 0;
   let next: IpldMap;
   try {
     next = reducer(state, entry, ctx);
@@ -21,7 +24,9 @@ export function applyStep(
     if (!(error instanceof NomadPatchError)) throw error;
     return { state, step: { entry, effect: "invalid", reason: error.message } };
   }
-  const changed = next !== state && !ipldEqual(next, state);
+  // A list grown in place is the same list in both states: an append always changes the state.
+  const grewInPlace = (draft?.appendsInPlace ?? 0) > grownBefore;
+  const changed = next !== state && (grewInPlace || !ipldEqual(next, state));
   return { state: changed ? next : state, step: { entry, effect: changed ? "changed" : "no-effect" } };
 }
 
@@ -42,6 +47,7 @@ export async function foldByTarget(
   ctx: FoldContext,
 ): Promise<{ state: IpldMap; steps: FoldStep[] }> {
   const budget = budgetOf(ctx);
+  const drafting = withListDraft(ctx);
   const steps: FoldStep[] = [];
   let current = state;
   for (const entry of entries) {
@@ -61,7 +67,7 @@ export async function foldByTarget(
       steps.push({ entry, effect: "unknown", reason: `EventId ${eventId} is not known to this module` });
       continue;
     }
-    const applied = applyStep(current, entry, reducer, ctx);
+    const applied = applyStep(current, entry, reducer, drafting);
     current = applied.state;
     steps.push(applied.step);
   }

@@ -1,13 +1,14 @@
 import { foldByTarget } from "../fold-step.js";
 import { isIpldMap } from "../ipld.js";
+import { appendItem } from "../list-draft.js";
 import type { NomadModule, Reducer } from "./types.js";
 import { listField, requiredString, valueUpdateLinks, without } from "./value-content.js";
 
 /** OwlCore.Nomad.Kubo.PeerSwarm `PeerSwarmTracker {Id, PeerSwarms, Sources}`. */
 const reducers: Record<string, Reducer> = {
-  AddAsync: (state, entry) => ({
+  AddAsync: (state, entry, ctx) => ({
     ...state,
-    PeerSwarms: [...listField(state, "PeerSwarms"), requiredString(entry, "Value")],
+    PeerSwarms: appendItem(listField(state, "PeerSwarms"), requiredString(entry, "Value"), ctx),
   }),
   RemoveAsync: (state, entry) => ({
     ...state,

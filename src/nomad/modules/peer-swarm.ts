@@ -1,13 +1,14 @@
 import { foldByTarget } from "../fold-step.js";
 import { isIpldMap } from "../ipld.js";
+import { appendItem } from "../list-draft.js";
 import type { NomadModule, Reducer } from "./types.js";
 import { except, listField, requiredString, valueUpdateLinks } from "./value-content.js";
 
 /** OwlCore.Nomad.Kubo.PeerSwarm `PeerSwarm {Id, Peers, Sources}`: member peers by roaming id. */
 const reducers: Record<string, Reducer> = {
-  AddAsync: (state, entry) => ({
+  AddAsync: (state, entry, ctx) => ({
     ...state,
-    Peers: [...listField(state, "Peers"), requiredString(entry, "Value")],
+    Peers: appendItem(listField(state, "Peers"), requiredString(entry, "Value"), ctx),
   }),
   RemoveAsync: (state, entry) => ({
     ...state,

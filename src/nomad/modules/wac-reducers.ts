@@ -1,5 +1,6 @@
 import type { CID } from "multiformats/cid";
 import type { IpldMap, IpldValue } from "../ipld.js";
+import { appendItem } from "../list-draft.js";
 import { expectLink, expectString } from "../shape.js";
 import type { LoadedEntry, Reducer } from "./types.js";
 import {
@@ -23,7 +24,7 @@ const set =
 
 const append =
   (key: string, read: (entry: LoadedEntry) => IpldValue): Reducer =>
-  (state, entry) => ({ ...state, [key]: [...listField(state, key), read(entry)] });
+  (state, entry, ctx) => ({ ...state, [key]: appendItem(listField(state, key), read(entry), ctx) });
 
 const removeExcept =
   (key: string, read: (entry: LoadedEntry) => IpldValue): Reducer =>
@@ -123,11 +124,11 @@ function removeRolePair(key: string, idField: string, nested?: string): Reducer 
 }
 
 function addRolePair(key: string, idField: string, nested?: string): Reducer {
-  return (state, entry) => {
+  return (state, entry, ctx) => {
     const pair = rolePair(idField)(entry);
-    if (!nested) return { ...state, [key]: [...listField(state, key), pair] };
+    if (!nested) return { ...state, [key]: appendItem(listField(state, key), pair, ctx) };
     const holder = state[key] as IpldMap;
-    return { ...state, [key]: { ...holder, [nested]: [...listField(holder, nested), pair] } };
+    return { ...state, [key]: { ...holder, [nested]: appendItem(listField(holder, nested), pair, ctx) } };
   };
 }
 
