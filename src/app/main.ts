@@ -2,6 +2,7 @@
 // Runs the GitHub App: the Kubo node first (configured or managed), then Probot's server.
 // Without GitHub App credentials Probot starts in setup mode, which registers the app.
 import { run } from "probot";
+import { checkAppCredentials } from "../config/app-credentials.js";
 import { readEnvironment } from "../config/environment.js";
 import { openAppRuntime } from "./app-runtime.js";
 import { createApp } from "./index.js";
@@ -13,18 +14,21 @@ const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
  * that way); under `npm start` or `node` it can only warn "SmeeClient is not available", which reads like a
  * fault. Skip that attempt and say what it means instead (README, "Install it on your repository").
  */
-function skipSmeeSetup(): void {
+function skipSmeeSetup(setupMode: boolean): void {
   if (process.env.WEBHOOK_PROXY_URL || process.env.NO_SMEE_SETUP !== undefined) return;
   process.env.NO_SMEE_SETUP = "true";
-  if (!process.env.APP_ID)
+  if (setupMode)
     log(
       "setup mode: no webhook proxy (smee.io) is opened, so GitHub will send webhooks to the URL the app is registered from; register it from a host GitHub can reach, or set WEBHOOK_PROXY_URL (see the README)",
     );
 }
 
 async function main(): Promise<void> {
-  skipSmeeSetup();
-  const runtime = await openAppRuntime(readEnvironment(), log);
+  // Every setting is checked before the Kubo node starts: a mistake costs no daemon start-up.
+  const environment = readEnvironment();
+  const { setupMode } = checkAppCredentials();
+  skipSmeeSetup(setupMode);
+  const runtime = await openAppRuntime(environment, log);
   let server: Awaited<ReturnType<typeof run>>;
   try {
     server = await run(createApp(runtime.deps));

@@ -132,6 +132,34 @@ describe("the app's start command", () => {
     expect(Number(await readFile(join(dataDir, "app.lock"), "utf8"))).toBe(third.child.pid);
   });
 
+  it("refuses GitHub App settings Probot would turn into setup mode or another port, naming each, before any Kubo starts", async () => {
+    const dataDir = await tempDir(cleanups);
+    const missing = join(dataDir, "missing.pem");
+    const app = await startApp(
+      { NOMAD_PATCH_DATA_DIR: dataDir, APP_ID: "my-app", PRIVATE_KEY_PATH: missing, PORT: "http" },
+      cleanups,
+    );
+    expect(await app.exitCode).toBe(64);
+    const output = app.output();
+    expect(output).toContain("Invalid GitHub App settings");
+    expect(output).toContain(`PORT: expected a port number from 1 to 65535, got "http"`);
+    expect(output).toContain(`APP_ID: expected the GitHub App's numeric App ID`);
+    expect(output).toContain(`PRIVATE_KEY_PATH: cannot read ${missing} (ENOENT)`);
+    expect(output).toContain("then start the app again");
+    expect(output).not.toMatch(
+      /started a managed Kubo|setup mode: no webhook|Probot is in setup mode|Listening on/,
+    );
+    expect(existsSync(join(dataDir, "kubo"))).toBe(false);
+  });
+
+  it("refuses an APP_ID without a private key instead of starting setup mode", async () => {
+    const dataDir = await tempDir(cleanups);
+    const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, APP_ID: "12345" }, cleanups);
+    expect(await app.exitCode).toBe(64);
+    expect(app.output()).toContain("APP_ID is set without a private key: set PRIVATE_KEY_PATH");
+    expect(app.output()).not.toMatch(/setup mode: no webhook|Probot is in setup mode|Listening on/);
+  });
+
   it("refuses to start when KUBO_API_URL has no daemon behind it", async () => {
     const dataDir = await tempDir(cleanups);
     const nobody = `http://127.0.0.1:${await freePort()}`;
