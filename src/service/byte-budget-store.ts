@@ -15,8 +15,9 @@ export interface ByteBudgetStore extends IpfsStore {
  * A view of a store that counts the bytes read through it and stops at a budget, so one
  * patch request (however its DAG is shaped) can make the bot fetch only so much. A block counts
  * once, however often it is read, and a prefetched block counts when it is prefetched: the budget
- * bounds what is fetched, and a prefetch is given only what is left of it. Writes and names pass
- * through unchanged.
+ * bounds what is fetched, and a prefetch is given only what is left of it (prefetches that run together
+ * can each be given the same rest: what they read together is checked when each ends). Writes and names
+ * pass through unchanged.
  */
 export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetStore {
   let used = 0;
@@ -66,7 +67,9 @@ export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetSt
         const turn = yieldIfBusy();
         if (turn) await turn;
         if (counted.has(block.cid)) continue;
-        used += block.size;
+        // Checked as any read: prefetches running together (a crawl level's streams, the patch beside
+        // its target) are each given what was left when they started, so together they can go past it.
+        charge(block.size, `the DAG of ${root} (block ${block.cid})`);
         counted.add(block.cid);
       }
       return read;

@@ -214,3 +214,32 @@ describe("withByteBudget over the cache", () => {
     await expect(budgeted.dagGet(cids[3]!)).rejects.toMatchObject({ code: "LIMIT" });
   });
 });
+
+describe("withByteBudget, prefetches in parallel", () => {
+  it("refuses the review when prefetches running together read past the budget, each given what was left at its start", async () => {
+    // Two DAGs of about 1,000 bytes each, under a budget of 1,500: either fits alone, not both.
+    const dags = await Promise.all(["a", "b"].map((tag) => encodeBlock({ tag, pad: "x".repeat(1_000) })));
+    const byRoot = new Map(dags.map((d) => [d.cid.toString(), [d]]));
+    let exporting = 0;
+    let bothAtOnce = false;
+    const store = {
+      exportDag: async (root: CID, visit: (block: Block) => boolean, options: ExportOptions = {}) => {
+        exporting++;
+        if (exporting === 2) bothAtOnce = true;
+        await new Promise((r) => setTimeout(r, 5));
+        let bytes = 0;
+        for (const block of byRoot.get(root.toString()) ?? []) {
+          if (bytes + block.bytes.byteLength > (options.maxBytes ?? Infinity)) break;
+          bytes += block.bytes.byteLength;
+          visit(block);
+        }
+        exporting--;
+        return { bytes, complete: true };
+      },
+    } as unknown as IpfsStore;
+    const budgeted = withByteBudget(withBlockCache(store, { maxBlocks: 10 }), 1_500);
+    const both = Promise.all(dags.map((d) => budgeted.prefetchDag(d.cid)));
+    await expect(both).rejects.toMatchObject({ code: "LIMIT" });
+    expect(bothAtOnce).toBe(true);
+  });
+});
