@@ -9,11 +9,7 @@ import { decodePatchRequest, type PatchRequestRecord } from "../patch-request/pa
 import type { ProposedEntry } from "../patch-request/proposed-entry.js";
 import { PatchMovedError } from "./apply-errors.js";
 
-export interface LoadedPatchRequest {
-  readonly key: IpnsName;
-  /** What the key resolved to: the exact version under review. */
-  readonly cid: CID;
-  readonly record: PatchRequestRecord;
+export interface LoadedPatchRequest extends PatchRecord {
   /** Entry blocks decoded (content not loaded yet: that needs the target's module). */
   readonly proposed: ProposedEntry[];
 }
@@ -27,6 +23,14 @@ export interface LoadPatchRequestOptions {
   readonly expectCid?: string;
 }
 
+/** A posted key resolved, and the patch request record it points at (its entries not read yet). */
+export interface PatchRecord {
+  readonly key: IpnsName;
+  /** What the key resolved to: the exact version under review. */
+  readonly cid: CID;
+  readonly record: PatchRequestRecord;
+}
+
 /**
  * Resolves a posted key and reads the patch request behind it (docs/design.md §4, checks 1, 2 and
  * the entry decoding of 4). A key that is not a name, does not resolve, or does not hold a
@@ -38,6 +42,18 @@ export async function loadPatchRequest(
   rawKey: string,
   options: LoadPatchRequestOptions,
 ): Promise<LoadedPatchRequest> {
+  return loadPatchEntries(store, await readPatchRecord(store, rawKey, options), options);
+}
+
+/**
+ * The first half of `loadPatchRequest`: the key resolved and the record read, one block, which names
+ * the target, so a review can start on the target while the patch's entries are read.
+ */
+export async function readPatchRecord(
+  store: IpfsStore,
+  rawKey: string,
+  options: Pick<LoadPatchRequestOptions, "resolveTimeoutMs" | "onProgress" | "expectCid">,
+): Promise<PatchRecord> {
   const key = parseIpnsName(rawKey, "patch request key");
   options.onProgress?.(`resolving ${key}…`);
   // Always ask the network: the approval must bind to what the key points at now, not to a cached answer.
@@ -51,11 +67,20 @@ export async function loadPatchRequest(
     throw new PatchMovedError(key, options.expectCid, cid.toString());
   }
   options.onProgress?.(`reading patch request ${cid}…`);
-  // The record, its entries and their content in one request, when this node already has them.
-  await store.prefetchDag(cid);
   const record = decodePatchRequest(await store.dagGet(cid).catch(contributorOffline), cid.toString());
+  return { key, cid, record };
+}
+
+/** The second half of `loadPatchRequest`: the record's entries, read and decoded. */
+export async function loadPatchEntries(
+  store: IpfsStore,
+  { key, cid, record }: PatchRecord,
+  options: Pick<LoadPatchRequestOptions, "maxEntries" | "limit" | "onProgress">,
+): Promise<LoadedPatchRequest> {
   // Over the limit: validation refuses it, and nothing more is fetched.
   if (record.entries.length > options.maxEntries) return { key, cid, record, proposed: [] };
+  // Its entries and their content in one request, when this node already has them.
+  await store.prefetchDag(cid);
   options.onProgress?.(`reading ${record.entries.length} proposed entries…`);
   const proposed = await Promise.all(
     record.entries.map((entryCid, index) =>
