@@ -8,24 +8,31 @@ import { withBlockCache } from "../src/service/caching-store.js";
 import { type DiskBlockCache, openDiskBlockCache } from "../src/service/disk-block-cache.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
+import { fetchAsCar } from "./measure/baselines.js";
 import { timed } from "./measure/timing.js";
+import { describeTrace, tracingStore } from "./measure/trace-store.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
  * `node lib-bench/bench/profile-review.js [history] [patch] [runs] [cold|warm|restart]`: one review
  * case, set up, then reviewed `runs` times with a fresh or a shared block cache, or (`restart`) with a
  * fresh one over the disk cache a cold review filled, opened as part of each run as the bench's
- * `restart` column does, so a CPU profile shows where a review spends its time.
+ * `restart` column does, so a CPU profile shows where a review spends its time. `--trace` also prints,
+ * for each review, the requests it made to the node: how many of each kind, how long one was in flight,
+ * and when the requests other than single blocks started and ended (what waits on what).
  */
 async function main(): Promise<void> {
   const installed = join(process.cwd(), ".tools", "bin", "ipfs");
   if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
-  const [history = 1_000, size = 100, runs = 5] = process.argv.slice(2, 5).map(Number);
-  const mode = process.argv[5] === "warm" || process.argv[5] === "restart" ? process.argv[5] : "cold";
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const trace = process.argv.includes("--trace");
+  const [history = 1_000, size = 100, runs = 5] = args.slice(0, 3).map(Number);
+  const mode = args[3] === "warm" || args[3] === "restart" ? args[3] : "cold";
   const pair = await startKuboPair();
   try {
+    const node = tracingStore(pair.operator.store);
     const patch = await writeOneCase(pair, "profile", { history, patch: size });
-    const shared = withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
+    const shared = withBlockCache(node.store, { maxBlocks: 100_000 });
     await reviewAndRender(shared, patch.key, size);
     const dir = await mkdtemp(join(tmpdir(), "nomad-patch-profile-cache-"));
     const openDisk = async () =>
@@ -57,10 +64,27 @@ async function main(): Promise<void> {
         );
         continue;
       }
-      const store = mode === "warm" ? shared : withBlockCache(pair.operator.store, { maxBlocks: 100_000 });
+      // Cold as the bench's `cold` column: a fresh memory cache over an empty disk cache that keeps what it reads.
+      const disk =
+        mode === "cold"
+          ? ((await openDiskBlockCache(join(dir, `cold-${i}`), {
+              maxBytes: 256 * 1024 * 1024,
+            })) as DiskBlockCache)
+          : undefined;
+      const store = mode === "warm" ? shared : withBlockCache(node.store, { maxBlocks: 100_000, disk });
+      node.begin();
       const run = await timed(() => reviewAndRender(store, patch.key, size));
+      await disk?.close();
       process.stderr.write(
         `[profile] ${mode} review ${run.ms.toFixed(0)} ms (render ${run.value.renderMs.toFixed(0)} ms)\n`,
+      );
+      if (!trace) continue;
+      process.stderr.write(`${describeTrace(node.calls(), run.ms)}\n`);
+      // The bench's `car` bound for the same names and DAGs, measured right after, under the same load.
+      const names = [...new Set(node.calls().flatMap((c) => (c.name === undefined ? [] : [c.name])))];
+      const car = await timed(() => fetchAsCar(pair.operator.store.apiUrl, names, run.value.roots));
+      process.stderr.write(
+        `car (${names.length} names, ${run.value.roots.length} exports) ${car.ms.toFixed(0)} ms: ${mode}/car ${(run.ms / car.ms).toFixed(2)}×\n`,
       );
     }
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { attributeWhole, type Profile as TimedProfile } from "./measure/profile-windows.js";
 
 interface ProfileNode {
   readonly id: number;
@@ -11,8 +12,12 @@ interface Profile {
   readonly timeDeltas: readonly number[];
 }
 
-/** `node lib-bench/bench/summarise-profile.js FILE.cpuprofile [top]`: self time by function and by package. */
-const [file, topArg = "25"] = process.argv.slice(2);
+/**
+ * `node lib-bench/bench/summarise-profile.js FILE.cpuprofile [top] [--own]`: self time by function and by
+ * package; `--own` adds the time by the innermost frame of nomad-patch's own code on the stack (the
+ * project's function that called the library or runtime code where the time went).
+ */
+const [file, topArg = "25"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 if (!file) throw new Error("usage: summarise-profile FILE.cpuprofile [top]");
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -45,3 +50,7 @@ const show = (map: Map<string, number>, n: number) =>
 process.stdout.write(
   `total ${(total / 1000).toFixed(0)} ms\n\nby package\n${show(byPackage, 15)}\n\nby function (self)\n${show(self, Number(topArg))}\n`,
 );
+if (process.argv.includes("--own"))
+  process.stdout.write(
+    `\nby innermost nomad-patch frame\n${attributeWhole(profile as unknown as TimedProfile, Number(topArg)).split("by innermost project frame\n")[1] ?? ""}\n`,
+  );

@@ -32,6 +32,11 @@ export function attributeStalls(profile: Profile, stalls: readonly Stall[], top:
   return `${attribute(profile, stalls, top)}${each}`;
 }
 
+/** The same attribution over the whole profile: what a review's CPU time went to, by project frame. */
+export function attributeWhole(profile: Profile, top: number): string {
+  return attribute(profile, [{ startUs: profile.startTime, endUs: Number.POSITIVE_INFINITY }], top);
+}
+
 function attribute(profile: Profile, stalls: readonly Stall[], top: number): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
