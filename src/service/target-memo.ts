@@ -1,4 +1,4 @@
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
 import type { IpldMap, IpnsName, Ticks, VisitedSource } from "../nomad/index.js";
 import type { RejectedHistory, UnreachableSource } from "../patch-request/change-model.js";
 
@@ -58,9 +58,28 @@ export function foldCost(fold: RememberedFold): number {
 }
 
 /**
+ * Freezes a remembered fold and everything in it, once, as it is kept: every review that finds it reads
+ * these same objects, so one that changed them (a bug, a library caller) would change what every later
+ * review shows and applies. Frozen, such a change throws where it is made (ESM is strict mode) instead.
+ * A CID is left as it is (immutable by contract, and its cached strings are set lazily), and so are byte
+ * arrays, which JavaScript cannot freeze; the walk stops at objects already frozen, so a fold read back
+ * again is not walked twice.
+ */
+function freezeDeep(value: unknown): void {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== "object" || next === null || Object.isFrozen(next)) continue;
+    if (ArrayBuffer.isView(next) || CID.asCID(next) !== null) continue;
+    Object.freeze(next);
+    for (const child of Object.values(next)) if (typeof child === "object") pending.push(child);
+  }
+}
+
+/**
  * Remembered folds in memory, least recently used out first, bounded by their estimated size; a fold
  * larger than the whole bound is not kept. Behind it, optionally, the shelf on disk: read when memory
- * misses, written whenever a fold is remembered.
+ * misses, written whenever a fold is remembered. What it keeps is frozen as it is kept (`freezeDeep`).
  */
 export function createTargetMemo(options: {
   readonly maxBytes: number;
@@ -70,6 +89,7 @@ export function createTargetMemo(options: {
   let total = 0;
 
   const keep = (fold: RememberedFold) => {
+    freezeDeep(fold);
     const cost = foldCost(fold);
     const old = folds.get(fold.key);
     if (old) {

@@ -46,4 +46,85 @@ describe("the memo of target folds", () => {
     expect(memo.stats()).toEqual({ folds: 1, bytes: foldCost(newer) });
     expect(await memo.get("k")).toBe(newer);
   });
+
+  it("hands out what no review can change: a mutation attempt on one hit throws and a later hit reads the same", async () => {
+    const base = await fold("shared", 100);
+    const cid = base.foldedCid;
+    const state = { Name: "Before", Files: [{ Name: "a.txt", Tags: ["x"], Data: cid }], Meta: { Size: 1 } };
+    const remembered: RememberedFold = {
+      ...base,
+      state,
+      visited: [{ source: "k51source", streamCid: cid } as unknown as RememberedFold["visited"][number]],
+      sources: ["k51source" as RememberedFold["sources"][number]],
+      warnings: ["a warning"],
+      rejectedHistory: {
+        count: 1,
+        entries: [{ cid: "bafy", eventId: "x" }],
+      } as unknown as RememberedFold["rejectedHistory"],
+    };
+    const shelved: RememberedFold[] = [];
+    const memo = createTargetMemo({
+      maxBytes: 1_000_000,
+      shelf: { get: async (key) => shelved.find((f) => f.key === key), put: () => {} },
+    });
+    memo.set(remembered);
+    const hit = (await memo.get("shared")) as RememberedFold;
+    const writable = hit as unknown as {
+      state: { Name: string; Files: { Name: string; Tags: string[] }[]; Meta: { Size: number } };
+      visited: unknown[];
+      sources: string[];
+      warnings: string[];
+      rejectedHistory: { count: number; entries: unknown[] };
+      entryCount: number;
+    };
+    const attempts: (() => unknown)[] = [
+      () => {
+        writable.state.Name = "After";
+      },
+      () => writable.state.Files.push({ Name: "b.txt", Tags: [] }),
+      () => {
+        (writable.state.Files[0] as { Name: string }).Name = "renamed";
+      },
+      () => (writable.state.Files[0] as { Tags: string[] }).Tags.push("y"),
+      () => {
+        writable.state.Meta.Size = 2;
+      },
+      () => {
+        delete (writable.state as { Meta?: unknown }).Meta;
+      },
+      () => writable.visited.pop(),
+      () => writable.sources.push("k51other"),
+      () => writable.warnings.splice(0),
+      () => {
+        writable.rejectedHistory.count = 0;
+      },
+      () => {
+        writable.entryCount = 0;
+      },
+      // Through the object the caller remembered, too.
+      () => {
+        (state as { Name: string }).Name = "After";
+      },
+    ];
+    for (const attempt of attempts) expect(attempt).toThrow(TypeError);
+    const later = (await memo.get("shared")) as RememberedFold;
+    expect(later.state).toEqual({
+      Name: "Before",
+      Files: [{ Name: "a.txt", Tags: ["x"], Data: cid }],
+      Meta: { Size: 1 },
+    });
+    expect(later.visited).toHaveLength(1);
+    expect(later.sources).toEqual(["k51source"]);
+    expect(later.warnings).toEqual(["a warning"]);
+    expect(later.rejectedHistory.count).toBe(1);
+    expect(later.entryCount).toBe(1);
+    // The CID inside still works as a CID.
+    expect((later.state.Files as { Data: typeof cid }[])[0]?.Data.toString()).toBe(cid.toString());
+
+    // A fold read back from the shelf is frozen as it is kept.
+    shelved.push({ ...(await fold("from-disk", 100)), state: { Name: "Disk", List: [1] } });
+    const fromDisk = (await memo.get("from-disk")) as RememberedFold;
+    expect(() => (fromDisk.state.List as number[]).push(2)).toThrow(TypeError);
+    expect((await memo.get("from-disk"))?.state).toEqual({ Name: "Disk", List: [1] });
+  });
 });
