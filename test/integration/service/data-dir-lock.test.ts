@@ -1,8 +1,69 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DataDirInUseError, lockDataDir } from "../../../src/service/data-dir-lock.js";
+import { root } from "../app/app-process.js";
+
+/** The built lock (`npm run build`), as the app's processes run it. */
+const builtLock = join(root, "lib/service/data-dir-lock.js");
+
+/**
+ * A process that, at each `take` line on its stdin, tries to lock the directory and answers `held` or
+ * `refused`, and at `release` releases what it holds: one racer of many, all told to go at once.
+ */
+const RACER = `
+import { createInterface } from "node:readline";
+const { lockDataDir } = await import(process.argv[2]);
+const dataDir = process.argv[3];
+let held;
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === "take") {
+    try {
+      held = await lockDataDir(dataDir);
+      process.stdout.write("held\\n");
+    } catch (error) {
+      process.stdout.write(error.code === "IN_USE" ? "refused\\n" : "error " + error.message + "\\n");
+    }
+  } else if (line === "release") {
+    await held?.release();
+    held = undefined;
+    process.stdout.write("released\\n");
+  }
+}
+`;
+
+interface Racer {
+  readonly child: ChildProcess;
+  /** The next line it writes. */
+  next(): Promise<string>;
+}
+
+function startRacer(script: string, dataDir: string): Racer {
+  const child = spawn(process.execPath, [script, pathToFileURL(builtLock).href, dataDir], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+    const wake = waiting.shift();
+    if (wake) wake(line);
+    else lines.push(line);
+  });
+  return {
+    child,
+    next: () =>
+      new Promise((resolve) => {
+        const line = lines.shift();
+        if (line !== undefined) resolve(line);
+        else waiting.push(resolve);
+      }),
+  };
+}
 
 describe("the app's data directory lock", () => {
   let dataDir: string;
@@ -29,5 +90,55 @@ describe("the app's data directory lock", () => {
     expect(refused).toBeInstanceOf(DataDirInUseError);
     expect((refused as DataDirInUseError).ownerPid).toBe(process.ppid);
     expect(await readFile(join(dataDir, "app.lock"), "utf8")).toBe(String(process.ppid));
+  });
+
+  it("is held by exactly one of several processes taking over the same dead process's lock at once", async () => {
+    expect(existsSync(builtLock), `${builtLock} is missing: run \`npm run build\``).toBe(true);
+    const script = join(dataDir, "racer.mjs");
+    await writeFile(script, RACER);
+    const lockDir = join(dataDir, "data");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(lockDir);
+    const racers = Array.from({ length: 6 }, () => startRacer(script, lockDir));
+    try {
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+      const holders: number[] = [];
+      for (let round = 0; round < 40; round++) {
+        // A lock left by a process that is gone; every racer finds it at the same moment.
+        await writeFile(join(lockDir, "app.lock"), String(dead));
+        for (const racer of racers) racer.child.stdin?.write("take\n");
+        const answers = await Promise.all(racers.map((racer) => racer.next()));
+        expect(answers.filter((a) => a !== "held" && a !== "refused")).toEqual([]);
+        holders.push(answers.filter((a) => a === "held").length);
+        // The one holding it is the one the file names.
+        const owner = Number(await readFile(join(lockDir, "app.lock"), "utf8"));
+        const holder = racers[answers.indexOf("held")];
+        expect(owner).toBe(holder?.child.pid);
+        for (const racer of racers) racer.child.stdin?.write("release\n");
+        await Promise.all(racers.map((racer) => racer.next()));
+        expect(existsSync(join(lockDir, "app.lock"))).toBe(false);
+      }
+      expect(holders.filter((n) => n !== 1)).toEqual([]);
+      // Nothing is left beside the lock once it is released.
+      expect(await readdir(lockDir)).toEqual([]);
+    } finally {
+      for (const racer of racers) racer.child.kill();
+    }
+  });
+
+  it("takes over a dead lock whose earlier taker died while taking it, and removes what dead starters left", async () => {
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const path = join(dataDir, "app.lock");
+    await writeFile(path, String(dead));
+    const { stat } = await import("node:fs/promises");
+    const info = await stat(path, { bigint: true });
+    // A taker that died holding the right to remove it, and a starter that died before linking its pid file.
+    await writeFile(`${path}.takeover-${info.ino}-${info.mtimeNs}-0`, String(dead));
+    await writeFile(`${path}.pid-${dead}-0123456789ab`, String(dead));
+    const lock = await lockDataDir(dataDir);
+    expect(await readFile(lock.path, "utf8")).toBe(String(process.pid));
+    expect(await readdir(dataDir)).toEqual(["app.lock"]);
+    await lock.release();
+    expect(await readdir(dataDir)).toEqual([]);
   });
 });
