@@ -1,7 +1,6 @@
 import type { CID } from "multiformats/cid";
 import type { IpfsStore, PublishOptions } from "../ipfs/store.js";
 import {
-  decodeEventStream,
   decodeEventStreamEntry,
   type EventStream,
   encodeEventStream,
@@ -10,11 +9,14 @@ import {
   type IpldValue,
   type IpnsName,
   parseIpnsName,
+  SOURCE_ADD_EVENT_ID,
   type Ticks,
   ticksFromMilliseconds,
 } from "../nomad/index.js";
+import { SourceUnreachableError } from "./apply-errors.js";
 import { findDeviceKeys } from "./find-device-keys.js";
 import { type LoadedTarget, type LoadTargetInput, loadTarget } from "./load-target.js";
+import { readOwnStream } from "./own-stream.js";
 
 /** A new entry: its content as data (put here) or as a block that already exists (a patch's content link). */
 export type NewEntry = { readonly targetId: string; readonly eventId: string } & (
@@ -42,8 +44,9 @@ export interface AppendResult {
  * 1. find this node's roaming and local keys for the target;
  * 2. read its own local stream and the timestamp of its last entry;
  * 3. per entry: put the content, then the entry (timestamps strictly increasing), pinned;
- * 4. put the stream with the new links and publish the local key;
- * 5. fold the target from all sources, put the roaming value, publish the roaming key.
+ * 4. put the stream with the new links; fold the target from all sources with it: a source that does not
+ *    resolve (other than one these entries add) stops here, with nothing published, as an apply does;
+ * 5. publish the local key, put the roaming value, publish the roaming key.
  */
 export async function appendEntries(
   deps: { readonly store: IpfsStore },
@@ -53,7 +56,7 @@ export async function appendEntries(
   const clock = input.now ?? (() => ticksFromMilliseconds(Date.now()));
   const keys = await findDeviceKeys(store, input.target);
   const localId = parseIpnsName(keys.local.id);
-  const { stream, lastTicks } = await readOwnStream(store, localId, input.resolve);
+  const { stream, lastTicks } = await readOwnStreamEnd(store, keys.roaming.id, localId, input.resolve);
 
   const entryCids: CID[] = [];
   const timestamps: string[] = [];
@@ -76,27 +79,40 @@ export async function appendEntries(
     timestamps.push(timestampUtc);
   }
 
-  const next: EventStream = {
-    label: stream?.label ?? "",
-    entries: [...(stream?.entries ?? []), ...entryCids],
-  };
+  const next: EventStream = { label: stream.label, entries: [...stream.entries, ...entryCids] };
   const streamCid = await store.dagPut(encodeEventStream(next), { pin: true });
-  await store.publishName(keys.local.name, streamCid, { lifetime: "24h", ...input.publish });
-
+  // Folded before anything is published: the roaming value every reader without keys sees must not lose
+  // a device that cannot be read now (a source these entries add has nothing in it to lose yet).
   const loaded = await loadTarget(deps, {
     ...input,
     now: previous !== undefined && previous > clock() ? previous : clock(),
     knownStreams: new Map([[localId, streamCid]]),
   });
+  const adding = new Set(input.entries.flatMap(addedSource));
+  const lost = loaded.unreachable.filter((source) => !adding.has(source.id));
+  if (lost.length > 0) throw new SourceUnreachableError(loaded.targetId, lost);
+
+  await store.publishName(keys.local.name, streamCid, { lifetime: "24h", ...input.publish });
   const roamingCid = await store.dagPut(loaded.state, { pin: true });
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h", ...input.publish });
   return { entryCids, timestamps, streamCid, roamingCid, loaded };
 }
 
-async function readOwnStream(store: IpfsStore, localId: IpnsName, resolve: LoadTargetInput["resolve"]) {
-  const cid = await store.resolveName(localId, { nocache: true, ...resolve });
-  if (!cid) return { stream: undefined, lastTicks: undefined };
-  const stream = decodeEventStream(await store.dagGet(cid), cid.toString());
+/** The source a SourceAdd entry names (its content is the local key id as a string). */
+function addedSource(entry: NewEntry): string[] {
+  return entry.eventId === SOURCE_ADD_EVENT_ID && "content" in entry && typeof entry.content === "string"
+    ? [entry.content]
+    : [];
+}
+
+/** The bot's stream as published (never started afresh) and the time of its last entry. */
+async function readOwnStreamEnd(
+  store: IpfsStore,
+  targetId: string,
+  localId: IpnsName,
+  resolve: LoadTargetInput["resolve"],
+) {
+  const { stream } = await readOwnStream(store, targetId, localId, resolve);
   const last = stream.entries.at(-1);
   const lastTicks = last
     ? decodeEventStreamEntry(await store.dagGet(last), last.toString()).ticks

@@ -2,7 +2,6 @@ import { CID } from "multiformats/cid";
 import { InternalError, PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
-  decodeEventStream,
   encodeBlock,
   encodeEventStream,
   encodeEventStreamEntry,
@@ -31,6 +30,7 @@ import { fetchAndPinReferenced } from "./fetch-referenced.js";
 import { findDeviceKeys } from "./find-device-keys.js";
 import { readKnownSources } from "./known-sources.js";
 import { loadTarget } from "./load-target.js";
+import { readOwnStream } from "./own-stream.js";
 import { type ReviewedPatch, type ReviewLimits, reviewPatch, type TargetSetting } from "./review-patch.js";
 import { throwIfBlocked } from "./throw-if-blocked.js";
 
@@ -289,7 +289,8 @@ async function foldResult(
 /**
  * Writes the entry blocks and the bot's stream with them appended in one request (a CAR through
  * `dag/import`), publishing nothing. A crash after an earlier run's publish left them in the stream
- * already: then that stream is used as it is.
+ * already: then that stream is used as it is. The stream appended to is the one the bot's key publishes
+ * now; while that does not resolve, nothing is written (`readOwnStream`).
  */
 async function stageLocalStream(
   store: IpfsStore,
@@ -305,13 +306,10 @@ async function stageLocalStream(
       return block;
     }),
   );
-  const current = await store.resolveName(localId, { nocache: true });
-  const stream = current
-    ? decodeEventStream(await store.dagGet(current), current.toString())
-    : { label: "", entries: [] };
+  const { cid: current, stream } = await readOwnStream(store, record.targetId, localId);
   const present = new Set(stream.entries.map((c) => c.toString()));
   const missing = blocks.map((b) => b.cid).filter((c) => !present.has(c.toString()));
-  if (current && missing.length === 0) return { streamCid: current, alreadyPublished: true };
+  if (missing.length === 0) return { streamCid: current, alreadyPublished: true };
   const next = await encodeBlock(
     encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] }),
   );

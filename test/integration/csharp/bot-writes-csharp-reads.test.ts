@@ -2,7 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openFileJournal } from "../../../src/service/apply-journal.js";
+import type { IpfsStore, ResolveOptions } from "../../../src/ipfs/store.js";
+import { SOURCE_ADD_EVENT_ID } from "../../../src/nomad/index.js";
+import { appendEntries } from "../../../src/service/append-entries.js";
+import { SourceUnreachableError } from "../../../src/service/apply-errors.js";
+import { type ApplyJournal, openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
 import {
@@ -28,6 +32,20 @@ function newtonsoftUtc(offsetMs = 0): string {
 
 /** The keys of a block as Newtonsoft reads them from `dag/get`, sorted. */
 const fieldsOf = (block: unknown) => Object.keys(block as object).sort();
+
+/** The store with one IPNS name that does not resolve (an expired record), everything else as it is. */
+function nameLost(store: IpfsStore, name: string): IpfsStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === "resolveName") {
+        return (asked: string, options?: ResolveOptions) =>
+          asked === name ? Promise.resolve(undefined) : target.resolveName(asked, options);
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
 
 describe("what the bot appends as one of the owner's devices, read back as a C# device reads it", () => {
   let pair: Awaited<ReturnType<typeof startKuboPair>>;
@@ -71,20 +89,13 @@ describe("what the bot appends as one of the owner's devices, read back as a C# 
     return { outcome, proposedContents };
   }
 
-  /** The owner's device loads the project (from its own local key) and replays it from the SDK's seed. */
-  async function readAsDevice(id: string, deviceLocalId: string) {
-    const handlerSources = [deviceLocalId];
-    const emitted = await resolveEventStreamEntries(device.apiUrl, handlerSources);
-    const ordered = orderAsRepository(emitted, id);
-    const replayed = await replayProject(device.apiUrl, projectValue({ Sources: [deviceLocalId] }), ordered);
-    return { handlerSources, emitted, ordered, replayed };
-  }
-
-  it("folds every device's entries in C#'s order, keeps the bot's earlier ones, and republishes Sources as they were", async () => {
-    // A WindowsAppCommunity project made on the owner's C# device, which paired the bot in: its stream
-    // holds the name it set and the SourceAdd naming the bot's local key (KeyExchange.cs); the roaming
-    // value is the C# seed's, listing the creator's local key alone (ProjectRepository.cs).
-    const knownId = "csharp-reads";
+  /**
+   * A WindowsAppCommunity project made on the owner's C# device, which paired the bot in: its stream holds
+   * the name it set and the SourceAdd naming the bot's local key (OwlCore.Nomad.Kubo:src/KeyExchange.cs);
+   * the bot's node holds the roaming key and its own local key with an empty stream; the roaming value is
+   * the C# seed's, listing the creator's local key alone (WindowsAppCommunity.Sdk:src/Nomad/ProjectRepository.cs).
+   */
+  async function pairedProject(knownId: string) {
     const roamingName = `${PREFIX}.Roaming.${knownId}`;
     const localName = `${PREFIX}.Local.${knownId}`;
     const label = `Project ${knownId}`;
@@ -111,6 +122,21 @@ describe("what the bot appends as one of the owner's devices, read back as a C# 
       roamingName,
       await putJson(bot(), projectValue({ Sources: [deviceLocalId], Name: "Operator Name" })),
     );
+    return { id, roamingName, localName, label, botLocalId, deviceLocalId, named, deviceEntries };
+  }
+
+  /** The owner's device loads the project (from its own local key) and replays it from the SDK's seed. */
+  async function readAsDevice(id: string, deviceLocalId: string) {
+    const handlerSources = [deviceLocalId];
+    const emitted = await resolveEventStreamEntries(device.apiUrl, handlerSources);
+    const ordered = orderAsRepository(emitted, id);
+    const replayed = await replayProject(device.apiUrl, projectValue({ Sources: [deviceLocalId] }), ordered);
+    return { handlerSources, emitted, ordered, replayed };
+  }
+
+  it("folds every device's entries in C#'s order, keeps the bot's earlier ones, and republishes Sources as they were", async () => {
+    const { id, roamingName, localName, label, botLocalId, deviceLocalId, named, deviceEntries } =
+      await pairedProject("csharp-reads");
 
     const first = await approveAndApply(id, [{ eventId: "AddFeatureAsync", value: "Dark mode" }]);
 
@@ -194,5 +220,112 @@ describe("what the bot appends as one of the owner's devices, read back as a C# 
     expect(ticks(first.outcome.entryCids?.[0] as string)).toBeGreaterThan(ticks(named));
     expect(ticks(second.outcome.entryCids?.[0] as string)).toBeGreaterThan(ticks(offline));
     expect(ticks(second.outcome.entryCids?.[0] as string)).toBeLessThan(ticks(ahead));
+  });
+
+  it("refuses to finish an apply while its own stream does not resolve, instead of publishing a stream without its earlier entries", async () => {
+    const set = await pairedProject("own-stream-lost");
+    const first = await approveAndApply(set.id, [{ eventId: "AddFeatureAsync", value: "Dark mode" }]);
+    const patch = await proposeValues(pair.contributor, set.id, [
+      { eventId: "AddFeatureAsync", value: "Sync" },
+    ]);
+    const { review } = await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir });
+    const approved = {
+      key: patch.key,
+      expectPatchCid: patch.cid.toString(),
+      expectResultCid: review.predictedResultCid as string,
+      limits,
+      dataDir,
+    };
+
+    // The process dies right after publishing its stream, before the journal says so: it says `planned`.
+    const crash = new Error("power cut");
+    const journal = await openFileJournal(dataDir);
+    const crashing: ApplyJournal = {
+      ...journal,
+      put: async (record) => {
+        if (record.state === "local-published") throw crash;
+        await journal.put(record);
+      },
+    };
+    expect(await applyPatch({ store: bot().store, journal: crashing }, approved).catch((e) => e)).toBe(crash);
+    expect((await journal.get(patch.cid.toString()))?.state).toBe("planned");
+    const names = async () => ({
+      roaming: (await bot().store.resolveName(set.id, { nocache: true }))?.toString(),
+      bot: (await bot().store.resolveName(set.botLocalId, { nocache: true }))?.toString(),
+    });
+    const before = await names();
+
+    // It comes back after more than a day away: its own record has expired, and until Kubo republishes
+    // it, the bot's own stream does not resolve. The retry must not start a stream without its entries.
+    const refused = await applyPatch(
+      { store: nameLost(bot().store, set.botLocalId), journal: await openFileJournal(dataDir) },
+      approved,
+    ).catch((e) => e);
+    expect(refused).toBeInstanceOf(SourceUnreachableError);
+    expect((refused as Error).message).toContain(`${set.botLocalId} (this node's own local key)`);
+    expect(await names()).toEqual(before);
+    expect((await journal.get(patch.cid.toString()))?.state).toBe("planned");
+
+    // Once it resolves again, the retry finishes the apply on top of the first one.
+    const outcome = await applyPatch(
+      { store: bot().store, journal: await openFileJournal(dataDir) },
+      approved,
+    );
+    expect(outcome.status).toBe("applied");
+    const botStream = await dagGetJsonAsCSharpDoes(device.apiUrl, outcome.localStreamCid);
+    expect(botStream).toEqual({
+      Label: set.label,
+      Entries: [first.outcome.entryCids[0], outcome.entryCids[0]].map((cid) => ({ "/": cid })),
+    });
+    const { replayed } = await readAsDevice(set.id, set.deviceLocalId);
+    expect(replayed).toMatchObject({ Name: "Operator Name", Features: ["Dark mode", "Sync"] });
+    expect(await dagGetJsonAsCSharpDoes(device.apiUrl, outcome.roamingCid)).toEqual(replayed);
+  });
+
+  it("appends a pairing's SourceAdd only to its stream as published, and republishes nothing that misses a device", async () => {
+    const set = await pairedProject("pairing-append");
+    const first = await approveAndApply(set.id, [{ eventId: "AddFeatureAsync", value: "Dark mode" }]);
+    const names = async () => ({
+      roaming: (await bot().store.resolveName(set.id, { nocache: true }))?.toString(),
+      bot: (await bot().store.resolveName(set.botLocalId, { nocache: true }))?.toString(),
+    });
+    const before = await names();
+    // The new device published its empty stream before sending its id, as KeyExchange's receiver does.
+    const newDeviceKey = `pairing-append-new-${Date.now()}`;
+    const newDevice = await generateKey(device, newDeviceKey);
+    await publishStream(device, newDeviceKey, set.label, []);
+    const sourceAdd = [{ targetId: set.id, eventId: SOURCE_ADD_EVENT_ID, content: newDevice }];
+
+    // Its own stream does not resolve: a stream holding the SourceAdd alone would drop the applied entry.
+    const ownLost = await appendEntries(
+      { store: nameLost(bot().store, set.botLocalId) },
+      { target: set.id, entries: sourceAdd },
+    ).catch((e) => e);
+    expect(ownLost).toBeInstanceOf(SourceUnreachableError);
+    expect(await names()).toEqual(before);
+
+    // The owner's device cannot be read: the fold would lose its name, so nothing is published.
+    const deviceLost = await appendEntries(
+      { store: nameLost(bot().store, set.deviceLocalId) },
+      { target: set.id, entries: sourceAdd },
+    ).catch((e) => e);
+    expect(deviceLost).toBeInstanceOf(SourceUnreachableError);
+    expect((deviceLost as Error).message).toContain(set.deviceLocalId);
+    expect(await names()).toEqual(before);
+
+    const appended = await appendEntries({ store: bot().store }, { target: set.id, entries: sourceAdd });
+    const botStream = await dagGetJsonAsCSharpDoes(device.apiUrl, appended.streamCid.toString());
+    expect(botStream).toEqual({
+      Label: set.label,
+      Entries: [first.outcome.entryCids[0], appended.entryCids[0]?.toString()].map((cid) => ({ "/": cid })),
+    });
+    const handlerSources = [set.deviceLocalId];
+    await resolveEventStreamEntries(device.apiUrl, handlerSources);
+    expect(handlerSources).toEqual([set.deviceLocalId, set.botLocalId, newDevice]);
+    expect(await dagGetJsonAsCSharpDoes(device.apiUrl, appended.roamingCid.toString())).toMatchObject({
+      Name: "Operator Name",
+      Features: ["Dark mode"],
+      Sources: [set.deviceLocalId],
+    });
   });
 });
