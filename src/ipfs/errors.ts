@@ -89,7 +89,11 @@ export class KuboError extends NomadPatchError {
   }
 }
 
-/** The node cannot do this at all (e.g. export a key from a remote Kubo). */
+/**
+ * The node cannot do this as it is reached (e.g. export a key from a Kubo whose repository is not on this
+ * machine): a matter of how the command is set up, so a usage error.
+ */
 export class UnsupportedError extends NomadPatchError {
   readonly code = "UNSUPPORTED";
+  override readonly exitCode = 64; // EX_USAGE
 }

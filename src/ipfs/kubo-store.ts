@@ -295,7 +295,10 @@ export class KuboStore implements IpfsStore {
     const local = this.options.local;
     if (!local) {
       throw new UnsupportedError(
-        `cannot export key ${name}: Kubo exports keys only on the machine that holds the repository (use the managed Kubo of the data directory, or set IPFS_PATH to the repository of the node at KUBO_API_URL / --kubo)`,
+        `cannot export key ${name}: Kubo exports keys only on the machine that holds the repository, and this node was reached by its RPC address alone`,
+        {
+          hint: "set IPFS_PATH to the repository of the node at --kubo / KUBO_API_URL (as `ipfs` itself needs it, e.g. IPFS_PATH=~/.ipfs), or use the data directory's managed node (no --kubo)",
+        },
       );
     }
     const dir = await mkdtemp(join(tmpdir(), "nomad-patch-key-"));

@@ -9,7 +9,6 @@ import {
   passwordStrengthBits,
   STRONG_PASSWORD_BITS,
 } from "../../nomad/pairing/pair-code.js";
-import { findDeviceKeys } from "../../service/find-device-keys.js";
 import { type ReceivedPairing, receivePairing } from "../../service/pair/receive-pairing.js";
 import { type SentPairing, sendPairing } from "../../service/pair/send-pairing.js";
 import { checkKeyArgument } from "../arguments.js";
@@ -74,9 +73,10 @@ async function sendCommand(ctx: CommandContext, target: string, options: CodeOpt
   const given = codeOption(options);
   const code = given ?? generatePairCode();
   if (given) warnIfWeak(ctx, given);
-  const sent = await ctx.withStore(async (store) => {
-    const keys = await findDeviceKeys(store, target);
-    const names = moduleOfRoamingKeyName(keys.roaming.name);
+  // The code is shown only once this side can pair: a failure to export the key must not leave someone
+  // waiting at the other device.
+  const showCode = ({ roamingKeyName }: { readonly roamingKeyName: string }) => {
+    const names = moduleOfRoamingKeyName(roamingKeyName);
     const flags = names
       ? `--module ${names.module.name}${names.name === undefined ? "" : ` --name ${shellWord(names.name)}`}`
       : "--module <module> --name <name>";
@@ -89,7 +89,9 @@ async function sendCommand(ctx: CommandContext, target: string, options: CodeOpt
         "",
       ].join("\n"),
     );
-    return sendPairing(
+  };
+  const sent = await ctx.withStore((store) =>
+    sendPairing(
       { store },
       {
         target,
@@ -98,9 +100,10 @@ async function sendCommand(ctx: CommandContext, target: string, options: CodeOpt
         timeoutMs,
         resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
         progress: ctx.progress,
+        onWaiting: showCode,
       },
-    );
-  });
+    ),
+  );
   ctx.print(sentText(sent), sent);
 }
 

@@ -13,6 +13,9 @@ export interface RoomTiming {
 
 export const peerRoomTiming: RoomTiming = { heartbeatIntervalMs: 500, expiryMs: 2000 };
 
+/** Every this many heartbeat intervals the room's connected peers are counted, for the timeout's diagnosis. */
+const PEER_SAMPLE_TICKS = 4;
+
 /** Messages from joined peers waiting to be read; older ones are dropped past this. */
 const MAX_QUEUED = 32;
 
@@ -57,6 +60,8 @@ export async function openPeerRoom(
   const waiters = new Set<Waiter>();
   let heartbeating = false;
   let unreadable = 0;
+  // A key name another device heartbeats in this room while this one waits under another name.
+  let otherName: { readonly peer: string; readonly name: string } | undefined;
   let ended: Error | undefined;
   const wake = () => {
     for (const waiter of waiters) if (waiter.check()) waiters.delete(waiter);
@@ -72,6 +77,10 @@ export async function openPeerRoom(
         return;
       }
       const event = state.receive(message.from, plaintext, now());
+      if (event.kind === "ignored") {
+        const name = keyNameIn(plaintext);
+        if (name !== undefined) otherName = { peer: message.from, name };
+      }
       if (event.kind === "message") {
         queue.push({ data: event.data, from: event.peer });
         if (queue.length > MAX_QUEUED) queue.shift();
@@ -86,7 +95,17 @@ export async function openPeerRoom(
     },
   );
 
+  // Whether the other node was ever in the room: asked now and then, as the other side may be gone (its own
+  // wait over) by the time this one times out, and "not connected" would then mislead.
+  let roomPeersSeen: number | undefined;
+  const sampleRoomPeers = () =>
+    countRoomPeers(store, input.code.room).then((peers) => {
+      if (peers !== undefined) roomPeersSeen = Math.max(roomPeersSeen ?? 0, peers);
+    });
+  void sampleRoomPeers();
+  let ticks = 0;
   const timer = setInterval(() => {
+    if (++ticks % PEER_SAMPLE_TICKS === 0) void sampleRoomPeers();
     if (heartbeating) {
       // A lost heartbeat is repeated 500 ms later; a node that stays unreachable ends in the wait's timeout.
       store.pubsubPublish(input.code.room, cipher.encrypt(utf8(state.heartbeat))).catch(() => {});
@@ -112,7 +131,20 @@ export async function openPeerRoom(
       };
       const deadline = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new PairingTimeoutError(timeoutMessage(input.code.room, waitingFor, timeoutMs, unreadable)));
+        const seen: RoomSeen = {
+          room: input.code.room,
+          peerId,
+          unreadable,
+          otherName,
+          ownName: state.heartbeat,
+        };
+        void sampleRoomPeers().then(() =>
+          reject(
+            new PairingTimeoutError(
+              ...timeoutMessage(waitingFor, timeoutMs, { ...seen, peers: roomPeersSeen }),
+            ),
+          ),
+        );
       }, timeoutMs);
       if (!waiter.check()) waiters.add(waiter);
     });
@@ -159,13 +191,66 @@ export async function openPeerRoom(
   };
 }
 
-function timeoutMessage(room: string, waitingFor: string, timeoutMs: number, unreadable: number): string {
+interface RoomSeen {
+  readonly room: string;
+  readonly peerId: string;
+  readonly unreadable: number;
+  readonly otherName: { readonly peer: string; readonly name: string } | undefined;
+  readonly ownName: string;
+  /** The most nodes connected to this one seen in the room during the wait; undefined when the node could not say. */
+  readonly peers?: number | undefined;
+}
+
+/** What went wrong, most specific first, and what to do about it. */
+function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): [string, { hint: string }] {
   const seconds = Math.round(timeoutMs / 100) / 10;
-  const hint =
-    unreadable > 0
-      ? `${unreadable} message(s) in room ${room} could not be decrypted: the other device uses a different password`
-      : `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`;
-  return `Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${hint}.`;
+  const { room } = seen;
+  const [reason, hint] =
+    seen.unreadable > 0
+      ? [
+          `${seen.unreadable} message(s) in room ${room} could not be decrypted: the other device uses a different password`,
+          "start both sides again with the same code",
+        ]
+      : seen.otherName !== undefined && seen.otherName.name !== seen.ownName
+        ? [
+            `the other device (peer ${seen.otherName.peer}) is in room ${room} as ${JSON.stringify(seen.otherName.name)}, this one as ${JSON.stringify(seen.ownName)}: both devices must use the same key names`,
+            "run `pair receive` with --module and --name exactly as `pair send` printed them (the folder name or KnownId, same case)",
+          ]
+        : seen.peers === 0
+          ? [
+              `no node connected to this one (peer ${seen.peerId}) is in room ${room}`,
+              `start the other side with the same code, and connect the two nodes: on the other one, \`ipfs swarm connect <an address of this node from \`ipfs id\`>\` (or \`ipfs swarm connect /p2p/${seen.peerId}\` where the nodes find each other through the DHT); both need pubsub on (Pubsub.Enabled)`,
+            ]
+          : [
+              `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`,
+              "start both sides again with the same code",
+            ];
+  return [`Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${reason}.`, { hint }];
+}
+
+/** How many connected nodes listen in the room; undefined when the node does not answer in time. */
+async function countRoomPeers(store: IpfsStore, room: string): Promise<number | undefined> {
+  try {
+    return (await store.pubsubPeers(room, { timeoutMs: 5_000 })).length;
+  } catch {
+    return undefined;
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A Nomad key name (`{prefix}.Roaming.{name}`, `.Local.`) sent as a heartbeat: what a C# or nomad-patch peer sends. */
+function keyNameIn(plaintext: Uint8Array): string | undefined {
+  if (plaintext.length > 512) return undefined;
+  let text: string;
+  try {
+    text = strictUtf8.decode(plaintext);
+  } catch {
+    return undefined;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a key name holds no control characters
+  if (/[\u0000-\u001f\u007f]/.test(text)) return undefined;
+  return /\.(Roaming|Local)\./.test(text) ? text : undefined;
 }
 
 function utf8(text: string): Uint8Array {

@@ -10,7 +10,7 @@ import {
 import type { PairCode } from "../../nomad/pairing/pair-code.js";
 import { initDevice, keyIdOfPrivateKey } from "../init-device.js";
 import { addKnownSources } from "../known-sources.js";
-import { PairingTimeoutError } from "./pair-errors.js";
+import { notingNothingChanged } from "./pair-errors.js";
 import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
 
 export interface ReceivePairingInput {
@@ -72,9 +72,7 @@ export async function receivePairing(
     const holder = await room
       .waitForJoin(input.timeoutMs, "the device that holds the object")
       .catch((error) => {
-        throw error instanceof PairingTimeoutError
-          ? new PairingTimeoutError(`${error.message} Nothing was changed on this node.`)
-          : error;
+        throw notingNothingChanged(error, "Nothing was changed on this node.");
       });
     room.startHeartbeat();
     const roamingKey = await room.nextMessage(readPrivateKey, input.timeoutMs, "the roaming key");

@@ -6,7 +6,7 @@ import { appendEntries } from "../append-entries.js";
 import { findDeviceKeys } from "../find-device-keys.js";
 import { addKnownSources } from "../known-sources.js";
 import { loadTarget } from "../load-target.js";
-import { PairingTimeoutError } from "./pair-errors.js";
+import { notingNothingChanged } from "./pair-errors.js";
 import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
 
 export interface SendPairingInput {
@@ -20,6 +20,11 @@ export interface SendPairingInput {
   readonly resolve?: ResolveOptions;
   readonly publish?: PublishOptions;
   readonly progress?: (message: string) => void;
+  /**
+   * Called once this side can pair (the key exported, the room open), before it waits: the moment to show
+   * the code to the person at the other device, never for a pairing that fails at once.
+   */
+  readonly onWaiting?: (names: { readonly roamingKeyName: string }) => void;
 }
 
 export interface SentPairing {
@@ -60,11 +65,10 @@ export async function sendPairing(
   try {
     room.setHeartbeat(keys.roaming.name);
     room.startHeartbeat();
+    input.onWaiting?.({ roamingKeyName: keys.roaming.name });
     progress(`waiting in room ${input.code.room} for the new device (heartbeat ${keys.roaming.name})`);
     await room.waitForJoin(input.timeoutMs, "the new device to join").catch((error) => {
-      throw error instanceof PairingTimeoutError
-        ? new PairingTimeoutError(`${error.message} Nothing was sent or changed.`)
-        : error;
+      throw notingNothingChanged(error, "Nothing was sent or changed.");
     });
     await room.publish(roamingKey);
     progress("sent the roaming key; waiting for the new device's local key");

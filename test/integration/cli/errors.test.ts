@@ -142,3 +142,35 @@ describe("export of an object that was created but never published", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+describe("pair send on a node whose repository is not on this machine (no IPFS_PATH beside --kubo)", () => {
+  let node: KuboNode | undefined;
+  beforeAll(async () => {
+    node = await startKubo();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it("says how to reach the repository, exits 64, and prints no code for the other device to wait on", async () => {
+    if (!node) throw new Error("not started");
+    const created = await runCli([
+      "--kubo",
+      node.apiUrl,
+      "--json",
+      "create",
+      "--module",
+      "storage",
+      "--name",
+      "Away",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const { target } = JSON.parse(created.stdout) as { target: string };
+    const run = await runCli(["--kubo", node.apiUrl, "pair", "send", target, "--timeout", "5"]);
+    expect(run.stderr).toContain("cannot export key Nomad.Kubo.Storage.Roaming.Away");
+    expect(run.stderr).toMatch(/\n {2}.*IPFS_PATH/);
+    expect(run.stderr).not.toContain("Pair code:");
+    expect(run.stderr).not.toContain("On the new device, run:");
+    expect(run.code).toBe(64);
+  });
+});

@@ -83,6 +83,36 @@ describe("pairing a WindowsAppCommunity project, with a wrong code and a repeate
     expect(await readStreamEntries(holder, project.keys.roaming.id)).toEqual(streamBefore);
   });
 
+  it("key names that differ between the devices time out naming both names and the flags that set them", async () => {
+    const keysBefore = await newcomer.store.listKeys();
+    const code = parsePairCode("n4me-mismatchpassword");
+    const [sent, received] = await Promise.all([
+      send("n4me-mismatchpassword", 3_000).catch((e) => e),
+      receivePairing(
+        { store: newcomer.store },
+        { code, module: "wac-project", name: "My-App", dataDir: newcomerDir, timeoutMs: 3_000, resolve },
+      ).catch((e) => e),
+    ]);
+    for (const error of [sent, received]) expect(error).toBeInstanceOf(PairingTimeoutError);
+    const holderPeer = (await holder.store.id()).peerId;
+    expect(received.message).toContain(
+      `the other device (peer ${holderPeer}) is in room n4me as "WindowsAppCommunity.Sdk.Project.Roaming.my-app", this one as "WindowsAppCommunity.Sdk.Project.Roaming.My-App": both devices must use the same key names`,
+    );
+    expect(received.message).toContain("Nothing was changed on this node");
+    expect(received.hint).toContain("--module and --name exactly as `pair send` printed them");
+    expect(await newcomer.store.listKeys()).toEqual(keysBefore);
+  });
+
+  it("a device alone in the room is told to connect the nodes, with its own peer id", async () => {
+    const error = await send("l0ne-nobodyelsehere", 3_000).catch((e) => e);
+    expect(error).toBeInstanceOf(PairingTimeoutError);
+    const { peerId } = await holder.store.id();
+    expect(error.message).toContain(`no node connected to this one (peer ${peerId}) is in room l0ne`);
+    expect(error.message).toContain("Nothing was sent or changed");
+    expect(error.hint).toContain("start the other side with the same code, and connect the two nodes");
+    expect(error.hint).toContain(`ipfs swarm connect /p2p/${peerId}`);
+  });
+
   it("pairs with a C#-style code; the newcomer applies a patch the holder folds, and the other way round", async () => {
     const [sent, received] = await Promise.all([send("a1b23f9c"), receive("a1b23f9c")]);
     expect(sent.sourceAdded).toBe(true);
