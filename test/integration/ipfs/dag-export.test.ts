@@ -120,8 +120,9 @@ describe("DAGs in one request: dag/import and dag/export through KuboStore", () 
     );
     expect(review.predictedResultCid).toBe(plain.review.predictedResultCid);
     expect(review.refusals).toEqual([]);
-    // Every block came in an export (the patch's DAG links the roaming value as its base): none one by one.
-    expect(counted.reads).toEqual([]);
+    // Every block came in an export (the patch's DAG links the roaming value as its base), but the patch's
+    // record: read alone first, since it names the target whose history is exported beside the patch.
+    expect(counted.reads).toEqual([patch.cid.toString()]);
     expect(counted.exported.map(String)).toContain(target.roamingCid.toString());
     expect(baseline.reads.length).toBeGreaterThan(60);
   });
@@ -186,14 +187,15 @@ describe("DAGs in one request: dag/import and dag/export through KuboStore", () 
     const { review } = await reviewPatch({ store: cached }, { key: patch.key, limits });
     expect(review.refusals).toEqual([]);
     // Every entry and event of the history came in the stream's export: none was read block by block.
-    // The one block read is the proposed file's, which the review checks is there (and shows).
-    expect(counted.reads).toEqual([edited.toString()]);
+    // The blocks read are the patch's record (read alone first: it names the target) and the proposed
+    // file's, which the review checks is there (and shows).
+    expect(counted.reads).toEqual([patch.cid.toString(), edited.toString()]);
     const fileCids = Object.values(target.contents).map(String);
     // (The patch's export passes them too: its Base links the roaming value, which links the files.)
     expect(new Set(counted.exported.map(String).filter((cid) => fileCids.includes(cid))).size).toBe(12);
     // A file passed over is not in the cache: reading it goes to the node.
     await cached.getBlock(target.contents["docs/page-7.md"]!);
-    expect(counted.reads.slice(1)).toEqual([target.contents["docs/page-7.md"]!.toString()]);
+    expect(counted.reads.slice(2)).toEqual([target.contents["docs/page-7.md"]!.toString()]);
   });
 
   it("a DAG linking many files cannot make a prefetch stream them: it stops at its allowance", async () => {
