@@ -47,7 +47,11 @@ async function main(): Promise<void> {
       await disk.close();
     }
     const restarted = async (review: (store: IpfsStore) => Promise<unknown>) => {
-      const disk = await openDisk();
+      const opened = await timed(openDisk);
+      const disk = opened.value;
+      process.stderr.write(
+        `[profile] disk cache opened in ${opened.ms.toFixed(0)} ms (${disk.stats().blocks} blocks)\n`,
+      );
       await review(withBlockCache(pair.operator.store, { maxBlocks: 100_000, disk }));
       await disk.close();
     };

@@ -37,16 +37,18 @@ export function encodeCar(roots: readonly CID[], blocks: readonly Block[]): Uint
 /**
  * Reads a CARv1 stream as it arrives, yielding each block (not yet hash-checked: the caller checks it
  * against its CID). A section longer than `maxSectionBytes` or a header that is not CARv1 is refused.
+ * With `from`, the stream is a CAR's sections only, starting at that offset of it (its header read
+ * before): the offsets yielded are the CAR's.
  */
 export async function* readCar(
-  chunks: AsyncIterable<Uint8Array>,
-  limits: { readonly maxSectionBytes: number },
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  limits: { readonly maxSectionBytes: number; readonly from?: number },
 ): AsyncGenerator<CarBlock> {
   let buffer: Uint8Array = new Uint8Array(0);
   /** Where `buffer` starts in the stream. */
-  let base = 0;
+  let base = limits.from ?? 0;
   let offset = 0;
-  let headerRead = false;
+  let headerRead = limits.from !== undefined;
   // Kubo writes an export in small pieces (a byte to a few KiB): chunks that cannot finish the section
   // being read wait here and are joined once it can, so each byte is copied a bounded number of times
   // instead of once per chunk of a large block.

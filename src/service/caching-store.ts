@@ -115,10 +115,23 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
   async function prefetchDag(root: CID, o?: ReadOptions): Promise<PrefetchedBlock[]> {
     const read: PrefetchedBlock[] = [];
     const key = root.toString();
-    // Read already (while its root is still cached), or held on disk since an earlier prefetch: the reads
-    // find the blocks where they are, and only what the prefetch never had is fetched, as the first time.
-    if ((readWhole.has(key) && cache.get(key)) || options.disk?.hasDag(root)) return read;
+    // Read already (while its root is still cached): the reads find the blocks where they are.
+    if (readWhole.has(key) && cache.get(key)) return read;
+    // Held on disk since an earlier prefetch: read back in one pass, each block checked against its CID,
+    // and counted as an export's blocks are. What the prefetch never had is fetched by the reads, as the
+    // first time.
+    if (options.disk?.hasDag(root)) {
+      const kept = await options.disk.readDag(root, o?.maxBytes);
+      for (const block of kept ?? []) {
+        const cid = block.cid.toString();
+        if (!cache.get(cid)) cache.set(cid, block.bytes);
+        read.push({ cid, size: block.bytes.byteLength });
+      }
+      if (kept) remember(readWhole, key);
+      return read;
+    }
     const files = filePassage();
+    const kept: CID[] = [];
     try {
       // Only what the node has: a block it would have to fetch is left to the read that needs it.
       const summary = await store.exportDag(
@@ -128,6 +141,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
           const cid = block.cid.toString();
           if (!cache.get(cid)) cache.set(cid, block.bytes);
           options.disk?.put(block);
+          kept.push(block.cid);
           read.push({ cid, size: block.bytes.byteLength });
           return true;
         },
@@ -135,7 +149,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
       );
       if (summary.complete || files.stopped()) {
         remember(readWhole, key);
-        options.disk?.markDag(root);
+        options.disk?.markDag(root, kept);
       }
     } catch {
       // A hint only: what was read is kept, and any read that follows meets the failure itself.

@@ -1,17 +1,26 @@
 import { createHash, randomUUID } from "node:crypto";
 import { closeSync, createReadStream, openSync, readSync, rmSync } from "node:fs";
-import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { decodeBlock } from "../ipfs/block-codec.js";
 import { type Block, encodeCar, readCar } from "../ipfs/car.js";
 import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/index.js";
+import {
+  type BlockIndex,
+  blockPlaces,
+  decodeIndex,
+  encodeIndex,
+  type Range,
+  rangesOf,
+} from "./block-cache-index.js";
 import { type FoldShelfHandle, openFoldShelf } from "./fold-shelf.js";
 
 /**
  * Blocks kept on disk in the data directory, so a restarted process starts warm. Nothing read back is
  * trusted before its hash matches its CID; a file that is damaged or not this cache's is discarded and
- * the cache starts empty. Bounded in bytes: past the bound it starts over.
+ * the cache starts empty. Opening reads a saved index (`block-cache-index.ts`) instead of every block.
+ * Bounded in bytes: past the bound it starts over.
  */
 export interface DiskBlockCache {
   /** The block's bytes, checked against its CID; undefined when absent (or found damaged: all is dropped). */
@@ -20,7 +29,14 @@ export interface DiskBlockCache {
   put(block: Block): void;
   /** A prefetch read the DAG under `root` (to its end, or to its first UnixFS file) into this cache. */
   hasDag(root: CID): boolean;
-  markDag(root: CID): void;
+  /** Remember that the DAG under `root` is held whole: these blocks (by CID string), read back together. */
+  markDag(root: CID, blocks: Iterable<CID>): void;
+  /**
+   * The blocks of a DAG held whole, read back in a few large reads and each checked against its CID;
+   * undefined when it is not held, when its sections take more than `maxBytes`, or when one fails its
+   * check (then all is dropped, as `get` does).
+   */
+  readDag(root: CID, maxBytes?: number): Promise<Block[] | undefined>;
   /** Write what is queued. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -42,16 +58,17 @@ const FORMAT = 1;
 const SHA2_256 = 0x12;
 const FLUSH_BYTES = 1024 * 1024;
 const FLUSH_AFTER_MS = 200;
-
-interface Place {
-  readonly offset: number;
-  readonly length: number;
-}
+/** The index is saved again once this much of `blocks.car`, or as much as it covers, is not in it. */
+const INDEX_EVERY_BYTES = 8 * 1024 * 1024;
+/** A DAG held whole is read back in pieces of at most this size. */
+const READ_PIECE_BYTES = 1024 * 1024;
+const MAX_SECTION_BYTES = MAX_BLOCK_BYTES + 128;
 
 /**
  * Opens (or creates) the cache in `dir`: `blocks.car` (a CARv1 file whose first block marks it as
- * this cache's) and `dags.json` (the DAGs held whole, for that file's generation). One process writes
- * it at a time: another process that finds it in use gets `undefined` and runs without it.
+ * this cache's) and `blocks.index` (where its blocks are, and the DAGs held whole, for that file's
+ * generation). One process writes it at a time: another process that finds it in use gets `undefined`
+ * and runs without it.
  */
 export async function openDiskBlockCache(
   dir: string,
@@ -61,14 +78,16 @@ export async function openDiskBlockCache(
   const lock = join(dir, "lock");
   if (!(await tryLock(lock))) return undefined;
   const file = join(dir, "blocks.car");
-  const dagsFile = join(dir, "dags.json");
+  const indexFile = join(dir, "blocks.index");
+  /** An index larger than this is neither written nor read (a quarter of the bound, as the folds). */
+  const maxIndexBytes = Math.max(64 * 1024, Math.floor(options.maxBytes / 4));
   const folds = await openFoldShelf(join(dir, "folds"), {
     maxBytes: Math.floor(options.maxBytes / 4),
     onDiscard: options.onDiscard,
   });
 
-  let index = new Map<string, Place>();
-  let dags = new Set<string>();
+  let index = blockPlaces();
+  let dags = new Map<string, readonly Range[]>();
   let generation = "";
   let size = 0;
   let discarded = 0;
@@ -76,7 +95,11 @@ export async function openDiskBlockCache(
   let queue: Block[] = [];
   let queued = new Set<string>();
   let queuedBytes = 0;
-  let dagsDirty = false;
+  /** DAGs marked whole since the last write, with their blocks: placed once those are written. */
+  let marked = new Map<string, Iterable<CID>>();
+  /** How much of `blocks.car` the index on disk describes (0: none is saved). */
+  let saved = 0;
+  let indexDirty = false;
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
@@ -91,12 +114,14 @@ export async function openDiskBlockCache(
     generation = randomUUID();
     const mark = await encodeBlock({ [MARK]: FORMAT, Generation: generation });
     const car = encodeCar([mark.cid], [mark]);
+    await rm(indexFile, { force: true });
     await writeFile(`${file}.new`, car);
     await rename(`${file}.new`, file);
-    await rm(dagsFile, { force: true });
-    index = new Map();
-    dags = new Set();
+    index = blockPlaces();
+    dags = new Map();
     size = car.byteLength;
+    saved = 0;
+    indexDirty = true;
   }
 
   async function discard(reason: string): Promise<void> {
@@ -105,34 +130,103 @@ export async function openDiskBlockCache(
     await startOver();
   }
 
+  /**
+   * 1. read the mark (the file's first block, hash-checked): a file without it is not this cache's;
+   * 2. take the saved index if it passes its checks and is of this file's generation and length;
+   * 3. read the sections it does not cover (all of them without it), each hash-checked as it is indexed.
+   * The blocks the index places are checked when they are read, not here.
+   */
   async function load(): Promise<void> {
-    let first = true;
-    const found = new Map<string, Place>();
-    let end = 0;
-    for await (const block of readCar(createReadStream(file), { maxSectionBytes: MAX_BLOCK_BYTES + 128 })) {
-      if (!hashMatches(block.cid, block.bytes)) throw new Error(`block ${block.cid} does not match its CID`);
-      if (first) {
+    const length = (await stat(file)).size;
+    const markEnd = await readMark();
+    const found = await readIndex(length, markEnd);
+    index = found?.blocks ?? blockPlaces();
+    dags = found?.dags ?? new Map();
+    saved = found?.covered ?? 0;
+    let end = found?.covered ?? markEnd;
+    if (end < length) {
+      for await (const block of readCar(createReadStream(file, { start: end }), {
+        maxSectionBytes: MAX_SECTION_BYTES,
+        from: end,
+      })) {
+        if (!hashMatches(block.cid, block.bytes))
+          throw new Error(`block ${block.cid} does not match its CID`);
+        index.set(block.cid, {
+          offset: block.offset,
+          length: block.bytes.byteLength,
+          head: block.offset - end,
+        });
+        end = block.offset + block.bytes.byteLength;
+      }
+      indexDirty = true;
+    }
+    size = end;
+    // The list of DAGs of an older version of this cache: they are in the index now.
+    await rm(join(dir, "dags.json"), { force: true });
+  }
+
+  /** The file's mark: sets the generation, and says where the first block after it starts. */
+  async function readMark(): Promise<number> {
+    const handle = await open(file, "r");
+    try {
+      const { buffer, bytesRead } = await handle.read(new Uint8Array(4096), 0, 4096, 0);
+      for await (const block of readCar([buffer.subarray(0, bytesRead)], {
+        maxSectionBytes: MAX_SECTION_BYTES,
+      })) {
+        if (!hashMatches(block.cid, block.bytes))
+          throw new Error(`block ${block.cid} does not match its CID`);
         const mark = decodeBlock(block.cid, block.bytes) as Record<string, unknown> | null;
         if (mark?.[MARK] !== FORMAT || typeof mark.Generation !== "string")
           throw new Error("not this cache's file");
         generation = mark.Generation;
-        first = false;
-      } else {
-        found.set(block.cid.toString(), { offset: block.offset, length: block.bytes.byteLength });
+        return block.offset + block.bytes.byteLength;
       }
-      end = block.offset + block.bytes.byteLength;
+    } finally {
+      await handle.close();
     }
-    if (first) throw new Error("no mark");
-    index = found;
-    size = end;
-    const saved = JSON.parse(await readFile(dagsFile, "utf8").catch(() => "{}")) as {
-      generation?: unknown;
-      roots?: unknown;
+    throw new Error("no mark");
+  }
+
+  /** The saved index, if there is one that passes every check and describes this very file. */
+  async function readIndex(length: number, markEnd: number): Promise<BlockIndex | undefined> {
+    const refused = (reason: string) => {
+      options.onDiscard?.(
+        `the block cache's index ${indexFile} is not used (${reason}); it is rebuilt from ${file}`,
+      );
+      return undefined;
     };
-    dags =
-      saved.generation === generation && Array.isArray(saved.roots)
-        ? new Set(saved.roots.filter((r): r is string => typeof r === "string"))
-        : new Set();
+    let bytes: Uint8Array;
+    try {
+      if ((await stat(indexFile)).size > maxIndexBytes) return refused(`larger than ${maxIndexBytes} bytes`);
+      bytes = await readFile(indexFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      return refused((error as Error).message);
+    }
+    let found: BlockIndex;
+    try {
+      found = decodeIndex(bytes, { maxBlockBytes: MAX_BLOCK_BYTES });
+    } catch (error) {
+      return refused((error as Error).message);
+    }
+    if (found.generation !== generation) return refused("it is another file's");
+    if (found.covered > length || found.covered < markEnd)
+      return refused(`it describes ${found.covered} bytes, the file has ${length}`);
+    return found;
+  }
+
+  /** The index saved as it is now, whole, in place of the last (none when over its bound). */
+  async function saveIndex(): Promise<void> {
+    indexDirty = false;
+    const bytes = encodeIndex({ generation, covered: size, blocks: index, dags });
+    if (bytes.byteLength > maxIndexBytes) {
+      await rm(indexFile, { force: true });
+      saved = 0;
+      return;
+    }
+    await writeFile(`${indexFile}.new`, bytes);
+    await rename(`${indexFile}.new`, indexFile);
+    saved = size;
   }
 
   try {
@@ -162,16 +256,22 @@ export async function openDiskBlockCache(
       let at = size;
       for (const block of blocks) {
         const length = block.bytes.byteLength;
-        index.set(block.cid.toString(), { offset: at + section(block) - length, length });
+        const head = section(block) - length;
+        index.set(block.cid, { offset: at + head, length, head });
         at += section(block);
       }
       size = at;
+      indexDirty = true;
     }
-    if (dagsDirty) {
-      dagsDirty = false;
-      await writeFile(`${dagsFile}.new`, JSON.stringify({ generation, roots: [...dags] }));
-      await rename(`${dagsFile}.new`, dagsFile);
+    for (const [root, keys] of marked) {
+      dags.set(root, rangesOf(keys, index));
+      indexDirty = true;
     }
+    marked = new Map();
+    // Saved again as the file doubles (and on closing): a few saves however large it grows, since each
+    // encodes the whole index on the event loop. A crash loses only the DAG marks since the last one:
+    // the blocks after it are found by reading the file's tail.
+    if (indexDirty && size - saved >= Math.max(INDEX_EVERY_BYTES, saved)) await saveIndex();
   }
 
   function flush(): Promise<void> {
@@ -193,7 +293,7 @@ export async function openDiskBlockCache(
 
   return {
     get(cid) {
-      const place = index.get(cid.toString());
+      const place = index.get(cid);
       if (!place) return undefined;
       try {
         reader ??= openSync(file, "r");
@@ -210,21 +310,45 @@ export async function openDiskBlockCache(
     },
     put(block) {
       const key = block.cid.toString();
-      if (block.cid.multihash.code !== SHA2_256 || index.has(key) || queued.has(key)) return;
+      if (block.cid.multihash.code !== SHA2_256 || index.get(block.cid) || queued.has(key)) return;
       queue.push(block);
       queued.add(key);
       queuedBytes += section(block);
       schedule();
     },
-    hasDag: (root) => dags.has(root.toString()),
-    markDag(root) {
-      dags.add(root.toString());
-      dagsDirty = true;
+    hasDag: (root) => dags.has(root.toString()) || marked.has(root.toString()),
+    markDag(root, blocks) {
+      marked.set(root.toString(), blocks);
       schedule();
+    },
+    async readDag(root, maxBytes) {
+      const ranges = dags.get(root.toString());
+      if (!ranges) return undefined;
+      if (maxBytes !== undefined && ranges.reduce((n, [start, end]) => n + end - start, 0) > maxBytes)
+        return undefined;
+      const blocks: Block[] = [];
+      try {
+        reader ??= openSync(file, "r");
+        for (const [start, end] of ranges) {
+          for await (const block of readCar(pieces(reader, start, end), {
+            maxSectionBytes: MAX_SECTION_BYTES,
+            from: start,
+          })) {
+            if (!hashMatches(block.cid, block.bytes))
+              throw new Error(`block ${block.cid} does not match its CID`);
+            blocks.push(block);
+          }
+        }
+        return blocks;
+      } catch (error) {
+        void discardLater(`the block cache ${file} is damaged (${(error as Error).message}); it starts over`);
+        return undefined;
+      }
     },
     flush,
     async close() {
       await flush();
+      if (indexDirty) await saveIndex().catch(() => {});
       await folds.flush();
       closeReader();
       held.delete(lock);
@@ -236,10 +360,22 @@ export async function openDiskBlockCache(
 
   /** Nothing of a damaged file is used again: the index goes at once, the file with the next write. */
   function discardLater(reason: string): Promise<void> {
-    index = new Map();
-    dags = new Set();
+    index = blockPlaces();
+    dags = new Map();
+    marked = new Map();
     writing = writing.then(() => discard(reason)).catch(() => {});
     return writing;
+  }
+}
+
+/** `[start, end)` of a file, read in pieces (small local reads: synchronous, as `get`'s). */
+function* pieces(fd: number, start: number, end: number): Generator<Uint8Array> {
+  for (let at = start; at < end; ) {
+    const piece = new Uint8Array(Math.min(READ_PIECE_BYTES, end - at));
+    const read = readSync(fd, piece, 0, piece.length, at);
+    if (read === 0) throw new Error("short read");
+    yield piece.subarray(0, read);
+    at += read;
   }
 }
 

@@ -1,11 +1,19 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Block } from "../../../src/ipfs/car.js";
 import { encodeCar } from "../../../src/ipfs/car.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
-import { encodeBlock } from "../../../src/nomad/index.js";
+import { encodeBlock, MAX_BLOCK_BYTES } from "../../../src/nomad/index.js";
+import {
+  type BlockIndex,
+  type BlockPlaces,
+  blockPlaces,
+  decodeIndex,
+  encodeIndex,
+  type Place,
+} from "../../../src/service/block-cache-index.js";
 import { withBlockCache } from "../../../src/service/caching-store.js";
 import { type DiskBlockCache, openDiskBlockCache } from "../../../src/service/disk-block-cache.js";
 
@@ -36,6 +44,13 @@ function node() {
   return { store, reads };
 }
 
+/** Flips a byte of the last block's bytes: the file still parses, only the hash can tell. */
+async function flipLastBlockByte(file: string): Promise<void> {
+  const bytes = new Uint8Array(await readFile(file));
+  bytes[bytes.length - 2]! ^= 0xff;
+  await writeFile(file, bytes);
+}
+
 async function filled(dir: string): Promise<void> {
   const disk = (await openDiskBlockCache(dir, { maxBytes: 1024 * 1024 })) as DiskBlockCache;
   const cache = withBlockCache(node().store, { maxBlocks: 100, disk });
@@ -56,14 +71,33 @@ describe("the block cache on disk", () => {
     await disk.close();
   });
 
-  it("a block changed on disk is never used: the cache is dropped and the block fetched again", async () => {
+  it("a block changed on disk is never used: with the index, it is refused when read, all is dropped and it is fetched again", async () => {
+    const dir = join(work, "corrupt-indexed");
+    await filled(dir);
+    await flipLastBlockByte(join(dir, "blocks.car"));
+    const reasons: string[] = [];
+    const disk = (await openDiskBlockCache(dir, {
+      maxBytes: 1024 * 1024,
+      onDiscard: (r) => reasons.push(r),
+    })) as DiskBlockCache;
+    // The index is whole and of this file: opening does not read the blocks, so it cannot tell yet.
+    expect(reasons).toEqual([]);
+    const fresh = node();
+    const cache = withBlockCache(fresh.store, { maxBlocks: 100, disk });
+    expect(await cache.dagGet(blocks[2]!.cid)).toEqual(values[2]);
+    expect(fresh.reads).toEqual([blocks[2]!.cid.toString()]);
+    await disk.flush();
+    expect(reasons).toEqual([expect.stringMatching(/damaged/)]);
+    expect(await cache.dagGet(blocks[0]!.cid)).toEqual(values[0]);
+    expect(fresh.reads).toHaveLength(2);
+    await disk.close();
+  });
+
+  it("a block changed on disk is never used: without the index, opening finds it, the cache is dropped and the block fetched again", async () => {
     const dir = join(work, "corrupt-block");
     await filled(dir);
-    const file = join(dir, "blocks.car");
-    const bytes = new Uint8Array(await readFile(file));
-    // Flip a byte of the last block's bytes (the file still parses: only the hash can tell).
-    bytes[bytes.length - 2]! ^= 0xff;
-    await writeFile(file, bytes);
+    await rm(join(dir, "blocks.index"));
+    await flipLastBlockByte(join(dir, "blocks.car"));
     const reasons: string[] = [];
     const disk = (await openDiskBlockCache(dir, {
       maxBytes: 1024 * 1024,
@@ -82,10 +116,7 @@ describe("the block cache on disk", () => {
     const dir = join(work, "corrupt-later");
     await filled(dir);
     const disk = (await openDiskBlockCache(dir, { maxBytes: 1024 * 1024 })) as DiskBlockCache;
-    const file = join(dir, "blocks.car");
-    const bytes = new Uint8Array(await readFile(file));
-    bytes[bytes.length - 2]! ^= 0xff;
-    await writeFile(file, bytes);
+    await flipLastBlockByte(join(dir, "blocks.car"));
     const fresh = node();
     const cache = withBlockCache(fresh.store, { maxBlocks: 100, disk });
     expect(await cache.dagGet(blocks[2]!.cid)).toEqual(values[2]);
@@ -152,3 +183,191 @@ describe("the block cache on disk", () => {
     await after?.close();
   });
 });
+
+describe("the block cache's saved index", () => {
+  const open = (dir: string, reasons: string[] = [], maxBytes = 1024 * 1024) =>
+    openDiskBlockCache(dir, { maxBytes, onDiscard: (r) => reasons.push(r) }) as Promise<DiskBlockCache>;
+
+  /** Every block read back as it was, and none asked of the node. */
+  async function readsBackWithoutTheNode(disk: DiskBlockCache): Promise<void> {
+    const fresh = node();
+    const cache = withBlockCache(fresh.store, { maxBlocks: 100, disk });
+    expect(await Promise.all(blocks.map((b) => cache.dagGet(b.cid)))).toEqual(values);
+    expect(fresh.reads).toEqual([]);
+  }
+
+  /** The saved index rewritten with a valid checksum: only what is in it can be wrong. */
+  async function rewriteIndex(dir: string, change: (index: BlockIndex) => BlockIndex): Promise<void> {
+    const file = join(dir, "blocks.index");
+    const index = decodeIndex(await readFile(file), { maxBlockBytes: MAX_BLOCK_BYTES });
+    await writeFile(file, encodeIndex(change(index)));
+  }
+
+  it("is written on closing and used on opening: the blocks are found, none is refused", async () => {
+    const dir = join(work, "index-used");
+    await filled(dir);
+    const reasons: string[] = [];
+    const disk = await open(dir, reasons);
+    expect(disk.stats()).toMatchObject({ blocks: 3, discarded: 0 });
+    await readsBackWithoutTheNode(disk);
+    await disk.close();
+    expect(reasons).toEqual([]);
+  });
+
+  it("damaged, cut short, foreign, another cache's, of another format, too large or longer than the file: refused whole and rebuilt from the blocks", async () => {
+    const other = join(work, "index-other");
+    await filled(other);
+    const cases: [string, RegExp, (dir: string) => Promise<void>][] = [
+      ["damaged", /checksum/, async (dir) => flipByte(join(dir, "blocks.index"), 40)],
+      ["cut-short", /checksum/, async (dir) => cutShort(join(dir, "blocks.index"))],
+      [
+        "foreign",
+        /not this cache's index/,
+        (dir) => writeFile(join(dir, "blocks.index"), "some other file\n{}"),
+      ],
+      [
+        "another-cache",
+        /another file's/,
+        async (dir) => writeFile(join(dir, "blocks.index"), await readFile(join(other, "blocks.index"))),
+      ],
+      [
+        "another-format",
+        /format 3/,
+        async (dir) => {
+          const file = join(dir, "blocks.index");
+          const bytes = await readFile(file);
+          // The format in the first line, "NomadPatchBlockIndex 2 <checksum>", made 3.
+          bytes[bytes.indexOf(" ") + 1] = "3".charCodeAt(0);
+          await writeFile(file, bytes);
+        },
+      ],
+      [
+        "too-large",
+        /larger than/,
+        (dir) => writeFile(join(dir, "blocks.index"), new Uint8Array(256 * 1024 + 1)),
+      ],
+      [
+        "longer-than-the-file",
+        /describes/,
+        (dir) => rewriteIndex(dir, (index) => ({ ...index, covered: index.covered + 100 })),
+      ],
+      [
+        "out-of-bounds",
+        /out of bounds/,
+        (dir) =>
+          rewriteIndex(dir, (index) => ({
+            ...index,
+            blocks: replaced(index, (place) => ({ ...place, length: index.covered })),
+          })),
+      ],
+    ];
+    for (const [name, why, spoil] of cases) {
+      const dir = join(work, `index-${name}`);
+      await filled(dir);
+      await spoil(dir);
+      const reasons: string[] = [];
+      const disk = await open(dir, reasons);
+      expect(reasons, name).toEqual([expect.stringMatching(/index .* is not used/)]);
+      expect(reasons[0], name).toMatch(why);
+      // The blocks are still there: read from the file itself, each hash-checked.
+      expect(disk.stats(), name).toMatchObject({ blocks: 3, discarded: 0 });
+      await readsBackWithoutTheNode(disk);
+      await disk.close();
+      // Rebuilt: the next opening uses it without complaint.
+      const again: string[] = [];
+      await (await open(dir, again)).close();
+      expect(again, name).toEqual([]);
+    }
+  });
+
+  it("an index that passes its checks but places a block wrongly is caught when the block is read: never trusted", async () => {
+    const dir = join(work, "index-lies");
+    await filled(dir);
+    const first = blocks[0]!.cid.toString();
+    await rewriteIndex(dir, (index) => ({
+      ...index,
+      // The first two blocks placed at each other's bytes.
+      blocks: replaced(index, (_place, i) => index.blocks.get(blocks[i === 0 ? 1 : i === 1 ? 0 : i]!.cid)!),
+    }));
+    const reasons: string[] = [];
+    const disk = await open(dir, reasons);
+    const fresh = node();
+    const cache = withBlockCache(fresh.store, { maxBlocks: 100, disk });
+    expect(await cache.dagGet(blocks[0]!.cid)).toEqual(values[0]);
+    expect(fresh.reads).toEqual([first]);
+    await disk.flush();
+    expect(reasons).toEqual([expect.stringMatching(/damaged .*does not match its CID/)]);
+    await disk.close();
+  });
+
+  it("blocks written after the index was last saved (the process killed before closing) are read from the file, each checked", async () => {
+    const dir = join(work, "index-behind");
+    const killed = join(work, "index-behind-killed");
+    await filled(dir);
+    const disk = await open(dir);
+    const later = await Promise.all(["later one", "later two"].map((v) => encodeBlock(v)));
+    for (const block of later) disk.put(block);
+    await disk.flush();
+    // What a crash leaves: the blocks appended, the index as it was saved before them.
+    await mkdir(killed);
+    for (const name of ["blocks.car", "blocks.index"]) await copyFile(join(dir, name), join(killed, name));
+    await disk.close();
+
+    const reasons: string[] = [];
+    const reopened = await open(killed, reasons);
+    expect(reasons).toEqual([]);
+    expect(reopened.stats()).toMatchObject({ blocks: 5, discarded: 0 });
+    for (const block of later) expect(reopened.get(block.cid)).toEqual(block.bytes);
+    await reopened.close();
+  });
+
+  it("a DAG held whole is read back in one pass, each block checked; over the caller's bytes it is not read", async () => {
+    const dir = join(work, "index-dag");
+    const root = blocks[0]!.cid;
+    const first = await open(dir);
+    for (const block of blocks) first.put(block);
+    first.markDag(
+      root,
+      blocks.map((b) => b.cid),
+    );
+    await first.close();
+
+    const disk = await open(dir);
+    expect(disk.hasDag(root)).toBe(true);
+    const read = await disk.readDag(root);
+    const asList = (list: readonly Block[] | undefined) => list?.map((b) => [b.cid.toString(), [...b.bytes]]);
+    expect(asList(read)).toEqual(asList(blocks));
+    const total = blocks.reduce((n, b) => n + b.bytes.byteLength, 0);
+    expect(await disk.readDag(root, total - 1)).toBeUndefined();
+    expect(await disk.readDag(blocks[1]!.cid)).toBeUndefined();
+    await disk.close();
+
+    // One byte changed in the DAG's sections: nothing of it is used, and the cache is dropped.
+    await flipLastBlockByte(join(dir, "blocks.car"));
+    const reasons: string[] = [];
+    const damaged = await open(dir, reasons);
+    expect(await damaged.readDag(root)).toBeUndefined();
+    await damaged.flush();
+    expect(reasons).toEqual([expect.stringMatching(/damaged/)]);
+    expect(damaged.hasDag(root)).toBe(false);
+    await damaged.close();
+  });
+});
+
+/** The index's places of `blocks`, each replaced. */
+function replaced(index: BlockIndex, change: (place: Place, i: number) => Place): BlockPlaces {
+  const places = blockPlaces();
+  for (const [i, block] of blocks.entries()) places.set(block.cid, change(index.blocks.get(block.cid)!, i));
+  return places;
+}
+
+async function flipByte(file: string, at: number): Promise<void> {
+  const bytes = new Uint8Array(await readFile(file));
+  bytes[at]! ^= 0xff;
+  await writeFile(file, bytes);
+}
+
+async function cutShort(file: string): Promise<void> {
+  const bytes = await readFile(file);
+  await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+}

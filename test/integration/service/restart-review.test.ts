@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LimitExceededError } from "../../../src/errors.js";
+import { delegateStore } from "../../../src/ipfs/delegate-store.js";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
+import type { PatchReview } from "../../../src/patch-request/change-model.js";
+import { withBlockCache } from "../../../src/service/caching-store.js";
+import { type DiskBlockCache, openDiskBlockCache } from "../../../src/service/disk-block-cache.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
+import { createProjectTarget, proposePatch } from "../../helpers/nomad-builders/index.js";
+
+const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
+
+/** A review without the moment it was taken. */
+function shown(review: PatchReview): Omit<PatchReview, "reviewedAt"> {
+  const { reviewedAt: _at, ...rest } = review;
+  return rest;
+}
+
+/** The operator's node, counting the blocks asked of it (one by one, or as exports). */
+function counted(store: IpfsStore) {
+  const asked = { blocks: 0, exports: 0 };
+  const node: IpfsStore = {
+    ...delegateStore(store),
+    getBlock: (cid, o) => {
+      asked.blocks++;
+      return store.getBlock(cid, o);
+    },
+    exportDag: (root, visit, o) => {
+      asked.exports++;
+      return store.exportDag(root, visit, o);
+    },
+  };
+  return { node, asked };
+}
+
+/** The disk cache, counting the blocks read from it one at a time. */
+function countingGets(disk: DiskBlockCache) {
+  const gets = { count: 0 };
+  const counting: DiskBlockCache = {
+    ...disk,
+    get: (cid) => {
+      gets.count++;
+      return disk.get(cid);
+    },
+  };
+  return { disk: counting, gets };
+}
+
+describe("the first review after a restart", () => {
+  let pair: { operator: KuboNode; contributor: KuboNode; stop(): Promise<void> };
+  let key: string;
+  let dir: string;
+  const entries = 20;
+
+  beforeAll(async () => {
+    pair = await startKuboPair();
+    const target = await createProjectTarget(pair.operator, {
+      knownId: "restart-project",
+      name: "Restart",
+      features: Array.from({ length: 20 }, (_, i) => `Feature ${i}`),
+    });
+    ({ key } = await proposePatch(pair.contributor, {
+      target: target.id,
+      title: "Features after a restart",
+      entries: await Promise.all(
+        Array.from({ length: entries }, async (_, i) => ({
+          eventId: "AddFeatureAsync",
+          content: { Key: null, Value: await pair.contributor.store.dagPut(`Proposed ${i}`), Unset: false },
+        })),
+      ),
+    }));
+    // The operator's node fetches the patch once, as the first review on it does.
+    await reviewPatch({ store: withBlockCache(pair.operator.store, { maxBlocks: 10_000 }) }, { key, limits });
+    dir = await mkdtemp(join(tmpdir(), "nomad-patch-restart-"));
+  });
+  afterAll(async () => {
+    await pair?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const openDisk = async () =>
+    (await openDiskBlockCache(dir, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+
+  it("reads the patch back in one pass and nothing from the node, and shows exactly what a cold review shows", async () => {
+    const before = await openDisk();
+    const cold = await reviewPatch(
+      { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk: before }) },
+      { key, limits },
+    );
+    await before.close();
+
+    const { node, asked } = counted(pair.operator.store);
+    const { disk, gets } = countingGets(await openDisk());
+    const restarted = await reviewPatch(
+      { store: withBlockCache(node, { maxBlocks: 10_000, disk }) },
+      { key, limits },
+    );
+    await disk.close();
+
+    expect(shown(restarted.review)).toEqual(shown(cold.review));
+    expect(restarted.target.state).toEqual(cold.target.state);
+    expect(restarted.patch.proposed).toEqual(cold.patch.proposed);
+    // Each proposed entry, its event and its value: none asked of the node, none read from disk one by one.
+    expect(restarted.patch.proposed).toHaveLength(entries);
+    expect(asked).toEqual({ blocks: 0, exports: 0 });
+    // The one block read on its own is the head of the owner's stream (how large an apply would find it).
+    expect(gets.count).toBeLessThanOrEqual(1);
+
+    // And what a review with no cache at all shows.
+    const fresh = await reviewPatch(
+      { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000 }) },
+      { key, limits },
+    );
+    expect(shown(restarted.review)).toEqual(shown(fresh.review));
+  });
+
+  it("still stops at the byte budget: what is read back from disk is charged as what is fetched", async () => {
+    const small = { ...limits, maxBytes: 2_000 };
+    const cold = reviewPatch(
+      { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000 }) },
+      { key, limits: small },
+    );
+    await expect(cold).rejects.toBeInstanceOf(LimitExceededError);
+    const disk = await openDisk();
+    const restarted = reviewPatch(
+      { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk }) },
+      { key, limits: small },
+    );
+    await expect(restarted).rejects.toBeInstanceOf(LimitExceededError);
+    await disk.close();
+  });
+});
