@@ -4,7 +4,7 @@ import { isIpnsName, parseIpnsName, SOURCE_ADD_EVENT_ID } from "../../nomad/inde
 import type { PairCode } from "../../nomad/pairing/pair-code.js";
 import { appendEntries } from "../append-entries.js";
 import { findDeviceKeys } from "../find-device-keys.js";
-import { addKnownSources } from "../known-sources.js";
+import { addKnownSources, readKnownSources } from "../known-sources.js";
 import { loadTarget } from "../load-target.js";
 import { notingNothingChanged } from "./pair-errors.js";
 import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
@@ -49,7 +49,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * 3. change the heartbeat to the local key's name, wait for the new device, then heartbeat;
  * 4. read its local key id (UTF-8 text); refuse our own id; if it is already a source, stop there;
  * 5. append a SourceAdd entry (TargetId = roaming id, content = the id as a string block) to this node's
- *    stream, publish, refold; record the id as a known source.
+ *    stream, publish, refold with the devices pairing recorded here; record the id as a known source.
  */
 export async function sendPairing(
   deps: { readonly store: IpfsStore },
@@ -81,7 +81,10 @@ export async function sendPairing(
       throw new PolicyRefusal("The other device sent this node's own local key; nothing was added");
 
     // The fold's sources are the truth (the known-sources record may be ahead of a pairing that failed).
-    const loaded = await loadTarget(deps, { target: targetId, resolve: input.resolve });
+    // Devices this node learned by pairing are folded too: the roaming value may no longer list them, and
+    // a republish without them would drop their changes.
+    const pairedSources = await readKnownSources(input.dataDir, targetId);
+    const loaded = await loadTarget(deps, { target: targetId, resolve: input.resolve, pairedSources });
     await addKnownSources(input.dataDir, targetId, [newSource]);
     const base = { targetId, roamingKeyName: keys.roaming.name, localKeyName: keys.local.name, newSource };
     if (loaded.sources.includes(newSource)) {
@@ -91,6 +94,7 @@ export async function sendPairing(
     const appended = await appendEntries(deps, {
       target: targetId,
       entries: [{ targetId, eventId: SOURCE_ADD_EVENT_ID, content: newSource }],
+      pairedSources,
       resolve: input.resolve,
       publish: input.publish,
     });
