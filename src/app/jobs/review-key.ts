@@ -136,7 +136,10 @@ export async function reviewKey(
       ? { cid: current.marker.cid, result: current.marker.result }
       : undefined;
     await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces }));
-    if (current) await supersede(job, current);
+    if (current) {
+      await supersede(job, current);
+      await takeDownLabelsOfReplaced(job, config);
+    }
     log.info({ cid, result, replaced: current?.marker.cid ?? null }, "review posted");
     watchKey(job, config, key, cid);
     if (request.runRules === false) return;
@@ -152,6 +155,15 @@ function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {
     marker.result === reviewedResult(review) &&
     marker.state === reviewStatus(review).state
   );
+}
+
+/**
+ * An approval and a failed apply are about the version they were given for; a new version voids the one and
+ * has not had the other, so their labels would say something untrue of the patch now under review.
+ */
+async function takeDownLabelsOfReplaced(job: IssueJob, config: NomadPatchConfig): Promise<void> {
+  for (const label of [config.labels.approve, config.labels.failed])
+    if (job.issue.labels.includes(label)) await job.github.removeLabel(label);
 }
 
 async function supersede(job: IssueJob, old: MarkedComment<ReviewMarker>): Promise<void> {

@@ -94,6 +94,35 @@ describe("the GitHub App: open patch keys are watched, and each new version is a
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 
+  it("a revision takes down the approve and failed labels of the version it replaces: they are not true of it", async () => {
+    const target = await createProject(pair.operator.store);
+    const v1 = await proposeRename(pair.contributor.store, target, "Labelled Name");
+    const issue = { number: 85, body: `Patch: ${v1.key}` };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(reviews(app, 85)).toHaveLength(1);
+
+    // r1 was approved by the label and its apply failed: GitHub now shows both labels on the issue.
+    const labelled = { ...issue, labels: ["nomad-patch: approve", "nomad-patch: failed"] };
+    const v2 = await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: v1.key, title: "Labelled Name, retitled", publish: { allowOffline: true } },
+    );
+    await app.deliver("issue_comment", commentCreated(labelled, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const current = reviews(app, 85).at(-1);
+    expect(parseMarker(current?.body)).toMatchObject({ cid: v2.cid.toString(), state: "ready" });
+    expect(
+      app.gh
+        .sent("DELETE", /\/issues\/85\/labels\//)
+        .map((r) => decodeURIComponent(r.path.replace(/^.*\/labels\//, "")))
+        .sort(),
+    ).toEqual(["nomad-patch: approve", "nomad-patch: failed"]);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+
   it("stops polling the keys of a closed issue", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Closed Early");
