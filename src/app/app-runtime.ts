@@ -19,7 +19,8 @@ export interface AppRuntime {
  * queue and race on its files), then the app's Kubo node (`KUBO_API_URL`, else a managed one in the data
  * directory), the node's apply journal (what makes an apply exactly-once) and one block cache for the process (a target's history is read once,
  * then every later review is warm; backed by the data directory, so a restart starts warm). `npm start` and
- * the Probot entry (`nomad-patch/app`) both start here. `close` closes the cache, then stops a managed node,
+ * the Probot entry (`nomad-patch/app`) both start here. `close` stops what the app started on it (the
+ * watcher's timer, the inbox bridge; `AppDeps.stopOnClose`), closes the cache, then stops a managed node,
  * then releases the data directory.
  */
 export async function openAppRuntime(
@@ -51,14 +52,19 @@ async function openOnLockedDir(
   try {
     const journal = await openNodeJournal(kubo.store, environment.dataDir);
     const cache = await openBlockCache(kubo.store, environment, log);
+    const stops: (() => Promise<void>)[] = [];
     const close = async () => {
+      // What the app started on this runtime first: its subscriptions use the node stopped below.
+      for (const stop of stops.splice(0).reverse())
+        await stop().catch((error: unknown) => log(`stopping the app failed: ${(error as Error).message}`));
       await cache
         .close()
         .catch((error: unknown) => log(`block cache close failed: ${(error as Error).message}`));
       await kubo.close();
       await release();
     };
-    return { deps: { store: cache.store, environment, journal }, managed: kubo.managed, close };
+    const stopOnClose = (stop: () => Promise<void>) => void stops.push(stop);
+    return { deps: { store: cache.store, environment, journal, stopOnClose }, managed: kubo.managed, close };
   } catch (error) {
     await kubo.close();
     throw error;

@@ -43,6 +43,12 @@ export interface AppDeps {
    * tests. Otherwise one is made when `NOMAD_PATCH_INBOX_REPOSITORIES` names repositories.
    */
   readonly inboxBridge?: InboxBridge;
+  /**
+   * Where the app registers how to stop what it starts (the watcher's timer, the inbox bridge's
+   * subscriptions and timers), to be run when its surroundings close: `openAppRuntime` passes its own,
+   * which runs them first on `close`. Without it, nothing the app started is stopped but by the process's end.
+   */
+  readonly stopOnClose?: (stop: () => Promise<void>) => void;
 }
 
 /** Delivery ids remembered (in memory and on disk) so that a redelivery is handled once. */
@@ -99,6 +105,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       deps.inboxBridge ??
       (deps.environment.inbox.repositories.length > 0 ? createInboxBridge(deps.environment) : undefined);
     bridge?.start({ auth: (id) => app.auth(id), runtime, queue, log });
+    deps.stopOnClose?.(async () => {
+      if (!deps.watcher) watcher.stop();
+      await bridge?.close();
+    });
     log.info({ dataDir: deps.environment.dataDir }, "nomad-patch loaded");
   };
 }
