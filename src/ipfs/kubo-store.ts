@@ -124,7 +124,7 @@ export class KuboStore implements IpfsStore {
         })) {
           bytes += block.bytes.byteLength;
           if (bytes > maxBytes) return { bytes: bytes - block.bytes.byteLength, complete: false };
-          await verifyBlock(block.cid, block.bytes);
+          verifyBlock(block.cid, block.bytes);
           if (!visit(block)) return { bytes, complete: false };
           // A whole export may already be buffered: hashing and caching it must not hold the event loop.
           const turn = yieldIfBusy();
@@ -146,7 +146,7 @@ export class KuboStore implements IpfsStore {
     const first = blocks[0];
     if (!first) return;
     // Each block is checked here, so Kubo stores under a CID exactly the bytes that hash to it.
-    for (const block of blocks) await verifyBlock(block.cid, block.bytes);
+    for (const block of blocks) verifyBlock(block.cid, block.bytes);
     const root = options.pinRoot ?? first.cid;
     const car = encodeCar([root], blocks);
     const params = new URLSearchParams({ "pin-roots": String(options.pinRoot !== undefined) });
@@ -176,7 +176,7 @@ export class KuboStore implements IpfsStore {
         `block ${cid} has ${bytes.byteLength} bytes, more than the limit of ${max}`,
       );
     }
-    await verifyBlock(cid, bytes);
+    verifyBlock(cid, bytes);
     return bytes;
   }
 
