@@ -8,9 +8,8 @@ import { withBlockCache } from "../src/service/caching-store.js";
 import { type DiskBlockCache, openDiskBlockCache } from "../src/service/disk-block-cache.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
-import { fetchAsCar } from "./measure/baselines.js";
 import { timed } from "./measure/timing.js";
-import { describeTrace, tracingStore } from "./measure/trace-store.js";
+import { carBeside, describeTrace, tracingStore } from "./measure/trace-store.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
@@ -85,11 +84,8 @@ async function main(): Promise<void> {
       if (!trace) continue;
       process.stderr.write(`${describeTrace(node.calls(), run.ms)}\n`);
       // The bench's `car` bound for the same names and DAGs, measured right after, under the same load.
-      const names = [...new Set(node.calls().flatMap((c) => (c.name === undefined ? [] : [c.name])))];
-      const car = await timed(() => fetchAsCar(pair.operator.store.apiUrl, names, run.value.roots));
-      process.stderr.write(
-        `car (${names.length} names, ${run.value.roots.length} exports) ${car.ms.toFixed(0)} ms: ${mode}/car ${(run.ms / car.ms).toFixed(2)}×\n`,
-      );
+      const car = await carBeside(pair.operator.store.apiUrl, node.calls(), run.value.roots, run.ms);
+      process.stderr.write(`${car.replace("cold/car", `${mode}/car`)}\n`);
     }
     await rm(dir, { recursive: true, force: true });
     const { profile } = await session.post("Profiler.stop");

@@ -154,7 +154,7 @@ export async function runStorage(
   contributor: Parameters<typeof writeStorageHistory>[0],
   setup: Record<string, number>,
   log: (line: string) => void,
-): Promise<{ result: StorageCaseResult; review: ReviewCaseResult }> {
+): Promise<{ result: StorageCaseResult; review: ReviewCaseResult; patch: WrittenPatch }> {
   const written = await timed(() =>
     writeStorageHistory(operator, { name: "bench-storage", entries: STORAGE.entries, files: STORAGE.files }),
   );
@@ -172,5 +172,5 @@ export async function runStorage(
     { history: STORAGE.entries, patch: result.patchEntries, kind: "storage" },
     log,
   );
-  return { result, review };
+  return { result, review, patch };
 }

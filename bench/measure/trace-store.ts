@@ -1,5 +1,8 @@
+import type { CID } from "multiformats/cid";
 import { delegateStore } from "../../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../../src/ipfs/store.js";
+import { fetchAsCar } from "./baselines.js";
+import { timed } from "./timing.js";
 
 /** One request to the node: what it was, and when it started and ended (ms since the trace began). */
 export interface TracedCall {
@@ -66,30 +69,31 @@ export function describeTrace(calls: readonly TracedCall[], totalMs: number): st
       `  ${method.padEnd(12)} ${String(list.length).padStart(6)} requests, in flight ${covered(list).toFixed(0).padStart(6)} ms, each ${median(list).toFixed(1)} ms median`,
   );
   const busy = covered(calls);
+  // Reads of one block or one file come by the hundred: each kind is shown as the span it covers.
+  const perItem = new Set(["getBlock", "dagGet", "catFile", "fileSize"]);
   const slow = [...calls]
-    .filter((c) => c.method !== "getBlock" && c.method !== "dagGet")
+    .filter((c) => !perItem.has(c.method))
     .sort((a, b) => a.start - b.start)
     .map(
       (c) =>
         `  ${c.start.toFixed(0).padStart(6)} → ${c.end.toFixed(0).padStart(6)} ms  ${c.method} ${c.what.slice(0, 70)}`,
     );
-  const blocks = calls.filter((c) => c.method === "getBlock" || c.method === "dagGet");
-  const blockSpan =
-    blocks.length > 0
-      ? [
-          `  ${Math.min(...blocks.map((c) => c.start))
-            .toFixed(0)
-            .padStart(6)} → ${Math.max(...blocks.map((c) => c.end))
-            .toFixed(0)
-            .padStart(6)} ms  ${blocks.length} block requests`,
-        ]
-      : [];
+  const spans = [...kinds]
+    .filter(([method]) => perItem.has(method))
+    .map(
+      ([method, list]) =>
+        `  ${Math.min(...list.map((c) => c.start))
+          .toFixed(0)
+          .padStart(6)} → ${Math.max(...list.map((c) => c.end))
+          .toFixed(0)
+          .padStart(6)} ms  ${list.length} × ${method}`,
+    );
   return [
     `review ${totalMs.toFixed(0)} ms; a request to the node in flight ${busy.toFixed(0)} ms, none ${(totalMs - busy).toFixed(0)} ms`,
     ...lines,
-    "requests other than single blocks, in the order they started:",
+    "requests other than single blocks and files, in the order they started, then the others' spans:",
     ...slow,
-    ...blockSpan,
+    ...spans,
   ].join("\n");
 }
 
@@ -113,4 +117,16 @@ function covered(calls: readonly TracedCall[]): number {
 function median(calls: readonly TracedCall[]): number {
   const sorted = calls.map((c) => c.end - c.start).sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** The bench's `car` bound for the names a traced review resolved and the DAGs it read, measured now. */
+export async function carBeside(
+  apiUrl: string,
+  calls: readonly TracedCall[],
+  roots: readonly CID[],
+  reviewMs: number,
+): Promise<string> {
+  const names = [...new Set(calls.flatMap((c) => (c.name === undefined ? [] : [c.name])))];
+  const car = await timed(() => fetchAsCar(apiUrl, names, roots));
+  return `car (${names.length} names, ${roots.length} exports) ${car.ms.toFixed(0)} ms: cold/car ${(reviewMs / car.ms).toFixed(2)}×`;
 }
