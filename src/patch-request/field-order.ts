@@ -7,7 +7,9 @@ import type { FieldChange } from "./change-model.js";
  * reads as the author wrote the patch rather than by field name. Folds `entries` (those that changed the
  * state, in application order) one at a time from `before` and ranks each top-level field by the first
  * entry that changes it; rows of one field keep their order. One reducer step per entry, as the fold
- * itself takes, and fields are compared by reference first, so unchanged ones cost nothing.
+ * itself takes, and fields are compared by reference first, so unchanged ones cost nothing. It stops once
+ * every field of `fields` has its place (later entries could only rank other fields after them): folding
+ * each entry alone copies the lists it appends to, so going on would copy a long list once per entry.
  */
 export async function inEntryOrder(
   fields: readonly FieldChange[],
@@ -17,8 +19,11 @@ export async function inEntryOrder(
   context: FoldContext,
 ): Promise<FieldChange[]> {
   const rank = new Map<string, number>();
+  const topLevel = (path: string) => path.replace(/\[.*$/s, "");
+  const wanted = new Set(fields.map((field) => topLevel(field.path)));
   let state = before;
   for (const entry of entries) {
+    if ([...wanted].every((key) => rank.has(key))) break;
     const { state: next } = await module.fold(state, [entry], {
       rootId: context.rootId,
       sources: context.sources,
@@ -29,7 +34,7 @@ export async function inEntryOrder(
     }
     state = next;
   }
-  const rankOf = (path: string) => rank.get(path.replace(/\[.*$/s, "")) ?? rank.size;
+  const rankOf = (path: string) => rank.get(topLevel(path)) ?? rank.size;
   return fields
     .map((field, index) => ({ field, index }))
     .sort((a, b) => rankOf(a.field.path) - rankOf(b.field.path) || a.index - b.index)

@@ -7,6 +7,7 @@ import {
   type LoadedEntry,
   wacProjectModule,
 } from "../../../src/nomad/index.js";
+import { listItemsCopied } from "../../../src/nomad/list-draft.js";
 import { inEntryOrder } from "../../../src/patch-request/field-order.js";
 import { diffFields } from "../../../src/patch-request/field-view.js";
 
@@ -51,5 +52,32 @@ describe("field changes in entry order (issue 16 §4)", () => {
     expect(fields.map((f) => f.path)).toEqual(["Description", "Features[beta]", "Name"]);
     const ordered = await inEntryOrder(fields, wacProjectModule, before, entries, context);
     expect(ordered.map((f) => f.path)).toEqual(["Name", "Features[beta]", "Description"]);
+  });
+
+  it("stops folding once every changed field has its place: a long list is not copied once per entry", async () => {
+    const before = {
+      ...wacProjectModule.seed({ id: ROOT, sources: [] }),
+      Features: Array.from({ length: 2_000 }, (_, i) => `feature ${i}`),
+    } as IpldMap;
+    const entries = [
+      await valueEntry("AddFeatureAsync", "new 0", 1),
+      await valueEntry("UpdateNameAsync", "Renamed", 2),
+      ...(await Promise.all(
+        Array.from({ length: 300 }, (_, i) => valueEntry("AddFeatureAsync", `new ${i + 1}`, i + 3)),
+      )),
+    ];
+    const context = { rootId: ROOT, sources: [] };
+    const { state: after } = await wacProjectModule.fold(before, entries, context);
+    const fields = diffFields(before, after);
+    const copiedBefore = listItemsCopied();
+    const ordered = await inEntryOrder(fields, wacProjectModule, before, entries, context);
+    // Folding each of the 302 entries alone copies the 2,000 features (and more) for every one: 600,000 items.
+    expect(listItemsCopied() - copiedBefore).toBeLessThanOrEqual(2 * 2_001);
+    expect(ordered.map((f) => f.path.replace(/\[.*$/s, ""))).toEqual([
+      "Features",
+      ...Array(300).fill("Features"),
+      "Name",
+    ]);
+    expect(ordered).toHaveLength(302);
   });
 });
