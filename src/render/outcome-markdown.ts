@@ -16,6 +16,8 @@ export interface OutcomeOptions {
   readonly predictedResultCid?: string;
   /** An IPFS gateway to link the new version through (`NOMAD_PATCH_GATEWAY_URL`); absent: no link. */
   readonly gatewayUrl?: string;
+  /** The target's display name when the review is not at hand (the review's own name wins). */
+  readonly targetName?: string;
 }
 
 /**
@@ -34,12 +36,16 @@ export function renderOutcomeMarkdown(
     key: outcome.patchKey,
     cid: outcome.patchCid,
   });
+  // Named as the review names it (its summary line); the key is in the facts below, as in the review's identifiers.
+  const name = review?.target.name ?? options.targetName;
+  const target = name ? `**${escapeInline(name, 100)}**` : `the target ${codeSpan(outcome.targetId)}`;
   const headline =
     outcome.status === "applied"
-      ? `### ✅ Applied\n\nThe patch ${codeSpan(outcome.patchCid)} is now part of the target ${codeSpan(outcome.targetId)}. To undo it, propose a patch that changes it back: a Nomad object's history only grows.`
+      ? `### ✅ Applied\n\nThe patch ${codeSpan(outcome.patchCid)} is now part of ${target}. To undo it, propose a patch that changes it back: a Nomad object's history only grows.`
       : `### ✅ Already applied\n\nThe patch ${codeSpan(outcome.patchCid)} was applied before; nothing was written twice.`;
   const predicted = review?.predictedResultCid ?? options.predictedResultCid;
   const facts = [
+    `- **Target:** ${codeSpan(outcome.targetId)}`,
     ...(options.approvedBy === undefined
       ? []
       : [`- **Approved by:** ${escapeInline(options.approvedBy, 60)}`]),

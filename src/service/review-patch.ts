@@ -210,7 +210,11 @@ function targetSetting(targets: readonly TargetSetting[] | undefined, target: Ip
 }
 
 function displayName(target: ReviewedTarget): string | undefined {
-  const value = target.published?.value ?? target.state;
+  return displayNameOf(target.published?.value ?? target.state);
+}
+
+/** The name a Nomad object's value gives itself (`StorableItemName` for Storage, `Name` otherwise), if any. */
+export function displayNameOf(value: Readonly<Record<string, unknown>>): string | undefined {
   for (const key of ["StorableItemName", "Name"]) {
     const name = value[key];
     if (typeof name === "string" && name !== "") return name;

@@ -1,3 +1,5 @@
+import { CID } from "multiformats/cid";
+import { isIpldMap } from "../../nomad/index.js";
 import type { ApplyOutcome } from "../../patch-request/apply-outcome.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
 import {
@@ -11,6 +13,7 @@ import {
 } from "../../render/index.js";
 import { ConflictError, PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
 import { applyPatch } from "../../service/apply-patch.js";
+import { displayNameOf } from "../../service/review-patch.js";
 import { findStatus } from "../bot-comments.js";
 import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
@@ -179,6 +182,7 @@ async function reportApplied(
   if (!shown) {
     // The approved result is checked as the review's was (issue 16 §5: the ✔ was never shown).
     const body = renderOutcomeMarkdown(outcome, undefined, {
+      targetName: await appliedName(job, outcome),
       approvedBy: by.approvedBy,
       override: by.override,
       predictedResultCid: by.result,
@@ -193,4 +197,23 @@ async function reportApplied(
   // An override applied what the rules rejected: their label no longer says what happened.
   if (by.override) await job.github.removeLabel(labels.rejected);
   if (config.closeIssueOnApply) await job.github.closeIssue();
+}
+
+/** A roaming value is a small map (its lists are links); far larger is not read for a name. */
+const MAX_NAMED_VALUE_BYTES = 1024 * 1024;
+
+/**
+ * The target's display name in the version just published (the review's name, after the patch): one
+ * block the node has just written, bounded; none when it cannot be read, and the key names the target.
+ */
+async function appliedName(job: IssueJob, outcome: ApplyOutcome): Promise<string | undefined> {
+  try {
+    const value = await job.runtime.store.dagGet(CID.parse(outcome.roamingCid), {
+      timeoutMs: job.runtime.environment.callTimeoutMs,
+      maxBytes: MAX_NAMED_VALUE_BYTES,
+    });
+    return isIpldMap(value) ? displayNameOf(value) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -72,6 +72,9 @@ describe("the GitHub App: a posted key, its review, an approval, the apply", () 
       cid: patch.cid.toString(),
     });
     expect(outcome?.body).toContain(`New roaming value:** \`${view.published}\``);
+    // Named as people know it (the name the target has now), the key beside it in the identifiers.
+    expect(outcome?.body).toContain("is now part of **Better Name**.");
+    expect(outcome?.body).toContain(`- **Target:** \`${target.id}\``);
     expect(outcome?.body).toContain("**Approved by:** maintainer");
     expect(app.gh.sent("POST", "/issues/comments/42/reactions").map((r) => r.body)).toEqual([
       { content: "eyes" },

@@ -28,8 +28,9 @@ describe("renderOutcomeMarkdown", () => {
 
       ### ✅ Applied
 
-      The patch \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` is now part of the target \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\`. To undo it, propose a patch that changes it back: a Nomad object's history only grows.
+      The patch \`bafyreijbk7bzh4i62bbnu3nivp4fy7sob3v42qjxomifbup7b2jkf4mjgk\` is now part of **Nomad Tools**. To undo it, propose a patch that changes it back: a Nomad object's history only grows.
 
+      - **Target:** \`k51qzi5uqu5dskj7aqicq98h48ukvi2e1rnon5vc5mtdlufvskvf36vusxbz4r\`
       - **New roaming value:** \`bafyrei7zglyz6d3x3zzu4xaq7nqlouujt57v5lmxud4qytaamjrhjhg7qi\` (exactly the predicted result ✔)
       - **Local stream:** \`bafyrei62qrmgjzf4y3jrhw2gyqxzsxwuenuwmba374ootu2fpiq27azt74\` under the bot's key \`k51qzi5uqu5dns8mrwykzppmfneoa15a5qim3i7sieif1ide24cc63i27cis7w\`
       - **Applied at:** 2026-01-02T04:00:00.000Z
@@ -42,6 +43,19 @@ describe("renderOutcomeMarkdown", () => {
 
       </details>"
     `);
+  });
+
+  it("names the target by its display name, the review's or the one given, and keeps its key in the identifiers", () => {
+    const review = fieldsReview();
+    const withReview = renderOutcomeMarkdown(outcome(), review);
+    expect(review.target.name).toBeTruthy();
+    expect(withReview).toContain(`is now part of **${review.target.name}**.`);
+    expect(withReview).toContain(`- **Target:** \`${TARGET}\``);
+    const given = renderOutcomeMarkdown(outcome(), undefined, { targetName: "Web*site* <b>" });
+    expect(given).toContain("is now part of **Web\\*site\\* &lt;b&gt;**.");
+    expect(given).toContain(`- **Target:** \`${TARGET}\``);
+    // No name known: the key itself.
+    expect(renderOutcomeMarkdown(outcome())).toContain(`is now part of the target \`${TARGET}\`.`);
   });
 
   it("marks the comment as a status the app can recognise", () => {
