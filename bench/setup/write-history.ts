@@ -67,7 +67,8 @@ export async function writeProjectHistory(
   );
   blocks.push(stream);
   // One CAR import instead of one request per block: the set-up is not what is measured.
-  await store.importBlocks(blocks);
+  // 30,000 blocks in one request: on a loaded machine the default bound of one call (30 s) is not enough.
+  await store.importBlocks(blocks, { timeoutMs: 300_000 });
   await store.publishName(created.keys.local.name, stream.cid, benchPublish);
   const loaded = await loadTarget(
     { store: withLocalBlocks(store, blocks) },
