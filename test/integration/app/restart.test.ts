@@ -50,6 +50,16 @@ describe("the GitHub App's queued work across a restart", () => {
         probot.receive({ id, name, payload } as Delivery),
     };
   }
+  /** GitHub with the repository's target and a maintainer allowed to `/hold`. */
+  const maintainerGitHub = () =>
+    fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: ADMIN },
+    });
+  const hold = (issue: number, id: number) =>
+    commentCreated({ number: issue, body: "" }, "/hold", "maintainer", { id });
   const records = async () => (await readdir(join(dataDir, "queue"))).filter((n) => n.endsWith(".json"));
 
   it("posts a review queued before a stop exactly once, from the next process, and still knows the delivery", async () => {
@@ -189,16 +199,9 @@ describe("the GitHub App's queued work across a restart", () => {
   });
 
   it("keeps a queued event whose installation token cannot be had for the next start, and gives up after a bounded number of starts", async () => {
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: `targets:\n  - id: ${TARGET}\n`,
-      permissions: { maintainer: ADMIN },
-    });
+    const gh = maintainerGitHub();
     const queueDir = join(dataDir, "queue");
     await mkdir(queueDir, { recursive: true });
-    const hold = (issue: number, id: number) =>
-      commentCreated({ number: issue, body: "" }, "/hold", "maintainer", { id });
     const record = (deliveryId: string, payload: object) =>
       JSON.stringify({ v: 1, deliveryId, event: "issue_comment.created", installationId: 5, payload });
     await writeFile(join(queueDir, "000000000000001-000001.json"), record("delivery-kept", hold(11, 91_011)));
@@ -240,16 +243,9 @@ describe("the GitHub App's queued work across a restart", () => {
   });
 
   it("cleans a `deliveries.new` left by a stop mid-rewrite, never writing through it, and still knows every delivery", async () => {
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: `targets:\n  - id: ${TARGET}\n`,
-      permissions: { maintainer: ADMIN },
-    });
+    const gh = maintainerGitHub();
     const queueDir = join(dataDir, "queue");
     const leftover = join(queueDir, "deliveries.new");
-    const hold = (issue: number, id: number) =>
-      commentCreated({ number: issue, body: "" }, "/hold", "maintainer", { id });
     const first = createWorkQueue();
     const before = await boot(pair.operator.store, first);
     await before.deliver("issue_comment", hold(21, 91_021), "delivery-21");
