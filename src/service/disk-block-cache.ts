@@ -15,6 +15,7 @@ import {
   rangesOf,
 } from "./block-cache-index.js";
 import { type FoldShelfHandle, openFoldShelf } from "./fold-shelf.js";
+import { type PidLock, takePidLock } from "./pid-lock.js";
 
 /**
  * Blocks kept on disk in the data directory, so a restarted process starts warm. Nothing read back is
@@ -76,7 +77,8 @@ export async function openDiskBlockCache(
 ): Promise<DiskBlockCache | undefined> {
   await mkdir(dir, { recursive: true });
   const lock = join(dir, "lock");
-  if (!(await tryLock(lock))) return undefined;
+  const held = await tryLock(lock);
+  if (!held) return undefined;
   const file = join(dir, "blocks.car");
   const indexFile = join(dir, "blocks.index");
   /** An index larger than this is neither written nor read (a quarter of the bound, as the folds). */
@@ -351,8 +353,8 @@ export async function openDiskBlockCache(
       if (indexDirty) await saveIndex().catch(() => {});
       await folds.flush();
       closeReader();
-      held.delete(lock);
-      await rm(lock, { force: true });
+      heldLocks.delete(lock);
+      await held.release();
     },
     stats: () => ({ blocks: index.size, bytes: size, discarded }),
     folds,
@@ -400,42 +402,36 @@ function hashMatches(cid: CID, bytes: Uint8Array): boolean {
 }
 
 /** Locks this process holds, removed when it exits however it ends (one listener for all of them). */
-const held = new Set<string>();
+const heldLocks = new Set<string>();
 let listening = false;
 
 function releaseOnExit(path: string): void {
   if (!listening)
     process.once("exit", () => {
-      for (const lock of held) rmSync(lock, { force: true });
+      for (const lock of heldLocks) rmSync(lock, { force: true });
     });
   listening = true;
-  held.add(path);
+  heldLocks.add(path);
 }
 
-/** The lock file holds the owner's pid; a lock whose owner is gone is taken over. */
-async function tryLock(path: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      releaseOnExit(path);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number(await readFile(path, "utf8").catch(() => ""));
-      if (owner > 0 && isAlive(owner)) return false;
-      await rm(path, { force: true });
-    }
-  }
-  return false;
-}
+/** Thrown to stop waiting: a cache another live process writes is not waited for. */
+const IN_USE = Symbol("in use");
 
-function isAlive(pid: number): boolean {
+/**
+ * The cache's lock (pid-lock.ts): a dead owner's is taken over, by one process only; a live owner's (this
+ * process's own included) means running without the cache, never waiting for it.
+ */
+async function tryLock(path: string): Promise<PidLock | undefined> {
   try {
-    process.kill(pid, 0);
-    return true;
+    const lock = await takePidLock(path, {
+      whileHeld: async () => {
+        throw IN_USE;
+      },
+    });
+    releaseOnExit(path);
+    return lock;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if (error === IN_USE) return undefined;
+    throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -181,6 +182,22 @@ describe("the block cache on disk", () => {
     const after = await openDiskBlockCache(dir, { maxBytes: 1024 });
     expect(after).toBeDefined();
     await after?.close();
+  });
+
+  it("takes over a lock left by a process that is gone, or by an earlier run under this very pid (a restarted container)", async () => {
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    for (const [name, pid] of [
+      ["dead-owner", gone],
+      ["same-pid", process.pid],
+    ] as const) {
+      const dir = join(work, name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, "lock"), String(pid));
+      const disk = await openDiskBlockCache(dir, { maxBytes: 1024 });
+      expect(disk, name).toBeDefined();
+      expect(await readFile(join(dir, "lock"), "utf8")).toBe(String(process.pid));
+      await disk?.close();
+    }
   });
 });
 
