@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DataDirInUseError, lockDataDir } from "../../../src/service/data-dir-lock.js";
 import { root } from "../app/app-process.js";
+import { startRacer } from "./lock-racer.js";
 
 /** The built lock (`npm run build`), as the app's processes run it. */
 const builtLock = join(root, "lib/service/data-dir-lock.js");
@@ -36,34 +36,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 `;
-
-interface Racer {
-  readonly child: ChildProcess;
-  /** The next line it writes. */
-  next(): Promise<string>;
-}
-
-function startRacer(script: string, dataDir: string): Racer {
-  const child = spawn(process.execPath, [script, pathToFileURL(builtLock).href, dataDir], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-    const wake = waiting.shift();
-    if (wake) wake(line);
-    else lines.push(line);
-  });
-  return {
-    child,
-    next: () =>
-      new Promise((resolve) => {
-        const line = lines.shift();
-        if (line !== undefined) resolve(line);
-        else waiting.push(resolve);
-      }),
-  };
-}
 
 describe("the app's data directory lock", () => {
   let dataDir: string;
@@ -99,7 +71,9 @@ describe("the app's data directory lock", () => {
     const lockDir = join(dataDir, "data");
     const { mkdir } = await import("node:fs/promises");
     await mkdir(lockDir);
-    const racers = Array.from({ length: 6 }, () => startRacer(script, lockDir));
+    const racers = Array.from({ length: 6 }, () =>
+      startRacer(script, [pathToFileURL(builtLock).href, lockDir]),
+    );
     try {
       const dead = spawnSync(process.execPath, ["-e", ""]).pid;
       const holders: number[] = [];

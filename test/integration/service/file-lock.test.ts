@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { withFileLock } from "../../../src/service/file-lock.js";
 import { root } from "../app/app-process.js";
+import { startRacer } from "./lock-racer.js";
 
 /** The built lock (`npm run build`), as the app's and the CLI's processes run it. */
 const builtLock = join(root, "lib/service/file-lock.js");
@@ -44,33 +44,6 @@ for await (const line of createInterface({ input: process.stdin })) {
 }
 `;
 
-interface Racer {
-  readonly child: ChildProcess;
-  next(): Promise<string>;
-}
-
-function startRacer(script: string, lockPath: string, inside: string): Racer {
-  const child = spawn(process.execPath, [script, pathToFileURL(builtLock).href, lockPath, inside], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-    const wake = waiting.shift();
-    if (wake) wake(line);
-    else lines.push(line);
-  });
-  return {
-    child,
-    next: () =>
-      new Promise((resolve) => {
-        const line = lines.shift();
-        if (line !== undefined) resolve(line);
-        else waiting.push(resolve);
-      }),
-  };
-}
-
 describe("the lock between the app and the CLI (apply journal, known sources, inbox records)", () => {
   let dir: string;
   beforeEach(async () => {
@@ -88,7 +61,9 @@ describe("the lock between the app and the CLI (apply journal, known sources, in
     await mkdir(lockDir);
     const lockPath = join(lockDir, "target.lock");
     const inside = join(dir, "inside");
-    const racers = Array.from({ length: 6 }, () => startRacer(script, lockPath, inside));
+    const racers = Array.from({ length: 6 }, () =>
+      startRacer(script, [pathToFileURL(builtLock).href, lockPath, inside]),
+    );
     try {
       const dead = spawnSync(process.execPath, ["-e", ""]).pid;
       const answers: string[] = [];
