@@ -90,20 +90,21 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       watched: watcher.list,
       watchClock: watcher.now,
     };
+    const bridge =
+      deps.inboxBridge ??
+      (deps.environment.inbox.repositories.length > 0 ? createInboxBridge(deps.environment) : undefined);
     const webhook: WebhookDeps = {
       runtime,
       queue,
       deliveries: createDeliveryDedupe(REMEMBERED_DELIVERIES),
       disk,
+      ...(bridge ? { bridge } : {}),
     };
     for (const name of EVENTS) app.on(name, (context) => onWebhook(webhook, incomingEvent(name, context)));
     if (disk) await replayQueued(app, webhook, disk, log);
     watcher.attach(watchHooks(app, runtime, queue, log));
     if (!deps.watcher) watcher.start();
     // Started in the background: reading repositories and subscribing must not hold up the server.
-    const bridge =
-      deps.inboxBridge ??
-      (deps.environment.inbox.repositories.length > 0 ? createInboxBridge(deps.environment) : undefined);
     bridge?.start({ auth: (id) => app.auth(id), runtime, queue, log });
     deps.stopOnClose?.(async () => {
       if (!deps.watcher) watcher.stop();

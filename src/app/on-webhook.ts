@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { renderTooMuchAtOnceMarkdown } from "../render/index.js";
+import type { InboxBridge } from "./bridge/inbox-bridge.js";
 import type { DeliveryDedupe } from "./delivery-dedupe.js";
 import type { AppEvent, DiskQueue, IssuePayload } from "./disk-queue.js";
 import { answerOnce } from "./github/answer-once.js";
@@ -33,6 +34,8 @@ export interface WebhookDeps {
   readonly deliveries: DeliveryDedupe;
   /** Where accepted events wait across restarts; undefined: in memory only. */
   readonly disk: DiskQueue | undefined;
+  /** The inbox bridge, told of closed issues: one may free a slot for a waiting key. */
+  readonly bridge?: Pick<InboxBridge, "issueClosed">;
 }
 
 /** Probot's context as the event the app handles. */
@@ -87,6 +90,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   // Whoever closed it, bot or person: its keys are no longer polled (in the issue's lane, after its
   // reviews). Not kept on disk: a poll that finds the issue closed stops watching it as well.
   if (name === "issues.closed") {
+    deps.bridge?.issueClosed(`${owner}/${repo}`, job.issue);
     if (deps.queue.enqueue(lane, async () => unwatch(job))) deps.deliveries.remember(incoming.id);
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
     return;

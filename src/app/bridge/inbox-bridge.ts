@@ -72,6 +72,16 @@ export interface InboxBridge {
   /** The inbox listened on now, if any. */
   inbox(): Inbox | undefined;
   counts(): Readonly<BridgeCounts>;
+  /**
+   * An issue of `repository` was closed: a target waiting for a free issue slot there looks again now,
+   * instead of at its next re-check, if the issue was one of its own (the bot's, with the target's inbox
+   * label). The slot is counted again from GitHub before anything is opened, so a close can never open
+   * more than `maxOpenIssues`; nothing else is done for any other issue.
+   */
+  issueClosed(
+    repository: string,
+    issue: { readonly author: string; readonly labels: readonly string[] },
+  ): void;
   /** Resolves once nothing is being opened and every waiting key waits on a timer (a full target, a backoff). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -102,6 +112,8 @@ export function createInboxBridge(environment: Environment, options: InboxBridge
   const busy = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Targets whose timer is the wait for a free issue slot (not a backoff after GitHub failed). */
+  const full = new Set<string>();
   const backoff = new Map<string, number>();
   let rereadTimer: NodeJS.Timeout | undefined;
   let rereadBackoff = 0;
@@ -131,6 +143,7 @@ export function createInboxBridge(environment: Environment, options: InboxBridge
   const later = (target: string, ms: number) => {
     const timer = setTimeout(() => {
       timers.delete(target);
+      full.delete(target);
       drain(target);
     }, ms);
     timer.unref();
@@ -181,6 +194,7 @@ export function createInboxBridge(environment: Environment, options: InboxBridge
       if (outcome === "full") {
         counts.full++;
         later(target, settings.slotRecheckMs);
+        full.add(target);
       } else {
         counts.retries++;
         const wait = Math.min(settings.maxRetryMs, (backoff.get(target) ?? settings.firstRetryMs / 2) * 2);
@@ -284,6 +298,32 @@ export function createInboxBridge(environment: Environment, options: InboxBridge
         .finally(markReady);
     },
     inbox: () => inbox,
+    issueClosed(repository, issue) {
+      const using = hooks;
+      if (closed || !using) return;
+      const ours = [...full].filter((target) => {
+        const route = routes.get(target);
+        // GitHub's names are not case-sensitive: the configuration's and the webhook's may differ in case.
+        const same = route?.repository.toLowerCase() === repository.toLowerCase();
+        return same && route !== undefined && issue.labels.includes(route.inbox.label);
+      });
+      if (ours.length === 0) return;
+      void using.runtime
+        .botLogin()
+        .then((botLogin) => {
+          // A person's issue carrying the label frees no slot of the bot's.
+          if (issue.author !== botLogin) return;
+          for (const target of ours) {
+            if (!full.delete(target)) continue;
+            clearTimeout(timers.get(target));
+            timers.delete(target);
+            drain(target);
+          }
+        })
+        .catch((error: unknown) =>
+          using.log.warn({ err: error }, "inbox bridge: an issue closed, not looked at"),
+        );
+    },
     counts: () => ({ ...counts }),
     idle: () =>
       new Promise<void>((resolve) => {
@@ -296,6 +336,7 @@ export function createInboxBridge(environment: Environment, options: InboxBridge
       clearTimeout(rereadTimer);
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      full.clear();
       await closeInbox();
       await Promise.all([...inFlight]);
     },

@@ -24,7 +24,7 @@ import { type FakeIssue, fakeGitHub } from "./github-fake.js";
 import { BOT, loadApp } from "./harness.js";
 import { recordLogs } from "./log-recorder.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { issueOpened, REPO } from "./payloads.js";
+import { issueClosed, issueOpened, REPO } from "./payloads.js";
 
 const REPOSITORY = `${REPO.owner}/${REPO.repo}`;
 const LABEL = "nomad-patch: inbox";
@@ -231,6 +231,45 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
     await app.settle();
     expect(gh.sent("POST", "/issues")).toHaveLength(4);
     expect(gh.issues.filter((issue) => issue.state === "open")).toHaveLength(3);
+  });
+
+  it("a target at its cap opens the next key as soon as one of its issues is closed, and a person's closed issue frees nothing", async () => {
+    const target = await createProject(operator.store);
+    const first = await proposeRename(contributor.store, target, "First Of Two");
+    const second = await proposeRename(contributor.store, target, "Second Of Two");
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id, 1) });
+    // The re-check of a full target is an hour away: only the closed issue's webhook can free the slot.
+    const app = await boot({ slotRecheckMs: 60 * 60_000 });
+    const opened = await deliverAndSettle(app, gh, first.key, target.id);
+    await deliver(second.key, target.id);
+    await vi.waitFor(() => expect(app.bridge.counts().full).toBeGreaterThan(0), { timeout: 20_000 });
+    await app.settle();
+    expect(gh.issues).toHaveLength(1);
+
+    // A stranger closes an issue of their own carrying the label (a person cannot free the bot's slot).
+    const listsBefore = gh.requests.filter((r) => r.method === "GET" && /\/issues$/.test(r.path)).length;
+    await app.deliver(
+      "issues",
+      issueClosed({ number: 999, author: "stranger", labels: [LABEL] }, "stranger"),
+      "forged-close",
+    );
+    await app.settle();
+    expect(gh.issues).toHaveLength(1);
+    expect(gh.requests.filter((r) => r.method === "GET" && /\/issues$/.test(r.path))).toHaveLength(
+      listsBefore,
+    );
+
+    // A maintainer closes the bot's issue: the waiting key gets its issue now.
+    opened.state = "closed";
+    await app.deliver(
+      "issues",
+      issueClosed({ number: opened.number, body: opened.body, author: BOT, labels: [LABEL] }, "maintainer"),
+      "maintainer-close",
+    );
+    await vi.waitFor(() => expect(gh.issues).toHaveLength(2), { timeout: 20_000 });
+    await app.settle();
+    expect(gh.issues[1]?.body).toContain(`Patch: ${second.key}`);
+    expect(gh.issues.filter((issue) => issue.state === "open")).toHaveLength(1);
   });
 
   it("keeps a delivery while GitHub answers 502 and rate-limits, and opens its issue once, when GitHub is back", async () => {
