@@ -48,6 +48,13 @@ function watched(store: IpfsStore) {
   };
 }
 
+/**
+ * Blocks a cold review may ask for alone while the patch's export and the target's run at once: one walk
+ * can reach a block the other export carries before that export has brought it (the roaming value, which
+ * the patch's base links, is one).
+ */
+const RACED_READS = 3;
+
 describe("DAGs in one request: dag/import and dag/export through KuboStore", () => {
   let node: KuboNode;
   beforeAll(async () => {
@@ -121,8 +128,11 @@ describe("DAGs in one request: dag/import and dag/export through KuboStore", () 
     expect(review.predictedResultCid).toBe(plain.review.predictedResultCid);
     expect(review.refusals).toEqual([]);
     // Every block came in an export (the patch's DAG links the roaming value as its base), but the patch's
-    // record: read alone first, since it names the target whose history is exported beside the patch.
-    expect(counted.reads).toEqual([patch.cid.toString()]);
+    // record: read alone first, since it names the target whose history is exported beside the patch. The
+    // two exports run at once, so a block both walks need may be asked for alone before the other export
+    // has brought it: a few such reads at most, where block by block is over 60.
+    expect(counted.reads[0]).toBe(patch.cid.toString());
+    expect(counted.reads.length).toBeLessThanOrEqual(RACED_READS + 1);
     expect(counted.exported.map(String)).toContain(target.roamingCid.toString());
     expect(baseline.reads.length).toBeGreaterThan(60);
   });
@@ -189,13 +199,17 @@ describe("DAGs in one request: dag/import and dag/export through KuboStore", () 
     // Every entry and event of the history came in the stream's export: none was read block by block.
     // The blocks read are the patch's record (read alone first: it names the target) and the proposed
     // file's, which the review checks is there (and shows).
-    expect(counted.reads).toEqual([patch.cid.toString(), edited.toString()]);
+    expect(counted.reads[0]).toBe(patch.cid.toString());
+    expect(counted.reads).toContain(edited.toString());
+    // (Besides, a few blocks both exports carry may be asked for alone while they run at once.)
+    expect(counted.reads.length).toBeLessThanOrEqual(RACED_READS + 2);
+    const readsBefore = counted.reads.length;
     const fileCids = Object.values(target.contents).map(String);
     // (The patch's export passes them too: its Base links the roaming value, which links the files.)
     expect(new Set(counted.exported.map(String).filter((cid) => fileCids.includes(cid))).size).toBe(12);
     // A file passed over is not in the cache: reading it goes to the node.
     await cached.getBlock(target.contents["docs/page-7.md"]!);
-    expect(counted.reads.slice(2)).toEqual([target.contents["docs/page-7.md"]!.toString()]);
+    expect(counted.reads.slice(readsBefore)).toEqual([target.contents["docs/page-7.md"]!.toString()]);
   });
 
   it("a DAG linking many files cannot make a prefetch stream them: it stops at its allowance", async () => {
