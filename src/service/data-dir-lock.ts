@@ -35,6 +35,7 @@ const ATTEMPTS = 100;
  */
 export async function lockDataDir(dataDir: string, log?: (line: string) => void): Promise<DataDirLock> {
   return takePidLock(join(dataDir, LOCK_FILE), {
+    sweepLeftovers: true,
     onTakenOver: (deadPid) =>
       log?.(
         `the data directory's lock was left by a process that is gone (pid ${deadPid || "unknown"}): taken over`,

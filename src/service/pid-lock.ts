@@ -28,6 +28,12 @@ export interface TakeOptions {
    * throw to give up; `attempt` counts the tries so far, for a bound.
    */
   whileHeld(ownerPid: number, attempt: number): Promise<void>;
+  /**
+   * Look for what dead takers left beside the lock at every take, not only after a takeover: for a lock
+   * taken rarely (the app's, at start). A lock taken per write (the journal's, the inbox's) looks only
+   * after taking over a dead one, so a flood of writes does not list the directory each time.
+   */
+  sweepLeftovers?: boolean;
   /** Told when a dead process's lock is taken over, with that process's pid (0 if the lock named none). */
   onTakenOver?: (deadPid: number) => void;
 }
@@ -53,12 +59,13 @@ interface FoundLock {
 export async function takePidLock(path: string, options: TakeOptions): Promise<PidLock> {
   const mine = `${path}.pid-${process.pid}-${randomBytes(6).toString("hex")}`;
   await writeFile(mine, String(process.pid));
+  let tookOver = false;
   try {
     for (let attempt = 0; ; attempt++) {
       try {
         await link(mine, path);
         heldHere.set(path, mine);
-        await removeLeftovers(path);
+        if (tookOver || options.sweepLeftovers) await removeLeftovers(path);
         return { path, release: () => releaseIfOurs(path, mine) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
@@ -73,7 +80,10 @@ export async function takePidLock(path: string, options: TakeOptions): Promise<P
       }
       if (owner > 0 || (await olderThan(path, PIDLESS_STALE_MS))) {
         const removed = await removeDeadLock(path, found, mine);
-        if (removed === "removed") options.onTakenOver?.(owner);
+        if (removed === "removed") {
+          tookOver = true;
+          options.onTakenOver?.(owner);
+        }
         // Another process is removing it: it is gone in a moment, or has been replaced by a live lock.
         if (removed === "busy") await options.whileHeld(0, attempt);
         continue;
