@@ -121,7 +121,14 @@ export async function openDiskQueue(
   const newDeliveriesFile = `${deliveriesFile}.new`;
   let counter = 0;
   let appended = 0;
-  let compacting: Promise<void> = Promise.resolve();
+  // Every change to `deliveries` (an append, a compaction) waits for the one before it to finish: an append
+  // landing between a compaction's read and its rename would be dropped by the rename.
+  let deliveriesTail: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(change: () => Promise<T>): Promise<T> => {
+    const run = deliveriesTail.then(change);
+    deliveriesTail = run.catch(() => undefined);
+    return run;
+  };
 
   // Whatever it is (a folder, a link): the queue's directory holds records and nothing else. A file
   // that cannot be removed is logged and left, never a reason not to start.
@@ -229,19 +236,17 @@ export async function openDiskQueue(
       }
       return records;
     },
-    async rememberDelivery(deliveryId) {
-      await compacting;
-      await appendFile(deliveriesFile, `${deliveryId}\n`);
-      appended += 1;
-      if (appended >= options.maxDeliveries * 2) {
-        compacting = readDeliveries().then(compact);
-        await compacting;
-      }
-    },
-    async loadDeliveries() {
-      const ids = await readDeliveriesAtStart();
-      await compact(ids);
-      return ids.slice(-options.maxDeliveries);
-    },
+    rememberDelivery: (deliveryId) =>
+      inTurn(async () => {
+        await appendFile(deliveriesFile, `${deliveryId}\n`);
+        appended += 1;
+        if (appended >= options.maxDeliveries * 2) await compact(await readDeliveries());
+      }),
+    loadDeliveries: () =>
+      inTurn(async () => {
+        const ids = await readDeliveriesAtStart();
+        await compact(ids);
+        return ids.slice(-options.maxDeliveries);
+      }),
   };
 }
