@@ -43,10 +43,13 @@ export interface AppendResult {
  * Append entries as one of the operator's devices (docs/format.md):
  * 1. find this node's roaming and local keys for the target;
  * 2. read its own local stream and the timestamp of its last entry;
- * 3. per entry: put the content, then the entry (timestamps strictly increasing), pinned;
+ * 3. per entry: put the content, then the entry (timestamps strictly increasing), not pinned yet;
  * 4. put the stream with the new links; fold the target from all sources with it: a source that does not
- *    resolve (other than one these entries add) stops here, with nothing published, as an apply does;
- * 5. publish the local key, put the roaming value, publish the roaming key.
+ *    resolve (other than one these entries add) stops here, with nothing published and nothing pinned, as
+ *    an apply does (a pin taken before a refusal would never be taken back: refused attempts would grow
+ *    the repository for good);
+ * 5. pin the stream recursively (the entries and their content with it), publish the local key, put the
+ *    roaming value, publish the roaming key.
  */
 export async function appendEntries(
   deps: { readonly store: IpfsStore },
@@ -62,9 +65,7 @@ export async function appendEntries(
   const timestamps: string[] = [];
   let previous = lastTicks;
   for (const entry of input.entries) {
-    const content =
-      "contentCid" in entry ? entry.contentCid : await store.dagPut(entry.content, { pin: true });
-    if ("contentCid" in entry) await store.pin(content);
+    const content = "contentCid" in entry ? entry.contentCid : await store.dagPut(entry.content);
     const now = clock();
     const ticks = previous !== undefined && now <= previous ? previous + 1n : now;
     previous = ticks;
@@ -75,12 +76,12 @@ export async function appendEntries(
       timestampUtc,
       content,
     });
-    entryCids.push(await store.dagPut(encoded, { pin: true }));
+    entryCids.push(await store.dagPut(encoded));
     timestamps.push(timestampUtc);
   }
 
   const next: EventStream = { label: stream.label, entries: [...stream.entries, ...entryCids] };
-  const streamCid = await store.dagPut(encodeEventStream(next), { pin: true });
+  const streamCid = await store.dagPut(encodeEventStream(next));
   // Folded before anything is published: the roaming value every reader without keys sees must not lose
   // a device that cannot be read now (a source these entries add has nothing in it to lose yet).
   const loaded = await loadTarget(deps, {
@@ -92,6 +93,8 @@ export async function appendEntries(
   const lost = loaded.unreachable.filter((source) => !adding.has(source.id));
   if (lost.length > 0) throw new SourceUnreachableError(loaded.targetId, lost);
 
+  // One recursive pin keeps the stream, every entry and what the entries link to (fetched if need be).
+  await store.pin(streamCid);
   await store.publishName(keys.local.name, streamCid, { lifetime: "24h", ...input.publish });
   const roamingCid = await store.dagPut(loaded.state, { pin: true });
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h", ...input.publish });

@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendEntries } from "../../../src/service/append-entries.js";
+import { SourceUnreachableError } from "../../../src/service/apply-errors.js";
+import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { applyPatch } from "../../../src/service/apply-patch.js";
+import { reviewPatch } from "../../../src/service/review-patch.js";
+import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import { withFault } from "../faults/fault-store.js";
+import {
+  bringDeviceBack,
+  foldedProject,
+  keyState,
+  projectOnTwoDevices,
+  proposeValues,
+  takeDeviceOffline,
+} from "./device-set.js";
+
+const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
+
+/** The node's recursive pins: what garbage collection will never take. */
+async function recursivePins(node: KuboNode): Promise<string[]> {
+  const pins: string[] = [];
+  for await (const pin of node.store.rpc.pin.ls({ type: "recursive" })) pins.push(pin.cid.toString());
+  return pins.sort();
+}
+
+/**
+ * A refused write must leave the operator's repository as it found it: a pin taken before the refusal is
+ * never taken back by anything, so a stream of refused attempts (a hostile patch, a pairing while a device
+ * is away) would grow the repository for good. Nothing is pinned before the decision to publish.
+ */
+describe("a refused write pins nothing", () => {
+  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let dataDir: string;
+  let counter = 0;
+  const bot = () => pair.operator;
+
+  beforeAll(async () => {
+    pair = await startKuboPair();
+    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-refused-pins-"));
+  });
+  afterAll(async () => {
+    await pair?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("appending as a device while a device is away pins nothing; once it is back the stream is pinned", async () => {
+    const names = ["Operator Name"];
+    let away = await startKubo();
+    await connect(bot(), away);
+    try {
+      const set = await projectOnTwoDevices(bot(), away, {
+        knownId: `pins-append-${++counter}`,
+        names,
+        published: (keys) => foldedProject(names, [keys.device]),
+      });
+      await takeDeviceOffline(away, set, bot());
+      const before = await recursivePins(bot());
+      const keys = await keyState(bot().store, set);
+      // Values of its own (pinned when put) and a link to one, as a pairing's and an operator's entries are.
+      const attempt = (value: string) =>
+        appendEntries(
+          { store: bot().store },
+          {
+            target: set.id,
+            entries: [{ targetId: set.id, eventId: "AddFeatureAsync", content: { Value: value } }],
+          },
+        );
+      for (const value of ["one", "two", "three"])
+        await expect(attempt(value)).rejects.toBeInstanceOf(SourceUnreachableError);
+      expect(await recursivePins(bot())).toEqual(before);
+      expect(await keyState(bot().store, set)).toEqual(keys);
+
+      away = await bringDeviceBack(away, set, bot());
+      const appended = await attempt("four");
+      const after = await recursivePins(bot());
+      expect(after).toContain(appended.streamCid.toString());
+      expect(after).toContain(appended.roamingCid.toString());
+    } finally {
+      await away.stop();
+    }
+  });
+
+  it("an apply refused after its stream was staged (a device lost meanwhile) pins nothing and records failed", async () => {
+    const names = ["Operator Name"];
+    let away = await startKubo();
+    await connect(bot(), away);
+    try {
+      const set = await projectOnTwoDevices(bot(), away, {
+        knownId: `pins-apply-${++counter}`,
+        names,
+        published: (keys) => foldedProject(names, [keys.device]),
+      });
+      const patch = await proposeValues(pair.contributor, set.id, [
+        { eventId: "AddFeatureAsync", value: "Dark mode" },
+      ]);
+      const { review } = await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir });
+      const result = review.predictedResultCid as string;
+      const before = await recursivePins(bot());
+      const journal = await openFileJournal(dataDir);
+      // The device goes away once the approved review was checked and the stream is being written.
+      const store = withFault(bot().store, { method: "importBlocks", nth: 1 }, () =>
+        takeDeviceOffline(away, set, bot()),
+      );
+      const input = { key: patch.key, expectPatchCid: patch.cid.toString(), expectResultCid: result, limits };
+      await expect(applyPatch({ store, journal }, { ...input, dataDir })).rejects.toBeInstanceOf(
+        SourceUnreachableError,
+      );
+      expect((await journal.get(patch.cid.toString()))?.state).toBe("failed");
+      expect(await recursivePins(bot())).toEqual(before);
+
+      away = await bringDeviceBack(away, set, bot());
+      const outcome = await applyPatch({ store: bot().store, journal }, { ...input, dataDir });
+      expect(outcome.status).toBe("applied");
+      expect(await recursivePins(bot())).toContain(outcome.localStreamCid);
+    } finally {
+      await away.stop();
+    }
+  });
+});
