@@ -25,6 +25,17 @@ export interface BridgeGitHub {
    * bot opened count (anyone may write a marker), and pull requests are left out.
    */
   listInboxIssues(label: string, state: "open" | "all", botLogin: string): Promise<InboxIssue[]>;
+  /**
+   * The bot's issue for `key` in `target`'s inbox, wherever it is among the labelled issues: the newest
+   * (listed: seconds-old issues are not in the search index yet), then GitHub's search for the key's text
+   * (older ones, past what the listing reads). At most `MAX_LISTED_PAGES` + 1 calls.
+   */
+  findInboxIssue(
+    label: string,
+    key: string,
+    target: string,
+    botLogin: string,
+  ): Promise<InboxIssue | undefined>;
   createIssue(issue: { title: string; body: string; labels: readonly string[] }): Promise<number>;
 }
 
@@ -46,6 +57,25 @@ export async function bridgeGitHub(
   const { data } = await asApp.rest.apps.getRepoInstallation({ owner, repo, ...bounded() });
   const installationId = data.id;
   const octokit = await auth(installationId);
+  const listInboxIssues: BridgeGitHub["listInboxIssues"] = async (label, state, botLogin) => {
+    const found: InboxIssue[] = [];
+    for (let page = 1; page <= MAX_LISTED_PAGES; page++) {
+      const { data: issues } = await octokit.rest.issues.listForRepo({
+        owner,
+        repo,
+        labels: label,
+        state,
+        sort: "created",
+        direction: "desc",
+        per_page: 100,
+        page,
+        ...bounded(),
+      });
+      found.push(...inboxIssuesOf(issues, botLogin));
+      if (issues.length < 100) break;
+    }
+    return found;
+  };
   return {
     owner,
     repo,
@@ -61,28 +91,19 @@ export async function bridgeGitHub(
         throw error;
       }
     },
-    async listInboxIssues(label, state, botLogin) {
-      const found: InboxIssue[] = [];
-      for (let page = 1; page <= MAX_LISTED_PAGES; page++) {
-        const { data: issues } = await octokit.rest.issues.listForRepo({
-          owner,
-          repo,
-          labels: label,
-          state,
-          sort: "created",
-          direction: "desc",
-          per_page: 100,
-          page,
-          ...bounded(),
-        });
-        for (const issue of issues) {
-          if (issue.pull_request || issue.user?.login !== botLogin) continue;
-          const marker = parseInboxIssueMarker(issue.body);
-          if (marker) found.push({ number: issue.number, open: issue.state === "open", ...marker });
-        }
-        if (issues.length < 100) break;
-      }
-      return found;
+    listInboxIssues,
+    async findInboxIssue(label, key, target, botLogin) {
+      const isIt = (issue: InboxIssue) => issue.key === key && issue.target === target;
+      const listed = (await listInboxIssues(label, "all", botLogin)).find(isIt);
+      if (listed) return listed;
+      // One page: only people who may label issues can put one in these results, and the bot opens one
+      // issue per key, so the key's own is among the first hundred.
+      const { data } = await octokit.rest.search.issuesAndPullRequests({
+        q: `repo:${owner}/${repo} is:issue label:"${label.replaceAll('"', "")}" in:body "${key}"`,
+        per_page: 100,
+        ...bounded(),
+      });
+      return inboxIssuesOf(data.items, botLogin).find(isIt);
     },
     async createIssue(issue) {
       const { data: created } = await octokit.rest.issues.create({
@@ -96,4 +117,23 @@ export async function bridgeGitHub(
       return created.number;
     },
   };
+}
+
+type ListedIssue = {
+  readonly number: number;
+  readonly state: string;
+  readonly body?: string | null;
+  readonly pull_request?: unknown;
+  readonly user: { readonly login: string } | null;
+};
+
+/** The bot's issues among `issues` that carry a well-formed inbox marker (anyone may write one). */
+function inboxIssuesOf(issues: readonly ListedIssue[], botLogin: string): InboxIssue[] {
+  const found: InboxIssue[] = [];
+  for (const issue of issues) {
+    if (issue.pull_request || issue.user?.login !== botLogin) continue;
+    const marker = parseInboxIssueMarker(issue.body);
+    if (marker) found.push({ number: issue.number, open: issue.state === "open", ...marker });
+  }
+  return found;
 }

@@ -34,7 +34,8 @@ export type OpenOutcome = "done" | "full" | "retry";
  *    stays `new`, for a later start);
  * 3. the record names the issue already: only its review is left (a restart before the review ran);
  * 4. the record says the issue was being opened: the bot's inbox issues are searched for the key's
- *    marker first, since GitHub may have opened it before the process stopped or its answer was lost;
+ *    marker first (the newest listed, older ones by GitHub's search for the key), since GitHub may have
+ *    opened it before the process stopped or its answer was lost;
  * 5. no more than `inbox.maxOpenIssues` of the bot's inbox issues of the target may be open;
  * 6. the record says "being opened", the issue is opened, the record gets its number;
  * 7. its review is queued in the issue's lane, as the `issues.opened` webhook's would be (the bot's own
@@ -65,9 +66,7 @@ export async function openBridgedIssue(
     const mine = item.issue?.repository === repository ? item.issue : undefined;
     let number = mine?.number;
     if (mine && number === undefined) {
-      number = (await github.listInboxIssues(label, "all", botLogin)).find(
-        (issue) => issue.key === key && issue.target === target,
-      )?.number;
+      number = (await github.findInboxIssue(label, key, target, botLogin))?.number;
       if (number !== undefined) {
         deps.counts.found++;
         log.info({ issue: number }, "inbox bridge: the key's issue was opened before");

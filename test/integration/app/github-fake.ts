@@ -150,6 +150,23 @@ export function fakeGitHub(options: FakeGitHubOptions) {
       .filter((i) => label === null || i.labels.includes(label));
     return [200, listed.slice((page - 1) * perPage, page * perPage).map(apiIssue)];
   });
+  // GitHub's issue search, as far as the app asks it: `repo:`, `is:issue`, `label:"…"`, `in:body` and one
+  // quoted phrase, matched in the body; best match first is any order here, so newest first.
+  route("GET", /^\/search\/issues$/, (_m, _body, uri) => {
+    const q = new URL(uri, API).searchParams.get("q") ?? "";
+    const repo = /(?:^|\s)repo:(\S+)/.exec(q)?.[1];
+    const label = /(?:^|\s)label:"([^"]*)"/.exec(q)?.[1];
+    const phrase = /(?:^|\s)"([^"]+)"(?:\s|$)/.exec(q.replace(/label:"[^"]*"/g, ""))?.[1];
+    const perPage = Number(new URL(uri, API).searchParams.get("per_page") ?? "30");
+    const items = (repo === `${options.owner}/${options.repo}` ? [...issues] : [])
+      .reverse()
+      .filter((i) => label === undefined || i.labels.includes(label))
+      .filter((i) => phrase === undefined || i.body.includes(phrase));
+    return [
+      200,
+      { total_count: items.length, incomplete_results: false, items: items.slice(0, perPage).map(apiIssue) },
+    ];
+  });
   route("POST", new RegExp(`^${base}/issues$`), (_m, body) => {
     const issue: FakeIssue = {
       number: state.nextIssue++,

@@ -15,6 +15,7 @@ import {
 } from "../../../src/app/bridge/inbox-bridge.js";
 import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
 import { encodeInboxMessage, inboxTopic } from "../../../src/patch-request/inbox-message.js";
+import { renderInboxIssue } from "../../../src/render/inbox-issue-markdown.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { deliverToInbox } from "../../../src/service/inbox/deliver-inbox.js";
 import { readInboxRecord } from "../../../src/service/inbox/inbox-record.js";
@@ -319,6 +320,85 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
       status: "reviewed",
       issue: { repository: REPOSITORY, number: issue.number },
     });
+  });
+
+  it("finds a key's issue opened before a crash though a thousand newer inbox issues were opened since, and opens no second one", async () => {
+    const target = await createProject(operator.store);
+    const patch = await proposeRename(contributor.store, target, "Found By Search");
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id) });
+    gh.fail("POST", /\/issues$/, { status: 502, afterDoing: true });
+    const first = await boot({ firstRetryMs: 3_600_000 });
+    await waitForSubscriber(target.id);
+    await deliver(patch.key, target.id);
+    await vi.waitFor(() => expect(first.bridge.counts().retries).toBe(1), { timeout: 30_000 });
+    await first.settle();
+    await first.bridge.close();
+    const [opened] = gh.issues as [FakeIssue];
+    // Before the next start, 1,000 more of the bot's inbox issues were opened (and closed) after it.
+    for (let i = 0; i < 1000; i++) {
+      const other = renderInboxIssue({
+        key: unknownKey(),
+        target: target.id,
+        title: `other ${i}`,
+        from: "peer",
+      });
+      gh.issues.push({
+        number: 10_000 + i,
+        ...other,
+        labels: [LABEL],
+        user: { login: BOT, type: "Bot" },
+        state: "closed",
+      });
+    }
+
+    const listIssues = /\/repos\/[^/]+\/[^/]+\/issues$/;
+    const listedBefore = gh.sent("GET", listIssues).length;
+    const second = await boot();
+    // Found, or (what a search that misses it does) opened again.
+    await vi.waitFor(
+      () => expect(second.bridge.counts().found + gh.sent("POST", /\/issues$/).length).toBeGreaterThan(0),
+      { timeout: 30_000 },
+    );
+    await second.settle();
+    expect(second.bridge.counts().found).toBe(1);
+    expect(gh.sent("POST", /\/issues$/)).toHaveLength(0);
+    expect(gh.issues.filter((i) => i.body.includes(patch.key))).toEqual([opened]);
+    expect(reviewsOn(gh, opened)).toHaveLength(1);
+    expect((await readInboxRecord(dataDir, target.id)).items.find((i) => i.key === patch.key)).toMatchObject({
+      status: "reviewed",
+      issue: { repository: REPOSITORY, number: opened.number },
+    });
+    // Bounded: the newest thousand listed (ten pages), then one search.
+    expect(gh.sent("GET", listIssues).length - listedBefore).toBe(10);
+    expect(gh.sent("GET", "/search/issues")).toHaveLength(1);
+  });
+
+  it("a person's issue that copies a key's text and marker is not taken for the key's issue by the search", async () => {
+    const target = await createProject(operator.store);
+    const patch = await proposeRename(contributor.store, target, "Not A Forgery");
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id) });
+    // GitHub refuses the open and the process stops: the record says "being opened", no issue exists.
+    gh.fail("POST", /\/issues$/, { status: 502 });
+    const first = await boot({ firstRetryMs: 3_600_000 });
+    await waitForSubscriber(target.id);
+    await deliver(patch.key, target.id);
+    await vi.waitFor(() => expect(first.bridge.counts().retries).toBe(1), { timeout: 30_000 });
+    await first.settle();
+    await first.bridge.close();
+    expect(gh.issues).toEqual([]);
+    const copy = renderInboxIssue({ key: patch.key, target: target.id, title: "forged", from: "peer" });
+    const forged = gh.personIssue("mallory", { body: copy.body, labels: [LABEL] });
+    for (let i = 0; i < 1000; i++)
+      gh.personIssue("mallory", { body: `filler ${i}`, labels: [LABEL] }).state = "closed";
+
+    const second = await boot();
+    await vi.waitFor(() => expect(gh.sent("POST", /\/issues$/)).toHaveLength(1), { timeout: 30_000 });
+    await second.settle();
+    expect(second.bridge.counts().found).toBe(0);
+    const mine = gh.issues.filter((i) => i.user.login === BOT);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.number).not.toBe(forged.number);
+    expect(reviewsOn(gh, forged)).toEqual([]);
   });
 
   it("judges an inbox arrival as a patch from nobody: a rule for writers does not apply it, whatever GitHub says of the bot", async () => {
