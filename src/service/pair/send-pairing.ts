@@ -1,12 +1,13 @@
 import { PolicyRefusal } from "../../errors.js";
 import type { IpfsStore, PublishOptions, ResolveOptions } from "../../ipfs/store.js";
-import { isIpnsName, parseIpnsName, SOURCE_ADD_EVENT_ID } from "../../nomad/index.js";
+import { type IpnsName, isIpnsName, parseIpnsName, SOURCE_ADD_EVENT_ID } from "../../nomad/index.js";
 import type { PairCode } from "../../nomad/pairing/pair-code.js";
 import { appendEntries } from "../append-entries.js";
 import { findDeviceKeys } from "../find-device-keys.js";
 import { addKnownSources, readKnownSources } from "../known-sources.js";
-import { loadTarget } from "../load-target.js";
-import { notingNothingChanged } from "./pair-errors.js";
+import { type LoadedTarget, loadTarget } from "../load-target.js";
+import { readOwnStream } from "../own-stream.js";
+import { notingNothingChanged, PairingSourceUnreachableError } from "./pair-errors.js";
 import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
 
 export interface SendPairingInput {
@@ -44,12 +45,20 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /**
  * Hand an object this node holds to a new device, as OwlCore.Nomad.Kubo's `KeyExchange` does in the roles
  * "roaming sender, local receiver" (OwlCore.Nomad.Kubo:src/KeyExchange.cs):
- * 1. find this node's roaming and local keys for the target; open the encrypted room;
- * 2. export the roaming key (`ipfs key export`); heartbeat its name, wait for the new device to join, publish it;
- * 3. change the heartbeat to the local key's name, wait for the new device, then heartbeat;
- * 4. read its local key id (UTF-8 text); refuse our own id; if it is already a source, stop there;
- * 5. append a SourceAdd entry (TargetId = roaming id, content = the id as a string block) to this node's
- *    stream, publish, refold with the devices pairing recorded here; record the id as a known source.
+ * 1. find this node's roaming and local keys for the target; export the roaming key (`ipfs key export`);
+ * 2. check that the SourceAdd can be written: this node's own stream resolves and every device of the target
+ *    (the roaming value's, the crawl's, the ones pairing recorded here) can be read and folded;
+ * 3. open the encrypted room, heartbeat the roaming key's name, wait for the new device to join;
+ * 4. check step 2 again (the wait may have lasted minutes), then publish the roaming key: the first thing
+ *    that leaves this node, so a pairing refused by a check hands nothing over;
+ * 5. change the heartbeat to the local key's name, wait for the new device, then heartbeat;
+ * 6. read its local key id (UTF-8 text); refuse our own id; if it is already a source, stop there;
+ * 7. append a SourceAdd entry (TargetId = roaming id, content = the id as a string block) to this node's
+ *    stream, publish, refold with the devices pairing recorded here; then record the id as a known source.
+ * The protocol sends the roaming key before the new device's local key id (`PairWithEncryptedPubSubAsync`
+ * runs `ExchangeRoamingKeyAsync` before `ExchangeLocalSourceAsync`), so the append can only come after the
+ * key is out; a failure there leaves the new device holding the key and nothing appended or recorded here,
+ * and the next pairing (the receiver accepts the key it already holds) appends it.
  */
 export async function sendPairing(
   deps: { readonly store: IpfsStore },
@@ -59,8 +68,12 @@ export async function sendPairing(
   const progress = input.progress ?? (() => {});
   const keys = await findDeviceKeys(store, input.target);
   const targetId = parseIpnsName(keys.roaming.id);
+  const localId = parseIpnsName(keys.local.id);
   // Exported before anyone joins: a node whose repository is elsewhere fails now, not after the wait.
   const roamingKey = await store.exportKey(keys.roaming.name);
+  const pairedSources = await readKnownSources(input.dataDir, targetId);
+  const check = () => checkCanAddSource(deps, { targetId, localId, pairedSources, resolve: input.resolve });
+  await check();
   const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
   try {
     room.setHeartbeat(keys.roaming.name);
@@ -70,6 +83,7 @@ export async function sendPairing(
     await room.waitForJoin(input.timeoutMs, "the new device to join").catch((error) => {
       throw notingNothingChanged(error, "Nothing was sent or changed.");
     });
+    const loaded = await check();
     await room.publish(roamingKey);
     progress("sent the roaming key; waiting for the new device's local key");
 
@@ -77,20 +91,17 @@ export async function sendPairing(
     await room.waitForJoin(input.timeoutMs, "the new device's local key");
     room.startHeartbeat();
     const newSource = await room.nextMessage(readKeyId, input.timeoutMs, "the new device's local key id");
-    if (newSource === parseIpnsName(keys.local.id))
+    if (newSource === localId)
       throw new PolicyRefusal("The other device sent this node's own local key; nothing was added");
 
-    // The fold's sources are the truth (the known-sources record may be ahead of a pairing that failed).
-    // Devices this node learned by pairing are folded too: the roaming value may no longer list them, and
-    // a republish without them would drop their changes.
-    const pairedSources = await readKnownSources(input.dataDir, targetId);
-    const loaded = await loadTarget(deps, { target: targetId, resolve: input.resolve, pairedSources });
-    await addKnownSources(input.dataDir, targetId, [newSource]);
     const base = { targetId, roamingKeyName: keys.roaming.name, localKeyName: keys.local.name, newSource };
-    if (loaded.sources.includes(newSource)) {
+    if (await isSourceAlready(deps, loaded, { newSource, pairedSources, resolve: input.resolve })) {
+      await addKnownSources(input.dataDir, targetId, [newSource]);
       progress(`${newSource} is already a source of ${targetId}; nothing appended`);
       return { ...base, sourceAdded: false };
     }
+    // Devices this node learned by pairing are folded too: the roaming value may no longer list them, and
+    // a republish without them would drop their changes.
     const appended = await appendEntries(deps, {
       target: targetId,
       entries: [{ targetId, eventId: SOURCE_ADD_EVENT_ID, content: newSource }],
@@ -98,6 +109,9 @@ export async function sendPairing(
       resolve: input.resolve,
       publish: input.publish,
     });
+    // Recorded only once the SourceAdd is published: a record ahead of it would make the next pairing
+    // take the device for a source already and never append it.
+    await addKnownSources(input.dataDir, targetId, [newSource]);
     return {
       ...base,
       sourceAdded: true,
@@ -107,6 +121,55 @@ export async function sendPairing(
   } finally {
     await room.close();
   }
+}
+
+/**
+ * Every check that can refuse the SourceAdd, run before the roaming key is sent: this node's own stream
+ * resolves (`readOwnStream`; C# guards it in `KeyExchange.ReceiveLocalKeyAsync`), and every device of the
+ * target can be read, since `appendEntries` refuses to republish a fold that misses one.
+ */
+async function checkCanAddSource(
+  deps: { readonly store: IpfsStore },
+  input: {
+    readonly targetId: string;
+    readonly localId: IpnsName;
+    readonly pairedSources: readonly string[];
+    readonly resolve?: ResolveOptions;
+  },
+): Promise<LoadedTarget> {
+  await readOwnStream(deps.store, input.targetId, input.localId, input.resolve);
+  const loaded = await loadTarget(deps, {
+    target: input.targetId,
+    resolve: input.resolve,
+    pairedSources: input.pairedSources,
+  });
+  if (loaded.unreachable.length > 0)
+    throw new PairingSourceUnreachableError(input.targetId, loaded.unreachable);
+  return loaded;
+}
+
+/**
+ * Whether the fold already counts `newSource` as a device (then no SourceAdd is written). The fold's
+ * sources decide, not the known-sources record; a fold that started from that record is run again without
+ * the id, since the record alone is no SourceAdd any other device sees.
+ */
+async function isSourceAlready(
+  deps: { readonly store: IpfsStore },
+  loaded: LoadedTarget,
+  input: {
+    readonly newSource: string;
+    readonly pairedSources: readonly string[];
+    readonly resolve?: ResolveOptions;
+  },
+): Promise<boolean> {
+  if (!loaded.sources.includes(input.newSource as IpnsName)) return false;
+  if (!input.pairedSources.includes(input.newSource)) return true;
+  const without = await loadTarget(deps, {
+    target: loaded.targetId,
+    resolve: input.resolve,
+    pairedSources: input.pairedSources.filter((s) => s !== input.newSource),
+  });
+  return without.sources.includes(input.newSource as IpnsName);
 }
 
 /** The C# sender writes `Encoding.UTF8.GetBytes(cid)`; anything else in the room is not for us. */
