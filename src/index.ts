@@ -181,4 +181,5 @@ export {
   type TargetSetting,
 } from "./service/review-patch.js";
 export type { ReviewedTarget } from "./service/review-target.js";
+export type { EventStreamSize } from "./nomad/records/event-stream-size.js";
 export type { FoldShelf, RememberedFold, TargetMemo } from "./service/target-memo.js";

@@ -27,7 +27,8 @@ export interface FoldShelfOptions {
 }
 
 const MARK = "NomadPatchFoldMemo";
-const FORMAT = 1;
+/** 2: with `OwnStream` (this node's own stream measured); a file of format 1 is discarded and made again. */
+const FORMAT = 2;
 const NAME = /^([0-9a-f]{64})\.(b[a-z2-7]+)\.fold$/;
 
 interface Shelved {
@@ -171,6 +172,14 @@ function encodeFold(fold: RememberedFold): Record<string, unknown> {
     Warnings: [...fold.warnings],
     EntryCount: fold.entryCount,
     NewestTicks: fold.newestTicks.toString(),
+    OwnStream: fold.ownStream
+      ? {
+          Cid: fold.ownStream.cid,
+          Entries: fold.ownStream.entries,
+          Bytes: fold.ownStream.bytes,
+          LinkBytes: fold.ownStream.linkBytes,
+        }
+      : null,
     BytesRead: fold.bytesRead,
     RejectedHistory: {
       Count: fold.rejectedHistory.count,
@@ -194,18 +203,19 @@ function decodeFold(value: unknown, key: string): RememberedFold {
   if (!isIpldMap(state)) throw new Error("State is not a map");
   const ticks = str(map.NewestTicks, "NewestTicks");
   if (!/^\d+$/.test(ticks)) throw new Error("NewestTicks is not a number");
+  const visited = list(map.Visited, "Visited").map((item) => {
+    const v = asMap(item, "a visited source");
+    const stream = v.Stream === null ? undefined : cid(v.Stream, "Stream");
+    return {
+      source: str(v.Source, "Source"),
+      depth: num(v.Depth, "Depth"),
+      streamCid: stream,
+      entryCount: num(v.Entries, "Entries"),
+    };
+  });
   return {
     key,
-    visited: list(map.Visited, "Visited").map((item) => {
-      const v = asMap(item, "a visited source");
-      const stream = v.Stream === null ? undefined : cid(v.Stream, "Stream");
-      return {
-        source: str(v.Source, "Source"),
-        depth: num(v.Depth, "Depth"),
-        streamCid: stream,
-        entryCount: num(v.Entries, "Entries"),
-      };
-    }),
+    visited,
     sources: list(map.Sources, "Sources").map((s) => str(s, "a source")),
     unreachable: list(map.Unreachable, "Unreachable").map((item) => {
       const u = asMap(item, "an unreachable source");
@@ -219,8 +229,27 @@ function decodeFold(value: unknown, key: string): RememberedFold {
     warnings: list(map.Warnings, "Warnings").map((w) => str(w, "a warning")),
     entryCount: num(map.EntryCount, "EntryCount"),
     newestTicks: BigInt(ticks),
+    ownStream: decodeOwnStream(map.OwnStream, visited),
     bytesRead: num(map.BytesRead, "BytesRead"),
     rejectedHistory: decodeRejected(map.RejectedHistory),
+  };
+}
+
+/** This node's own stream as measured: one of the streams the fold visited, or none. */
+function decodeOwnStream(
+  value: unknown,
+  visited: readonly { readonly streamCid?: CID }[],
+): RememberedFold["ownStream"] {
+  if (value === null) return undefined;
+  const map = asMap(value, "OwnStream");
+  const measured = cid(map.Cid, "OwnStream.Cid");
+  if (!visited.some((v) => v.streamCid?.equals(measured)))
+    throw new Error("OwnStream is not one of the visited streams");
+  return {
+    cid: measured,
+    entries: num(map.Entries, "OwnStream.Entries"),
+    bytes: num(map.Bytes, "OwnStream.Bytes"),
+    linkBytes: num(map.LinkBytes, "OwnStream.LinkBytes"),
   };
 }
 

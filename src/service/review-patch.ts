@@ -3,15 +3,13 @@ import { PolicyRefusal } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
   createLimiter,
-  decodeEventStream,
-  encodeBlock,
-  encodeEventStream,
   FoldBudget,
   type FoldLimits,
   type IpnsName,
   MAX_BLOCK_BYTES,
   parseIpnsName,
 } from "../nomad/index.js";
+import { grownEventStreamBytes } from "../nomad/records/event-stream-size.js";
 import { buildReview, DEFAULT_MAX_TEXT_FILES } from "../patch-request/build-review.js";
 import type { PatchReview, Problem } from "../patch-request/change-model.js";
 import { checkCSharpCompatibility } from "../patch-request/csharp-compatibility.js";
@@ -23,7 +21,7 @@ import { type LoadedPatchRequest, loadPatchEntries, readPatchRecord } from "./lo
 import { loadProposedContent } from "./load-proposed-content.js";
 import { readBaseState } from "./read-base-state.js";
 import { resolveReferences } from "./resolve-references.js";
-import { loadReviewedTarget, type ReviewedTarget } from "./review-target.js";
+import { loadReviewedTarget, type ReviewedTarget, type TargetForReview } from "./review-target.js";
 import type { TargetMemo } from "./target-memo.js";
 
 /** A target this bot (or this CLI invocation) accepts patches for. */
@@ -135,7 +133,7 @@ export async function reviewPatch(
   });
   validation.errors.push(
     ...checkCSharpCompatibility({ module: target.module.name, entries: proposed, references }),
-    ...(await ownStreamTooLarge(store, target, patch.proposed.length)),
+    ...ownStreamTooLarge(target, patch.proposed.length),
   );
 
   const review = await buildReview({
@@ -175,25 +173,18 @@ export async function reviewPatch(
 
 /**
  * An apply appends the patch's entries to this node's own stream for the target: that block must fit
- * as well. The planned entries' CIDs are not known yet, but every entry CID has the same size.
+ * as well. The planned entries' CIDs are not known yet, but every entry CID has the same size: the
+ * stream, measured when the target was folded, grows by one link of its last entry's size per entry.
  */
-async function ownStreamTooLarge(
-  store: IpfsStore,
-  target: ReviewedTarget,
-  added: number,
-): Promise<Problem[]> {
-  const own = target.visited.find((v) => v.source === target.ownLocalKey)?.streamCid;
-  if (!own || added === 0) return [];
-  const stream = decodeEventStream(await store.dagGet(own), own.toString());
-  const last = stream.entries.at(-1);
-  if (!last) return [];
-  const grown = encodeEventStream({ ...stream, entries: [...stream.entries, ...Array(added).fill(last)] });
-  const { bytes } = await encodeBlock(grown);
-  if (bytes.byteLength <= MAX_BLOCK_BYTES) return [];
+function ownStreamTooLarge(target: TargetForReview, added: number): Problem[] {
+  const own = target.ownStream;
+  if (!own || own.entries === 0 || added === 0) return [];
+  const bytes = grownEventStreamBytes(own, added);
+  if (bytes <= MAX_BLOCK_BYTES) return [];
   return [
     {
       code: "stream-too-large",
-      message: `This node's event stream for the target would be ${bytes.byteLength} bytes with these entries: too large, over the ${MAX_BLOCK_BYTES}-byte block limit`,
+      message: `This node's event stream for the target would be ${bytes} bytes with these entries: too large, over the ${MAX_BLOCK_BYTES}-byte block limit`,
     },
   ];
 }

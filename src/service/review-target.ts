@@ -2,11 +2,13 @@ import type { CID } from "multiformats/cid";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
   createLimiter,
+  decodeEventStream,
   encodeBlock,
   type IpnsName,
   type Ticks,
   ticksFromMilliseconds,
 } from "../nomad/index.js";
+import { type EventStreamSize, measureEventStream } from "../nomad/records/event-stream-size.js";
 import type { RejectedHistory } from "../patch-request/change-model.js";
 import { rejectedHistory } from "../patch-request/rejected-history.js";
 import type { ByteBudgetStore } from "./byte-budget-store.js";
@@ -32,6 +34,14 @@ export interface ReviewedTarget extends Omit<LoadedTarget, "entries" | "steps" |
   readonly foldedCid: CID;
 }
 
+/**
+ * What a review needs of its target beyond `ReviewedTarget`: this node's own stream measured (how large an
+ * apply would make it), remembered with the fold so that no review decodes its links again.
+ */
+export interface TargetForReview extends ReviewedTarget {
+  readonly ownStream: EventStreamSize | undefined;
+}
+
 /** The format of the memo's keys: a change to what a fold depends on changes it, and old keys miss. */
 const KEY_FORMAT = 2;
 
@@ -48,9 +58,9 @@ export async function loadReviewedTarget(
   store: ByteBudgetStore,
   memo: TargetMemo | undefined,
   input: LoadTargetInput,
-): Promise<ReviewedTarget> {
+): Promise<TargetForReview> {
   const begun = await startTarget(store, input);
-  if (!memo || input.knownStreams) return summarise(await crawlAndFold(store, input, begun));
+  if (!memo || input.knownStreams) return summarise(store, await crawlAndFold(store, input, begun));
   const key = memoKey(begun, input);
   const now = input.now ?? ticksFromMilliseconds(Date.now());
   const found = await memo.get(key);
@@ -65,7 +75,7 @@ export async function loadReviewedTarget(
   }
   const before = store.bytesRead();
   const loaded = await crawlAndFold(store, { ...input, knownStreams: resolved }, begun);
-  const target = await summarise(loaded);
+  const target = await summarise(store, loaded);
   if (loaded.futureEntries.length === 0) {
     memo.set({
       key,
@@ -80,6 +90,7 @@ export async function loadReviewedTarget(
       entryCount: target.entryCount,
       rejectedHistory: target.rejectedHistory,
       newestTicks: target.newestTicks,
+      ownStream: target.ownStream,
       bytesRead: store.bytesRead() - before,
     });
   }
@@ -127,7 +138,7 @@ async function resolveAgain(
   return { same, resolved };
 }
 
-function fromMemory(begun: TargetStart, fold: RememberedFold): ReviewedTarget {
+function fromMemory(begun: TargetStart, fold: RememberedFold): TargetForReview {
   return {
     targetId: begun.targetId,
     module: begun.module,
@@ -143,11 +154,20 @@ function fromMemory(begun: TargetStart, fold: RememberedFold): ReviewedTarget {
     rejectedHistory: fold.rejectedHistory,
     newestTicks: fold.newestTicks,
     foldedCid: fold.foldedCid,
+    ownStream: fold.ownStream,
   };
 }
 
-async function summarise(loaded: LoadedTarget): Promise<ReviewedTarget & { readonly stateBytes: number }> {
+async function summarise(
+  store: IpfsStore,
+  loaded: LoadedTarget,
+): Promise<TargetForReview & { readonly stateBytes: number }> {
   const { entries, steps, futureEntries: _future, ...rest } = loaded;
+  // The crawl has just read (and decoded) this node's own stream: measured now, never decoded again.
+  const own = loaded.visited.find((v) => v.source === loaded.ownLocalKey)?.streamCid;
+  const ownStream = own
+    ? measureEventStream(own, decodeEventStream(await store.dagGet(own), own.toString()))
+    : undefined;
   const folded = await encodeBlock(loaded.state);
   // biome-ignore lint/complexity/useMathMinMax: ticks are bigints, which Math.max does not take
   const newestTicks = entries.reduce<Ticks>((max, e) => (e.entry.ticks > max ? e.entry.ticks : max), 0n);
@@ -158,5 +178,6 @@ async function summarise(loaded: LoadedTarget): Promise<ReviewedTarget & { reado
     newestTicks,
     foldedCid: folded.cid,
     stateBytes: folded.bytes.byteLength,
+    ownStream,
   };
 }

@@ -1,5 +1,6 @@
 import { CID } from "multiformats/cid";
 import type { IpldMap, IpnsName, Ticks, VisitedSource } from "../nomad/index.js";
+import type { EventStreamSize } from "../nomad/records/event-stream-size.js";
 import type { RejectedHistory, UnreachableSource } from "../patch-request/change-model.js";
 
 /**
@@ -27,6 +28,8 @@ export interface RememberedFold {
   readonly rejectedHistory: RejectedHistory;
   /** The latest entry's time: a review dated before it would leave that entry out, so it cannot use this. */
   readonly newestTicks: Ticks;
+  /** This node's own stream among the visited ones, measured: how large an apply would make it. */
+  readonly ownStream: EventStreamSize | undefined;
   /** The distinct block bytes the crawl read: a review using this is charged as much against its budget. */
   readonly bytesRead: number;
 }

@@ -15,10 +15,11 @@ const MAX = 1024 * 1024;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "nomad-patch-fold-shelf-"));
   const state = { Name: "Example", Features: ["a", "b"], Link: (await encodeBlock("linked")).cid };
+  const stream = (await encodeBlock("stream")).cid;
   fold = {
     key: KEY,
     visited: [
-      { source: "k51-one", depth: 0, streamCid: (await encodeBlock("stream")).cid, entryCount: 2 },
+      { source: "k51-one", depth: 0, streamCid: stream, entryCount: 2 },
       { source: "k51-gone", depth: 1, streamCid: undefined, entryCount: 0 },
     ],
     sources: ["k51-one", "k51-gone"],
@@ -30,6 +31,7 @@ beforeAll(async () => {
     warnings: ["Source k51-gone did not resolve; its entries are missing from this fold"],
     entryCount: 2,
     newestTicks: 638_000_000_000_000_000n,
+    ownStream: { cid: stream, entries: 2, bytes: 120, linkBytes: 41 },
     bytesRead: 4_096,
     rejectedHistory: {
       count: 1,
@@ -98,10 +100,11 @@ describe("remembered folds on disk", () => {
   });
 
   it("a foreign file, another version's, or another key's fold under this key's name is refused, even with its CID right", async () => {
+    const visitedStream = (await encodeBlock("a stream")).cid;
     const encodedFold = {
-      NomadPatchFoldMemo: 1,
+      NomadPatchFoldMemo: 2,
       Key: KEY,
-      Visited: [],
+      Visited: [{ Source: "k51-own", Depth: 0, Stream: visitedStream, Entries: 1 }],
       Sources: [],
       Unreachable: [],
       State: { Name: "x" },
@@ -111,12 +114,25 @@ describe("remembered folds on disk", () => {
       Warnings: [],
       EntryCount: 0,
       NewestTicks: "1",
+      OwnStream: { Cid: visitedStream, Entries: 1, Bytes: 80, LinkBytes: 41 },
       BytesRead: 0,
       RejectedHistory: { Count: 0, Entries: [] },
     };
     for (const [name, value, reason] of [
       ["foreign", { SomethingElse: true }, /not this shelf's file/],
-      ["version", { ...encodedFold, NomadPatchFoldMemo: 2 }, /another format/],
+      ["version", { ...encodedFold, NomadPatchFoldMemo: 3 }, /another format/],
+      // The format before the own stream was kept: made again rather than read without it.
+      ["older-version", { ...encodedFold, NomadPatchFoldMemo: 1 }, /another format/],
+      [
+        "own-stream-elsewhere",
+        { ...encodedFold, OwnStream: { ...encodedFold.OwnStream, Cid: fold.foldedCid } },
+        /OwnStream is not one of the visited streams/,
+      ],
+      [
+        "own-stream-bytes",
+        { ...encodedFold, OwnStream: { ...encodedFold.OwnStream, Bytes: -1 } },
+        /OwnStream.Bytes is not a count/,
+      ],
       ["other-key", { ...encodedFold, Key: "another key" }, /another key/],
       ["bad-field", { ...encodedFold, EntryCount: -1 }, /EntryCount is not a count/],
       ["bad-state", { ...encodedFold, State: [1, 2] }, /State is not a map/],
@@ -134,7 +150,14 @@ describe("remembered folds on disk", () => {
     const dir = join(work, "planted-good");
     await openFoldShelf(dir, { maxBytes: MAX });
     await plant(dir, encodedFold);
-    expect((await reopened(dir)).got?.state).toEqual({ Name: "x" });
+    const good = (await reopened(dir)).got;
+    expect(good?.state).toEqual({ Name: "x" });
+    expect(good?.ownStream).toEqual({ cid: visitedStream, entries: 1, bytes: 80, linkBytes: 41 });
+    // And without an own stream (a node that has no key of the target's).
+    const none = join(work, "planted-no-own");
+    await openFoldShelf(none, { maxBytes: MAX });
+    await plant(none, { ...encodedFold, OwnStream: null });
+    expect((await reopened(none)).got?.ownStream).toBeUndefined();
   });
 
   it("files that are not this shelf's are removed on opening", async () => {

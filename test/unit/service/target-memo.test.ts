@@ -17,6 +17,7 @@ async function fold(key: string, stateBytes: number): Promise<RememberedFold> {
     entryCount: 1,
     rejectedHistory: { count: 0, entries: [] },
     newestTicks: 1n,
+    ownStream: undefined,
     bytesRead: 100,
   };
 }
