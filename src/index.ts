@@ -75,6 +75,7 @@ export type {
   VisitedSource,
 } from "./nomad/index.js";
 export type { PairCode } from "./nomad/pairing/pair-code.js";
+export type { EventStreamSize } from "./nomad/records/event-stream-size.js";
 // The change model a review produces, and what an apply did.
 export type { ApplyOutcome } from "./patch-request/apply-outcome.js";
 export {
@@ -181,5 +182,4 @@ export {
   type TargetSetting,
 } from "./service/review-patch.js";
 export type { ReviewedTarget } from "./service/review-target.js";
-export type { EventStreamSize } from "./nomad/records/event-stream-size.js";
 export type { FoldShelf, RememberedFold, TargetMemo } from "./service/target-memo.js";
