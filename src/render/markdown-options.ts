@@ -24,6 +24,11 @@ export interface ReviewMarkdownOptions {
    * posted: the status and the approve line say so, and who may still approve it. Absent: no rule rejects.
    */
   readonly rulesReject?: RulesRejection;
+  /**
+   * Other keys on the issue whose failed apply still stands, with the version that failed: a review that
+   * replaces an earlier one says the issue's approve and failed labels are about them, not this version.
+   */
+  readonly otherFailures?: readonly { readonly key: string; readonly cid: string }[];
   /** The IPFS gateway that "view" links of files without a text diff open; default `https://ipfs.io`. */
   readonly gatewayUrl?: string;
 }

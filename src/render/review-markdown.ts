@@ -131,7 +131,18 @@ function changeNotice(review: PatchReview, options: ReviewMarkdownOptions): stri
     "> [!IMPORTANT]",
     `> **This patch changed since the review above** (${revision}${changes.length > 0 ? changes.join("; ") : "its review changed"}).`,
     "> Approvals given before this comment are void: nothing is applied until someone approves this version.",
+    ...standingElsewhere(options),
   ].join("\n");
+}
+
+/** The issue's labels outlive this key's change while another key's failed apply stands: say whose they are. */
+function standingElsewhere(options: ReviewMarkdownOptions): string[] {
+  const others = (options.otherFailures ?? []).slice(0, 5);
+  if (others.length === 0) return [];
+  const named = others.map((o) => `${codeSpan(o.key)} (version ${codeSpan(o.cid)})`).join(", ");
+  return [
+    `> The issue's approve and failed labels stay: they are about the failed apply of ${named}, which still stands, not about this patch.`,
+  ];
 }
 
 function descriptionSection(review: PatchReview): string {

@@ -20,6 +20,7 @@ import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, revisionDelta } from "../revisions.js";
 import { unwatch } from "../watch/watch-key.js";
+import { takeDownApplyLabels } from "./apply-labels.js";
 import { readMarked } from "./issue-comments.js";
 import { reviewKey } from "./review-key.js";
 import { aboutPatch } from "./work-error.js";
@@ -168,8 +169,9 @@ async function reportApplied(
   const { labels } = config;
   // Applied: later versions of the key are a new patch request, not a revision of this one.
   unwatch(job, outcome.patchKey);
+  const marked = await readMarked(job);
   const shown = findStatus(
-    await readMarked(job),
+    marked,
     (m) =>
       (m.state === "applied" || m.state === "already-applied") &&
       m.key === outcome.patchKey &&
@@ -191,9 +193,7 @@ async function reportApplied(
     await job.github.createComment(body);
   }
   await job.github.addLabels([labels.applied]);
-  for (const label of [labels.approve, labels.failed]) {
-    if (job.issue.labels.includes(label)) await job.github.removeLabel(label);
-  }
+  await takeDownApplyLabels(job, config, marked, outcome.patchKey);
   // An override applied what the rules rejected: their label no longer says what happened.
   if (by.override) await job.github.removeLabel(labels.rejected);
   if (config.closeIssueOnApply) await job.github.closeIssue();

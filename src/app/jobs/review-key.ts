@@ -16,6 +16,7 @@ import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
+import { keysWithStandingFailure, takeDownApplyLabels } from "./apply-labels.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readMarked } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
@@ -135,10 +136,12 @@ export async function reviewKey(
     const replaces = current?.marker.cid
       ? { cid: current.marker.cid, result: current.marker.result }
       : undefined;
-    await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces }));
+    const otherFailures = keysWithStandingFailure(marked, key);
+    await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces, otherFailures }));
     if (current) {
       await supersede(job, current);
-      await takeDownLabelsOfReplaced(job, config);
+      // What the labels said was about the version replaced, unless another key's failure stands.
+      await takeDownApplyLabels(job, config, marked, key);
     }
     log.info({ cid, result, replaced: current?.marker.cid ?? null }, "review posted");
     watchKey(job, config, key, cid);
@@ -155,15 +158,6 @@ function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {
     marker.result === reviewedResult(review) &&
     marker.state === reviewStatus(review).state
   );
-}
-
-/**
- * An approval and a failed apply are about the version they were given for; a new version voids the one and
- * has not had the other, so their labels would say something untrue of the patch now under review.
- */
-async function takeDownLabelsOfReplaced(job: IssueJob, config: NomadPatchConfig): Promise<void> {
-  for (const label of [config.labels.approve, config.labels.failed])
-    if (job.issue.labels.includes(label)) await job.github.removeLabel(label);
 }
 
 async function supersede(job: IssueJob, old: MarkedComment<ReviewMarker>): Promise<void> {
