@@ -21,7 +21,7 @@ import { deliverToInbox } from "../../../src/service/inbox/deliver-inbox.js";
 import { readInboxRecord } from "../../../src/service/inbox/inbox-record.js";
 import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { pubsubConfig } from "../pair/pair-room.js";
-import { type FakeIssue, fakeGitHub } from "./github-fake.js";
+import { type FakeIssue, type Fault, fakeGitHub } from "./github-fake.js";
 import { BOT, loadApp } from "./harness.js";
 import { recordLogs } from "./log-recorder.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
@@ -291,18 +291,30 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
     expect(reviewsOn(gh, gh.issues[0] as FakeIssue)).toHaveLength(1);
   });
 
-  it("opens one issue, not two, when the process stops after GitHub opened it and before it was recorded", async () => {
+  /**
+   * A key delivered while opening its issue fails with `fault` (502 after GitHub opened it: its answer was
+   * lost), and the process stops before it tries again: its record says "being opened".
+   */
+  async function stopWhileOpening(name: string, fault: Fault) {
     const target = await createProject(operator.store);
-    const patch = await proposeRename(contributor.store, target, "Across A Restart");
+    const patch = await proposeRename(contributor.store, target, name);
     const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id) });
-    // GitHub opens the issue and its answer is lost; the process stops before it tries again.
-    gh.fail("POST", /\/issues$/, { status: 502, afterDoing: true });
+    gh.fail("POST", /\/issues$/, fault);
     const first = await boot({ firstRetryMs: 3_600_000 });
     await waitForSubscriber(target.id);
     await deliver(patch.key, target.id);
     await vi.waitFor(() => expect(first.bridge.counts().retries).toBe(1), { timeout: 30_000 });
     await first.settle();
     await first.bridge.close();
+    return { target, patch, gh };
+  }
+
+  it("opens one issue, not two, when the process stops after GitHub opened it and before it was recorded", async () => {
+    // GitHub opens the issue and its answer is lost; the process stops before it tries again.
+    const { target, patch, gh } = await stopWhileOpening("Across A Restart", {
+      status: 502,
+      afterDoing: true,
+    });
     expect(gh.issues).toHaveLength(1);
     expect(gh.botComments((gh.issues[0] as FakeIssue).number)).toEqual([]);
     const item = (await readInboxRecord(dataDir, target.id)).items.find((i) => i.key === patch.key);
@@ -323,16 +335,10 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
   });
 
   it("finds a key's issue opened before a crash though a thousand newer inbox issues were opened since, and opens no second one", async () => {
-    const target = await createProject(operator.store);
-    const patch = await proposeRename(contributor.store, target, "Found By Search");
-    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id) });
-    gh.fail("POST", /\/issues$/, { status: 502, afterDoing: true });
-    const first = await boot({ firstRetryMs: 3_600_000 });
-    await waitForSubscriber(target.id);
-    await deliver(patch.key, target.id);
-    await vi.waitFor(() => expect(first.bridge.counts().retries).toBe(1), { timeout: 30_000 });
-    await first.settle();
-    await first.bridge.close();
+    const { target, patch, gh } = await stopWhileOpening("Found By Search", {
+      status: 502,
+      afterDoing: true,
+    });
     const [opened] = gh.issues as [FakeIssue];
     // Before the next start, 1,000 more of the bot's inbox issues were opened (and closed) after it.
     for (let i = 0; i < 1000; i++) {
@@ -374,17 +380,8 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
   });
 
   it("a person's issue that copies a key's text and marker is not taken for the key's issue by the search", async () => {
-    const target = await createProject(operator.store);
-    const patch = await proposeRename(contributor.store, target, "Not A Forgery");
-    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id) });
     // GitHub refuses the open and the process stops: the record says "being opened", no issue exists.
-    gh.fail("POST", /\/issues$/, { status: 502 });
-    const first = await boot({ firstRetryMs: 3_600_000 });
-    await waitForSubscriber(target.id);
-    await deliver(patch.key, target.id);
-    await vi.waitFor(() => expect(first.bridge.counts().retries).toBe(1), { timeout: 30_000 });
-    await first.settle();
-    await first.bridge.close();
+    const { target, patch, gh } = await stopWhileOpening("Not A Forgery", { status: 502 });
     expect(gh.issues).toEqual([]);
     const copy = renderInboxIssue({ key: patch.key, target: target.id, title: "forged", from: "peer" });
     const forged = gh.personIssue("mallory", { body: copy.body, labels: [LABEL] });

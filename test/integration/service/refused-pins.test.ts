@@ -11,6 +11,7 @@ import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/
 import { withFault } from "../faults/fault-store.js";
 import {
   bringDeviceBack,
+  type DeviceSet,
   foldedProject,
   keyState,
   projectOnTwoDevices,
@@ -47,20 +48,29 @@ describe("a refused write pins nothing", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("appending as a device while a device is away pins nothing; once it is back the stream is pinned", async () => {
+  /** A project on the bot's node and a C# device's node, which `body` may take offline and bring back. */
+  async function withDevice(name: string, body: (set: DeviceSet, away: { node: KuboNode }) => Promise<void>) {
     const names = ["Operator Name"];
-    let away = await startKubo();
-    await connect(bot(), away);
+    const away = { node: await startKubo() };
+    await connect(bot(), away.node);
     try {
-      const set = await projectOnTwoDevices(bot(), away, {
-        knownId: `pins-append-${++counter}`,
+      const set = await projectOnTwoDevices(bot(), away.node, {
+        knownId: `${name}-${++counter}`,
         names,
         published: (keys) => foldedProject(names, [keys.device]),
       });
-      await takeDeviceOffline(away, set, bot());
+      await body(set, away);
+    } finally {
+      await away.node.stop();
+    }
+  }
+
+  it("appending as a device while a device is away pins nothing; once it is back the stream is pinned", async () => {
+    await withDevice("pins-append", async (set, away) => {
+      await takeDeviceOffline(away.node, set, bot());
       const before = await recursivePins(bot());
       const keys = await keyState(bot().store, set);
-      // Values of its own (pinned when put) and a link to one, as a pairing's and an operator's entries are.
+      // An entry with a value of its own, put by the append, as a pairing's SourceAdd is.
       const attempt = (value: string) =>
         appendEntries(
           { store: bot().store },
@@ -74,26 +84,16 @@ describe("a refused write pins nothing", () => {
       expect(await recursivePins(bot())).toEqual(before);
       expect(await keyState(bot().store, set)).toEqual(keys);
 
-      away = await bringDeviceBack(away, set, bot());
+      away.node = await bringDeviceBack(away.node, set, bot());
       const appended = await attempt("four");
       const after = await recursivePins(bot());
       expect(after).toContain(appended.streamCid.toString());
       expect(after).toContain(appended.roamingCid.toString());
-    } finally {
-      await away.stop();
-    }
+    });
   });
 
   it("an apply refused after its stream was staged (a device lost meanwhile) pins nothing and records failed", async () => {
-    const names = ["Operator Name"];
-    let away = await startKubo();
-    await connect(bot(), away);
-    try {
-      const set = await projectOnTwoDevices(bot(), away, {
-        knownId: `pins-apply-${++counter}`,
-        names,
-        published: (keys) => foldedProject(names, [keys.device]),
-      });
+    await withDevice("pins-apply", async (set, away) => {
       const patch = await proposeValues(pair.contributor, set.id, [
         { eventId: "AddFeatureAsync", value: "Dark mode" },
       ]);
@@ -103,7 +103,7 @@ describe("a refused write pins nothing", () => {
       const journal = await openFileJournal(dataDir);
       // The device goes away once the approved review was checked and the stream is being written.
       const store = withFault(bot().store, { method: "importBlocks", nth: 1 }, () =>
-        takeDeviceOffline(away, set, bot()),
+        takeDeviceOffline(away.node, set, bot()),
       );
       const input = { key: patch.key, expectPatchCid: patch.cid.toString(), expectResultCid: result, limits };
       await expect(applyPatch({ store, journal }, { ...input, dataDir })).rejects.toBeInstanceOf(
@@ -112,12 +112,10 @@ describe("a refused write pins nothing", () => {
       expect((await journal.get(patch.cid.toString()))?.state).toBe("failed");
       expect(await recursivePins(bot())).toEqual(before);
 
-      away = await bringDeviceBack(away, set, bot());
+      away.node = await bringDeviceBack(away.node, set, bot());
       const outcome = await applyPatch({ store: bot().store, journal }, { ...input, dataDir });
       expect(outcome.status).toBe("applied");
       expect(await recursivePins(bot())).toContain(outcome.localStreamCid);
-    } finally {
-      await away.stop();
-    }
+    });
   });
 });
