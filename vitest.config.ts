@@ -1,7 +1,10 @@
 import { defineConfig } from "vitest/config";
+import { SlowestFirst } from "./test/helpers/slowest-first.js";
 
 export default defineConfig({
   test: {
+    // The slowest files first, so that no worker is left alone with one at the end.
+    sequence: { sequencer: SlowestFirst },
     projects: [
       {
         test: {
@@ -11,6 +14,9 @@ export default defineConfig({
           // A bound on a hung test, not a speed check: the property tests run hundreds of cases each and
           // take several seconds on two busy cores (CI runs the suite twice, under two Node versions).
           testTimeout: 30_000,
+          // Vitest's default is one worker fewer than the cores: one worker on CI's two. The pure tests use
+          // no daemon and keep both cores busy.
+          maxWorkers: 2,
           // Fast pure tests first, then the daemons.
           sequence: { groupOrder: 0 },
         },

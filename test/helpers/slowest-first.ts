@@ -1,0 +1,54 @@
+import { relative } from "node:path";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * The integration files that take longest, slowest first (measured; docs/decisions.md, "Test time"). Vitest
+ * runs the longest files first when it has every file's timing from an earlier run; a fresh clone (CI's
+ * first run) has none, and Vitest then runs the largest files first, which started the slowest files last
+ * while the other worker sat idle.
+ */
+export const SLOWEST_FILES = [
+  "test/integration/cli/journey.test.ts",
+  "test/integration/app/start.test.ts",
+  "test/integration/cli/managed-kubo.test.ts",
+  "test/integration/library/package.test.ts",
+  "test/integration/app/inbox-bridge.test.ts",
+  "test/integration/service/inbox.test.ts",
+  "test/integration/pair/pair-known-sources.test.ts",
+  "test/integration/service/file-lock.test.ts",
+  "test/integration/csharp/bot-writes-csharp-reads.test.ts",
+];
+
+/**
+ * Vitest's order (projects in turn, each project's files longest first by their last timings), except in a
+ * project where some file has no timing yet: there the files of `SLOWEST_FILES` go first, in its order.
+ */
+export class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const fileOf = (spec: TestSpecification) => relative(this.ctx.config.root, spec.moduleId);
+    const timed = (spec: TestSpecification) =>
+      this.ctx.cache.getFileTestResults(`${spec.project.name}:${fileOf(spec)}`) !== undefined;
+    const rank = (spec: TestSpecification) => {
+      const index = SLOWEST_FILES.indexOf(fileOf(spec));
+      return index === -1 ? SLOWEST_FILES.length : index;
+    };
+    // The base order keeps each project's files together: reorder within one project's files only.
+    const result: TestSpecification[] = [];
+    for (let start = 0; start < sorted.length; ) {
+      let end = start;
+      while (end < sorted.length && sorted[end]?.project === sorted[start]?.project) end++;
+      const project = sorted.slice(start, end);
+      if (project.every(timed)) result.push(...project);
+      else
+        result.push(
+          ...project
+            .map((spec, index) => ({ spec, index, rank: rank(spec) }))
+            .sort((a, b) => a.rank - b.rank || a.index - b.index)
+            .map(({ spec }) => spec),
+        );
+      start = end;
+    }
+    return result;
+  }
+}
