@@ -1,4 +1,4 @@
-import type { CID } from "multiformats/cid";
+import { CID } from "multiformats/cid";
 import { delegateStore } from "../../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../../src/ipfs/store.js";
 import { fetchAsCar } from "./baselines.js";
@@ -91,10 +91,35 @@ export function describeTrace(calls: readonly TracedCall[], totalMs: number): st
   return [
     `review ${totalMs.toFixed(0)} ms; a request to the node in flight ${busy.toFixed(0)} ms, none ${(totalMs - busy).toFixed(0)} ms`,
     ...lines,
+    ...singleReads(calls),
     "requests other than single blocks and files, in the order they started, then the others' spans:",
     ...slow,
     ...spans,
   ].join("\n");
+}
+
+const CODECS: Readonly<Record<number, string>> = {
+  113: "dag-cbor",
+  112: "dag-pb",
+  85: "raw",
+  297: "dag-json",
+};
+
+/**
+ * The single-block reads by codec (dag-pb and raw: files), and whether an export was still in flight
+ * when each started: a read an export could have carried shows which export stopped short.
+ */
+function singleReads(calls: readonly TracedCall[]): string[] {
+  const exportsEnd = Math.max(0, ...calls.filter((c) => c.method === "exportDag").map((c) => c.end));
+  const counts = new Map<string, number>();
+  for (const call of calls) {
+    if (call.method !== "getBlock" && call.method !== "dagGet") continue;
+    const code = CID.parse(call.what).code;
+    const key = `${CODECS[code] ?? `codec 0x${code.toString(16)}`} ${call.start < exportsEnd ? "while an export ran" : "after the exports"}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size === 0) return [];
+  return [`  single reads: ${[...counts].map(([key, n]) => `${n} ${key}`).join(", ")}`];
 }
 
 /** The length of the union of the calls' intervals. */
