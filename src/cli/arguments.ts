@@ -1,6 +1,7 @@
+import type { Command } from "commander";
 import { CID } from "multiformats/cid";
 import { DecodeError, UsageError } from "../errors.js";
-import { parseIpnsName } from "../nomad/index.js";
+import { checkKeyNamePrefix, parseIpnsName } from "../nomad/index.js";
 
 /**
  * A key typed on the command line is checked before any node is reached. A malformed one is a bad
@@ -23,4 +24,16 @@ export function checkCidOption(text: string | undefined, option: string): void {
   } catch {
     throw new UsageError(`${option} takes a CID (bafy…), got ${JSON.stringify(text.slice(0, 120))}`);
   }
+}
+
+/**
+ * `--key-name-prefix`, for an object whose C# app sets its own `KeyNamePrefix` (the key names are
+ * `{prefix}.Roaming.{name}`, `{prefix}.Local.{name}`); checked before any node is reached (exit 64).
+ */
+export function withKeyNamePrefixOption(command: Command): Command {
+  return command.option(
+    "--key-name-prefix <prefix>",
+    "the C# app's KeyNamePrefix, when it sets its own (default: the module's, e.g. Nomad.Kubo.Storage)",
+    (value: string) => checkKeyNamePrefix(value),
+  );
 }

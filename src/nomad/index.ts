@@ -26,7 +26,13 @@ export {
 export { applyStep, budgetOf, foldByTarget } from "./fold-step.js";
 export { type IpldMap, type IpldValue, ipldEqual, isIpldMap } from "./ipld.js";
 export { type IpnsName, isIpnsName, LIBP2P_KEY_CODE, parseIpnsName } from "./ipns-name.js";
-export { localKeyNameFor, type NomadKeyNames, nomadKeyNames } from "./key-names.js";
+export {
+  checkKeyNamePrefix,
+  localKeyNameFor,
+  type NomadKeyNames,
+  nomadKeyNames,
+  splitRoamingKeyName,
+} from "./key-names.js";
 export { createLimiter, type Limiter } from "./limiter.js";
 export { type EntryToLoad, loadEntries } from "./load-entries.js";
 export { genericModule } from "./modules/generic.js";

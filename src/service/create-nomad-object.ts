@@ -24,11 +24,17 @@ export interface CreatedObject {
  */
 export async function createNomadObject(
   deps: { readonly store: IpfsStore },
-  input: { readonly module: NomadModule | string; readonly name?: string; readonly publish?: PublishOptions },
+  input: {
+    readonly module: NomadModule | string;
+    readonly name?: string;
+    /** A C# app's own `KeyNamePrefix`; default: the module's. */
+    readonly keyNamePrefix?: string;
+    readonly publish?: PublishOptions;
+  },
 ): Promise<CreatedObject> {
   const { store } = deps;
   const module = typeof input.module === "string" ? moduleByName(input.module) : input.module;
-  const names = nomadKeyNames(module.keyPrefix, input.name);
+  const names = nomadKeyNames(input.keyNamePrefix ?? module.keyPrefix, input.name);
   const taken = (await store.listKeys()).filter((k) => k.name === names.local || k.name === names.roaming);
   if (taken.length > 0)
     throw new UsageError(

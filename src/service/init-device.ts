@@ -24,6 +24,8 @@ export interface InitDeviceInput {
   readonly name?: string;
   /** A module name when the roaming value's shape is not enough. */
   readonly module?: string;
+  /** The key-name prefix when the object's C# app sets its own `KeyNamePrefix`; default: the module's. */
+  readonly keyNamePrefix?: string;
   readonly resolve?: ResolveOptions;
   readonly publish?: PublishOptions;
 }
@@ -44,7 +46,8 @@ export interface InitializedDevice {
 /**
  * Make this node a device of a target (docs/format.md), as the bot needs:
  * 1. resolve the target to learn its module (the key-name prefix);
- * 2. import the roaming key under `{prefix}.Roaming.{name}` after checking it is the target's key,
+ * 2. import the roaming key under `{prefix}.Roaming.{name}` (the module's prefix, or the one given) after
+ *    checking it is the target's key,
  *    or find it already there;
  * 3. create `{prefix}.Local.{name}` if missing and publish an empty stream under it;
  * 4. say what pairing needs: a SourceAdd entry naming the local key, written by an existing device.
@@ -83,7 +86,8 @@ export async function initDevice(
       throw new UsageError(
         "Pass --name with the object's KnownId: pairing needs the same key names on every device",
       );
-    roaming = await store.importKey(nomadKeyNames(module.keyPrefix, name).roaming, input.roamingKey);
+    const names = nomadKeyNames(input.keyNamePrefix ?? module.keyPrefix, name);
+    roaming = await store.importKey(names.roaming, input.roamingKey);
   }
   const localName = localKeyNameFor(roaming.name);
   if (!localName)

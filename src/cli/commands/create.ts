@@ -2,11 +2,13 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { moduleByName } from "../../nomad/index.js";
 import { type CreatedObject, createNomadObject } from "../../service/create-nomad-object.js";
+import { withKeyNamePrefixOption } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 
 interface CreateOptions {
   readonly module: string;
   readonly name?: string;
+  readonly keyNamePrefix?: string;
 }
 
 /** Modules whose C# repositories name every object (a folder name, a KnownId); the PeerSwarm ones do not. */
@@ -14,8 +16,7 @@ const NAMED = new Set(["storage", "wac-project", "wac-publisher", "wac-user", "g
 
 /** `create --module … --name …`: start a Nomad object with this node as its first device. */
 export function registerCreate(program: Command, run: Runner) {
-  program
-    .command("create")
+  withKeyNamePrefixOption(program.command("create"))
     .summary("create a Nomad object with this node as its first device")
     .description(
       "Make the roaming and local keys with the names the C# apps use ({prefix}.Roaming.{name}, {prefix}.Local.{name}), publish an empty local stream and the module's seed value naming that local key, as a C# app creates an object.",
@@ -35,7 +36,7 @@ async function createCommand(ctx: CommandContext, options: CreateOptions) {
       `--name is needed for ${module.name}: it is part of the key names every device shares`,
     );
   const created = await ctx.withStore((store) =>
-    createNomadObject({ store }, { module, name: options.name }),
+    createNomadObject({ store }, { module, name: options.name, keyNamePrefix: options.keyNamePrefix }),
   );
   ctx.print(createdText(module.name, created), {
     target: created.keys.roaming.id,

@@ -2,19 +2,19 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { type InitializedDevice, initDevice } from "../../service/init-device.js";
-import { checkKeyArgument } from "../arguments.js";
+import { checkKeyArgument, withKeyNamePrefixOption } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 
 interface InitOptions {
   readonly roamingKeyFile?: string;
   readonly name?: string;
   readonly module?: string;
+  readonly keyNamePrefix?: string;
 }
 
 /** `init <target>`: make this node a device of the target and say what the operator must pair. */
 export function registerInit(program: Command, run: Runner) {
-  program
-    .command("init")
+  withKeyNamePrefixOption(program.command("init"))
     .summary("set this node up as a device (the bot) of a target")
     .description(
       "Import the target's roaming key (as `ipfs key export` writes it) under the module's key name, create the matching local key, publish an empty stream under it, and print what the operator must pair.",
@@ -42,6 +42,7 @@ async function initCommand(ctx: CommandContext, target: string, options: InitOpt
         roamingKey,
         name: options.name,
         module: options.module,
+        keyNamePrefix: options.keyNamePrefix,
         resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
       },
     ),

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
-import { moduleOfRoamingKeyName } from "../../nomad/index.js";
+import { moduleByName, splitRoamingKeyName } from "../../nomad/index.js";
 import {
   formatPairCode,
   generatePairCode,
@@ -11,7 +11,7 @@ import {
 } from "../../nomad/pairing/pair-code.js";
 import { type ReceivedPairing, receivePairing } from "../../service/pair/receive-pairing.js";
 import { type SentPairing, sendPairing } from "../../service/pair/send-pairing.js";
-import { checkKeyArgument } from "../arguments.js";
+import { checkKeyArgument, withKeyNamePrefixOption } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 
 interface CodeOptions {
@@ -24,6 +24,7 @@ interface CodeOptions {
 interface ReceiveOptions extends CodeOptions {
   readonly module: string;
   readonly name?: string;
+  readonly keyNamePrefix?: string;
 }
 
 /** `pair send <target>` and `pair receive`: the C# apps' key exchange (docs/cli.md, "Pairing"). */
@@ -50,20 +51,22 @@ export function registerPair(program: Command, run: Runner) {
       .argument("<target>", "the object's roaming key"),
   ).action((target: string, options: CodeOptions) => run((ctx) => sendCommand(ctx, target, options)));
   codeOptions(
-    pair
-      .command("receive")
-      .summary("become a device of an object another device holds")
-      .description(
-        "Wait in the room for the device that holds the object, import its roaming key under the module's key name, create this node's local key with an empty stream, and send that key's id back.",
-      )
-      .requiredOption(
-        "--module <module>",
-        "the object's module (storage, wac-project, …), as `pair send` prints it",
-      )
-      .option(
-        "--name <name>",
-        "the key-name suffix (folder name or KnownId), exactly as on the other device",
-      ),
+    withKeyNamePrefixOption(
+      pair
+        .command("receive")
+        .summary("become a device of an object another device holds")
+        .description(
+          "Wait in the room for the device that holds the object, import its roaming key under the module's key name, create this node's local key with an empty stream, and send that key's id back.",
+        )
+        .requiredOption(
+          "--module <module>",
+          "the object's module (storage, wac-project, …), as `pair send` prints it",
+        )
+        .option(
+          "--name <name>",
+          "the key-name suffix (folder name or KnownId), exactly as on the other device",
+        ),
+    ),
   ).action((options: ReceiveOptions) => run((ctx) => receiveCommand(ctx, options)));
 }
 
@@ -75,11 +78,8 @@ async function sendCommand(ctx: CommandContext, target: string, options: CodeOpt
   if (given) warnIfWeak(ctx, given);
   // The code is shown only once this side can pair: a failure to export the key must not leave someone
   // waiting at the other device.
-  const showCode = ({ roamingKeyName }: { readonly roamingKeyName: string }) => {
-    const names = moduleOfRoamingKeyName(roamingKeyName);
-    const flags = names
-      ? `--module ${names.module.name}${names.name === undefined ? "" : ` --name ${shellWord(names.name)}`}`
-      : "--module <module> --name <name>";
+  const showCode = (names: { readonly roamingKeyName: string; readonly module: string }) => {
+    const flags = receiveFlags(names.roamingKeyName, names.module);
     ctx.io.stderr.write(
       [
         `Pair code: ${formatPairCode(code)}`,
@@ -122,6 +122,7 @@ async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
         code,
         module: options.module,
         name: options.name,
+        keyNamePrefix: options.keyNamePrefix,
         dataDir: ctx.dataDir,
         timeoutMs,
         resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
@@ -130,6 +131,19 @@ async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
     ),
   );
   ctx.print(receivedText(received), received);
+}
+
+/**
+ * The `pair receive` flags that give the new device this device's key names: the module, the prefix when it
+ * is not the module's own (a C# app's `KeyNamePrefix`), and the name.
+ */
+export function receiveFlags(roamingKeyName: string, module: string): string {
+  const split = splitRoamingKeyName(roamingKeyName);
+  if (!split) return `--module ${module} --name <name>`;
+  const prefix =
+    split.prefix === moduleByName(module).keyPrefix ? "" : ` --key-name-prefix ${shellWord(split.prefix)}`;
+  const name = split.name === undefined ? "" : ` --name ${shellWord(split.name)}`;
+  return `--module ${module}${prefix}${name}`;
 }
 
 function codeOption(options: CodeOptions): PairCode | undefined {

@@ -214,7 +214,7 @@ function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): 
       : seen.otherName !== undefined && seen.otherName.name !== seen.ownName
         ? [
             `the other device (peer ${seen.otherName.peer}) is in room ${room} as ${JSON.stringify(seen.otherName.name)}, this one as ${JSON.stringify(seen.ownName)}: both devices must use the same key names`,
-            "run `pair receive` with --module and --name exactly as `pair send` printed them (the folder name or KnownId, same case)",
+            "run `pair receive` with --module and --name exactly as `pair send` printed them (the folder name or KnownId, same case), and --key-name-prefix with the part before `.Roaming.` when the other device's app sets its own KeyNamePrefix",
           ]
         : seen.peers === 0
           ? [

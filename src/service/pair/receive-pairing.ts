@@ -19,6 +19,8 @@ export interface ReceivePairingInput {
   readonly module: string;
   /** The key-name suffix (a folder name, a project's KnownId), exactly as on the other device. */
   readonly name?: string;
+  /** The other device's `KeyNamePrefix` when it is not the module's default (`checkKeyNamePrefix`). */
+  readonly keyNamePrefix?: string;
   readonly dataDir: string;
   /** The bound on each wait for the other device. */
   readonly timeoutMs: number;
@@ -61,7 +63,7 @@ export async function receivePairing(
   const { store } = deps;
   const progress = input.progress ?? (() => {});
   const module = moduleByName(input.module);
-  const names = nomadKeyNames(module.keyPrefix, input.name);
+  const names = nomadKeyNames(input.keyNamePrefix ?? module.keyPrefix, input.name);
   // A node set up by `init` (or paired before) holds the key already: pairing again only sends its local key.
   const existing = (await store.listKeys()).find((k) => k.name === names.roaming);
 
@@ -88,6 +90,7 @@ export async function receivePairing(
       roamingKey,
       name: input.name ?? "",
       module: module.name,
+      keyNamePrefix: input.keyNamePrefix,
       resolve: input.resolve,
       publish: input.publish,
     });

@@ -25,7 +25,7 @@ export interface SendPairingInput {
    * Called once this side can pair (the key exported, the room open), before it waits: the moment to show
    * the code to the person at the other device, never for a pairing that fails at once.
    */
-  readonly onWaiting?: (names: { readonly roamingKeyName: string }) => void;
+  readonly onWaiting?: (names: { readonly roamingKeyName: string; readonly module: string }) => void;
 }
 
 export interface SentPairing {
@@ -73,12 +73,12 @@ export async function sendPairing(
   const roamingKey = await store.exportKey(keys.roaming.name);
   const pairedSources = await readKnownSources(input.dataDir, targetId);
   const check = () => checkCanAddSource(deps, { targetId, localId, pairedSources, resolve: input.resolve });
-  await check();
+  const ready = await check();
   const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
   try {
     room.setHeartbeat(keys.roaming.name);
     room.startHeartbeat();
-    input.onWaiting?.({ roamingKeyName: keys.roaming.name });
+    input.onWaiting?.({ roamingKeyName: keys.roaming.name, module: ready.module.name });
     progress(`waiting in room ${input.code.room} for the new device (heartbeat ${keys.roaming.name})`);
     await room.waitForJoin(input.timeoutMs, "the new device to join").catch((error) => {
       throw notingNothingChanged(error, "Nothing was sent or changed.");

@@ -49,6 +49,51 @@ describe("nomad-patch usage", () => {
     });
   });
 
+  it("refuses a malformed --key-name-prefix with 64 before any node is reached", async () => {
+    const kubo = ["--kubo", "http://127.0.0.1:9"];
+    const runs = [
+      await cli(
+        ...kubo,
+        "pair",
+        "receive",
+        "--module",
+        "storage",
+        "--key-name-prefix",
+        "",
+        "--code",
+        "ab-cd",
+      ),
+      await cli(
+        ...kubo,
+        "pair",
+        "receive",
+        "--module",
+        "storage",
+        "--key-name-prefix",
+        "My Storage",
+        "--code",
+        "ab-cd",
+      ),
+      await cli(...kubo, "init", "k51x", "--key-name-prefix", "Nomad..Storage"),
+      await cli(
+        ...kubo,
+        "create",
+        "--module",
+        "storage",
+        "--name",
+        "Docs",
+        "--key-name-prefix",
+        "App.Roaming.X",
+      ),
+    ];
+    for (const run of runs) {
+      expect(run.code).toBe(64);
+      expect(run.stderr).toContain("The key-name prefix");
+    }
+    expect(runs[0]?.stderr).toContain("cannot be empty");
+    expect(runs[1]?.stderr).toContain("white space");
+  });
+
   it("will not apply without a terminal to ask on unless --yes", async () => {
     const run = await cli("--kubo", "http://127.0.0.1:9", "apply", "k51x");
     expect(run.code).toBe(64);
