@@ -131,7 +131,10 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
       return read;
     }
     const files = filePassage();
-    const kept: CID[] = [];
+    // The blocks' CIDs, for the disk cache to mark the DAG it holds whole; without one none is kept: an
+    // export's CIDs (33,000 in the largest review) kept to its end would be promoted to the old generation
+    // and raise the peak heap (docs/benchmarks.md, target 5).
+    const kept: CID[] | undefined = options.disk ? [] : undefined;
     try {
       // Only what the node has: a block it would have to fetch is left to the read that needs it.
       const summary = await store.exportDag(
@@ -141,7 +144,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
           const cid = block.cid.toString();
           if (!cache.get(cid)) cache.set(cid, block.bytes);
           options.disk?.put(block);
-          kept.push(block.cid);
+          kept?.push(block.cid);
           read.push({ cid, size: block.bytes.byteLength });
           return true;
         },
@@ -149,7 +152,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
       );
       if (summary.complete || files.stopped()) {
         remember(readWhole, key);
-        options.disk?.markDag(root, kept);
+        if (kept) options.disk?.markDag(root, kept);
       }
     } catch {
       // A hint only: what was read is kept, and any read that follows meets the failure itself.
