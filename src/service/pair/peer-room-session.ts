@@ -19,6 +19,14 @@ const PEER_SAMPLE_TICKS = 4;
 /** Messages from joined peers waiting to be read; older ones are dropped past this. */
 const MAX_QUEUED = 32;
 
+/**
+ * The largest message the exchange sends is the roaming key (68 bytes, 80 encrypted); heartbeats and the
+ * local key id are key names and ids, well under 512 bytes. A bigger message is no part of a pairing and is
+ * dropped unread, so a stranger flooding the room (whose name is public) with large messages costs no
+ * decryption.
+ */
+export const MAX_ROOM_MESSAGE_BYTES = 4096;
+
 /** An encrypted peer room on a node's pubsub, as OwlCore.Kubo's `PeerRoom` over `AesPasswordEncryptedPubSub`. */
 export interface PeerRoomSession {
   readonly peerId: string;
@@ -60,6 +68,7 @@ export async function openPeerRoom(
   const waiters = new Set<Waiter>();
   let heartbeating = false;
   let unreadable = 0;
+  let oversized = 0;
   // A key name another device heartbeats in this room while this one waits under another name.
   let otherName: { readonly peer: string; readonly name: string } | undefined;
   let ended: Error | undefined;
@@ -71,6 +80,10 @@ export async function openPeerRoom(
     input.code.room,
     (message) => {
       if (message.from === peerId) return;
+      if (message.data.byteLength > MAX_ROOM_MESSAGE_BYTES) {
+        oversized++;
+        return;
+      }
       const plaintext = cipher.decrypt(message.data);
       if (!plaintext) {
         unreadable++;
@@ -135,6 +148,7 @@ export async function openPeerRoom(
           room: input.code.room,
           peerId,
           unreadable,
+          oversized,
           otherName,
           ownName: state.heartbeat,
         };
@@ -195,6 +209,7 @@ interface RoomSeen {
   readonly room: string;
   readonly peerId: string;
   readonly unreadable: number;
+  readonly oversized: number;
   readonly otherName: { readonly peer: string; readonly name: string } | undefined;
   readonly ownName: string;
   /** The most nodes connected to this one seen in the room during the wait; undefined when the node could not say. */
@@ -225,7 +240,11 @@ function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): 
               `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`,
               "start both sides again with the same code",
             ];
-  return [`Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${reason}.`, { hint }];
+  const dropped =
+    seen.oversized > 0
+      ? ` ${seen.oversized} message(s) over ${MAX_ROOM_MESSAGE_BYTES} bytes were dropped unread (no pairing sends one).`
+      : "";
+  return [`Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${reason}.${dropped}`, { hint }];
 }
 
 /** How many connected nodes listen in the room; undefined when the node does not answer in time. */
