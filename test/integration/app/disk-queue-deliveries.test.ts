@@ -19,6 +19,8 @@ const hooks = vi.hoisted(() => ({
   appendStarted: false,
   appendLanded: undefined as Promise<void> | undefined,
   renamed: undefined as (() => void) | undefined,
+  /** Appends to `deliveries`, counted. */
+  appends: 0,
 }));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
@@ -44,7 +46,8 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       return out;
     },
     async appendFile(...args: Parameters<typeof fs.appendFile>) {
-      if (hooks.lateId !== "" && String(args[1]) === `${hooks.lateId}\n`) {
+      if (String(args[0]).endsWith("deliveries")) hooks.appends += 1;
+      if (hooks.lateId !== "" && String(args[1]).includes(`${hooks.lateId}\n`)) {
         hooks.appendStarted = true;
         hooks.appendLanded = (async () => {
           await read;
@@ -86,8 +89,10 @@ describe("delivery ids at a compaction", () => {
     // One short of the compaction, remembered one after the other.
     for (const id of ["a", "b", "c", "d", "e"]) await queue.rememberDelivery(id);
     hooks.lateId = "late";
-    // The 6th id compacts; the 7th is remembered at the same moment.
-    await Promise.all([queue.rememberDelivery("f"), queue.rememberDelivery("late")]);
+    // The 6th id compacts; the 7th is remembered while that compaction reads the file.
+    const sixth = queue.rememberDelivery("f");
+    while (!hooks.readSeen) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([sixth, queue.rememberDelivery("late")]);
     expect(hooks.readSeen).toBe(true);
     const kept = await queue.loadDeliveries();
     expect(kept).toContain("late");
@@ -106,5 +111,17 @@ describe("delivery ids at a compaction", () => {
     expect(new Set(kept)).toEqual(new Set(ids.slice(-maxDeliveries)));
     const onDisk = await realFs.readFile(join(dataDir, "queue", "deliveries"), "utf8");
     expect(onDisk.split("\n").filter(Boolean).sort()).toEqual(ids.slice(-maxDeliveries).sort());
+  });
+
+  it("writes the ids of calls made at once in one append: at 200 deliveries/s each ack waited on every append before its own", async () => {
+    hooks.lateId = "";
+    const queue = await openDiskQueue(dataDir, { maxRecords: 10, maxDeliveries: 1_000 }, log as never);
+    const before = hooks.appends;
+    const ids = Array.from({ length: 200 }, (_, i) => `burst-${i}`);
+    await Promise.all(ids.map((id) => queue.rememberDelivery(id)));
+    // The first call's append starts alone; every call made while it runs shares the next one.
+    expect(hooks.appends - before).toBeLessThanOrEqual(2);
+    const onDisk = await realFs.readFile(join(dataDir, "queue", "deliveries"), "utf8");
+    expect(onDisk.split("\n").filter(Boolean)).toEqual(ids);
   });
 });
