@@ -21,8 +21,9 @@ export interface PlannedEntry {
  * `planned` (entries and timestamps fixed; the bot's stream may hold them if a crash hit the
  * publish) → `local-published` (the bot's stream holds them, checked and pinned first) → `done`
  * (roaming republished, outcome kept for "already applied").
- * `failed`: a check before the local publish refused it (content unreachable, a block too large),
- * so nothing was published; the next approval plans again from a fresh review.
+ * `failed`: a check or a write before the local publish failed (content unreachable, a block too large,
+ * the import of the entries refused) while the bot's stream was known not to hold the entries, so nothing
+ * was published; the next approval plans again from a fresh review.
  */
 export interface JournalRecord {
   readonly version: 1;

@@ -1,5 +1,6 @@
 import { CID } from "multiformats/cid";
 import { InternalError, PolicyRefusal } from "../errors.js";
+import type { Block } from "../ipfs/car.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
   encodeBlock,
@@ -73,8 +74,9 @@ export interface ApplyPatchInput {
  *    blocks rebuilt byte for byte from the journal if needed; record the plan;
  * 4. before publishing anything: write the entries and the bot's stream with them appended in one
  *    import (unless a crash left them there), fold all sources with it (all readable, or nothing is published), check the roaming value fits a block, fetch
- *    everything the entries reference, bounded by bytes and time, and pin the stream over it all; a refusal here records
- *    `failed` (nothing was published, the next approval plans again);
+ *    everything the entries reference, bounded by bytes and time, and pin the stream over it all; a refusal or
+ *    a failed write here records `failed` when the stream is known not to hold the entries (nothing was
+ *    published, the next approval plans again), `local-published` when it holds them already;
  * 5. publish the local key; record it; put and publish the roaming value; record the outcome.
  */
 export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ApplyOutcome> {
@@ -86,10 +88,10 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
   return deps.journal.exclusive(targetId, async () => {
     const known = await deps.journal.get(patchCid.toString());
     // A failed apply published nothing: it starts over from a fresh review, like a first approval.
-    if (known && known.state !== "failed") return complete(deps, known, input);
+    if (known && known.state !== "failed") return complete(deps, known, input, { fresh: false });
     await throwIfAnotherUnfinished(deps.journal, targetId, patchCid.toString());
     const planned = await plan(deps, input);
-    const outcome = await complete(deps, planned.record, input);
+    const outcome = await complete(deps, planned.record, input, { fresh: true });
     // Said in the outcome: whoever reads it must learn that later changes were replaced on purpose.
     return planned.overriddenConflicts.length > 0 && outcome.status === "applied"
       ? { ...outcome, overriddenConflicts: planned.overriddenConflicts }
@@ -193,6 +195,8 @@ async function complete(
   deps: ApplyPatchDeps,
   start: JournalRecord,
   input: ApplyPatchInput,
+  /** The plan was made by this very call: nothing of it can have been published by an earlier run. */
+  { fresh }: { readonly fresh: boolean },
 ): Promise<ApplyOutcome> {
   const { store, journal } = deps;
   if (start.state === "done" && start.outcome) return { ...start.outcome, status: "already-applied" };
@@ -201,8 +205,10 @@ async function complete(
   const localId = parseIpnsName(keys.local.id);
 
   if (record.state === "planned") {
-    const staged = await stageLocalStream(store, record, localId);
+    let staged: StagedStream | undefined;
     try {
+      staged = await stageLocalStream(store, record, localId);
+      if (!staged.alreadyPublished) await writeStagedStream(store, staged);
       // Everything is checked and fetched before the first publish, so a refusal leaves nothing out.
       await foldResult(store, record, input, localId, staged.streamCid);
       // One recursive pin of the stream keeps the entries and everything they reference.
@@ -213,11 +219,16 @@ async function complete(
         [staged.streamCid],
       );
     } catch (error) {
-      // Only when the stream is known not to hold the entries yet may the next approval plan again.
-      const failed = staged.alreadyPublished
+      // The record says what is known. Only when the stream is known not to hold the entries (read and
+      // found without them, or a plan of this call) may the next approval plan again: `failed`. A resumed
+      // plan whose stream could not be read may have been published before a crash: it stays `planned`,
+      // and approving it again finishes it.
+      const failed = staged?.alreadyPublished
         ? { ...record, state: "local-published" as const, streamCid: staged.streamCid.toString() }
-        : { ...record, state: "failed" as const, failure: (error as Error).message };
-      await journal.put({ ...failed, updatedAt: now() });
+        : staged || fresh
+          ? { ...record, state: "failed" as const, failure: (error as Error).message }
+          : undefined;
+      if (failed) await journal.put({ ...failed, updatedAt: now() });
       throw error;
     }
     if (!staged.alreadyPublished) {
@@ -286,17 +297,26 @@ async function foldResult(
   return { value: target.state, bytes: bytes.byteLength };
 }
 
+interface StagedStream {
+  /** The bot's stream holding the entries: the one published now, or the one to import. */
+  readonly streamCid: CID;
+  /** The stream published now holds them already (a crash after an earlier run's publish). */
+  readonly alreadyPublished: boolean;
+  /** The entry blocks and the new stream, to import (none when already published). */
+  readonly blocks: readonly Block[];
+}
+
 /**
- * Writes the entry blocks and the bot's stream with them appended in one request (a CAR through
- * `dag/import`), publishing nothing. A crash after an earlier run's publish left them in the stream
- * already: then that stream is used as it is. The stream appended to is the one the bot's key publishes
- * now; while that does not resolve, nothing is written (`readOwnStream`).
+ * The entry blocks and the bot's stream with them appended, publishing and writing nothing. A crash after
+ * an earlier run's publish left them in the stream already: then that stream is used as it is. The stream
+ * appended to is the one the bot's key publishes now; while that does not resolve, nothing is written
+ * (`readOwnStream`).
  */
 async function stageLocalStream(
   store: IpfsStore,
   record: JournalRecord,
   localId: IpnsName,
-): Promise<{ streamCid: CID; alreadyPublished: boolean }> {
+): Promise<StagedStream> {
   const blocks = await Promise.all(
     record.entries.map(async (entry) => {
       const block = await encodeBlock(entryBlock(entry));
@@ -309,15 +329,20 @@ async function stageLocalStream(
   const { cid: current, stream } = await readOwnStream(store, record.targetId, localId);
   const present = new Set(stream.entries.map((c) => c.toString()));
   const missing = blocks.map((b) => b.cid).filter((c) => !present.has(c.toString()));
-  if (missing.length === 0) return { streamCid: current, alreadyPublished: true };
+  if (missing.length === 0) return { streamCid: current, alreadyPublished: true, blocks: [] };
   const next = await encodeBlock(
     encodeEventStream({ label: stream.label, entries: [...stream.entries, ...missing] }),
   );
-  if (next.bytes.byteLength > MAX_BLOCK_BYTES) {
-    throw new BlockTooLargeError("The bot's event stream", next.bytes.byteLength, MAX_BLOCK_BYTES);
+  return { streamCid: next.cid, alreadyPublished: false, blocks: [...blocks, next] };
+}
+
+/** The staged blocks in one request (a CAR through `dag/import`), unpinned: the pin comes once all is checked. */
+async function writeStagedStream(store: IpfsStore, staged: StagedStream): Promise<void> {
+  const stream = staged.blocks.at(-1);
+  if (stream && stream.bytes.byteLength > MAX_BLOCK_BYTES) {
+    throw new BlockTooLargeError("The bot's event stream", stream.bytes.byteLength, MAX_BLOCK_BYTES);
   }
-  await store.importBlocks([...blocks, next]);
-  return { streamCid: next.cid, alreadyPublished: false };
+  await store.importBlocks(staged.blocks);
 }
 
 function moduleOf(input: ApplyPatchInput, targetId: string): string | undefined {

@@ -1,7 +1,7 @@
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
 import { describe, expect, it } from "vitest";
-import { IpfsTimeoutError } from "../../../src/ipfs/errors.js";
+import { IpfsTimeoutError, KuboUnavailableError } from "../../../src/ipfs/errors.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import {
   CREATE_FILE,
@@ -187,6 +187,51 @@ describe("the GitHub App publishes nothing it cannot finish", () => {
     });
     const other = await openAndApply(app, 74, second.key);
     expect(parseMarker(other.at(-1)?.body)).toMatchObject({ kind: "status", state: "applied" });
+    expect(app.failures).toEqual([]);
+    const after = await published(target);
+    expect(after.stream).toHaveLength(before.stream.length + 2);
+    expect(new Set(after.stream).size).toBe(after.stream.length);
+  });
+  it("says nothing was published when writing the entries fails; the target is not held up: another patch applies, and approving the first again applies it", async () => {
+    const target = await newTarget();
+    const first = await proposePatch(nodes.contributor, {
+      target: target.id,
+      title: "first",
+      entries: [folder(target, "first")],
+    });
+    const second = await proposePatch(nodes.contributor, {
+      target: target.id,
+      title: "second",
+      entries: [folder(target, "second")],
+    });
+    const before = await published(target);
+    // The node refuses the one import of the entries and the bot's stream (as a daemon that went away would).
+    const faulty = withFault(nodes.operator.store, { method: "importBlocks", nth: 1 }, async () => {
+      throw new KuboUnavailableError(nodes.operator.store.apiUrl);
+    });
+    const app = await start(target.id, faulty);
+
+    const failed = await openAndApply(app, 75, first.key);
+    const status = failed.at(-1)?.body ?? "";
+    expect(parseMarker(status)).toMatchObject({ kind: "status", state: "failed", cid: first.cid.toString() });
+    expect(status).toContain("Nothing was published");
+    expect([...app.gh.labels]).toContain("nomad-patch: failed");
+    expect(await published(target)).toEqual(before);
+
+    // Nothing of the first is out, so nothing holds the target: the second patch applies.
+    const other = await openAndApply(app, 76, second.key);
+    expect(parseMarker(other.at(-1)?.body)).toMatchObject({ kind: "status", state: "applied" });
+
+    // The first, approved again, was reviewed before the second moved the target: its approval is void and
+    // its review is shown again; approving that applies it.
+    await app.deliver("issue_comment", commentCreated({ number: 75, body: "" }, "/apply", "maintainer"));
+    await app.settle();
+    await app.deliver("issue_comment", commentCreated({ number: 75, body: "" }, "/apply", "maintainer"));
+    await app.settle();
+    expect(parseMarker(app.gh.botComments(75).at(-1)?.body)).toMatchObject({
+      kind: "status",
+      state: "applied",
+    });
     expect(app.failures).toEqual([]);
     const after = await published(target);
     expect(after.stream).toHaveLength(before.stream.length + 2);
