@@ -77,7 +77,7 @@ export interface ApplyPatchInput {
  *    everything the entries reference, bounded by bytes and time, and pin the stream over it all; a refusal or
  *    a failed write here records `failed` when the stream is known not to hold the entries (nothing was
  *    published, the next approval plans again), `local-published` when it holds them already;
- * 5. publish the local key; record it; put and publish the roaming value; record the outcome.
+ * 5. publish the local key; record it; put and publish the roaming value, then pin it; record the outcome.
  */
 export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): Promise<ApplyOutcome> {
   const patchCid = CID.parse(input.expectPatchCid);
@@ -247,8 +247,12 @@ async function complete(
   const streamCid = CID.parse(record.streamCid as string);
   // Folded again: a device lost since the check holds the roaming value back instead of being dropped.
   const roaming = await foldResult(store, record, input, localId, streamCid);
-  const roamingCid = await store.dagPut(roaming.value, { pin: true });
+  // Pinned once published, not before: a publish that fails, then a retry that folds another value (a
+  // device changed meanwhile), would leave a pin of a value never published, which nothing takes back.
+  const roamingCid = await store.dagPut(roaming.value);
   await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
+  // The same put again, pinning: the pin Kubo takes for a put, without fetching what the value links to.
+  await store.dagPut(roaming.value, { pin: true });
 
   const outcome: ApplyOutcome = {
     status: "applied",

@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CID } from "multiformats/cid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IpfsTimeoutError } from "../../../src/ipfs/errors.js";
 import { appendEntries } from "../../../src/service/append-entries.js";
 import { SourceUnreachableError } from "../../../src/service/apply-errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
+import { publishStream, valueEntry } from "../../helpers/csharp-device.js";
 import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
 import { withFault } from "../faults/fault-store.js";
 import {
@@ -116,6 +119,61 @@ describe("a refused write pins nothing", () => {
       const outcome = await applyPatch({ store: bot().store, journal }, { ...input, dataDir });
       expect(outcome.status).toBe("applied");
       expect(await recursivePins(bot())).toContain(outcome.localStreamCid);
+    });
+  });
+  it("a resumed apply whose roaming publish failed, retried after a device changed, leaves no pin of the value it never published", async () => {
+    await withDevice("pins-roaming", async (set, away) => {
+      const patch = await proposeValues(pair.contributor, set.id, [
+        { eventId: "AddFeatureAsync", value: "Offline mode" },
+      ]);
+      const { review } = await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir });
+      const journal = await openFileJournal(dataDir);
+      const input = {
+        key: patch.key,
+        expectPatchCid: patch.cid.toString(),
+        expectResultCid: review.predictedResultCid as string,
+        limits,
+        dataDir,
+      };
+      // The roaming value is folded and put, and its publish fails: the stream is out, the value is not.
+      const failing = withFault(
+        bot().store,
+        {
+          method: "publishName",
+          nth: 1,
+          when: (name) => name === set.device.keyName.replace(".Local.", ".Roaming."),
+        },
+        async () => {
+          throw new IpfsTimeoutError("name publish", 3000);
+        },
+      );
+      await expect(applyPatch({ store: failing, journal }, input)).rejects.toBeInstanceOf(IpfsTimeoutError);
+      expect((await journal.get(patch.cid.toString()))?.state).toBe("local-published");
+      const notPublished = review.predictedResultCid as string;
+      expect(await bot().store.resolveName(set.id, { nocache: true })).not.toEqual(CID.parse(notPublished));
+
+      // Meanwhile the operator's device renames the project: the retry folds and publishes another value.
+      const stream = (await bot().store.dagGet(CID.parse(set.device.streamCid))) as {
+        Label: string;
+        Entries: CID[];
+      };
+      const renamed = await valueEntry(away.node, {
+        targetId: set.id,
+        eventId: "UpdateNameAsync",
+        value: "Renamed Meanwhile",
+        timestampUtc: "2025-06-02T09:00:00Z",
+      });
+      await publishStream(away.node, set.device.keyName, stream.Label, [
+        ...stream.Entries.map((c) => c.toString()),
+        renamed,
+      ]);
+
+      const outcome = await applyPatch({ store: bot().store, journal }, input);
+      expect(outcome.status).toBe("applied");
+      expect(outcome.roamingCid).not.toBe(notPublished);
+      const pins = await recursivePins(bot());
+      expect(pins).toContain(outcome.roamingCid);
+      expect(pins).not.toContain(notPublished);
     });
   });
 });
