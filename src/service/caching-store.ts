@@ -1,10 +1,12 @@
 import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
 import { decodeBlock } from "../ipfs/block-codec.js";
+import type { Block } from "../ipfs/car.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
 import type { IpfsStore, PrefetchedBlock, ReadOptions, SizedValue } from "../ipfs/store.js";
 import { type BlockLru, blockLru } from "./block-lru.js";
 import type { DiskBlockCache } from "./disk-block-cache.js";
+import { linksIn } from "./fetch-referenced.js";
 import { createTargetMemo, DEFAULT_TARGET_MEMO_BYTES, type TargetMemo } from "./target-memo.js";
 
 export interface BlockCacheOptions {
@@ -135,11 +137,15 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     // export's CIDs (33,000 in the largest review) kept to its end would be promoted to the old generation
     // and raise the peak heap (docs/benchmarks.md, target 5).
     const kept: CID[] | undefined = options.disk ? [] : undefined;
+    // A local-only export skips the blocks the node lacks and still ends as if complete (a patch whose root
+    // the node read from the contributor, not the rest): the disk's mark waits for every link to arrive.
+    const links = options.disk ? linkCheck() : undefined;
     try {
       // Only what the node has: a block it would have to fetch is left to the read that needs it.
       const summary = await store.exportDag(
         root,
         (block) => {
+          links?.arrived(block);
           if (isFileBlock(block.cid)) return files.passOver(block.bytes, read.length);
           const cid = block.cid.toString();
           if (!cache.get(cid)) cache.set(cid, block.bytes);
@@ -150,10 +156,9 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
         },
         { ...o, localOnly: true },
       );
-      if (summary.complete || files.stopped()) {
-        remember(readWhole, key);
-        if (kept) options.disk?.markDag(root, kept);
-      }
+      if (summary.complete || files.stopped()) remember(readWhole, key);
+      // Whole on disk only when all of it came: an export stopped at a file did not bring what follows it.
+      if (kept && summary.complete && links?.allArrived()) options.disk?.markDag(root, kept);
     } catch {
       // A hint only: what was read is kept, and any read that follows meets the failure itself.
     }
@@ -195,6 +200,37 @@ function filePassage(): { passOver(bytes: Uint8Array, kept: number): boolean; st
       return !stopped;
     },
     stopped: () => stopped,
+  };
+}
+
+/**
+ * Whether an export brought every block its blocks link to. Links to UnixFS blocks are not asked for: a
+ * prefetch never keeps a file's blocks, the reads fetch them. A block that does not decode counts as a
+ * link not followed.
+ */
+function linkCheck(): { arrived(block: Block): void; allArrived(): boolean } {
+  const arrived = new Set<string>();
+  const awaited = new Set<string>();
+  let undecodable = false;
+  return {
+    arrived({ cid, bytes }) {
+      const key = cid.toString();
+      arrived.add(key);
+      awaited.delete(key);
+      if (isFileBlock(cid)) return;
+      let value: unknown;
+      try {
+        value = decodeBlock(cid, bytes);
+      } catch {
+        undecodable = true;
+        return;
+      }
+      for (const link of linksIn(value)) {
+        const linked = link.toString();
+        if (!isFileBlock(link) && !arrived.has(linked)) awaited.add(linked);
+      }
+    },
+    allArrived: () => !undecodable && awaited.size === 0,
   };
 }
 
