@@ -86,7 +86,8 @@ export interface DiskQueueOptions {
 /**
  * The app's queued work in `<dataDir>/queue/`, one JSON file per accepted event (written before the
  * webhook is answered, removed when its job finished), named by arrival time and a counter so that a
- * restart replays in arrival order; plus `deliveries` (the delivery ids handled lately, one a line).
+ * restart replays in arrival order; plus `deliveries` (the delivery ids of the jobs done lately, one a line;
+ * a job not done yet is known by its record).
  * A file is written whole and renamed into place, so a crash leaves the old state or the new, never half
  * a record; without an fsync a power loss may lose the last records (decisions.md, "App: queued work
  * survives a restart").

@@ -127,10 +127,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
       } catch (error) {
         await reportFailure(job, error);
       } finally {
-        if (file !== undefined)
-          await deps.disk?.remove(file).catch((error: unknown) => {
-            log.error({ err: error, file }, "a finished event's record could not be removed");
-          });
+        await markDone(deps.disk, incoming.id, file, log);
       }
     },
     { login: sender, lowPriority },
@@ -141,6 +138,8 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   }
   deps.deliveries.remember(incoming.id);
   if (incoming.stored !== undefined || deps.disk === undefined) return recorded(incoming.stored);
+  // The acknowledgement waits for the record alone: until its job is done the record carries the delivery
+  // id across a restart (replayQueued), and the id goes to `deliveries` once the job is done (`markDone`).
   try {
     recorded(
       await deps.disk.add({
@@ -150,11 +149,31 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
         payload: slimPayload(payload),
       }),
     );
-    await deps.disk.rememberDelivery(incoming.id);
   } catch (error) {
     recorded(undefined);
     log.error({ err: error }, "the event could not be kept on disk: queued in memory only");
   }
+}
+
+/**
+ * A finished job's delivery id goes to `deliveries`, then its record is removed: at every moment one of the
+ * two tells a restarted app that the delivery was handled. Appending it here rather than before the
+ * acknowledgement keeps the appends, one turn shared by every delivery, off the webhook's answer
+ * (docs/decisions.md, "A delivery id is written when its job is done"). If the id cannot be written the
+ * record stays, so the next start replays the job (idempotent) and still knows the delivery.
+ */
+async function markDone(disk: DiskQueue | undefined, id: string, file: string | undefined, log: AppLog) {
+  if (disk === undefined) return;
+  try {
+    await disk.rememberDelivery(id);
+  } catch (error) {
+    log.error({ err: error, file }, "a finished event's delivery id could not be kept on disk");
+    return;
+  }
+  if (file !== undefined)
+    await disk.remove(file).catch((error: unknown) => {
+      log.error({ err: error, file }, "a finished event's record could not be removed");
+    });
 }
 
 /** Only the fields the app reads, so a record on disk is small and holds nothing else of the payload. */

@@ -1,0 +1,100 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import type { Probot } from "probot";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+/**
+ * What the acknowledgement of a webhook waits for on disk, seen through a hooked file system: the order
+ * in which the event's record is written, the webhook is answered, its delivery id is appended to
+ * `queue/deliveries` and its record removed.
+ */
+const seen = vi.hoisted(() => ({ events: [] as string[] }));
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs/promises")>();
+  const wrapped = {
+    ...fs,
+    async rename(...args: Parameters<typeof fs.rename>) {
+      await fs.rename(...args);
+      if (String(args[1]).endsWith(".json")) seen.events.push("record written");
+    },
+    async appendFile(...args: Parameters<typeof fs.appendFile>) {
+      if (String(args[0]).endsWith("deliveries"))
+        seen.events.push(`appended ${String(args[1]).trim().split("\n").join(" ")}`);
+      return fs.appendFile(...args);
+    },
+    async rm(...args: Parameters<typeof fs.rm>) {
+      await fs.rm(...args);
+      if (String(args[0]).endsWith(".json")) seen.events.push("record removed");
+    },
+  };
+  return { ...wrapped, default: wrapped };
+});
+
+const { createWorkQueue } = await import("../../../src/app/work-queue.js");
+const { fakeGitHub } = await import("./github-fake.js");
+const { BOT, loadApp } = await import("./harness.js");
+const { recordLogs } = await import("./log-recorder.js");
+const { commentCreated, REPO } = await import("./payloads.js");
+type IpfsStore = import("../../../src/ipfs/store.js").IpfsStore;
+
+const TARGET = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
+/** `/hold` needs only GitHub: a store that fails on every call proves it is never touched. */
+const noIpfs = new Proxy({} as IpfsStore, {
+  get: () => () => Promise.reject(new Error("IPFS must not be used by /hold")),
+});
+
+describe("a webhook's acknowledgement and the delivery ids on disk", () => {
+  let dataDir = "";
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-ack-"));
+    seen.events.length = 0;
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function boot() {
+    const queue = createWorkQueue();
+    const logs = recordLogs();
+    const probot = await loadApp(noIpfs, dataDir, queue, logs);
+    const deliver = (payload: object, id: string) =>
+      probot.receive({ id, name: "issue_comment", payload } as Parameters<Probot["receive"]>[0]);
+    return { queue, logs: logs.lines, deliver };
+  }
+
+  it("answers once the record is written, without waiting for the id's append, which comes when the job is done and before its record goes", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+    });
+    const first = await boot();
+    const hold = commentCreated({ number: 5, body: "" }, "/hold", "maintainer", { id: 77 });
+    await first.deliver(hold, "delivery-hold");
+    seen.events.push("acknowledged");
+    await first.queue.idle();
+    // The append is a turn shared by every delivery: a burst's acknowledgements queued behind it (target 6).
+    expect(seen.events).toEqual([
+      "record written",
+      "acknowledged",
+      "appended delivery-hold",
+      "record removed",
+    ]);
+    const posted = gh.requests.filter((r) => r.method !== "GET").length;
+    expect(posted).toBeGreaterThan(0);
+
+    // The next process knows the delivery from `deliveries` alone (its record is gone): a redelivery is ignored.
+    const second = await boot();
+    await second.deliver(hold, "delivery-hold");
+    await second.queue.idle();
+    expect(gh.requests.filter((r) => r.method !== "GET")).toHaveLength(posted);
+    expect(second.logs.some((l) => l.msg === "delivery seen before: ignored")).toBe(true);
+  });
+});
