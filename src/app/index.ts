@@ -13,6 +13,7 @@ import { replayQueued } from "./replay-queued.js";
 import { createSenderBudget } from "./sender-budget.js";
 import { watchHooks } from "./watch/watch-hooks.js";
 import { createWatcher, type Watcher } from "./watch/watcher.js";
+import { takeWebhooksAtRoot } from "./webhook-at-root.js";
 import { limitWebhookBodies } from "./webhook-body-limit.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   return async (app: Probot) => {
     const log = app.log as unknown as AppLog;
     limitWebhookBodies(app, deps.environment.maxWebhookBytes);
+    takeWebhooksAtRoot(app);
     const known = deps.botLogin;
     const queue = deps.queue ?? createWorkQueue((error) => log.error({ err: error }, "queued job failed"));
     const disk =
