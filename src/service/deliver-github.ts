@@ -73,6 +73,36 @@ function gitHubClient(deps: DeliveryDeps): Octokit {
   });
 }
 
+/**
+ * What went wrong, in words that do not invent an answer: Octokit gives status 500 to a request that never
+ * reached GitHub (no network, DNS, a refused connection, its own timeout), with no `response`
+ * (@octokit/request, `fetchWrapper`), so only a failure with a response is something GitHub answered.
+ */
+function describeFailure(error: unknown): { answered: boolean; why: string } {
+  const { status, response, name, message } = error as {
+    status?: number;
+    response?: unknown;
+    name?: string;
+    message?: string;
+  };
+  if (status && response !== undefined) return { answered: true, why: `GitHub answered ${status}` };
+  if (name === "AbortError" || name === "TimeoutError") return { answered: false, why: "no answer in time" };
+  return { answered: false, why: deepestMessage(error) ?? message ?? String(error) };
+}
+
+/** fetch says only "fetch failed" and Octokit may say "Unknown Error"; the reason is in the causes below. */
+function deepestMessage(error: unknown): string | undefined {
+  let found: string | undefined;
+  let current = error as { message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const { message } = current;
+    if (typeof message === "string" && message && message !== "Unknown Error" && message !== "fetch failed")
+      found = message;
+    current = current.cause as typeof current;
+  }
+  return found;
+}
+
 const where = (to: DeliveryTarget) => `${to.owner}/${to.repo}${to.issue ? `#${to.issue}` : ""}`;
 
 /**
@@ -95,8 +125,11 @@ export async function checkDeliveryTarget(deps: DeliveryDeps, to: DeliveryTarget
         `GitHub answered ${status} for ${where(to)}: no such repository or issue, or GITHUB_TOKEN may not see it; nothing was published`,
         { cause: error },
       );
+    const failure = describeFailure(error);
     throw new DeliveryError(
-      `Could not check ${where(to)} on GitHub (${status ? `GitHub answered ${status}` : (error as Error).message}); nothing was published`,
+      failure.answered
+        ? `Could not check ${where(to)} on GitHub (${failure.why}); nothing was published`
+        : `Could not reach GitHub to check ${where(to)} (${failure.why}); nothing was published`,
       { cause: error, hint: "try again when GitHub answers" },
     );
   }
@@ -118,8 +151,7 @@ export async function deliverToGitHub(deps: DeliveryDeps, input: DeliveryInput):
     const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body });
     return { kind: "comment", url: data.html_url, issue };
   } catch (error) {
-    const status = (error as { status?: number }).status;
-    const why = status ? `GitHub answered ${status}` : (error as Error).message;
+    const { why } = describeFailure(error);
     throw new DeliveryError(
       `The patch request ${input.key} is published, but posting it on ${where(input.to)} failed (${why})`,
       {

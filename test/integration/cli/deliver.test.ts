@@ -167,6 +167,20 @@ describe("propose --deliver checks what it can before publishing, and keeps the 
     expect(nock.isDone()).toBe(true);
   });
 
+  it("when GitHub cannot be reached, says so instead of an answer GitHub never gave, and publishes nothing", async () => {
+    nock("https://api.github.com")
+      .get("/repos/octo/docs")
+      .replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND api.github.com" });
+    const run = await propose("octo/docs", { GITHUB_TOKEN: "t0ken" });
+    expect(run.code).toBe(75);
+    expect(run.stderr).toContain("Could not reach GitHub to check octo/docs");
+    expect(run.stderr).toContain("ENOTFOUND");
+    expect(run.stderr).not.toContain("GitHub answered");
+    expect(run.stderr).toContain("nothing was published");
+    expect(await patchKeys()).toEqual([]);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it("when posting fails after publishing, prints the key and how to post it, exit 75", async () => {
     nock("https://api.github.com")
       .get("/repos/octo/docs")
