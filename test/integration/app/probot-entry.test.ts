@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import { createNodeMiddleware, createProbot } from "probot";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import nomadPatchApp from "../../../src/app/probot-app.js";
 import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { daemonPid, isAlive, root, startApp } from "./app-process.js";
@@ -53,10 +53,15 @@ describe("the Probot entry, nomad-patch/app", () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     return dir;
   }
-  async function kubo(): Promise<KuboNode> {
-    const node = await startKubo();
-    cleanups.push(() => node.stop());
-    return node;
+  // The operator's node named in KUBO_API_URL, one for the file: each test has a data directory (and so a
+  // journal) of its own, and none needs an empty repository.
+  let shared: Promise<KuboNode> | undefined;
+  afterAll(async () => {
+    await (await shared?.catch(() => undefined))?.stop();
+  });
+  function kubo(): Promise<KuboNode> {
+    shared ??= startKubo();
+    return shared;
   }
 
   it("is built (the test command builds it first)", () => {

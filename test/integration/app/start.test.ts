@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startKubo } from "../../helpers/kubo.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { daemonPid, freePort, isAlive, mainJs, startApp } from "./app-process.js";
 import { postStreamed } from "./post-streamed.js";
 
@@ -15,6 +15,15 @@ describe("the app's start command", () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  // The node an operator runs and names in KUBO_API_URL: one for the file, as an operator's node outlives
+  // many app starts. Each test gets a data directory of its own; none needs an empty repository.
+  let node: KuboNode;
+  beforeAll(async () => {
+    node = await startKubo();
+  });
+  afterAll(async () => {
+    await node?.stop();
   });
 
   it("is built (the test command builds it first)", () => {
@@ -62,8 +71,6 @@ describe("the app's start command", () => {
   }, 360_000); // `npm start` builds the project first (tsc takes minutes on a busy machine)
 
   it("with KUBO_API_URL uses that node and starts none", async () => {
-    const node = await startKubo();
-    cleanups.push(() => node.stop());
     const dataDir = await tempDir(cleanups);
     const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl }, cleanups);
     await app.waitFor(/Listening on/);
@@ -76,8 +83,6 @@ describe("the app's start command", () => {
   });
 
   it("with credentials refuses webhook bodies over GitHub's 25 MB before reading them (npm start, Docker)", async () => {
-    const node = await startKubo();
-    cleanups.push(() => node.stop());
     const dataDir = await tempDir(cleanups);
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const app = await startApp(
@@ -101,8 +106,6 @@ describe("the app's start command", () => {
   });
 
   it("refuses a second app on the same data directory, naming the first one's pid, and takes over a dead one's lock", async () => {
-    const node = await startKubo();
-    cleanups.push(() => node.stop());
     const dataDir = await tempDir(cleanups);
     const env = { NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl };
     const first = await startApp(env, cleanups);
