@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
  * in which the event's record is written, the webhook is answered, its delivery id is appended to
  * `queue/deliveries` and its record removed.
  */
-const seen = vi.hoisted(() => ({ events: [] as string[] }));
+const seen = vi.hoisted(() => ({ events: [] as string[], failAppends: false }));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs/promises")>();
@@ -21,8 +21,11 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       if (String(args[1]).endsWith(".json")) seen.events.push("record written");
     },
     async appendFile(...args: Parameters<typeof fs.appendFile>) {
-      if (String(args[0]).endsWith("deliveries"))
+      if (String(args[0]).endsWith("deliveries")) {
+        if (seen.failAppends)
+          throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
         seen.events.push(`appended ${String(args[1]).trim().split("\n").join(" ")}`);
+      }
       return fs.appendFile(...args);
     },
     async rm(...args: Parameters<typeof fs.rm>) {
@@ -38,6 +41,8 @@ const { fakeGitHub } = await import("./github-fake.js");
 const { BOT, loadApp } = await import("./harness.js");
 const { recordLogs } = await import("./log-recorder.js");
 const { commentCreated, REPO } = await import("./payloads.js");
+const { parseMarker } = await import("../../../src/render/marker.js");
+const { readdir } = await import("node:fs/promises");
 type IpfsStore = import("../../../src/ipfs/store.js").IpfsStore;
 
 const TARGET = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
@@ -53,6 +58,7 @@ describe("a webhook's acknowledgement and the delivery ids on disk", () => {
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
     dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-ack-"));
     seen.events.length = 0;
+    seen.failAppends = false;
   });
   afterEach(async () => {
     nock.cleanAll();
@@ -95,6 +101,39 @@ describe("a webhook's acknowledgement and the delivery ids on disk", () => {
     await second.deliver(hold, "delivery-hold");
     await second.queue.idle();
     expect(gh.requests.filter((r) => r.method !== "GET")).toHaveLength(posted);
+    expect(second.logs.some((l) => l.msg === "delivery seen before: ignored")).toBe(true);
+  });
+
+  it("keeps the record of a done job whose delivery id cannot be written, so the next process still knows the delivery and posts nothing twice", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+    });
+    const first = await boot();
+    const hold = commentCreated({ number: 6, body: "" }, "/hold", "maintainer", { id: 78 });
+    seen.failAppends = true;
+    await first.deliver(hold, "delivery-full-disk");
+    await first.queue.idle();
+    const held = () => gh.botComments(6).filter((c) => parseMarker(c.body)?.state === "held");
+    expect(held()).toHaveLength(1);
+    expect(first.logs.some((l) => l.msg === "a finished event's delivery id could not be kept on disk")).toBe(
+      true,
+    );
+    const records = async () => (await readdir(join(dataDir, "queue"))).filter((n) => n.endsWith(".json"));
+    expect(await records()).toHaveLength(1);
+
+    // The disk has room again: the next process replays the record without posting twice, then writes the id.
+    seen.failAppends = false;
+    const second = await boot();
+    await second.queue.idle();
+    expect(held()).toHaveLength(1);
+    expect(await records()).toEqual([]);
+    expect(seen.events).toContain("appended delivery-full-disk");
+    await second.deliver(hold, "delivery-full-disk");
+    await second.queue.idle();
+    expect(held()).toHaveLength(1);
     expect(second.logs.some((l) => l.msg === "delivery seen before: ignored")).toBe(true);
   });
 });
