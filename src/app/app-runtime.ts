@@ -46,7 +46,12 @@ async function openOnLockedDir(
     apiUrl: environment.kuboApiUrl,
     dataDir: environment.dataDir,
     swarmPort: environment.kuboSwarmPort,
-    limits: { timeoutMs: environment.callTimeoutMs, resolveTimeoutMs: environment.resolveTimeoutMs },
+    limits: {
+      timeoutMs: environment.callTimeoutMs,
+      resolveTimeoutMs: environment.resolveTimeoutMs,
+      exportIdleMs: environment.exportIdleMs,
+      exportMaxMs: environment.exportMaxMs,
+    },
     log,
   });
   try {

@@ -60,6 +60,8 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
         limits: {
           timeoutMs: env.callTimeoutMs,
           resolveTimeoutMs: env.resolveTimeoutMs,
+          exportIdleMs: env.exportIdleMs,
+          exportMaxMs: env.exportMaxMs,
           maxFileBytes: env.maxBytes,
         },
         log: progress,

@@ -24,6 +24,9 @@ const schema = z.object({
   NOMAD_PATCH_DATA_DIR: z.string().min(1).optional(),
   NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: seconds(60, 600),
   NOMAD_PATCH_CALL_TIMEOUT_SECONDS: seconds(30, 600),
+  /** An export of a DAG is given up after this long without a byte, and in any case after the ceiling. */
+  NOMAD_PATCH_EXPORT_IDLE_SECONDS: seconds(30, 600),
+  NOMAD_PATCH_EXPORT_MAX_SECONDS: seconds(600, 3600),
   NOMAD_PATCH_MAX_ENTRIES: z.coerce.number().int().positive().max(100_000).default(1000),
   NOMAD_PATCH_MAX_BYTES: z.coerce
     .number()
@@ -111,6 +114,10 @@ export interface Environment {
   readonly dataDir: string;
   readonly resolveTimeoutMs: number;
   readonly callTimeoutMs: number;
+  /** A DAG export is given up after this long without a byte from the node. */
+  readonly exportIdleMs: number;
+  /** A DAG export ends by this time, however steadily it streams. */
+  readonly exportMaxMs: number;
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly foldLimits: FoldLimits;
@@ -159,6 +166,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     dataDir: resolve(e.NOMAD_PATCH_DATA_DIR ?? defaultDataDir(env)),
     resolveTimeoutMs: e.NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS * 1000,
     callTimeoutMs: e.NOMAD_PATCH_CALL_TIMEOUT_SECONDS * 1000,
+    exportIdleMs: e.NOMAD_PATCH_EXPORT_IDLE_SECONDS * 1000,
+    exportMaxMs: e.NOMAD_PATCH_EXPORT_MAX_SECONDS * 1000,
     maxEntries: e.NOMAD_PATCH_MAX_ENTRIES,
     maxBytes: e.NOMAD_PATCH_MAX_BYTES,
     foldLimits: { maxSteps: e.NOMAD_PATCH_MAX_FOLD_STEPS, maxStateBytes: e.NOMAD_PATCH_MAX_FOLD_STATE_BYTES },

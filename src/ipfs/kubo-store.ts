@@ -10,7 +10,13 @@ import { LimitExceededError } from "../errors.js";
 import { yieldIfBusy } from "../nomad/event-loop-slice.js";
 import { decodeBlock, encodeBlock, verifyBlock } from "./block-codec.js";
 import { type Block, encodeCar, readCar } from "./car.js";
-import { InvalidReferenceError, KuboError, NotFoundError, UnsupportedError } from "./errors.js";
+import {
+  InvalidReferenceError,
+  IpfsTimeoutError,
+  KuboError,
+  NotFoundError,
+  UnsupportedError,
+} from "./errors.js";
 import { mapKuboError } from "./map-kubo-error.js";
 import {
   type CallOptions,
@@ -40,6 +46,13 @@ export interface KuboStoreLimits {
   readonly maxBlockBytes: number;
   /** Largest UnixFS file read by `catFile` unless the call says otherwise. */
   readonly maxFileBytes: number;
+  /**
+   * An export (`dag/export`) streams for as long as its DAG is large: it is given up when nothing has come
+   * (no byte from the node, no block handed over) for this long, not after a fixed time.
+   */
+  readonly exportIdleMs: number;
+  /** However steadily it streams, an export ends by this time (unless the call gives its own bound). */
+  readonly exportMaxMs: number;
 }
 
 export const defaultKuboStoreLimits: KuboStoreLimits = {
@@ -47,6 +60,8 @@ export const defaultKuboStoreLimits: KuboStoreLimits = {
   resolveTimeoutMs: 60_000,
   maxBlockBytes: MAX_BLOCK_BYTES,
   maxFileBytes: 16 * 1024 * 1024,
+  exportIdleMs: 30_000,
+  exportMaxMs: 600_000,
 };
 
 export interface KuboStoreOptions {
@@ -109,29 +124,51 @@ export class KuboStore implements IpfsStore {
       arg: root.toString(),
       "local-only": String(options.localOnly ?? false),
     });
-    return this.call(`dag export ${root}`, options, async (signal) => {
+    const idleMs = this.limits.exportIdleMs;
+    const ceiling = { ...options, timeoutMs: options.timeoutMs ?? this.limits.exportMaxMs };
+    return this.call(`dag export ${root}`, ceiling, async (signal) => {
       // A request of its own, so stopping early can cancel it (the rest of the DAG is then never read).
       const stop = new AbortController();
-      const response = await fetch(`${this.apiUrl}/api/v0/dag/export?${params}`, {
-        method: "POST",
-        signal: AbortSignal.any([signal, stop.signal]),
-      });
-      if (!response.ok || !response.body) throw new Error(`${(await response.text()).slice(0, 300)}`);
+      // Re-armed by every chunk that arrives and every block handed over: a large export under load takes
+      // as long as it takes, one that stops sending is given up.
+      const stalled = new AbortController();
+      const idle = setTimeout(() => stalled.abort(), idleMs);
       let bytes = 0;
       try {
-        for await (const block of readCar(response.body, {
-          maxSectionBytes: this.limits.maxBlockBytes + 128,
-        })) {
+        const response = await fetch(`${this.apiUrl}/api/v0/dag/export?${params}`, {
+          method: "POST",
+          signal: AbortSignal.any([signal, stop.signal, stalled.signal]),
+        });
+        if (!response.ok || !response.body) throw new Error(`${(await response.text()).slice(0, 300)}`);
+        for await (const block of readCar(
+          touching(response.body, () => idle.refresh()),
+          {
+            maxSectionBytes: this.limits.maxBlockBytes + 128,
+          },
+        )) {
           bytes += block.bytes.byteLength;
           if (bytes > maxBytes) return { bytes: bytes - block.bytes.byteLength, complete: false };
           verifyBlock(block.cid, block.bytes);
           if (!visit(block)) return { bytes, complete: false };
+          idle.refresh();
           // A whole export may already be buffered: hashing and caching it must not hold the event loop.
           const turn = yieldIfBusy();
           if (turn) await turn;
         }
         return { bytes, complete: true };
+      } catch (error) {
+        if (stalled.signal.aborted && !signal.aborted) {
+          throw new IpfsTimeoutError(
+            `dag export ${root} (no bytes for ${idleMs} ms, after ${bytes})`,
+            idleMs,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
       } finally {
+        clearTimeout(idle);
         stop.abort();
       }
     });
@@ -432,4 +469,12 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/** The chunks of `body` as they come, calling `arrived` for each. */
+async function* touching(body: AsyncIterable<Uint8Array>, arrived: () => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    arrived();
+    yield chunk;
+  }
 }

@@ -271,3 +271,96 @@ describe("KuboStore.exportDag against a node that misbehaves", () => {
     await expect(store.exportDag(block.cid, () => true)).rejects.toMatchObject({ code: "LIMIT" });
   });
 });
+
+/**
+ * A real node behind a local proxy that passes its answers on in its own way: in small pieces with a pause
+ * between them (an export that keeps coming, slowly, as under load), or up to some bytes and then nothing
+ * more with the connection left open (a daemon that stops sending).
+ */
+describe("an export's time bound follows its progress", () => {
+  let node: KuboNode;
+  let proxy: Server;
+  let proxyUrl: string;
+  let pass: (body: ReadableStream<Uint8Array>, res: import("node:http").ServerResponse) => Promise<void>;
+  const pending = new Set<NodeJS.Timeout>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        resolve();
+      }, ms);
+      pending.add(timer);
+    });
+
+  beforeAll(async () => {
+    node = await startKubo();
+    proxy = createServer(async (req, res) => {
+      const answer = await fetch(`${node.apiUrl}${req.url}`, { method: req.method });
+      res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "" });
+      res.flushHeaders();
+      if (answer.body) await pass(answer.body, res).catch(() => {});
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const timer of pending) clearTimeout(timer);
+    proxy?.closeAllConnections();
+    await new Promise((resolve) => proxy?.close(resolve));
+    await node?.stop();
+  });
+
+  /** A DAG of a root and 40 leaves of 200 bytes each, on the node. */
+  async function dagOnNode(name: string) {
+    const leaves = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => encodeBlock(`${name} ${i} ${"x".repeat(200)}`)),
+    );
+    const root = await encodeBlock({ Entries: leaves.map((l) => l.cid) });
+    await node.store.importBlocks([root, ...leaves]);
+    return { root, blocks: [root, ...leaves] };
+  }
+
+  it("an export that keeps streaming for longer than the call's time bound is read to its end", async () => {
+    const { root, blocks } = await dagOnNode("trickled");
+    // 512 bytes at a time, a pause of 100 ms between: the 11 KB take over 2 s, each piece far within 1 s.
+    pass = async (body, res) => {
+      for await (const chunk of body) {
+        for (let at = 0; at < chunk.length; at += 512) {
+          res.write(chunk.subarray(at, at + 512));
+          await pause(100);
+        }
+      }
+      res.end();
+    };
+    const store = new KuboStore({ apiUrl: proxyUrl, limits: { timeoutMs: 1_000, exportIdleMs: 1_000 } });
+    const seen: string[] = [];
+    const summary = await store.exportDag(root.cid, (b) => seen.push(b.cid.toString()) > 0);
+    expect(summary.complete).toBe(true);
+    expect(seen).toEqual(blocks.map((b) => b.cid.toString()));
+  });
+
+  it("an export that stops sending is given up once nothing came for its idle bound, however far its ceiling", async () => {
+    const { root } = await dagOnNode("stalled");
+    // The header and a few blocks, then nothing more, the connection held open.
+    pass = async (body, res) => {
+      let sent = 0;
+      for await (const chunk of body) {
+        const piece = chunk.subarray(0, Math.max(0, 4_000 - sent));
+        if (piece.length > 0) res.write(piece);
+        sent += piece.length;
+        if (sent >= 4_000) break;
+      }
+    };
+    const store = new KuboStore({
+      apiUrl: proxyUrl,
+      limits: { timeoutMs: 600_000, exportIdleMs: 1_000, exportMaxMs: 600_000 },
+    });
+    const seen: string[] = [];
+    const stalled = await store.exportDag(root.cid, (b) => seen.push(b.cid.toString()) > 0).catch((e) => e);
+    expect(stalled).toMatchObject({ code: "TIMEOUT" });
+    expect((stalled as Error).message).toContain("no bytes");
+    // What came before the stall was handed over, each block checked.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(41);
+  });
+});

@@ -9,6 +9,8 @@ describe("readEnvironment", () => {
       dataDir: "/home/op/.local/share/nomad-patch",
       resolveTimeoutMs: 60_000,
       callTimeoutMs: 30_000,
+      exportIdleMs: 30_000,
+      exportMaxMs: 600_000,
       maxEntries: 1000,
       maxBytes: 64 * 1024 * 1024,
       kuboSwarmPort: 4001,
