@@ -101,21 +101,25 @@ async function main(): Promise<void> {
       webhooks.push(await runWebhookBurst(rate, seconds, { senders }));
       log(`webhooks at ${rate}/s: p99 ${webhooks.at(-1)?.p99Ms.toFixed(1)} ms`);
     }
-    // The same burst while the largest case is reviewed cold in this process.
-    webhooks.push(
-      await runWebhookBurst(200, 5, {
-        alongside: {
-          label: `a cold review of ${largest.historyEntries} × ${largest.patchEntries} runs`,
-          task: () =>
-            reviewAndRender(
-              withBlockCache(operator.store, { maxBlocks: 100_000 }),
-              lastKey,
-              largest.patchEntries,
-            ),
-        },
-      }),
-    );
-    log(`webhooks at 200/s during a cold review: p99 ${webhooks.at(-1)?.p99Ms.toFixed(1)} ms`);
+    // The same burst while the largest case is reviewed cold in this process. GitHub is another machine, so
+    // the burst judged by target 6 is sent from a process of its own; the same burst sent from this process
+    // (its timers and fetch waiting for the review's event loop and nock's interceptors), the measure of
+    // earlier runs, follows for comparison.
+    const coldReview = {
+      label: `a cold review of ${largest.historyEntries} × ${largest.patchEntries} runs`,
+      task: () =>
+        reviewAndRender(
+          withBlockCache(operator.store, { maxBlocks: 100_000 }),
+          lastKey,
+          largest.patchEntries,
+        ),
+    };
+    for (const sender of ["another process", "same process"] as const) {
+      webhooks.push(await runWebhookBurst(200, 5, { alongside: coldReview, sender }));
+      log(
+        `webhooks at 200/s during a cold review, sent from ${sender}: p99 ${webhooks.at(-1)?.p99Ms.toFixed(1)} ms`,
+      );
+    }
 
     const result: BenchResult = {
       at: new Date().toISOString(),

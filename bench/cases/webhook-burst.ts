@@ -5,6 +5,7 @@ import { fakeGitHub } from "../../test/integration/app/github-fake.js";
 import { BOT, serveSignedWebhooks } from "../../test/integration/app/harness.js";
 import { commentCreated, REPO } from "../../test/integration/app/payloads.js";
 import { percentile } from "../measure/timing.js";
+import { type Send, sendFromAnotherProcess, sendOnSchedule } from "./webhook-sender.js";
 
 const SECRET = "bench-webhook-secret";
 
@@ -31,6 +32,8 @@ export interface WebhookBurstResult {
   readonly drainMs: number;
   /** What ran in the same process during the burst, if anything. */
   readonly alongside?: string;
+  /** Where the deliveries were sent from (absent in results saved before: the same process). */
+  readonly sender?: "same process" | "another process";
 }
 
 /** Work started in the same process just before the burst, and awaited after it. */
@@ -47,6 +50,13 @@ export interface BurstOptions {
    */
   readonly senders?: number;
   readonly alongside?: Alongside;
+  /**
+   * Where the deliveries are sent from: this process (through nock's interceptors, its timers and sockets
+   * waiting for this event loop), or a process of its own, as GitHub is another machine.
+   */
+  readonly sender?: "same process" | "another process";
+  /** Told of each send (by its number, also sent as `x-bench-send`): when it was due, sent and answered. */
+  readonly onSend?: (send: number, due: number, sent: number, got: number) => void;
 }
 
 /**
@@ -61,6 +71,7 @@ export async function runWebhookBurst(
   options: BurstOptions = {},
 ): Promise<WebhookBurstResult> {
   const { alongside } = options;
+  const sender = options.sender ?? "same process";
   const senders = Math.max(1, options.senders ?? 1);
   const maintainers = Array.from({ length: senders }, (_, s) =>
     senders === 1 ? "maintainer" : `maintainer-${s}`,
@@ -92,28 +103,27 @@ export async function runWebhookBurst(
     for (let i = 0; i < count; i += 10) sends.push({ i, id: `burst-${i}` });
     const latencies: number[] = [];
     let non2xx = 0;
+    const schedule: Send[] = sends.map(({ i, id }, n) => ({
+      atMs: (n * 1000) / rate,
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issue_comment",
+        "x-github-delivery": id,
+        "x-hub-signature-256": signatures[i]!,
+        "x-bench-send": String(n),
+      },
+      body: bodies[i]!,
+    }));
     const background = alongside?.task();
-    const started = performance.now();
-    await Promise.all(
-      sends.map(async ({ i, id }, n) => {
-        const due = started + (n * 1000) / rate;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-        const sent = performance.now();
-        const response = await fetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "x-github-event": "issue_comment",
-            "x-github-delivery": id,
-            "x-hub-signature-256": signatures[i]!,
-          },
-          body: bodies[i],
-        });
-        await response.arrayBuffer();
-        latencies.push(performance.now() - sent);
-        if (response.status < 200 || response.status > 299) non2xx++;
-      }),
-    );
+    const answers = await (sender === "another process"
+      ? sendFromAnotherProcess(url, schedule)
+      : sendOnSchedule(url, schedule));
+    answers.forEach(({ due, sent, got, status }, n) => {
+      latencies.push(got - sent);
+      if (status < 200 || status > 299) non2xx++;
+      const local = (epochMs: number) => epochMs - performance.timeOrigin;
+      options.onSend?.(n, local(due), local(sent), local(got));
+    });
     const sentAll = performance.now();
     await queue.idle();
     const drainMs = performance.now() - sentAll;
@@ -149,6 +159,7 @@ export async function runWebhookBurst(
       lost: count - processedOnce - doneTwice - droppedByLimit,
       drainMs,
       alongside: alongside?.label,
+      sender,
     };
   } finally {
     await close();

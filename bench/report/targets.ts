@@ -71,12 +71,16 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
     met: memory.rss <= 300 * MIB && growth <= FLAT_GROWTH_MIB * MIB,
     detail: `peak ${(memory.rss / MIB).toFixed(0)} MiB; RSS after review ${memoryOverRuns.settledAfter} ${(memoryOverRuns.settledRss / MIB).toFixed(0)} MiB, after review ${memoryOverRuns.runs} ${(memoryOverRuns.lastRss / MIB).toFixed(0)} MiB (growth allowed ${FLAT_GROWTH_MIB} MiB)`,
   });
-  const during = webhooks.find((w) => w.alongside !== undefined);
+  // Judged on the burst sent from another process, as GitHub sends it; results saved before it existed
+  // have only the in-process one. The in-process figure is shown beside it.
+  const duringAll = webhooks.filter((w) => w.alongside !== undefined);
+  const during = duringAll.find((w) => w.sender === "another process") ?? duringAll[0];
+  const inProcess = duringAll.find((w) => w !== during && w.sender === "same process");
   if (during) {
     checks.push({
       name: `6. webhook ack p99 under 100 ms at ${during.rate}/s while ${during.alongside}`,
       met: during.p99Ms < 100 && during.non2xx === 0,
-      detail: `p99 ${during.p99Ms.toFixed(1)} ms, max ${during.maxMs.toFixed(1)} ms, ${during.non2xx} not 2xx`,
+      detail: `p99 ${during.p99Ms.toFixed(1)} ms, max ${during.maxMs.toFixed(1)} ms, ${during.non2xx} not 2xx${during.sender === "another process" ? ", sent from another process" : ""}${inProcess ? `; sent from the same process: p99 ${inProcess.p99Ms.toFixed(1)} ms, max ${inProcess.maxMs.toFixed(1)} ms` : ""}`,
     });
   }
   const seven =

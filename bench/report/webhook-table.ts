@@ -19,7 +19,7 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
       "drain ms",
     ],
     results.map((w) => [
-      w.alongside ? `${w.rate}/s + cold review` : `${w.rate}/s`,
+      w.alongside ? `${w.rate}/s + cold review${senderNote(w)}` : `${w.rate}/s`,
       String(w.senders ?? 1),
       String(w.deliveries),
       String(w.redeliveries),
@@ -34,4 +34,10 @@ export function webhookTable(results: readonly WebhookBurstResult[]): string {
       ms(w.drainMs),
     ]),
   );
+}
+
+/** Where a burst during a review was sent from; results saved before it was recorded were sent in-process. */
+function senderNote(w: WebhookBurstResult): string {
+  if (w.sender === undefined) return "";
+  return w.sender === "another process" ? " (sender apart)" : " (sender in-process)";
 }
