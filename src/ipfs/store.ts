@@ -53,7 +53,8 @@ export interface PutOptions extends CallOptions {
 /** A decoded block and the bytes it took: a byte budget counts them without decoding again. */
 /** A block a prefetch read from the node. */
 export interface PrefetchedBlock {
-  readonly cid: string;
+  /** Its `blockKey` (`cidOfKey` gives the CID back). */
+  readonly key: string;
   readonly size: number;
 }
 

@@ -6,9 +6,15 @@ export interface CachedBlock {
 }
 
 export interface BlockLru {
+  /** The block, now the most recently used. */
   get(key: string): CachedBlock | undefined;
+  /** Whether the block is held, without counting as a use (a prefetch meeting a block it already has). */
+  has(key: string): boolean;
   set(key: string, bytes: Uint8Array): void;
-  /** Keep the decoded value beside the bytes (its estimated size counts against the bound). */
+  /**
+   * Keep the decoded value beside the bytes of the block just read with `get` (its estimated size
+   * counts against the bound). It is already the most recently used, so it is not moved again.
+   */
   setDecoded(key: string, value: unknown): void;
   size(): number;
   bytes(): number;
@@ -31,14 +37,7 @@ export function blockLru(bounds: { readonly maxBlocks: number; readonly maxBytes
   const map = new Map<string, CachedBlock>();
   let total = 0;
 
-  const put = (key: string, entry: CachedBlock) => {
-    const old = map.get(key);
-    if (old) {
-      total -= old.cost;
-      map.delete(key);
-    }
-    map.set(key, entry);
-    total += entry.cost;
+  const evict = () => {
     while (map.size > bounds.maxBlocks || (total > bounds.maxBytes && map.size > 1)) {
       const oldest = map.keys().next().value as string;
       total -= map.get(oldest)?.cost ?? 0;
@@ -55,18 +54,26 @@ export function blockLru(bounds: { readonly maxBlocks: number; readonly maxBytes
       }
       return entry;
     },
-    set: (key, bytes) =>
-      put(key, { bytes, decoded: false, value: undefined, cost: bytes.byteLength + PER_BLOCK }),
+    has: (key) => map.has(key),
+    set(key, bytes) {
+      const old = map.get(key);
+      if (old) {
+        total -= old.cost;
+        map.delete(key);
+      }
+      const cost = bytes.byteLength + PER_BLOCK;
+      map.set(key, { bytes, decoded: false, value: undefined, cost });
+      total += cost;
+      evict();
+    },
     setDecoded(key, value) {
       const entry = map.get(key);
       if (!entry) return;
-      const size = entry.bytes.byteLength;
-      put(key, {
-        bytes: entry.bytes,
-        decoded: true,
-        value,
-        cost: size * (1 + DECODED_FACTOR) + PER_BLOCK + PER_DECODED,
-      });
+      const cost = entry.bytes.byteLength * (1 + DECODED_FACTOR) + PER_BLOCK + PER_DECODED;
+      // Replaced where it stands: a Map keeps a key's place when its value changes.
+      map.set(key, { bytes: entry.bytes, decoded: true, value, cost });
+      total += cost - entry.cost;
+      evict();
     },
     size: () => map.size,
     bytes: () => total,

@@ -1,5 +1,6 @@
 import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
+import { blockKey, cidOfKey } from "../ipfs/block-key.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
 import { type IpfsStore, MAX_BLOCK_BYTES, type ReadOptions } from "../ipfs/store.js";
 import { yieldIfBusy } from "../nomad/event-loop-slice.js";
@@ -22,16 +23,16 @@ export interface ByteBudgetStore extends IpfsStore {
 export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetStore {
   let used = 0;
   const counted = new Set<string>();
-  const charge = (size: number, what: string) => {
+  /** `what` is named only when the limit is passed (a prefetch charges tens of thousands of blocks). */
+  const charge = (size: number, what: string | (() => string)) => {
     used += size;
     if (used > maxBytes) {
       throw new LimitExceededError(
-        `Reading ${what} went past the limit of ${maxBytes} bytes fetched for one patch request`,
+        `Reading ${typeof what === "string" ? what : what()} went past the limit of ${maxBytes} bytes fetched for one patch request`,
       );
     }
   };
-  const chargeBlock = (cid: CID, size: number) => {
-    const key = cid.toString();
+  const chargeBlock = (cid: CID, key: string, size: number) => {
     if (counted.has(key)) return;
     charge(size, `block ${cid}`);
     counted.add(key);
@@ -42,15 +43,17 @@ export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetSt
     maxBytes: Math.min(options?.maxBytes ?? MAX_BLOCK_BYTES, maxBytes - used + 1),
   });
   const dagGetSized = async (cid: CID, options?: ReadOptions) => {
-    const sized = await store.dagGetSized(cid, counted.has(cid.toString()) ? options : capped(options));
-    chargeBlock(cid, sized.size);
+    const key = blockKey(cid);
+    const sized = await store.dagGetSized(cid, counted.has(key) ? options : capped(options));
+    chargeBlock(cid, key, sized.size);
     return sized;
   };
   return {
     ...delegateStore(store),
     getBlock: async (cid, options) => {
-      const bytes = await store.getBlock(cid, counted.has(cid.toString()) ? options : capped(options));
-      chargeBlock(cid, bytes.byteLength);
+      const key = blockKey(cid);
+      const bytes = await store.getBlock(cid, counted.has(key) ? options : capped(options));
+      chargeBlock(cid, key, bytes.byteLength);
       return bytes;
     },
     dagGetSized,
@@ -66,11 +69,11 @@ export function withByteBudget(store: IpfsStore, maxBytes: number): ByteBudgetSt
         // An export of 30,000 blocks is counted in slices, as it was read.
         const turn = yieldIfBusy();
         if (turn) await turn;
-        if (counted.has(block.cid)) continue;
+        if (counted.has(block.key)) continue;
         // Checked as any read: prefetches running together (a crawl level's streams, the patch beside
         // its target) are each given what was left when they started, so together they can go past it.
-        charge(block.size, `the DAG of ${root} (block ${block.cid})`);
-        counted.add(block.cid);
+        charge(block.size, () => `the DAG of ${root} (block ${cidOfKey(block.key)})`);
+        counted.add(block.key);
       }
       return read;
     },

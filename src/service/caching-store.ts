@@ -1,10 +1,11 @@
 import type { CID } from "multiformats/cid";
 import { LimitExceededError } from "../errors.js";
 import { decodeBlock } from "../ipfs/block-codec.js";
+import { blockKey } from "../ipfs/block-key.js";
 import type { Block } from "../ipfs/car.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
 import type { IpfsStore, PrefetchedBlock, ReadOptions, SizedValue } from "../ipfs/store.js";
-import { type BlockLru, blockLru } from "./block-lru.js";
+import { blockLru } from "./block-lru.js";
 import type { DiskBlockCache } from "./disk-block-cache.js";
 import { linksIn } from "./fetch-referenced.js";
 import { createTargetMemo, DEFAULT_TARGET_MEMO_BYTES, type TargetMemo } from "./target-memo.js";
@@ -65,8 +66,8 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
   let hits = 0;
   let misses = 0;
 
-  function raw(cid: CID, o?: ReadOptions): Promise<Uint8Array> {
-    const key = cid.toString();
+  /** A block by its key (its CID's string, computed once per read). */
+  function raw(cid: CID, o?: ReadOptions, key = blockKey(cid)): Promise<Uint8Array> {
     const found = cache.get(key);
     if (found) {
       hits++;
@@ -110,13 +111,26 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
   }
 
   async function dagGetSized(cid: CID, o?: ReadOptions): Promise<SizedValue> {
-    const bytes = await raw(cid, o);
-    return { value: decoded(cache, cid, bytes), size: bytes.byteLength };
+    const key = blockKey(cid);
+    // Most reads find the block decoded already: one look-up, no promise to wait for.
+    const held = cache.get(key);
+    if (held?.decoded) {
+      hits++;
+      return { value: held.value, size: withinLimit(cid, held.bytes, o).byteLength };
+    }
+    if (held) hits++;
+    const bytes = held ? withinLimit(cid, held.bytes, o) : await raw(cid, o, key);
+    // Reads of one CID that waited for the same fetch decode it once.
+    const now = held ?? cache.get(key);
+    if (now?.decoded) return { value: now.value, size: bytes.byteLength };
+    const value = decodeBlock(cid, bytes);
+    cache.setDecoded(key, value);
+    return { value, size: bytes.byteLength };
   }
 
   async function prefetchDag(root: CID, o?: ReadOptions): Promise<PrefetchedBlock[]> {
     const read: PrefetchedBlock[] = [];
-    const key = root.toString();
+    const key = blockKey(root);
     // Read already (while its root is still cached): the reads find the blocks where they are.
     if (readWhole.has(key) && cache.get(key)) return read;
     // Held on disk since an earlier prefetch: read back in one pass, each block checked against its CID,
@@ -125,9 +139,9 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     if (options.disk?.hasDag(root)) {
       const kept = await options.disk.readDag(root, o?.maxBytes);
       for (const block of kept ?? []) {
-        const cid = block.cid.toString();
-        if (!cache.get(cid)) cache.set(cid, block.bytes);
-        read.push({ cid, size: block.bytes.byteLength });
+        const key = blockKey(block.cid);
+        if (!cache.has(key)) cache.set(key, block.bytes);
+        read.push({ key, size: block.bytes.byteLength });
       }
       if (kept) remember(readWhole, key);
       return read;
@@ -145,13 +159,17 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
       const summary = await store.exportDag(
         root,
         (block) => {
-          links?.arrived(block);
+          const key = blockKey(block.cid);
+          // Decoded here for its links: kept, so the read that follows does not decode it again.
+          const value = links?.arrived(block, key);
           if (isFileBlock(block.cid)) return files.passOver(block.bytes, read.length);
-          const cid = block.cid.toString();
-          if (!cache.get(cid)) cache.set(cid, block.bytes);
+          if (!cache.has(key)) {
+            cache.set(key, block.bytes);
+            if (value !== undefined) cache.setDecoded(key, value);
+          }
           options.disk?.put(block);
           kept?.push(block.cid);
-          read.push({ cid, size: block.bytes.byteLength });
+          read.push({ key, size: block.bytes.byteLength });
           return true;
         },
         { ...o, localOnly: true },
@@ -208,27 +226,28 @@ function filePassage(): { passOver(bytes: Uint8Array, kept: number): boolean; st
  * prefetch never keeps a file's blocks, the reads fetch them. A block that does not decode counts as a
  * link not followed.
  */
-function linkCheck(): { arrived(block: Block): void; allArrived(): boolean } {
+function linkCheck(): { arrived(block: Block, key: string): unknown; allArrived(): boolean } {
   const arrived = new Set<string>();
   const awaited = new Set<string>();
   let undecodable = false;
   return {
-    arrived({ cid, bytes }) {
-      const key = cid.toString();
+    /** The block's decoded value (undefined for a file or what does not decode). */
+    arrived({ cid, bytes }, key) {
       arrived.add(key);
       awaited.delete(key);
-      if (isFileBlock(cid)) return;
+      if (isFileBlock(cid)) return undefined;
       let value: unknown;
       try {
         value = decodeBlock(cid, bytes);
       } catch {
         undecodable = true;
-        return;
+        return undefined;
       }
       for (const link of linksIn(value)) {
-        const linked = link.toString();
+        const linked = blockKey(link);
         if (!isFileBlock(link) && !arrived.has(linked)) awaited.add(linked);
       }
+      return value;
     },
     allArrived: () => !undecodable && awaited.size === 0,
   };
@@ -241,16 +260,6 @@ function remember(roots: Set<string>, key: string): void {
   roots.delete(key);
   roots.add(key);
   if (roots.size > MAX_ROOTS) roots.delete(roots.values().next().value as string);
-}
-
-/** The cached value, decoded on first use and kept beside the bytes. */
-function decoded(cache: BlockLru, cid: CID, bytes: Uint8Array): unknown {
-  const key = cid.toString();
-  const entry = cache.get(key);
-  if (entry?.decoded) return entry.value;
-  const value = decodeBlock(cid, bytes);
-  if (entry) cache.setDecoded(key, value);
-  return value;
 }
 
 /** A cached block still honours the caller's size limit. */

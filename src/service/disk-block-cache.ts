@@ -4,6 +4,7 @@ import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "
 import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { decodeBlock } from "../ipfs/block-codec.js";
+import { blockKey } from "../ipfs/block-key.js";
 import { type Block, encodeCar, readCar } from "../ipfs/car.js";
 import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/index.js";
 import {
@@ -311,7 +312,7 @@ export async function openDiskBlockCache(
       }
     },
     put(block) {
-      const key = block.cid.toString();
+      const key = blockKey(block.cid);
       if (block.cid.multihash.code !== SHA2_256 || index.get(block.cid) || queued.has(key)) return;
       queue.push(block);
       queued.add(key);

@@ -3,6 +3,7 @@ import { runInNewContext } from "node:vm";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { describe, expect, it } from "vitest";
+import { blockKey } from "../../../src/ipfs/block-key.js";
 import type { Block } from "../../../src/ipfs/car.js";
 import type { ExportOptions, IpfsStore } from "../../../src/ipfs/store.js";
 import { encodeBlock } from "../../../src/nomad/index.js";
@@ -134,7 +135,7 @@ describe("prefetchDag", () => {
     const { store, calls, exports } = countingStore(blocks.slice(0, 3));
     const cached = withBlockCache(store, { maxBlocks: 10 });
     const read = await cached.prefetchDag(cids[0]!);
-    expect(read.map((b) => b.cid)).toEqual(cids.slice(0, 3).map(String));
+    expect(read.map((b) => b.key)).toEqual(cids.slice(0, 3).map(blockKey));
     expect(exports).toEqual([expect.objectContaining({ localOnly: true })]);
     expect(await Promise.all(cids.slice(0, 3).map((cid) => cached.dagGet(cid)))).toEqual([
       "zero",
@@ -206,7 +207,7 @@ describe("prefetchDag", () => {
     const { store } = countingStore([blocks[0]!, file, blocks[1]!]);
     const cached = withBlockCache(store, { maxBlocks: 10 });
     const read = await cached.prefetchDag(cids[0]!);
-    expect(read.map((b) => b.cid)).toEqual([cids[0]!.toString(), cids[1]!.toString()]);
+    expect(read.map((b) => b.key)).toEqual([blockKey(cids[0]!), blockKey(cids[1]!)]);
     expect(cached.cacheStats().size).toBe(2);
   });
 
@@ -215,7 +216,7 @@ describe("prefetchDag", () => {
     const { store } = countingStore([blocks[0]!, root, blocks[1]!]);
     const cached = withBlockCache(store, { maxBlocks: 10 });
     const read = await cached.prefetchDag(cids[0]!);
-    expect(read.map((b) => b.cid)).toEqual([cids[0]!.toString()]);
+    expect(read.map((b) => b.key)).toEqual([blockKey(cids[0]!)]);
     expect(cached.cacheStats().size).toBe(1);
   });
 
@@ -279,6 +280,8 @@ describe("withByteBudget, prefetches in parallel", () => {
     const budgeted = withByteBudget(withBlockCache(store, { maxBlocks: 10 }), 1_500);
     const both = Promise.all(dags.map((d) => budgeted.prefetchDag(d.cid)));
     await expect(both).rejects.toMatchObject({ code: "LIMIT" });
+    // The block over the budget is named by its CID, as a reader would look it up.
+    await expect(both).rejects.toThrow(new RegExp(`\\(block (${dags.map((d) => d.cid).join("|")})\\)`));
     expect(bothAtOnce).toBe(true);
   });
 });
