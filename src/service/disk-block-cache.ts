@@ -100,6 +100,8 @@ export async function openDiskBlockCache(
   let queuedBytes = 0;
   /** DAGs marked whole since the last write, with their blocks: placed once those are written. */
   let marked = new Map<string, Iterable<CID>>();
+  /** The marks the write under way places. */
+  let placing = new Map<string, Iterable<CID>>();
   /** How much of `blocks.car` the index on disk describes (0: none is saved). */
   let saved = 0;
   let indexDirty = false;
@@ -246,9 +248,15 @@ export async function openDiskBlockCache(
   async function write(): Promise<void> {
     const blocks = queue;
     const bytes = queuedBytes;
+    // Taken with the queue: a DAG is marked after its blocks were put, so the marks taken here have their
+    // blocks in this write or an earlier one. A mark made while this write waits for the file is the next
+    // write's (placed by this one, it was held with only the blocks already written).
+    const marks = marked;
+    placing = marks;
     queue = [];
     queued = new Set();
     queuedBytes = 0;
+    marked = new Map();
     if (blocks.length > 0) {
       if (size + bytes > options.maxBytes) await startOver();
       // The sections appended, with the header dropped: offsets are counted from where the file ends.
@@ -266,11 +274,11 @@ export async function openDiskBlockCache(
       size = at;
       indexDirty = true;
     }
-    for (const [root, keys] of marked) {
+    for (const [root, keys] of marks) {
       dags.set(root, rangesOf(keys, index));
       indexDirty = true;
     }
-    marked = new Map();
+    placing = new Map();
     // Saved again as the file doubles (and on closing): a few saves however large it grows, since each
     // encodes the whole index on the event loop. A crash loses only the DAG marks since the last one:
     // the blocks after it are found by reading the file's tail.
@@ -281,6 +289,8 @@ export async function openDiskBlockCache(
     if (timer) clearTimeout(timer);
     timer = undefined;
     writing = writing.then(write).catch((error: unknown) => {
+      // Marks whose blocks were not written are dropped: the DAGs are read from the node again.
+      placing = new Map();
       options.onDiscard?.(`the block cache could not be written (${(error as Error).message})`);
     });
     return writing;
@@ -319,7 +329,7 @@ export async function openDiskBlockCache(
       queuedBytes += section(block);
       schedule();
     },
-    hasDag: (root) => dags.has(root.toString()) || marked.has(root.toString()),
+    hasDag: (root) => [dags, marked, placing].some((held) => held.has(root.toString())),
     markDag(root, blocks) {
       marked.set(root.toString(), blocks);
       schedule();

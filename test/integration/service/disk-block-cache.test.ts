@@ -369,6 +369,31 @@ describe("the block cache's saved index", () => {
     expect(damaged.hasDag(root)).toBe(false);
     await damaged.close();
   });
+
+  it("a DAG marked whole while a write is under way is held with every block, not only those that write had", async () => {
+    const dir = join(work, "mark-during-write");
+    const root = blocks[0]!.cid;
+    const first = await open(dir);
+    first.put(blocks[0]!);
+    // A write starts with the first block and waits for the file; the DAG's other blocks arrive meanwhile.
+    const writing = first.flush();
+    // Past the write's start (a microtask away), not past its append to the file (a round to the disk).
+    for (let turn = 0; turn < 3; turn++) await Promise.resolve();
+    for (const block of blocks.slice(1)) first.put(block);
+    first.markDag(
+      root,
+      blocks.map((b) => b.cid),
+    );
+    await writing;
+    await first.close();
+
+    const disk = await open(dir);
+    expect(disk.hasDag(root)).toBe(true);
+    expect((await disk.readDag(root))?.map((b) => b.cid.toString())).toEqual(
+      blocks.map((b) => b.cid.toString()),
+    );
+    await disk.close();
+  });
 });
 
 /** The index's places of `blocks`, each replaced. */
