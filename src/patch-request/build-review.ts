@@ -15,7 +15,7 @@ import {
   type TargetInfo,
 } from "./change-model.js";
 import { attachConflictDiffs, conflictTextCandidates } from "./conflict-diffs.js";
-import { failingEntryRefusals, storageContentKind } from "./csharp-compatibility.js";
+import { failingEntryRefusals, stepsByEntry, storageContentKind } from "./csharp-compatibility.js";
 import { type BaseState, conflictWarnings, detectConflicts } from "./detect-conflicts.js";
 import { entryItem } from "./entry-item.js";
 import { inEntryOrder } from "./field-order.js";
@@ -184,17 +184,6 @@ async function conflictCheck(input: ReviewInput, after: IpldMap, applied: readon
   if (!input.loadTexts || check.conflicts.length === 0) return check;
   const texts = await input.loadTexts(conflictTextCandidates(check.conflicts));
   return { ...check, conflicts: attachConflictDiffs(check.conflicts, texts) };
-}
-
-/** The fold's steps by the entry they applied, in fold order: looked up once per entry, not scanned. */
-function stepsByEntry(steps: readonly FoldStep[]): ReadonlyMap<LoadedEntry, readonly FoldStep[]> {
-  const by = new Map<LoadedEntry, FoldStep[]>();
-  for (const step of steps) {
-    const list = by.get(step.entry);
-    if (list) list.push(step);
-    else by.set(step.entry, [step]);
-  }
-  return by;
 }
 
 function entryChange(
