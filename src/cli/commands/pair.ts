@@ -21,7 +21,13 @@ interface CodeOptions {
   readonly timeout: string;
 }
 
+interface SendOptions extends CodeOptions {
+  readonly peer?: string;
+}
+
 interface ReceiveOptions extends CodeOptions {
+  readonly from?: string;
+  readonly target?: string;
   readonly module: string;
   readonly name?: string;
   readonly keyNamePrefix?: string;
@@ -48,8 +54,12 @@ export function registerPair(program: Command, run: Runner) {
       .description(
         "Send the roaming key to the device that joins the room, then add the local key it answers with as a source (a SourceAdd entry in this device's stream). Without a code, makes one that resists guessing and prints it with the command to run on the new device.",
       )
-      .argument("<target>", "the object's roaming key"),
-  ).action((target: string, options: CodeOptions) => run((ctx) => sendCommand(ctx, target, options)));
+      .argument("<target>", "the object's roaming key")
+      .option(
+        "--peer <peerId>",
+        "the new device's node id (12D3Koo…, printed by `pair receive`): no other peer is taken",
+      ),
+  ).action((target: string, options: SendOptions) => run((ctx) => sendCommand(ctx, target, options)));
   codeOptions(
     withKeyNamePrefixOption(
       pair
@@ -65,26 +75,42 @@ export function registerPair(program: Command, run: Runner) {
         .option(
           "--name <name>",
           "the key-name suffix (folder name or KnownId), exactly as on the other device",
+        )
+        .option("--from <peerId>", "the holder's node id, as `pair send` prints it: no other peer is taken")
+        .option(
+          "--target <target>",
+          "the object's roaming key, as `pair send` prints it: another object's key is refused",
         ),
     ),
   ).action((options: ReceiveOptions) => run((ctx) => receiveCommand(ctx, options)));
 }
 
-async function sendCommand(ctx: CommandContext, target: string, options: CodeOptions) {
+async function sendCommand(ctx: CommandContext, target: string, options: SendOptions) {
   checkKeyArgument(target, "a target");
+  if (options.peer !== undefined) checkPeerId(options.peer, "--peer");
   const timeoutMs = timeoutOption(options.timeout);
   const given = codeOption(options);
   const code = given ?? generatePairCode();
   if (given) warnIfWeak(ctx, given);
   // The code is shown only once this side can pair: a failure to export the key must not leave someone
   // waiting at the other device.
-  const showCode = (names: { readonly roamingKeyName: string; readonly module: string }) => {
-    const flags = receiveFlags(names.roamingKeyName, names.module);
+  const showCode = (names: {
+    readonly roamingKeyName: string;
+    readonly module: string;
+    readonly targetId: string;
+    readonly peerId: string;
+  }) => {
+    const flags = `${receiveFlags(names.roamingKeyName, names.module)} --from ${names.peerId} --target ${names.targetId}`;
     ctx.io.stderr.write(
       [
         `Pair code: ${formatPairCode(code)}`,
         "On the new device, run:",
         `  nomad-patch pair receive ${flags} --code ${shellWord(formatPairCode(code))}`,
+        ...(options.peer === undefined
+          ? [
+              "Without --peer the first device to join is taken (and the pairing refused if another answers); name the new device with --peer <the node id `pair receive` prints> to take no other.",
+            ]
+          : [`Only peer ${options.peer} is taken.`]),
         `Waiting up to ${timeoutMs / 1000} s for it…`,
         "",
       ].join("\n"),
@@ -96,6 +122,7 @@ async function sendCommand(ctx: CommandContext, target: string, options: CodeOpt
       {
         target,
         code,
+        ...(options.peer === undefined ? {} : { peer: options.peer }),
         dataDir: ctx.dataDir,
         timeoutMs,
         resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
@@ -115,6 +142,8 @@ async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
       "pair receive needs the code the other device shows: --code, or --room and --password",
     );
   warnIfWeak(ctx, code);
+  if (options.from !== undefined) checkPeerId(options.from, "--from");
+  if (options.target !== undefined) checkKeyArgument(options.target, "--target");
   const received = await ctx.withStore((store) =>
     receivePairing(
       { store },
@@ -123,6 +152,12 @@ async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
         module: options.module,
         name: options.name,
         keyNamePrefix: options.keyNamePrefix,
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.target === undefined ? {} : { target: options.target }),
+        onWaiting: ({ peerId }) =>
+          ctx.io.stderr.write(
+            `This node is peer ${peerId}: the holder can name it with \`pair send <target> --peer ${peerId}\`.\n`,
+          ),
         dataDir: ctx.dataDir,
         timeoutMs,
         resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
@@ -160,6 +195,17 @@ function codeOption(options: CodeOptions): PairCode | undefined {
   return { room: options.room, password: options.password };
 }
 
+/**
+ * A libp2p peer id as Kubo's pubsub names a message's sender (base58btc: `12D3KooW…` for Ed25519, `Qm…` for
+ * RSA): the room compares it as text, so any other spelling could never match.
+ */
+function checkPeerId(text: string, option: string): void {
+  if (!/^(12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{38,60}$/.test(text))
+    throw new UsageError(
+      `${option} takes a node's peer id as \`ipfs id\` prints it (12D3KooW…), got ${JSON.stringify(text.slice(0, 120))}`,
+    );
+}
+
 function timeoutOption(text: string): number {
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)
@@ -182,6 +228,11 @@ function sentText(sent: SentPairing): string {
     sent.sourceAdded
       ? `Its local key ${sent.newSource} is now a source: SourceAdd entry ${sent.entryCid}, roaming value ${sent.roamingCid}.`
       : `Its local key ${sent.newSource} was a source already; nothing was appended.`,
+    ...(sent.refused.messages > 0
+      ? [
+          `warning: ${sent.refused.messages} message(s) from other peers (${sent.refused.peers.join(", ")}) were refused after the key was sent: someone else had this code's password (and could read the roaming key) or replayed the room.`,
+        ]
+      : []),
   ].join("\n");
 }
 

@@ -27,15 +27,37 @@ const MAX_QUEUED = 32;
  */
 export const MAX_ROOM_MESSAGE_BYTES = 4096;
 
+/** Peer ids kept for a message (who answered, who was refused); past this only the counts grow. */
+const MAX_PEERS_NOTED = 8;
+
+/** What the room refused from peers other than the one it is bound to. */
+export interface RefusedInRoom {
+  readonly messages: number;
+  /** The first few of them (MAX_PEERS_NOTED), in the order they were refused. */
+  readonly peers: string[];
+}
+
 /** An encrypted peer room on a node's pubsub, as OwlCore.Kubo's `PeerRoom` over `AesPasswordEncryptedPubSub`. */
 export interface PeerRoomSession {
   readonly peerId: string;
   /** A new heartbeat text: broadcasting stops until `startHeartbeat`, and the room empties (C# prunes). */
   setHeartbeat(text: string): void;
   startHeartbeat(): void;
-  /** The first peer in the room (at once when one is already there), or a timeout naming `waitingFor`. */
+  /**
+   * From now on take heartbeats and messages from `peer` alone: any other peer's are refused and counted,
+   * never queued (OwlCore's PeerRoom takes any peer that heartbeats; the binding is this side's own).
+   */
+  bind(peer: string): void;
+  /** The first peer in the room (the bound one when bound; at once when already there), or a timeout naming `waitingFor`. */
   waitForJoin(timeoutMs: number, waitingFor: string): Promise<string>;
-  /** The first message from a joined peer that `accept` turns into a value; others are skipped. */
+  /**
+   * The peers other than `peer` that answered in the room since it opened: sent a message that decrypts to
+   * protocol text (a heartbeat, a key id). Each of them has the password, or replays someone who has.
+   */
+  othersAnswered(peer: string): string[];
+  /** What was refused from peers other than the bound one. */
+  refused(): RefusedInRoom;
+  /** The first message from a joined (and bound) peer that `accept` turns into a value; others are skipped. */
   nextMessage<T>(
     accept: (data: Uint8Array, from: string) => T | undefined,
     timeoutMs: number,
@@ -71,6 +93,16 @@ export async function openPeerRoom(
   let oversized = 0;
   // A key name another device heartbeats in this room while this one waits under another name.
   let otherName: { readonly peer: string; readonly name: string } | undefined;
+  let bound: string | undefined;
+  // The peers that answered, and those refused under the binding: both bounded, as anyone can publish here.
+  const answered = new Set<string>();
+  let answeredMore = false;
+  const refusedPeers = new Set<string>();
+  let refusedMessages = 0;
+  const refuse = (peer: string) => {
+    refusedMessages++;
+    if (refusedPeers.size < MAX_PEERS_NOTED) refusedPeers.add(peer);
+  };
   let ended: Error | undefined;
   const wake = () => {
     for (const waiter of waiters) if (waiter.check()) waiters.delete(waiter);
@@ -87,6 +119,14 @@ export async function openPeerRoom(
       const plaintext = cipher.decrypt(message.data);
       if (!plaintext) {
         unreadable++;
+        return;
+      }
+      if (isProtocolText(plaintext)) {
+        if (answered.size < MAX_PEERS_NOTED) answered.add(message.from);
+        else if (!answered.has(message.from)) answeredMore = true;
+      }
+      if (bound !== undefined && message.from !== bound) {
+        refuse(message.from);
         return;
       }
       const event = state.receive(message.from, plaintext, now());
@@ -151,6 +191,7 @@ export async function openPeerRoom(
           oversized,
           otherName,
           ownName: state.heartbeat,
+          refused: { messages: refusedMessages, peers: [...refusedPeers] },
         };
         void sampleRoomPeers().then(() =>
           reject(
@@ -173,12 +214,27 @@ export async function openPeerRoom(
     startHeartbeat() {
       heartbeating = true;
     },
-    waitForJoin: (timeoutMs, waitingFor) => wait(() => state.joined[0], timeoutMs, waitingFor),
+    bind(peer) {
+      bound = peer;
+    },
+    waitForJoin: (timeoutMs, waitingFor) =>
+      wait(() => state.joined.find((p) => bound === undefined || p === bound), timeoutMs, waitingFor),
+    othersAnswered(peer) {
+      const others = [...answered].filter((p) => p !== peer);
+      // Past the bound on noted peers, one more unnamed stands for the rest: the count is what refuses.
+      return answeredMore ? [...others, "(more)"] : others;
+    },
+    refused: () => ({ messages: refusedMessages, peers: [...refusedPeers] }),
     nextMessage: (accept, timeoutMs, waitingFor) =>
       wait(
         () => {
           while (queue.length > 0) {
             const next = queue.shift()!;
+            // Queued before the binding: refused now, as it would have been on arrival.
+            if (bound !== undefined && next.from !== bound) {
+              refuse(next.from);
+              continue;
+            }
             const value = accept(next.data, next.from);
             if (value !== undefined) return value;
           }
@@ -212,6 +268,7 @@ interface RoomSeen {
   readonly oversized: number;
   readonly otherName: { readonly peer: string; readonly name: string } | undefined;
   readonly ownName: string;
+  readonly refused: RefusedInRoom;
   /** The most nodes connected to this one seen in the room during the wait; undefined when the node could not say. */
   readonly peers?: number | undefined;
 }
@@ -244,7 +301,14 @@ function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): 
     seen.oversized > 0
       ? ` ${seen.oversized} message(s) over ${MAX_ROOM_MESSAGE_BYTES} bytes were dropped unread (no pairing sends one).`
       : "";
-  return [`Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${reason}.${dropped}`, { hint }];
+  const refused =
+    seen.refused.messages > 0
+      ? ` This side refused ${seen.refused.messages} message(s) from ${seen.refused.peers.length} other peer(s) (${seen.refused.peers.join(", ")}): it takes the one peer it is bound to.`
+      : "";
+  return [
+    `Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${reason}.${dropped}${refused}`,
+    { hint },
+  ];
 }
 
 /** How many connected nodes listen in the room; undefined when the node does not answer in time. */
@@ -258,8 +322,14 @@ async function countRoomPeers(store: IpfsStore, room: string): Promise<number | 
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A Nomad key name (`{prefix}.Roaming.{name}`, `.Local.`) sent as a heartbeat: what a C# or nomad-patch peer sends. */
-function keyNameIn(plaintext: Uint8Array): string | undefined {
+/**
+ * A heartbeat or a key id: short UTF-8 text without control characters, which is all a peer sends besides
+ * the roaming key. Noise from a node without the password decrypts (1 time in ~256, by its padding) to
+ * random bytes, and 15 random bytes are such text about 1 time in 180,000 (measured over 2 million), so a
+ * 16-byte message passes about 1 time in 50 million, a longer one less often; a peer whose message is this
+ * has the password, or replays someone who has. A false one only makes a pairing refuse, never take a peer.
+ */
+function protocolText(plaintext: Uint8Array): string | undefined {
   if (plaintext.length > 512) return undefined;
   let text: string;
   try {
@@ -267,9 +337,17 @@ function keyNameIn(plaintext: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a key name holds no control characters
-  if (/[\u0000-\u001f\u007f]/.test(text)) return undefined;
-  return /\.(Roaming|Local)\./.test(text) ? text : undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a key name or id holds no control characters
+  if (text === "" || /[\u0000-\u001f\u007f]/.test(text)) return undefined;
+  return text;
+}
+
+const isProtocolText = (plaintext: Uint8Array) => protocolText(plaintext) !== undefined;
+
+/** A Nomad key name (`{prefix}.Roaming.{name}`, `.Local.`) sent as a heartbeat: what a C# or nomad-patch peer sends. */
+function keyNameIn(plaintext: Uint8Array): string | undefined {
+  const text = protocolText(plaintext);
+  return text !== undefined && /\.(Roaming|Local)\./.test(text) ? text : undefined;
 }
 
 function utf8(text: string): Uint8Array {

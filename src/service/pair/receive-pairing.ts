@@ -10,11 +10,17 @@ import {
 import type { PairCode } from "../../nomad/pairing/pair-code.js";
 import { initDevice, keyIdOfPrivateKey } from "../init-device.js";
 import { addKnownSources } from "../known-sources.js";
-import { notingNothingChanged } from "./pair-errors.js";
+import { notingNothingChanged, refuseIfOthersAnswered } from "./pair-errors.js";
 import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
 
 export interface ReceivePairingInput {
   readonly code: PairCode;
+  /** The holder's libp2p peer id (`pair send` prints it): the room takes no other peer. */
+  readonly from?: string;
+  /** The roaming key id this node expects: a key of any other object is refused before it is imported. */
+  readonly target?: string;
+  /** Called once the room is open, with this node's peer id, which the holder can bind to (`pair send --peer`). */
+  readonly onWaiting?: (me: { readonly peerId: string }) => void;
   /** The object's module: its key-name prefix is part of the heartbeat. */
   readonly module: string;
   /** The key-name suffix (a folder name, a project's KnownId), exactly as on the other device. */
@@ -48,9 +54,11 @@ export interface ReceivedPairing {
  * Become a device of an object another device holds, as OwlCore.Nomad.Kubo's `KeyExchange` does in the roles
  * "roaming receiver, local sender" (OwlCore.Nomad.Kubo:src/KeyExchange.cs):
  * 1. note whether this node already has the roaming key's name (set up by `init`, or paired before);
- * 2. open the encrypted room with the roaming key's name as heartbeat, wait for the holder, then heartbeat;
- * 3. take the first message that is an Ed25519 private key as `ipfs key export` writes it; refuse it when the
- *    name already holds another key; import it (unless already there), create
+ * 2. open the encrypted room with the roaming key's name as heartbeat, wait for the holder (the peer `from`
+ *    names, or the first), bind the room to it, then heartbeat;
+ * 3. take the first message from the holder that is an Ed25519 private key as `ipfs key export` writes it;
+ *    refuse it when another peer answered in the room, when it is not the key of `target`, or when the name
+ *    already holds another key; import it (unless already there), create
  *    the local key with an empty stream (`initDevice`), and republish the roaming value under the imported key;
  * 4. heartbeat the local key's name; once the holder is back, send the local key id as UTF-8 text, repeated
  *    until the holder leaves the room (C# sends once; repeats are ignored by its receiver);
@@ -67,18 +75,38 @@ export async function receivePairing(
   // A node set up by `init` (or paired before) holds the key already: pairing again only sends its local key.
   const existing = (await store.listKeys()).find((k) => k.name === names.roaming);
 
+  const expected = input.target === undefined ? undefined : parseIpnsName(input.target, "--target");
   const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
   try {
+    if (input.from !== undefined) room.bind(input.from);
     room.setHeartbeat(names.roaming);
+    input.onWaiting?.({ peerId: room.peerId });
     progress(`waiting in room ${input.code.room} for the device that holds ${names.roaming}`);
     const holder = await room
-      .waitForJoin(input.timeoutMs, "the device that holds the object")
+      .waitForJoin(
+        input.timeoutMs,
+        `the device that holds the object${input.from === undefined ? "" : ` (peer ${input.from})`}`,
+      )
       .catch((error) => {
         throw notingNothingChanged(error, "Nothing was changed on this node.");
       });
+    room.bind(holder);
     room.startHeartbeat();
-    const roamingKey = await room.nextMessage(readPrivateKey, input.timeoutMs, "the roaming key");
+    const roamingKey = await room
+      .nextMessage(readPrivateKey, input.timeoutMs, `the roaming key from peer ${holder}`)
+      .catch((error) => {
+        throw notingNothingChanged(error, "Nothing was changed on this node.");
+      });
+    refuseIfOthersAnswered(room, holder, {
+      room: input.code.room,
+      before: "this node took the roaming key",
+      nothingChanged: "Nothing was imported or changed on this node.",
+    });
     const targetId = keyIdOfPrivateKey(roamingKey);
+    if (expected !== undefined && targetId !== expected)
+      throw new PolicyRefusal(
+        `Peer ${holder} sent the roaming key of ${targetId}, not of ${expected} (--target): nothing was changed`,
+      );
     if (existing && parseIpnsName(existing.id) !== targetId)
       throw new PolicyRefusal(
         `This node holds another key under ${names.roaming} (${existing.id}), not ${targetId}: nothing was changed`,
@@ -102,7 +130,10 @@ export async function receivePairing(
     room.setHeartbeat(device.localKeyName);
     room.startHeartbeat();
     progress(`sending this node's local key ${device.localId}`);
-    const back = await room.waitForJoin(input.timeoutMs, "the holder to take this node's local key");
+    const back = await room.waitForJoin(
+      input.timeoutMs,
+      `the holder (peer ${holder}) to take this node's local key`,
+    );
     const confirmed = await room.repeatUntilLeft(
       back,
       new TextEncoder().encode(device.localId),
@@ -114,7 +145,6 @@ export async function receivePairing(
       ? decodeRoamingSources(value, String(published)).filter((s) => s !== device.localId)
       : [];
     if (others.length > 0) await addKnownSources(input.dataDir, targetId, others);
-    if (holder !== back) progress(`the key came from peer ${holder}, the local key went to peer ${back}`);
     return {
       targetId,
       module: device.module,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { PolicyRefusal } from "../../errors.js";
 import type { IpfsStore, PublishOptions, ResolveOptions } from "../../ipfs/store.js";
 import { type IpnsName, isIpnsName, parseIpnsName, SOURCE_ADD_EVENT_ID } from "../../nomad/index.js";
@@ -7,12 +8,21 @@ import { findDeviceKeys } from "../find-device-keys.js";
 import { addKnownSources, readKnownSources } from "../known-sources.js";
 import { type LoadedTarget, loadTarget } from "../load-target.js";
 import { readOwnStream } from "../own-stream.js";
-import { notingNothingChanged, PairingSourceUnreachableError } from "./pair-errors.js";
-import { openPeerRoom, type RoomTiming } from "./peer-room-session.js";
+import {
+  notingNothingChanged,
+  PairingSourceUnreachableError,
+  refuseIfOthersAnswered,
+} from "./pair-errors.js";
+import { openPeerRoom, peerRoomTiming, type RefusedInRoom, type RoomTiming } from "./peer-room-session.js";
 
 export interface SendPairingInput {
   readonly target: string;
   readonly code: PairCode;
+  /**
+   * The new device's libp2p peer id (what `pair receive` prints): the room takes no other peer. Without it
+   * the first peer to join is taken, and refused if another answers before the key is sent.
+   */
+  readonly peer?: string;
   /** Where the known-sources record lives. */
   readonly dataDir: string;
   /** The bound on each wait for the other device. */
@@ -25,7 +35,13 @@ export interface SendPairingInput {
    * Called once this side can pair (the key exported, the room open), before it waits: the moment to show
    * the code to the person at the other device, never for a pairing that fails at once.
    */
-  readonly onWaiting?: (names: { readonly roamingKeyName: string; readonly module: string }) => void;
+  readonly onWaiting?: (names: {
+    readonly roamingKeyName: string;
+    readonly module: string;
+    readonly targetId: string;
+    /** This node's peer id, which the new device can bind to (`pair receive --from`). */
+    readonly peerId: string;
+  }) => void;
 }
 
 export interface SentPairing {
@@ -38,6 +54,8 @@ export interface SentPairing {
   readonly sourceAdded: boolean;
   readonly entryCid?: string;
   readonly roamingCid?: string;
+  /** Messages from peers other than the new device, refused unread (someone else had the password). */
+  readonly refused: RefusedInRoom;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -48,11 +66,14 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * 1. find this node's roaming and local keys for the target; export the roaming key (`ipfs key export`);
  * 2. check that the SourceAdd can be written: this node's own stream resolves and every device of the target
  *    (the roaming value's, the crawl's, the ones pairing recorded here) can be read and folded;
- * 3. open the encrypted room, heartbeat the roaming key's name, wait for the new device to join;
- * 4. check step 2 again (the wait may have lasted minutes), then publish the roaming key: the first thing
- *    that leaves this node, so a pairing refused by a check hands nothing over;
- * 5. change the heartbeat to the local key's name, wait for the new device, then heartbeat;
- * 6. read its local key id (UTF-8 text); refuse our own id; if it is already a source, stop there;
+ * 3. open the encrypted room, heartbeat the roaming key's name, wait for the new device to join (the peer
+ *    `peer` names, or the first); bind the room to it: another peer's messages are refused from then on;
+ * 4. check step 2 again (the wait may have lasted minutes) while listening one heartbeat expiry more; refuse
+ *    if another peer answered; then publish the roaming key: the first thing that leaves this node, so a
+ *    pairing refused by a check hands nothing over;
+ * 5. change the heartbeat to the local key's name, wait for the same peer, then heartbeat;
+ * 6. read its local key id (UTF-8 text, from that peer only); refuse our own id; if it is already a source,
+ *    stop there;
  * 7. append a SourceAdd entry (TargetId = roaming id, content = the id as a string block) to this node's
  *    stream, publish, refold with the devices pairing recorded here; then record the id as a known source.
  * The protocol sends the roaming key before the new device's local key id (`PairWithEncryptedPubSubAsync`
@@ -74,27 +95,53 @@ export async function sendPairing(
   const pairedSources = await readKnownSources(input.dataDir, targetId);
   const check = () => checkCanAddSource(deps, { targetId, localId, pairedSources, resolve: input.resolve });
   const ready = await check();
-  const room = await openPeerRoom(store, { code: input.code, timing: input.timing });
+  const timing = input.timing ?? peerRoomTiming;
+  const room = await openPeerRoom(store, { code: input.code, timing });
   try {
+    if (input.peer !== undefined) room.bind(input.peer);
     room.setHeartbeat(keys.roaming.name);
     room.startHeartbeat();
-    input.onWaiting?.({ roamingKeyName: keys.roaming.name, module: ready.module.name });
-    progress(`waiting in room ${input.code.room} for the new device (heartbeat ${keys.roaming.name})`);
-    await room.waitForJoin(input.timeoutMs, "the new device to join").catch((error) => {
-      throw notingNothingChanged(error, "Nothing was sent or changed.");
+    input.onWaiting?.({
+      roamingKeyName: keys.roaming.name,
+      module: ready.module.name,
+      targetId,
+      peerId: room.peerId,
     });
-    const loaded = await check();
+    progress(`waiting in room ${input.code.room} for the new device (heartbeat ${keys.roaming.name})`);
+    const newDevice = await room
+      .waitForJoin(
+        input.timeoutMs,
+        `the new device${input.peer === undefined ? "" : ` (peer ${input.peer})`} to join`,
+      )
+      .catch((error) => {
+        throw notingNothingChanged(error, "Nothing was sent or changed.");
+      });
+    room.bind(newDevice);
+    // A peer in the room heartbeats at least once per expiry (or PeerRoom drops it), so after one expiry
+    // every peer there has been heard: the key goes out only if none but the new device answered.
+    const [loaded] = await Promise.all([check(), sleep(timing.expiryMs)]);
+    refuseIfOthersAnswered(room, newDevice, {
+      room: input.code.room,
+      before: "the roaming key was sent",
+      nothingChanged: "Nothing was sent or changed.",
+    });
     await room.publish(roamingKey);
-    progress("sent the roaming key; waiting for the new device's local key");
+    progress(`sent the roaming key to peer ${newDevice}; waiting for its local key`);
 
     room.setHeartbeat(keys.local.name);
-    await room.waitForJoin(input.timeoutMs, "the new device's local key");
+    await room.waitForJoin(input.timeoutMs, `the new device (peer ${newDevice}) to send its local key`);
     room.startHeartbeat();
     const newSource = await room.nextMessage(readKeyId, input.timeoutMs, "the new device's local key id");
     if (newSource === localId)
       throw new PolicyRefusal("The other device sent this node's own local key; nothing was added");
 
-    const base = { targetId, roamingKeyName: keys.roaming.name, localKeyName: keys.local.name, newSource };
+    const base = {
+      targetId,
+      roamingKeyName: keys.roaming.name,
+      localKeyName: keys.local.name,
+      newSource,
+      refused: room.refused(),
+    };
     if (await isSourceAlready(deps, loaded, { newSource, pairedSources, resolve: input.resolve })) {
       await addKnownSources(input.dataDir, targetId, [newSource]);
       progress(`${newSource} is already a source of ${targetId}; nothing appended`);

@@ -44,7 +44,7 @@ describe("pairing with a C# app that sets its own KeyNamePrefix", () => {
     await publish(holder, roamingName, (await holder.store.dagPut(seed, { pin: true })).toString());
 
     const code = parsePairCode("5e1f2a9c");
-    let shown: { roamingKeyName: string; module: string } | undefined;
+    let shown: { roamingKeyName: string; module: string; targetId: string; peerId: string } | undefined;
     const [sent, received] = await Promise.all([
       sendPairing(
         { store: holder.store },
@@ -72,7 +72,12 @@ describe("pairing with a C# app that sets its own KeyNamePrefix", () => {
         },
       ),
     ]);
-    expect(shown).toEqual({ roamingKeyName: roamingName, module: "storage" });
+    expect(shown).toEqual({
+      roamingKeyName: roamingName,
+      module: "storage",
+      targetId: id,
+      peerId: (await holder.store.id()).peerId,
+    });
 
     // The newcomer holds the object under exactly the app's names.
     expect(received).toMatchObject({ targetId: id, roamingKeyName: roamingName, localKeyName: localName });

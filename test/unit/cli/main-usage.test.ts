@@ -94,6 +94,21 @@ describe("nomad-patch usage", () => {
     expect(runs[1]?.stderr).toContain("white space");
   });
 
+  it("refuses a --peer or --from that is no peer id, and a --target that is no key, with 64 before any node is reached", async () => {
+    const kubo = ["--kubo", "http://127.0.0.1:9"];
+    const target = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
+    const receive = ["pair", "receive", "--module", "storage", "--code", "ab-cd"];
+    const runs = [
+      await cli(...kubo, "pair", "send", target, "--peer", "k51qzi5uqu5d"),
+      await cli(...kubo, ...receive, "--from", "12D3KooW not an id"),
+      await cli(...kubo, ...receive, "--target", "12D3KooWnotakey"),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([64, 64, 64]);
+    expect(runs[0]?.stderr).toContain("--peer takes a node's peer id");
+    expect(runs[1]?.stderr).toContain("--from takes a node's peer id");
+    expect(runs[2]?.stderr).toContain("--target");
+  });
+
   it("will not apply without a terminal to ask on unless --yes", async () => {
     const run = await cli("--kubo", "http://127.0.0.1:9", "apply", "k51x");
     expect(run.code).toBe(64);
