@@ -48,13 +48,25 @@ describe("the operator's journey with nomad-patch alone", () => {
       `Next: pair the bot's node (or another device) with it:\n  nomad-patch pair send ${target}`,
     );
 
+    // Each side names the other, as the guide shows: the bot's peer id to `pair send --peer`, and the
+    // `--from`/`--target` that `pair send` prints to `pair receive`.
     const code = formatPairCode(generatePairCode());
+    const [laptopPeer, botPeer] = await Promise.all([laptop.store.id(), bot.store.id()]).then((ids) =>
+      ids.map((i) => i.peerId),
+    );
     const [sent, received] = await Promise.all([
-      onLaptop(["pair", "send", target, "--code", code, "--timeout", "60"]),
-      onBot(["pair", "receive", "--module", "storage", "--name", "Docs", "--code", code, "--timeout", "60"]),
+      onLaptop(["pair", "send", target, "--peer", botPeer!, "--code", code, "--timeout", "60"]),
+      onBot([
+        ...["pair", "receive", "--module", "storage", "--name", "Docs", "--from", laptopPeer!],
+        ...["--target", target, "--code", code, "--timeout", "60"],
+      ]),
     ]);
     expect(sent.code, sent.stderr).toBe(0);
-    expect(sent.stderr).toContain(`nomad-patch pair receive --module storage --name Docs --code ${code}`);
+    expect(sent.stderr).toContain(
+      `nomad-patch pair receive --module storage --name Docs --from ${laptopPeer} --target ${target} --code ${code}`,
+    );
+    expect(sent.stderr).toContain(`Only peer ${botPeer} is taken.`);
+    expect(received.stderr).toContain(`This node is peer ${botPeer}`);
     expect(sent.stdout).toContain("is now a source");
     expect(received.code, received.stderr).toBe(0);
     expect(received.stdout).toContain(`This node is now a device of ${target} (storage)`);
