@@ -3,7 +3,7 @@ import type { PatchReview } from "../../../src/patch-request/change-model.js";
 import type { NodeStatus } from "../../../src/service/node-status.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { createStorageTarget, proposePatch } from "../../helpers/nomad-builders/index.js";
-import { type BuiltCli, buildCli } from "./built-cli.js";
+import { BUILD_CLI_HOOK_TIMEOUT_MS, type BuiltCli, buildCli } from "./built-cli.js";
 
 let cli: BuiltCli | undefined;
 const nomadPatch = (...argv: string[]) => cli!.run(argv);
@@ -13,7 +13,7 @@ describe("the nomad-patch binary", () => {
   beforeAll(async () => {
     cli = await buildCli();
     pair = await startKuboPair();
-  });
+  }, BUILD_CLI_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await pair?.stop();
     await cli?.dispose();

@@ -25,6 +25,15 @@ export interface BuiltCli {
   dispose(): Promise<void>;
 }
 
+/** A compile on a busy machine takes minutes: the bound on waiting for the shared build. */
+const COMPILE_TIMEOUT_MS = 600_000;
+
+/**
+ * The `beforeAll` bound for a file that calls `buildCli`: the compile's bound plus the usual hook bound for
+ * its daemons. The default hook bound (120 s) failed the first file to compile on a busy machine.
+ */
+export const BUILD_CLI_HOOK_TIMEOUT_MS = COMPILE_TIMEOUT_MS + 120_000;
+
 /**
  * The CLI compiled with the build settings (limited to its import graph) into a directory of its own, with
  * the launcher and package.json beside it as in a package, so tests that run the binary never race on lib/
@@ -73,8 +82,7 @@ async function sharedBuild(): Promise<string> {
       }
       return build;
     },
-    // A compile on a busy machine takes minutes.
-    600_000,
+    COMPILE_TIMEOUT_MS,
   );
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatPairCode, generatePairCode } from "../../../src/nomad/pairing/pair-code.js";
 import type { KuboNode } from "../../helpers/kubo.js";
 import { startPubsubNodes } from "../pair/pair-room.js";
-import { type BuiltCli, buildCli } from "./built-cli.js";
+import { BUILD_CLI_HOOK_TIMEOUT_MS, type BuiltCli, buildCli } from "./built-cli.js";
 
 /**
  * The operator's journey of docs/operator-guide.md and docs/cli.md, by its commands alone, in the guide's
@@ -23,7 +23,7 @@ describe("the operator's journey with nomad-patch alone", () => {
 
   beforeAll(async () => {
     [cli, [laptop, bot, contributor]] = await Promise.all([buildCli(), startPubsubNodes()]);
-  });
+  }, BUILD_CLI_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await Promise.all([laptop?.stop(), bot?.stop(), contributor?.stop()]);
     await cli?.dispose();
