@@ -1,0 +1,196 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as dagCbor from "@ipld/dag-cbor";
+import { CID } from "multiformats/cid";
+import { encodeBlock } from "../nomad/index.js";
+
+/**
+ * Things a review learned, kept on disk one file each so that a restarted process finds them: the
+ * folds of targets (`fold-shelf.ts`) and the decoded blocks of patches (`decoded-dag-shelf.ts`). A file
+ * is named by the hash of its key and the CID of its bytes: the directory listing, read once on opening,
+ * is the index, and a file is read only when its key is asked for. Nothing read back is used before its
+ * bytes hash to the CID in its name and `decode` (which checks the shelf's mark and format, the very key
+ * asked for and every field) accepts it; a file that fails any of it (damaged, cut short, foreign, of
+ * another version, too large) is deleted and the thing is made again. Bounded in bytes: the oldest
+ * files go first, and no file may take more than half the bound.
+ */
+export interface CheckedShelf<T> {
+  get(key: string): Promise<T | undefined>;
+  /** Queued: `encode` runs, and the file is written, in turn with the other writes. */
+  put(key: string, item: T): void;
+  /** Whether a file is kept for `key` (not read, so not checked yet). */
+  has(key: string): boolean;
+  /** Write what is queued. */
+  flush(): Promise<void>;
+  stats(): { readonly items: number; readonly bytes: number; readonly discarded: number };
+}
+
+export interface CheckedShelfOptions<T> {
+  readonly maxBytes: number;
+  readonly onDiscard?: (reason: string) => void;
+  /** The files' name ending (`fold`), and what one holds, for the messages (`remembered fold`). */
+  readonly suffix: string;
+  readonly what: string;
+  /** The value written (DAG-CBOR), with the shelf's mark, format and key in it; undefined: nothing kept. */
+  readonly encode: (item: T, key: string) => unknown;
+  /** The value read back as `T` for `key`, every field checked: anything else throws. */
+  readonly decode: (value: unknown, key: string) => T;
+}
+
+interface Shelved {
+  readonly file: string;
+  readonly cid: CID;
+  readonly size: number;
+}
+
+export async function openCheckedShelf<T>(
+  dir: string,
+  options: CheckedShelfOptions<T>,
+): Promise<CheckedShelf<T>> {
+  await mkdir(dir, { recursive: true });
+  const name = new RegExp(`^([0-9a-f]{64})\\.(b[a-z2-7]+)\\.${options.suffix}$`);
+  /** By key hash, oldest first. */
+  const index = new Map<string, Shelved>();
+  let total = 0;
+  let discarded = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const maxFileBytes = Math.floor(options.maxBytes / 2);
+
+  const found: { hash: string; shelved: Shelved; mtime: number }[] = [];
+  for (const file of await readdir(dir)) {
+    const match = name.exec(file);
+    const cid = match ? parseCid(match[2] as string) : undefined;
+    if (!match || !cid) {
+      // Not this shelf's (a half-written file, or anything else): it has no place here.
+      await rm(join(dir, file), { force: true, recursive: true });
+      continue;
+    }
+    const info = await stat(join(dir, file));
+    found.push({ hash: match[1] as string, shelved: { file, cid, size: info.size }, mtime: info.mtimeMs });
+  }
+  for (const { hash, shelved } of found.sort((a, b) => a.mtime - b.mtime)) {
+    const old = index.get(hash);
+    if (old) await drop(hash, old);
+    index.set(hash, shelved);
+    total += shelved.size;
+  }
+  await fitBound();
+
+  async function drop(hash: string, shelved: Shelved): Promise<void> {
+    if (index.get(hash) === shelved) index.delete(hash);
+    total -= shelved.size;
+    await rm(join(dir, shelved.file), { force: true });
+  }
+
+  async function fitBound(): Promise<void> {
+    while (total > options.maxBytes && index.size > 0) {
+      const [hash, oldest] = index.entries().next().value as [string, Shelved];
+      await drop(hash, oldest);
+    }
+  }
+
+  async function discard(hash: string, shelved: Shelved, reason: string): Promise<undefined> {
+    discarded++;
+    options.onDiscard?.(`the ${options.what} ${shelved.file} is not used (${reason}); it is made again`);
+    await drop(hash, shelved);
+    return undefined;
+  }
+
+  async function write(key: string, item: T): Promise<void> {
+    const value = options.encode(item, key);
+    if (value === undefined) return;
+    const { cid, bytes } = await encodeBlock(value);
+    if (bytes.byteLength > maxFileBytes) return;
+    const hash = keyHash(key);
+    const file = `${hash}.${cid.toString()}.${options.suffix}`;
+    await writeFile(join(dir, `${file}.new`), bytes);
+    await rename(join(dir, `${file}.new`), join(dir, file));
+    const old = index.get(hash);
+    if (old && old.file !== file) await drop(hash, old);
+    else if (old) total -= old.size;
+    index.delete(hash);
+    index.set(hash, { file, cid, size: bytes.byteLength });
+    total += bytes.byteLength;
+    await fitBound();
+  }
+
+  return {
+    async get(key) {
+      const hash = keyHash(key);
+      const shelved = index.get(hash);
+      if (!shelved) return undefined;
+      await writing;
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(join(dir, shelved.file));
+      } catch (error) {
+        return discard(hash, shelved, (error as Error).message);
+      }
+      if (bytes.byteLength > maxFileBytes) return discard(hash, shelved, "too large");
+      if (!hashMatches(shelved.cid, bytes)) return discard(hash, shelved, "its bytes do not match its CID");
+      try {
+        return options.decode(dagCbor.decode(bytes), key);
+      } catch (error) {
+        return discard(hash, shelved, (error as Error).message);
+      }
+    },
+    put(key, item) {
+      writing = writing.then(() =>
+        write(key, item).catch((error: unknown) => {
+          options.onDiscard?.(`a ${options.what} could not be written (${(error as Error).message})`);
+        }),
+      );
+    },
+    has: (key) => index.has(keyHash(key)),
+    flush: () => writing,
+    stats: () => ({ items: index.size, bytes: total, discarded }),
+  };
+}
+
+function keyHash(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+function parseCid(text: string): CID | undefined {
+  try {
+    return CID.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function hashMatches(cid: CID, bytes: Uint8Array): boolean {
+  if (cid.code !== dagCbor.code || cid.multihash.code !== 0x12) return false;
+  const actual = createHash("sha256").update(bytes).digest();
+  const digest = cid.multihash.digest;
+  return Buffer.compare(actual, Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength)) === 0;
+}
+
+/** Field checks shared by the shelves' decoders: each throws with what is wrong. */
+export function asMap(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || CID.asCID(value))
+    throw new Error(`${what} is not a map`);
+  return value as Record<string, unknown>;
+}
+export function list(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new Error(`${what} is not a list`);
+  return value;
+}
+export function str(value: unknown, what: string): string {
+  if (typeof value !== "string") throw new Error(`${what} is not a string`);
+  return value;
+}
+export function num(value: unknown, what: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error(`${what} is not a count`);
+  return value as number;
+}
+export function bool(value: unknown, what: string): boolean {
+  if (typeof value !== "boolean") throw new Error(`${what} is not true or false`);
+  return value;
+}
+export function cid(value: unknown, what: string): CID {
+  const parsed = CID.asCID(value);
+  if (!parsed) throw new Error(`${what} is not a CID`);
+  return parsed;
+}
