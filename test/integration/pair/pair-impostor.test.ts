@@ -175,7 +175,11 @@ describe("a stranger in the pairing room", () => {
     const offered = await strangerNode.store.exportKey(`other-object-${code.room}`);
     stranger.repeat(folder.keyNames.roaming);
     const receiving = receive(code, { from: holderPeer, timeoutMs: 5_000 }).catch((e: unknown) => e);
-    const offering = setInterval(() => void stranger?.publishRaw(stranger.encryptBytes(offered)), 200);
+    // Kubo refuses a publish that overtakes the previous one ("validation ignored"); the next tick sends again.
+    const offering = setInterval(
+      () => void stranger?.publishRaw(stranger.encryptBytes(offered)).catch(() => {}),
+      200,
+    );
     const error = await receiving.finally(() => clearInterval(offering));
 
     expect(error).toBeInstanceOf(PairingTimeoutError);
@@ -192,7 +196,11 @@ describe("a stranger in the pairing room", () => {
     const offered = await strangerNode.store.exportKey(`target-${code.room}`);
     stranger.repeat(folder.keyNames.roaming);
     const receiving = receive(code, { target: folder.id, timeoutMs: 5_000 }).catch((e: unknown) => e);
-    const offering = setInterval(() => void stranger?.publishRaw(stranger.encryptBytes(offered)), 200);
+    // Kubo refuses a publish that overtakes the previous one ("validation ignored"); the next tick sends again.
+    const offering = setInterval(
+      () => void stranger?.publishRaw(stranger.encryptBytes(offered)).catch(() => {}),
+      200,
+    );
     const error = await receiving.finally(() => clearInterval(offering));
 
     expect(error).toBeInstanceOf(PolicyRefusal);
