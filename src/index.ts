@@ -156,7 +156,7 @@ export {
 } from "./service/node-status.js";
 // Pair: make this node a device of an object, or send an object to another node (the C# key exchange).
 export { PairingTimeoutError } from "./service/pair/pair-errors.js";
-export type { RoomTiming } from "./service/pair/peer-room-session.js";
+export type { RefusedInRoom, RoomTiming } from "./service/pair/peer-room-session.js";
 export {
   type ReceivedPairing,
   type ReceivePairingInput,
