@@ -46,6 +46,7 @@ describe("registering the app in setup mode", () => {
         APP_ID: "1",
         PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
         WEBHOOK_SECRET: secret,
+        NOMAD_PATCH_MAX_WEBHOOK_BYTES: String(64 * 1024),
       },
       cleanups,
     );
@@ -66,6 +67,13 @@ describe("registering the app in setup mode", () => {
     expect((await post({ "x-hub-signature-256": signature })).status).toBe(200);
     // It is the webhook endpoint itself: the signature is checked there as at /api/github/webhooks.
     expect((await post({ "x-hub-signature-256": `sha256=${"0".repeat(64)}` })).status).toBe(400);
+    // A stranger's oversized body at / is refused unread, as at the webhook path.
+    const huge = await fetch(`${app.url}${hookUrl.pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": "ping" },
+      body: "x".repeat(64 * 1024 + 1),
+    });
+    expect(huge.status).toBe(413);
   });
 });
 
