@@ -64,6 +64,14 @@ describe("the GitHub App publishes nothing it cannot finish", () => {
     };
   }
 
+  /** Two patches from the contributor, one after the other, each adding one folder to the target. */
+  async function twoPatches(target: StorageTarget) {
+    const propose = (title: string) =>
+      proposePatch(nodes.contributor, { target: target.id, title, entries: [folder(target, title)] });
+    const first = await propose("first");
+    return [first, await propose("second")] as const;
+  }
+
   async function openAndApply(app: TestApp, number: number, key: string) {
     const issue = { number, body: `Patch: ${key}` };
     await app.deliver("issues", issueOpened(issue));
@@ -146,16 +154,7 @@ describe("the GitHub App publishes nothing it cannot finish", () => {
 
   it("says exactly what was published when the roaming publish fails; a retry finishes it and the target takes further patches", async () => {
     const target = await newTarget();
-    const first = await proposePatch(nodes.contributor, {
-      target: target.id,
-      title: "first",
-      entries: [folder(target, "first")],
-    });
-    const second = await proposePatch(nodes.contributor, {
-      target: target.id,
-      title: "second",
-      entries: [folder(target, "second")],
-    });
+    const [first, second] = await twoPatches(target);
     const before = await published(target);
     const faulty = withFault(
       nodes.operator.store,
@@ -192,18 +191,10 @@ describe("the GitHub App publishes nothing it cannot finish", () => {
     expect(after.stream).toHaveLength(before.stream.length + 2);
     expect(new Set(after.stream).size).toBe(after.stream.length);
   });
+
   it("says nothing was published when writing the entries fails; the target is not held up: another patch applies, and approving the first again applies it", async () => {
     const target = await newTarget();
-    const first = await proposePatch(nodes.contributor, {
-      target: target.id,
-      title: "first",
-      entries: [folder(target, "first")],
-    });
-    const second = await proposePatch(nodes.contributor, {
-      target: target.id,
-      title: "second",
-      entries: [folder(target, "second")],
-    });
+    const [first, second] = await twoPatches(target);
     const before = await published(target);
     // The node refuses the one import of the entries and the bot's stream (as a daemon that went away would).
     const faulty = withFault(nodes.operator.store, { method: "importBlocks", nth: 1 }, async () => {
