@@ -11,8 +11,9 @@ import type { RevisionDelta } from "../patch-request/compare-revisions.js";
  * `review` is the comment for one version of a patch key: it starts as `resolving` and is filled in place
  * once, with a review state or `failed`. A later version gets a new comment, and the old one is edited to
  * `superseded`, a state no approval binds to. An approval binds to the current review's `cid` and `result`;
- * `author` records who posted the text holding the key, whose permission the rules judge. `status` marks one-off
- * comments (outcome, denial, reject, hold, voided approval, config errors) that are posted, not updated.
+ * `author` records who first posted the text holding the key on the issue, whose permission the rules
+ * judge. `status` marks one-off comments (outcome, denial, reject, hold, voided approval, config errors)
+ * that are posted, not updated.
  *
  * Markers are read back from comments anyone with access could edit, so parsing is strict: only the
  * first line, a bounded length, an exact shape, alphanumeric identifiers; anything else is `undefined`.

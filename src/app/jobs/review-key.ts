@@ -27,8 +27,10 @@ export interface ReviewRequest {
   readonly offered: boolean;
   /**
    * Who posted the text holding the key: the patch's author for the rules' `authorPermission`, recorded
-   * in the review. Undefined on a re-render that no text caused (`/refresh`, a voided approval): the
-   * author recorded in the current review is used then, and without one the rules do not run.
+   * in the review when the key has none on the issue yet. Once recorded, the author stays: a later
+   * mention by someone else (a maintainer quoting a stranger's key) vouches for no version they were
+   * shown. Undefined on a re-render that no text caused (`/refresh`, a voided approval); without any
+   * author the rules do not run.
    */
   readonly author: string | undefined;
   /** False when re-rendering after a voided approval: the rules had their say on this event already. */
@@ -71,7 +73,8 @@ export async function reviewKey(
   const about: WorkAbout = { key, cid: null, retryCommand: refresh };
   const marked = await aboutPatch(about, () => readMarked(job));
   const current = findReview(marked, key);
-  const author = request.author ?? current?.marker.author ?? undefined;
+  // The first poster's, as recorded: whoever controls the key may republish it before a mention.
+  const author = current?.marker.author ?? request.author;
 
   const limits = reviewLimits(config, job.runtime.environment);
   let review: PatchReview;

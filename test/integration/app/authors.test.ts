@@ -95,6 +95,31 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
   });
 
+  it("keeps judging a stranger's key as the stranger's when an admin quotes it after a republish", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Stranger's Name");
+    const issue = { number: 74, body: `Patch: ${patch.key}`, author: "outsider" };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(reviewMarkers(app, 74)).toMatchObject([{ state: "ready", author: "outsider" }]);
+
+    // The stranger republishes; before the watch sees it, an admin asks about the key by quoting it.
+    await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: patch.key, title: "Quietly changed", publish: { allowOffline: true } },
+    );
+    await app.deliver("issue_comment", commentCreated(issue, `Is Patch: ${patch.key} ready?`, "admin"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    // The new version is still the stranger's: the admin's mention vouches for nothing they were shown.
+    expect(reviewMarkers(app, 74)).toMatchObject([
+      { state: "superseded", author: "outsider" },
+      { state: "ready", author: "outsider" },
+    ]);
+    await expectNothingApplied(target);
+  });
+
   it("still applies a writer's own patch by the rule", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Admin's Own");
