@@ -19,6 +19,11 @@ export default defineConfig({
           maxWorkers: 2,
           // Fast pure tests first, then the daemons.
           sequence: { groupOrder: 0 },
+          // One worker process runs many files and keeps the modules they import: the pure tests keep no
+          // state between files, and a fresh process per file cost three quarters of this project's CPU
+          // (docs/decisions.md, "CI: what a suite costs").
+          isolate: false,
+          setupFiles: ["test/helpers/shared-worker-guard.ts"],
         },
       },
       {

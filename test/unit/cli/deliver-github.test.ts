@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryError, deliverToGitHub, parseDeliveryTarget } from "../../../src/service/deliver-github.js";
 
 const key = "k51qzi5uqu5dh6rtvuvyr9x7jhiwku7m4o1mbp28ibo3t27wr8couy0sz47lep";
@@ -13,6 +13,8 @@ const input = {
 
 describe("delivering a patch request key on GitHub", () => {
   beforeAll(() => nock.disableNetConnect());
+  // The worker runs other files after this one (no per-file isolation): leave its network as found.
+  afterAll(() => nock.enableNetConnect());
   afterEach(() => {
     expect(nock.isDone()).toBe(true);
     nock.cleanAll();
