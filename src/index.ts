@@ -138,6 +138,7 @@ export { type ApplyPatchDeps, type ApplyPatchInput, applyPatch } from "./service
 export { type BlockCacheOptions, type CachingStore, withBlockCache } from "./service/caching-store.js";
 // Create a Nomad object with this node as its first device.
 export { type CreatedObject, createNomadObject } from "./service/create-nomad-object.js";
+export type { DecodedBlock, DecodedDagShelf } from "./service/decoded-dag-shelf.js";
 export type { DiskBlockCache } from "./service/disk-block-cache.js";
 // Export a Storage folder to disk, as a contributor's starting point.
 export { type ExportedFolder, exportFolder } from "./service/export-folder.js";

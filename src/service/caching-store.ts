@@ -5,7 +5,8 @@ import { blockKey } from "../ipfs/block-key.js";
 import type { Block } from "../ipfs/car.js";
 import { delegateStore } from "../ipfs/delegate-store.js";
 import type { IpfsStore, PrefetchedBlock, ReadOptions, SizedValue } from "../ipfs/store.js";
-import { blockLru } from "./block-lru.js";
+import { type BlockLru, blockLru } from "./block-lru.js";
+import type { DecodedBlock } from "./decoded-dag-shelf.js";
 import type { DiskBlockCache } from "./disk-block-cache.js";
 import { linksIn } from "./fetch-referenced.js";
 import { createTargetMemo, DEFAULT_TARGET_MEMO_BYTES, type TargetMemo } from "./target-memo.js";
@@ -33,6 +34,11 @@ export interface CachingStore extends IpfsStore {
   };
   /** Folds of targets learned by reviews over this cache, found again by the CIDs they came from. */
   readonly targetMemo: TargetMemo;
+  /**
+   * Keep the decoded blocks of the DAG under `root` on disk (`decoded-dag-shelf.ts`), as this cache holds
+   * them now, so a prefetch of it after a restart takes them from one file; nothing without a disk cache.
+   */
+  readonly rememberDecodedDag: (root: CID) => void;
 }
 
 export const DEFAULT_BLOCK_CACHE_BYTES = 128 * 1024 * 1024;
@@ -66,13 +72,14 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
   let hits = 0;
   let misses = 0;
 
-  /** A block by its key (its CID's string, computed once per read). */
+  /** A block by its key (its CID's bytes, computed once per read). */
   function raw(cid: CID, o?: ReadOptions, key = blockKey(cid)): Promise<Uint8Array> {
-    const found = cache.get(key);
+    // A value read back decoded has no bytes beside it: they are read again when asked for.
+    const found = cache.get(key)?.bytes;
     if (found) {
       hits++;
       try {
-        return Promise.resolve(withinLimit(cid, found.bytes, o));
+        return Promise.resolve(withinLimit(cid, found, o));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -116,10 +123,11 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     const held = cache.get(key);
     if (held?.decoded) {
       hits++;
-      return { value: held.value, size: withinLimit(cid, held.bytes, o).byteLength };
+      return { value: held.value, size: withinLimit(cid, held.size, o) };
     }
-    if (held) hits++;
-    const bytes = held ? withinLimit(cid, held.bytes, o) : await raw(cid, o, key);
+    const heldBytes = held?.bytes;
+    if (heldBytes) hits++;
+    const bytes = heldBytes ? withinLimit(cid, heldBytes, o) : await raw(cid, o, key);
     // Reads of one CID that waited for the same fetch decode it once.
     const now = held ?? cache.get(key);
     if (now?.decoded) return { value: now.value, size: bytes.byteLength };
@@ -133,6 +141,18 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     const key = blockKey(root);
     // Read already (while its root is still cached): the reads find the blocks where they are.
     if (readWhole.has(key) && cache.get(key)) return read;
+    // Its blocks kept decoded since an earlier review (one checked file): taken as they are, counted as an
+    // export's blocks are, within the same bound.
+    const decoded = options.disk?.decoded.has(root) ? await options.disk.decoded.get(root) : undefined;
+    if (decoded && decoded.reduce((n, b) => n + b.size, 0) <= (o?.maxBytes ?? Infinity)) {
+      for (const block of decoded) {
+        const blockAt = blockKey(block.cid);
+        if (!cache.get(blockAt)?.decoded) cache.setValue(blockAt, block.value, block.size);
+        read.push({ key: blockAt, size: block.size });
+      }
+      remember(readWhole, key);
+      return read;
+    }
     // Held on disk since an earlier prefetch: read back in one pass, each block checked against its CID,
     // and counted as an export's blocks are. What the prefetch never had is fetched by the reads, as the
     // first time.
@@ -190,6 +210,10 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     dagGet: async (cid, o) => (await dagGetSized(cid, o)).value,
     prefetchDag,
     cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
+    rememberDecodedDag(root) {
+      const shelf = options.disk?.decoded;
+      if (shelf && !shelf.has(root)) shelf.put(root, decodedDag(cache, root));
+    },
     targetMemo: createTargetMemo({
       maxBytes: options.targetMemoBytes ?? DEFAULT_TARGET_MEMO_BYTES,
       shelf: options.disk?.folds,
@@ -262,10 +286,35 @@ function remember(roots: Set<string>, key: string): void {
   if (roots.size > MAX_ROOTS) roots.delete(roots.values().next().value as string);
 }
 
+/** At most this many blocks of one DAG are kept decoded on disk (a patch of 1,000 entries has about 3,000). */
+const MAX_DECODED_DAG_BLOCKS = 50_000;
+
+/**
+ * The blocks of the DAG under `root` that this cache holds decoded with their bytes, found by following
+ * the decoded values' links from the root: what a review of it read, nothing it did not.
+ */
+function decodedDag(cache: BlockLru, root: CID): (DecodedBlock & { bytes: Uint8Array })[] {
+  const found: (DecodedBlock & { bytes: Uint8Array })[] = [];
+  const seen = new Set<string>();
+  const pending: CID[] = [root];
+  while (pending.length > 0 && found.length < MAX_DECODED_DAG_BLOCKS) {
+    const cid = pending.pop() as CID;
+    const key = blockKey(cid);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const held = cache.get(key);
+    if (!held?.decoded || !held.bytes) continue;
+    found.push({ cid, size: held.size, value: held.value, bytes: held.bytes });
+    linksIn(held.value, pending);
+  }
+  return found;
+}
+
 /** A cached block still honours the caller's size limit. */
-function withinLimit(cid: CID, bytes: Uint8Array, o?: ReadOptions): Uint8Array {
+function withinLimit<T extends Uint8Array | number>(cid: CID, block: T, o?: ReadOptions): T {
   const max = o?.maxBytes;
-  if (max !== undefined && bytes.byteLength > max)
-    throw new LimitExceededError(`block ${cid} has ${bytes.byteLength} bytes, more than the limit of ${max}`);
-  return bytes;
+  const size = typeof block === "number" ? block : block.byteLength;
+  if (max !== undefined && size > max)
+    throw new LimitExceededError(`block ${cid} has ${size} bytes, more than the limit of ${max}`);
+  return block;
 }

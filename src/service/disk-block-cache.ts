@@ -15,6 +15,7 @@ import {
   type Range,
   rangesOf,
 } from "./block-cache-index.js";
+import { type DecodedDagShelf, openDecodedDagShelf } from "./decoded-dag-shelf.js";
 import { type FoldShelfHandle, openFoldShelf } from "./fold-shelf.js";
 import { type PidLock, takePidLock } from "./pid-lock.js";
 
@@ -45,6 +46,8 @@ export interface DiskBlockCache {
   stats(): { readonly blocks: number; readonly bytes: number; readonly discarded: number };
   /** Remembered folds of targets (`folds/`, a quarter of the bound), under the same lock. */
   readonly folds: FoldShelfHandle;
+  /** Decoded blocks of patches' DAGs (`decoded/`, a quarter of the bound), under the same lock. */
+  readonly decoded: DecodedDagShelf;
 }
 
 export interface DiskBlockCacheOptions {
@@ -85,6 +88,10 @@ export async function openDiskBlockCache(
   /** An index larger than this is neither written nor read (a quarter of the bound, as the folds). */
   const maxIndexBytes = Math.max(64 * 1024, Math.floor(options.maxBytes / 4));
   const folds = await openFoldShelf(join(dir, "folds"), {
+    maxBytes: Math.floor(options.maxBytes / 4),
+    onDiscard: options.onDiscard,
+  });
+  const decoded = await openDecodedDagShelf(join(dir, "decoded"), {
     maxBytes: Math.floor(options.maxBytes / 4),
     onDiscard: options.onDiscard,
   });
@@ -363,12 +370,14 @@ export async function openDiskBlockCache(
       await flush();
       if (indexDirty) await saveIndex().catch(() => {});
       await folds.flush();
+      await decoded.flush();
       closeReader();
       heldLocks.delete(lock);
       await held.release();
     },
     stats: () => ({ blocks: index.size, bytes: size, discarded }),
     folds,
+    decoded,
   };
 
   /** Nothing of a damaged file is used again: the index goes at once, the file with the next write. */

@@ -83,7 +83,12 @@ export interface ReviewedPatch {
  *    the patch writes that changed after its base (read as the roaming value at `Base`: a conflict).
  */
 export async function reviewPatch(
-  deps: { readonly store: IpfsStore & { readonly targetMemo?: TargetMemo } },
+  deps: {
+    readonly store: IpfsStore & {
+      readonly targetMemo?: TargetMemo;
+      readonly rememberDecodedDag?: (root: CID) => void;
+    };
+  },
   input: ReviewPatchInput,
 ): Promise<ReviewedPatch> {
   const store = withByteBudget(deps.store, input.limits.maxBytes);
@@ -168,6 +173,9 @@ export async function reviewPatch(
     base: await readBaseState(store, patch.record.base, target.published),
     reviewedAt: (input.now ?? new Date()).toISOString(),
   });
+  // A patch that passed every check, within the budget, is kept decoded for the review after a restart;
+  // a refused one (a hostile one among them) is read again as blocks each time (docs/decisions.md).
+  if (review.refusals.length === 0) deps.store.rememberDecodedDag?.(patch.cid);
   return { review, patch, target };
 }
 

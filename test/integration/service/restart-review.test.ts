@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,14 +37,26 @@ function counted(store: IpfsStore) {
   return { node, asked };
 }
 
-/** The disk cache, counting the blocks read from it one at a time. */
+/** The disk cache, counting the blocks read from it one at a time, the DAGs read back whole, and decoded. */
 function countingGets(disk: DiskBlockCache) {
-  const gets = { count: 0 };
+  const gets = { count: 0, dags: 0, decoded: 0 };
   const counting: DiskBlockCache = {
     ...disk,
     get: (cid) => {
       gets.count++;
       return disk.get(cid);
+    },
+    readDag: (root, max) => {
+      gets.dags++;
+      return disk.readDag(root, max);
+    },
+    decoded: {
+      ...disk.decoded,
+      get: async (root) => {
+        const found = await disk.decoded.get(root);
+        if (found) gets.decoded++;
+        return found;
+      },
     },
   };
   return { disk: counting, gets };
@@ -92,6 +104,8 @@ describe("the first review after a restart", () => {
       { key, limits },
     );
     await before.close();
+    // The patch passed every check: its decoded blocks are kept beside the fold.
+    expect(before.decoded.stats().dags).toBe(1);
 
     const { node, asked } = counted(pair.operator.store);
     const { disk, gets } = countingGets(await openDisk());
@@ -107,10 +121,13 @@ describe("the first review after a restart", () => {
     // Each proposed entry, its event and its value: none asked of the node, none read from disk one by one.
     expect(restarted.patch.proposed).toHaveLength(entries);
     expect(asked).toEqual({ blocks: 0, exports: 0 });
-    // Read on its own: the patch record (it names the target, read before its DAG); read one by one, the
-    // entries took 63 reads. The owner's stream is not read: how large an apply would make it was measured
-    // with the fold and remembered beside it (its 10,000 links were decoded again on every restart).
-    expect(gets.count).toBeLessThanOrEqual(1);
+    // The patch's blocks come decoded from one file: none read back as blocks, none decoded again.
+    expect(gets).toMatchObject({ dags: 0, decoded: 1 });
+    // Read on its own: the patch record (it names the target, read before its DAG) and, when the target's
+    // load asks for it before the patch's blocks are in, the roaming value (the patch's `Base` too); read
+    // one by one, the entries took 63 reads. The owner's stream is not read: how large an apply would make
+    // it was measured with the fold and remembered beside it.
+    expect(gets.count).toBeLessThanOrEqual(2);
 
     // And what a review with no cache at all shows.
     const fresh = await reviewPatch(
@@ -122,17 +139,75 @@ describe("the first review after a restart", () => {
 
   it("still stops at the byte budget: what is read back from disk is charged as what is fetched", async () => {
     const small = { ...limits, maxBytes: 2_000 };
+    const patchCid = (
+      await reviewPatch(
+        { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000 }) },
+        { key, limits },
+      )
+    ).patch.cid;
     const cold = reviewPatch(
       { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000 }) },
       { key, limits: small },
     );
     await expect(cold).rejects.toBeInstanceOf(LimitExceededError);
     const disk = await openDisk();
+    // The decoded blocks are there: they stand for the blocks, and are charged as the blocks.
+    expect(disk.decoded.has(patchCid)).toBe(true);
     const restarted = reviewPatch(
       { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk }) },
       { key, limits: small },
     );
     await expect(restarted).rejects.toBeInstanceOf(LimitExceededError);
     await disk.close();
+  });
+
+  it("a damaged file of decoded blocks is not used: the review reads the blocks, shows the same, and keeps them again", async () => {
+    const reference = await reviewPatch(
+      { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000 }) },
+      { key, limits },
+    );
+    const [file] = (await readdir(join(dir, "decoded"))).filter((f) => f.endsWith(".dag"));
+    const path = join(dir, "decoded", file as string);
+    const bytes = new Uint8Array(await readFile(path));
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 0x01;
+    await writeFile(path, bytes);
+
+    const reasons: string[] = [];
+    const opened = (await openDiskBlockCache(dir, {
+      maxBytes: 64 * 1024 * 1024,
+      onDiscard: (r) => reasons.push(r),
+    })) as DiskBlockCache;
+    const { disk, gets } = countingGets(opened);
+    const restarted = await reviewPatch(
+      { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk }) },
+      { key, limits },
+    );
+    await disk.close();
+    expect(reasons).toEqual([expect.stringMatching(/decoded patch .* do not match its CID/)]);
+    expect(gets).toMatchObject({ decoded: 0, dags: 1 });
+    expect(shown(restarted.review)).toEqual(shown(reference.review));
+    expect(restarted.patch.proposed).toEqual(reference.patch.proposed);
+    // Kept again, whole, from the blocks the review read: the record, each entry with its event and value,
+    // and the roaming value the record names as its `Base`.
+    const again = await openDisk();
+    expect(await again.decoded.get(reference.patch.cid)).toHaveLength(2 + 3 * entries);
+    await again.close();
+  });
+
+  it("a refused patch is not kept decoded: it is read as blocks, and charged as blocks, every time", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "nomad-patch-refused-"));
+    try {
+      const disk = (await openDiskBlockCache(empty, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+      // Over the entry limit: validation refuses it.
+      const refused = await reviewPatch(
+        { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk }) },
+        { key, limits: { ...limits, maxEntries: entries - 1 } },
+      );
+      await disk.close();
+      expect(refused.review.refusals).not.toEqual([]);
+      expect(disk.decoded.stats().dags).toBe(0);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as dagCbor from "@ipld/dag-cbor";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeBlock } from "../../../src/nomad/index.js";
+import { type DecodedBlock, openDecodedDagShelf } from "../../../src/service/decoded-dag-shelf.js";
+
+let work: string;
+type Held = DecodedBlock & { readonly bytes: Uint8Array };
+let root: CID;
+let blocks: Held[];
+const MAX = 1024 * 1024;
+
+async function held(value: unknown): Promise<Held> {
+  const { cid, bytes } = await encodeBlock(value);
+  return { cid, bytes, size: bytes.byteLength, value: dagCbor.decode(bytes) };
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "nomad-patch-decoded-shelf-"));
+  const value = await held("Feature 1");
+  const event = await held({ Key: null, Value: value.cid, Unset: false });
+  const entry = await held({ TargetId: "k51-t", EventId: "AddFeatureAsync", Content: event.cid });
+  const record = await held({ Title: "t", Entries: [entry.cid] });
+  root = record.cid;
+  blocks = [record, entry, event, value];
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
+const plain = (list: readonly DecodedBlock[] | undefined) =>
+  list?.map(({ cid, size, value }) => ({ cid: cid.toString(), size, value }));
+
+async function shelved(dir: string): Promise<string> {
+  const shelf = await openDecodedDagShelf(dir, { maxBytes: MAX });
+  shelf.put(root, blocks);
+  await shelf.flush();
+  const [file] = await readdir(dir);
+  return join(dir, file as string);
+}
+
+async function reopened(dir: string) {
+  const reasons: string[] = [];
+  const shelf = await openDecodedDagShelf(dir, { maxBytes: MAX, onDiscard: (r) => reasons.push(r) });
+  const got = await shelf.get(root);
+  return { got, reasons, shelf };
+}
+
+/** A well-formed file named by its own CID under the root's key: only the content checks can refuse it. */
+async function plant(dir: string, value: unknown): Promise<void> {
+  const { cid, bytes } = await encodeBlock(value);
+  await writeFile(join(dir, `${hashOf(root.toString())}.${cid}.dag`), bytes);
+}
+
+describe("decoded patches on disk", () => {
+  it("a restarted process reads back every block as it was kept: CID, size and value", async () => {
+    const dir = join(work, "restart");
+    await shelved(dir);
+    const { got, reasons, shelf } = await reopened(dir);
+    expect(plain(got)).toEqual(plain(blocks));
+    expect(got?.map((b) => b.value)).toEqual(blocks.map((b) => dagCbor.decode(b.bytes)));
+    expect(reasons).toEqual([]);
+    expect(shelf.stats()).toMatchObject({ dags: 1, discarded: 0 });
+    expect(shelf.has(blocks[1]?.cid as CID)).toBe(false);
+  });
+
+  it("a damaged, cut-short or empty file is never used: it is deleted, and the DAG kept again afterwards", async () => {
+    for (const [name, damage] of [
+      ["flipped", (b: Uint8Array) => b.map((byte, i) => (i === b.length - 3 ? byte ^ 0x01 : byte))],
+      ["truncated", (b: Uint8Array) => b.subarray(0, b.length - 10)],
+      ["empty", () => new Uint8Array()],
+    ] as const) {
+      const dir = join(work, name);
+      const file = await shelved(dir);
+      await writeFile(file, damage(new Uint8Array(await readFile(file))));
+      const { got, reasons, shelf } = await reopened(dir);
+      expect(got).toBeUndefined();
+      expect(reasons).toEqual([expect.stringMatching(/decoded patch .* do not match its CID/)]);
+      expect(await readdir(dir)).toEqual([]);
+      shelf.put(root, blocks);
+      await shelf.flush();
+      expect(plain((await reopened(dir)).got)).toEqual(plain(blocks));
+    }
+  });
+
+  it("a foreign file, another version's, another DAG's, or one with a bad block is refused, even with its CID right", async () => {
+    const good = {
+      NomadPatchDecodedDag: 1,
+      Key: root.toString(),
+      Blocks: blocks.map((b) => [b.cid, b.size, b.value]),
+    };
+    const dagPb = CID.createV1(0x70, await sha256.digest(new Uint8Array([1])));
+    for (const [name, value, reason] of [
+      ["foreign", { SomethingElse: true }, /not this shelf's file/],
+      ["version", { ...good, NomadPatchDecodedDag: 2 }, /another format/],
+      ["other-dag", { ...good, Key: (blocks[1] as Held).cid.toString() }, /another DAG/],
+      ["no-root", { ...good, Blocks: good.Blocks.slice(1) }, /root is not among its blocks/],
+      ["short-block", { ...good, Blocks: [[root, 10]] }, /not \[CID, size, value\]/],
+      ["not-a-cid", { ...good, Blocks: [["bafy", 10, 1]] }, /a block's CID is not a CID/],
+      ["not-cbor", { ...good, Blocks: [...good.Blocks, [dagPb, 1, null]] }, /is not DAG-CBOR/],
+      ["size-zero", { ...good, Blocks: [[root, 0, {}]] }, /impossible size/],
+      ["size-huge", { ...good, Blocks: [[root, 4 * 1024 * 1024, {}]] }, /impossible size/],
+    ] as const) {
+      const dir = join(work, name);
+      await openDecodedDagShelf(dir, { maxBytes: MAX });
+      await plant(dir, value);
+      const { got, reasons } = await reopened(dir);
+      expect(got).toBeUndefined();
+      expect(reasons).toEqual([expect.stringMatching(reason)]);
+      expect(await readdir(dir)).toEqual([]);
+    }
+    // The same planted value, well formed, is read: the refusals above are the checks, not the planting.
+    const dir = join(work, "planted-good");
+    await openDecodedDagShelf(dir, { maxBytes: MAX });
+    await plant(dir, good);
+    expect(plain((await reopened(dir)).got)).toEqual(plain(blocks));
+  });
+
+  it("keeps only blocks whose value encodes back to their bytes, and nothing without the root", async () => {
+    // A map whose keys are out of DAG-CBOR's order: a decoder accepts it, an encoder writes other bytes.
+    const unordered = new Uint8Array([0xa2, 0x62, 0x7a, 0x7a, 0x01, 0x61, 0x61, 0x02]);
+    const odd: Held = {
+      cid: CID.createV1(dagCbor.code, await sha256.digest(unordered)),
+      bytes: unordered,
+      size: unordered.byteLength,
+      value: dagCbor.decode(unordered),
+    };
+    const dir = join(work, "canonical");
+    const shelf = await openDecodedDagShelf(dir, { maxBytes: MAX });
+    shelf.put(root, [...blocks, odd]);
+    await shelf.flush();
+    expect(plain(await shelf.get(root))).toEqual(plain(blocks));
+
+    const rootless = join(work, "rootless");
+    const other = await openDecodedDagShelf(rootless, { maxBytes: MAX });
+    other.put(root, blocks.slice(1));
+    await other.flush();
+    expect(await readdir(rootless)).toEqual([]);
+  });
+});
