@@ -8,6 +8,7 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBlock } from "../../../src/nomad/index.js";
 import { type DecodedBlock, openDecodedDagShelf } from "../../../src/service/decoded-dag-shelf.js";
+import { fileDamages } from "../../helpers/file-damage.js";
 
 let work: string;
 type Held = DecodedBlock & { readonly bytes: Uint8Array };
@@ -71,11 +72,7 @@ describe("decoded patches on disk", () => {
   });
 
   it("a damaged, cut-short or empty file is never used: it is deleted, and the DAG kept again afterwards", async () => {
-    for (const [name, damage] of [
-      ["flipped", (b: Uint8Array) => b.map((byte, i) => (i === b.length - 3 ? byte ^ 0x01 : byte))],
-      ["truncated", (b: Uint8Array) => b.subarray(0, b.length - 10)],
-      ["empty", () => new Uint8Array()],
-    ] as const) {
+    for (const [name, damage] of fileDamages) {
       const dir = join(work, name);
       const file = await shelved(dir);
       await writeFile(file, damage(new Uint8Array(await readFile(file))));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeBlock } from "../../../src/nomad/index.js";
 import { openFoldShelf } from "../../../src/service/fold-shelf.js";
 import type { RememberedFold } from "../../../src/service/target-memo.js";
+import { fileDamages } from "../../helpers/file-damage.js";
 
 let work: string;
 let fold: RememberedFold;
@@ -81,11 +82,7 @@ describe("remembered folds on disk", () => {
   });
 
   it("a damaged or cut-short file is never used: it is deleted, and the fold kept again afterwards", async () => {
-    for (const [name, damage] of [
-      ["flipped", (b: Uint8Array) => b.map((byte, i) => (i === b.length - 3 ? byte ^ 0x01 : byte))],
-      ["truncated", (b: Uint8Array) => b.subarray(0, b.length - 10)],
-      ["empty", () => new Uint8Array()],
-    ] as const) {
+    for (const [name, damage] of fileDamages) {
       const dir = join(work, name);
       const file = await shelved(dir);
       await writeFile(file, damage(new Uint8Array(await readFile(file))));
