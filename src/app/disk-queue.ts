@@ -1,3 +1,4 @@
+import { renameSync, writeFileSync } from "node:fs";
 import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -143,10 +144,18 @@ export async function openDiskQueue(
     });
   };
 
-  /** Written whole, then renamed into place: a crash leaves the old record or the new one. */
-  async function writeRecord(name: string, body: string): Promise<void> {
-    await writeFile(join(dir, `${name}.tmp`), body);
-    await rename(join(dir, `${name}.tmp`), join(dir, name));
+  /**
+   * Written whole, then renamed into place: a crash leaves the old record or the new one. Synchronously:
+   * the webhook's answer waits for this write, and the four steps of an asynchronous one (open, write,
+   * close, rename) each waited for a thread of libuv's pool, which a cold review's disk cache keeps busy,
+   * and then for a turn of the event loop, which the review keeps long. A record is small (at most
+   * `maxRecordBytes`, a few KiB in practice) and goes to the page cache, not to the disk (no fsync, as
+   * before), so the loop is held for a fraction of a millisecond (docs/decisions.md, "The record of a
+   * webhook is written synchronously").
+   */
+  function writeRecord(name: string, body: string): void {
+    writeFileSync(join(dir, `${name}.tmp`), body);
+    renameSync(join(dir, `${name}.tmp`), join(dir, name));
   }
 
   async function readRecord(name: string): Promise<Omit<StoredEvent, "file"> | undefined> {
@@ -213,14 +222,14 @@ export async function openDiskQueue(
       }
       counter = (counter + 1) % 1_000_000;
       const name = `${String(Date.now()).padStart(15, "0")}-${String(counter).padStart(6, "0")}.json`;
-      await writeRecord(name, body);
+      writeRecord(name, body);
       return name;
     },
     async remove(file) {
       await rm(join(dir, file), { force: true });
     },
     async countFailedReplay({ file, event, failedReplays }) {
-      await writeRecord(file, JSON.stringify({ v: 1, ...event, failedReplays: failedReplays + 1 }));
+      writeRecord(file, JSON.stringify({ v: 1, ...event, failedReplays: failedReplays + 1 }));
     },
     async load() {
       const names = (await readdir(dir)).sort();

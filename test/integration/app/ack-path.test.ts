@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
@@ -31,6 +33,18 @@ vi.mock("node:fs/promises", async (importOriginal) => {
     async rm(...args: Parameters<typeof fs.rm>) {
       await fs.rm(...args);
       if (String(args[0]).endsWith(".json")) seen.events.push("record removed");
+    },
+  };
+  return { ...wrapped, default: wrapped };
+});
+
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const wrapped = {
+    ...fs,
+    renameSync(...args: Parameters<typeof fs.renameSync>) {
+      fs.renameSync(...args);
+      if (String(args[1]).endsWith(".json")) seen.events.push("record written");
     },
   };
   return { ...wrapped, default: wrapped };
@@ -102,6 +116,41 @@ describe("a webhook's acknowledgement and the delivery ids on disk", () => {
     await second.queue.idle();
     expect(gh.requests.filter((r) => r.method !== "GET")).toHaveLength(posted);
     expect(second.logs.some((l) => l.msg === "delivery seen before: ignored")).toBe(true);
+  });
+
+  it("answers while every thread of libuv's pool is busy: the record is written without waiting for a thread", async () => {
+    fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `targets:\n  - id: ${TARGET}\n`,
+      permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+    });
+    const app = await boot();
+    // Reading a FIFO that no one writes holds a thread of the pool in open(2): one reader per thread holds
+    // them all, as a cold review's disk cache does for milliseconds at a time (docs/benchmarks.md, target 6).
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const fifos = Array.from({ length: threads }, (_, i) => join(dataDir, `fifo-${i}`));
+    for (const fifo of fifos) execFileSync("mkfifo", [fifo]);
+    const readers = fifos.map((fifo) => readFile(fifo));
+    const order: string[] = [];
+    // Queued behind the readers: it finishes only once a thread is free again.
+    const probe = stat(dataDir).then(() => order.push("a thread free"));
+    const hold = commentCreated({ number: 7, body: "" }, "/hold", "maintainer", { id: 79 });
+    const acknowledged = app.deliver(hold, "delivery-busy-pool").then(() => order.push("acknowledged"));
+    // Only bounds the wait of a build whose answer needs a thread; a passing run never waits for it.
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([acknowledged, new Promise((resolve) => (giveUp = setTimeout(resolve, 3000)))]);
+    clearTimeout(giveUp);
+    order.push("threads released");
+    for (const fifo of fifos) {
+      const fd = openSync(fifo, "w");
+      writeSync(fd, "x");
+      closeSync(fd);
+    }
+    await Promise.all([...readers, probe, acknowledged]);
+    await app.queue.idle();
+    expect(order).toEqual(["acknowledged", "threads released", "a thread free"]);
+    expect(seen.events).toEqual(["record written", "appended delivery-busy-pool", "record removed"]);
   });
 
   it("keeps the record of a done job whose delivery id cannot be written, so the next process still knows the delivery and posts nothing twice", async () => {
