@@ -28,7 +28,8 @@ const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`
  * `--memory`: the peak memory of a cold review and the RSS over 20 reviews over one cache, in a process of
  * their own (bench/memory-case.ts).
  * `--webhooks`: the bench's 200/s burst while the cold review runs in the same process (after an unmeasured
- * warm-up burst), with where the acknowledgements waited (bench/measure/ack-path.ts).
+ * warm-up burst), with where the acknowledgements waited (bench/measure/ack-path.ts); `--repeat=N`: N times;
+ * `--apart-only`: only the burst sent from a process of its own (target 6's measure), not the in-process one.
  */
 async function main(): Promise<void> {
   const installed = join(process.cwd(), ".tools", "bin", "ipfs");
@@ -104,7 +105,10 @@ async function main(): Promise<void> {
       // with it, `--repeat` times each, for comparison.
       const repeat = Number(args.find((a) => a.startsWith("--repeat="))?.slice("--repeat=".length) ?? 1);
       const order: ("another process" | "same process")[] = [];
-      for (let r = 0; r < repeat; r++) order.push("another process", "same process");
+      // `--apart-only`: the target's measure alone (for A/B runs of two builds, which need many processes).
+      const apartOnly = args.includes("--apart-only");
+      for (let r = 0; r < repeat; r++)
+        order.push("another process", ...(apartOnly ? [] : (["same process"] as const)));
       for (const sender of order) await burstDuringColdReview(sender, cold);
     }
   } finally {

@@ -13,6 +13,8 @@ interface Timeline {
   due?: number;
   sent?: number;
   accepted?: number;
+  /** When the request went out on a connection that had carried one before (no connect, no accept). */
+  sentKeptAlive?: number;
   headers?: number;
   bodyRead?: number;
   recordWriteStart?: number;
@@ -20,6 +22,7 @@ interface Timeline {
   renamed?: number;
   appendStart?: number;
   appended?: number;
+  keptAlive?: boolean;
   /** How many ids the append that carried this one wrote. */
   group?: number;
   finished?: number;
@@ -29,8 +32,9 @@ interface Timeline {
 /** The phases, in order, as `[name, from, to]`: each one's time is `to - from` where both were seen. */
 const PHASES: readonly [string, keyof Timeline, keyof Timeline][] = [
   ["timer late (sender)", "due", "sent"],
-  ["connect + accept", "sent", "accepted"],
-  ["headers parsed", "accepted", "headers"],
+  ["connect + accept (new connection)", "sent", "accepted"],
+  ["accept to headers (new connection)", "accepted", "headers"],
+  ["sent to headers (kept-alive connection)", "sentKeptAlive", "headers"],
   ["body read", "headers", "bodyRead"],
   ["verify + dispatch to record write", "bodyRead", "recordWriteStart"],
   ["record writeFile", "recordWriteStart", "recordWritten"],
@@ -56,6 +60,7 @@ export interface AckPhases {
 
 const require = createRequire(import.meta.url);
 const WATCHED_FS = ["writeFile", "rename", "appendFile", "rm", "readFile", "lstat", "mkdir", "open"] as const;
+const WATCHED_SYNC_FS = ["writeFileSync", "renameSync"] as const;
 
 /**
  * Records each request's phases while `task` runs. The disk queue's writes are seen by wrapping
@@ -80,6 +85,8 @@ export async function ackPhasesDuring<T>(
   const sendOfDelivery = new Map<string, number>();
   const sendOfRecord = new Map<string, number>();
   const acceptedAt = new WeakMap<Socket, number>();
+  // The sender keeps connections alive: a request on a connection that carried one before was not accepted.
+  const servedBefore = new WeakSet<Socket>();
   const fsCalls: FsCall[] = [];
 
   const onSocket = (message: unknown) => {
@@ -91,7 +98,9 @@ export async function ackPhasesDuring<T>(
     if (!Number.isInteger(send)) return;
     const t = line(send);
     t.headers = performance.now();
-    t.accepted = acceptedAt.get(request.socket) ?? t.headers;
+    if (servedBefore.has(request.socket)) t.keptAlive = true;
+    else t.accepted = acceptedAt.get(request.socket) ?? t.headers;
+    servedBefore.add(request.socket);
     const delivery = String(request.headers["x-github-delivery"]);
     if (!sendOfDelivery.has(delivery)) sendOfDelivery.set(delivery, send);
     request.once("end", () => {
@@ -107,41 +116,60 @@ export async function ackPhasesDuring<T>(
   subscribe("http.server.response.finish", onFinish);
 
   const fsPromises = require("node:fs/promises") as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const fsSync = require("node:fs") as Record<string, (...args: unknown[]) => unknown>;
   const originals = new Map(WATCHED_FS.map((name) => [name, fsPromises[name]!]));
+  const syncOriginals = new Map(WATCHED_SYNC_FS.map((name) => [name, fsSync[name]!]));
   const deliveryIn = (text: string) => /"deliveryId":"([^"]+)"/.exec(text)?.[1];
+  /** Notes the call's start and what it carries; the returned function notes its end. */
+  const observe = (name: string, args: unknown[]) => {
+    const op = name.replace(/Sync$/, "");
+    const call: FsCall = { op: name, start: performance.now(), end: Number.NaN };
+    fsCalls.push(call);
+    const path = String(args[0]);
+    const data = typeof args[1] === "string" ? args[1] : "";
+    const record =
+      op === "writeFile" && path.endsWith(".tmp") ? sendOfDelivery.get(deliveryIn(data) ?? "") : undefined;
+    if (record !== undefined) {
+      line(record).recordWriteStart = call.start;
+      sendOfRecord.set(path, record);
+    }
+    const renamed = op === "rename" ? sendOfRecord.get(path) : undefined;
+    const appended =
+      op === "appendFile" && path.endsWith("deliveries")
+        ? data
+            .split("\n")
+            .map((id) => sendOfDelivery.get(id))
+            .filter((send) => send !== undefined)
+        : [];
+    for (const send of appended) {
+      line(send).appendStart = call.start;
+      line(send).group = appended.length;
+    }
+    return () => {
+      call.end = performance.now();
+      if (record !== undefined) line(record).recordWritten = call.end;
+      if (renamed !== undefined) line(renamed).renamed = call.end;
+      for (const send of appended) line(send).appended = call.end;
+    };
+  };
   for (const [name, original] of originals) {
     fsPromises[name] = async (...args: unknown[]) => {
-      const call: FsCall = { op: name, start: performance.now(), end: Number.NaN };
-      fsCalls.push(call);
-      const path = String(args[0]);
-      const data = typeof args[1] === "string" ? args[1] : "";
-      const record =
-        name === "writeFile" && path.endsWith(".tmp")
-          ? sendOfDelivery.get(deliveryIn(data) ?? "")
-          : undefined;
-      if (record !== undefined) {
-        line(record).recordWriteStart = call.start;
-        sendOfRecord.set(path, record);
-      }
-      const renamed = name === "rename" ? sendOfRecord.get(path) : undefined;
-      const appended =
-        name === "appendFile" && path.endsWith("deliveries")
-          ? data
-              .split("\n")
-              .map((id) => sendOfDelivery.get(id))
-              .filter((send) => send !== undefined)
-          : [];
-      for (const send of appended) {
-        line(send).appendStart = call.start;
-        line(send).group = appended.length;
-      }
+      const done = observe(name, args);
       try {
         return await original(...args);
       } finally {
-        call.end = performance.now();
-        if (record !== undefined) line(record).recordWritten = call.end;
-        if (renamed !== undefined) line(renamed).renamed = call.end;
-        for (const send of appended) line(send).appended = call.end;
+        done();
+      }
+    };
+  }
+  // The disk queue writes a record synchronously since the answer stopped waiting for the threadpool.
+  for (const [name, original] of syncOriginals) {
+    fsSync[name] = (...args: unknown[]) => {
+      const done = observe(name, args);
+      try {
+        return original(...args);
+      } finally {
+        done();
       }
     };
   }
@@ -150,10 +178,12 @@ export async function ackPhasesDuring<T>(
   let result: T;
   try {
     result = await task((send, due, sent, got) => {
-      Object.assign(line(send), { due, sent, got });
+      const t = Object.assign(line(send), { due, sent, got });
+      if (t.keptAlive) t.sentKeptAlive = sent;
     });
   } finally {
     for (const [name, original] of originals) fsPromises[name] = original;
+    for (const [name, original] of syncOriginals) fsSync[name] = original;
     require("node:module").syncBuiltinESMExports();
     unsubscribe("net.server.socket", onSocket);
     unsubscribe("http.server.request.start", onStart);
