@@ -23,15 +23,43 @@ const MAX_HEADER_BYTES = 64 * 1024;
  */
 export function encodeCar(roots: readonly CID[], blocks: readonly Block[]): Uint8Array {
   const header = dagCbor.encode({ roots: [...roots], version: 1 });
-  const parts: Uint8Array[] = [varint(header.length), header];
-  for (const { cid, bytes } of blocks) parts.push(varint(cid.bytes.length + bytes.length), cid.bytes, bytes);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  // Sized first and written in place: the disk cache encodes every block of a cold review this way, and
+  // a small array per varint and per part cost more than the copies.
+  let total = varintLength(header.length) + header.length;
+  for (const { cid, bytes } of blocks) {
+    const section = cid.bytes.length + bytes.length;
+    total += varintLength(section) + section;
+  }
+  const out = new Uint8Array(total);
+  let offset = writeVarint(out, 0, header.length);
+  out.set(header, offset);
+  offset += header.length;
+  for (const { cid, bytes } of blocks) {
+    offset = writeVarint(out, offset, cid.bytes.length + bytes.length);
+    out.set(cid.bytes, offset);
+    offset += cid.bytes.length;
+    out.set(bytes, offset);
+    offset += bytes.length;
   }
   return out;
+}
+
+function varintLength(value: number): number {
+  let length = 1;
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 128)) length++;
+  return length;
+}
+
+/** Writes `value` as an unsigned LEB128 varint at `at`; returns where it ends. */
+function writeVarint(out: Uint8Array, at: number, value: number): number {
+  let rest = value;
+  let offset = at;
+  while (rest >= 0x80) {
+    out[offset++] = (rest & 0x7f) | 0x80;
+    rest = Math.floor(rest / 128);
+  }
+  out[offset++] = rest;
+  return offset;
 }
 
 /**
@@ -42,58 +70,96 @@ export function encodeCar(roots: readonly CID[], blocks: readonly Block[]): Uint
  */
 export async function* readCar(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  limits: { readonly maxSectionBytes: number; readonly from?: number },
+  limits: CarReaderLimits,
 ): AsyncGenerator<CarBlock> {
-  let buffer: Uint8Array = new Uint8Array(0);
+  const reader = new CarReader(limits);
+  for await (const chunk of chunks) {
+    reader.push(chunk);
+    for (let block = reader.next(); block; block = reader.next()) yield block;
+  }
+  reader.end();
+}
+
+export interface CarReaderLimits {
+  readonly maxSectionBytes: number;
+  readonly from?: number;
+}
+
+/**
+ * `readCar` without a promise per block: the chunks are pushed in as they arrive and the blocks they
+ * complete are taken out with `next()` until it returns undefined, before the next chunk is pushed.
+ * An export of 33,000 blocks otherwise resumes an async generator once per block (docs/benchmarks.md).
+ */
+export class CarReader {
+  private buffer: Uint8Array = new Uint8Array(0);
   /** Where `buffer` starts in the stream. */
-  let base = limits.from ?? 0;
-  let offset = 0;
-  let headerRead = limits.from !== undefined;
+  private base: number;
+  private offset = 0;
+  private headerRead: boolean;
   // Kubo writes an export in small pieces (a byte to a few KiB): chunks that cannot finish the section
   // being read wait here and are joined once it can, so each byte is copied a bounded number of times
   // instead of once per chunk of a large block.
-  let waiting: Uint8Array[] = [];
-  let waitingBytes = 0;
+  private waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
   /** Bytes needed past `offset` before the next section can be read (1: its length is not known yet). */
-  let needed = 1;
-  for await (const chunk of chunks) {
-    if (buffer.length - offset + waitingBytes + chunk.length < needed) {
-      waiting.push(chunk);
-      waitingBytes += chunk.length;
-      continue;
+  private needed = 1;
+
+  constructor(private readonly limits: CarReaderLimits) {
+    this.base = limits.from ?? 0;
+    this.headerRead = limits.from !== undefined;
+  }
+
+  /** The next piece of the stream (every block of the pieces before taken out with `next`). */
+  push(chunk: Uint8Array): void {
+    if (this.buffer.length - this.offset + this.waitingBytes + chunk.length < this.needed) {
+      this.waiting.push(chunk);
+      this.waitingBytes += chunk.length;
+      return;
     }
-    base += offset;
-    buffer = joinAll(buffer.subarray(offset), waiting, chunk);
-    waiting = [];
-    waitingBytes = 0;
-    offset = 0;
+    this.base += this.offset;
+    this.buffer = joinAll(this.buffer.subarray(this.offset), this.waiting, chunk);
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.offset = 0;
+    this.needed = 0;
+  }
+
+  /** The next whole block pushed in, or undefined until more of the stream arrives. */
+  next(): CarBlock | undefined {
+    // Set while the stream has too few bytes for the next section: only `push` can change that.
+    if (this.needed > 0) return undefined;
+    const buffer = this.buffer;
     for (;;) {
+      const offset = this.offset;
       const length = readVarint(buffer, offset);
       if (!length) {
-        needed = buffer.length - offset + 1;
-        break;
+        this.needed = buffer.length - offset + 1;
+        return undefined;
       }
-      const max = headerRead ? limits.maxSectionBytes : MAX_HEADER_BYTES;
+      const max = this.headerRead ? this.limits.maxSectionBytes : MAX_HEADER_BYTES;
       if (length.value > max)
         throw new LimitExceededError(`a CAR section of ${length.value} bytes is over the limit of ${max}`);
       const end = length.next + length.value;
       if (end > buffer.length) {
-        needed = end - offset;
-        break;
+        this.needed = end - offset;
+        return undefined;
       }
       const section = buffer.subarray(length.next, end);
-      offset = end;
-      if (!headerRead) {
+      this.offset = end;
+      if (!this.headerRead) {
         checkHeader(section);
-        headerRead = true;
+        this.headerRead = true;
         continue;
       }
-      const block = splitSection(section);
-      yield { ...block, offset: base + end - block.bytes.byteLength };
+      return splitSection(section, this.base + end);
     }
   }
-  if (offset < buffer.length || waitingBytes > 0 || !headerRead)
-    throw new DecodeError("the CAR stream ended in the middle");
+
+  /** The stream has ended: refused unless it ended between two sections, after its header. */
+  end(): void {
+    if (this.offset < this.buffer.length || this.waitingBytes > 0 || !this.headerRead)
+      throw new DecodeError("the CAR stream ended in the middle");
+  }
 }
 
 function checkHeader(bytes: Uint8Array): void {
@@ -107,7 +173,8 @@ function checkHeader(bytes: Uint8Array): void {
   if (version !== 1 || !Array.isArray(roots)) throw new DecodeError("not a CARv1 stream");
 }
 
-function splitSection(section: Uint8Array): Block {
+/** A section's CID and a copy of its bytes; `end` is where the section ends in the stream. */
+function splitSection(section: Uint8Array, end: number): CarBlock {
   let decoded: [CID, Uint8Array];
   try {
     decoded = CID.decodeFirst(section);
@@ -116,7 +183,7 @@ function splitSection(section: Uint8Array): Block {
   }
   const [cid, bytes] = decoded;
   // A copy, so a cached block does not keep the whole network chunk it arrived in alive.
-  return { cid, bytes: bytes.slice() };
+  return { cid, bytes: bytes.slice(), offset: end - bytes.byteLength };
 }
 
 /** The rest of the buffer and the chunks that arrived after it, as one array (no copy when one is all). */

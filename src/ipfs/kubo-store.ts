@@ -9,7 +9,7 @@ import type { NomadPatchError } from "../errors.js";
 import { LimitExceededError } from "../errors.js";
 import { yieldIfBusy } from "../nomad/event-loop-slice.js";
 import { decodeBlock, encodeBlock, verifyBlock } from "./block-codec.js";
-import { type Block, encodeCar, readCar } from "./car.js";
+import { type Block, CarReader, encodeCar } from "./car.js";
 import {
   InvalidReferenceError,
   IpfsTimeoutError,
@@ -140,21 +140,27 @@ export class KuboStore implements IpfsStore {
           signal: AbortSignal.any([signal, stop.signal, stalled.signal]),
         });
         if (!response.ok || !response.body) throw new Error(`${(await response.text()).slice(0, 300)}`);
-        for await (const block of readCar(
-          touching(response.body, () => idle.refresh()),
-          {
-            maxSectionBytes: this.limits.maxBlockBytes + 128,
-          },
-        )) {
-          bytes += block.bytes.byteLength;
-          if (bytes > maxBytes) return { bytes: bytes - block.bytes.byteLength, complete: false };
-          verifyBlock(block.cid, block.bytes);
-          if (!visit(block)) return { bytes, complete: false };
+        // The blocks a chunk completes are handled in one synchronous pass (no promise per block); the
+        // idle bound is re-armed once they are handed over and after each turn given to the event loop,
+        // the only moments its timer could run.
+        const reader = new CarReader({ maxSectionBytes: this.limits.maxBlockBytes + 128 });
+        for await (const chunk of response.body) {
+          reader.push(chunk);
+          for (let block = reader.next(); block; block = reader.next()) {
+            bytes += block.bytes.byteLength;
+            if (bytes > maxBytes) return { bytes: bytes - block.bytes.byteLength, complete: false };
+            verifyBlock(block.cid, block.bytes);
+            if (!visit(block)) return { bytes, complete: false };
+            // A whole export may already be buffered: hashing and caching it must not hold the event loop.
+            const turn = yieldIfBusy();
+            if (turn) {
+              await turn;
+              idle.refresh();
+            }
+          }
           idle.refresh();
-          // A whole export may already be buffered: hashing and caching it must not hold the event loop.
-          const turn = yieldIfBusy();
-          if (turn) await turn;
         }
+        reader.end();
         return { bytes, complete: true };
       } catch (error) {
         if (stalled.signal.aborted && !signal.aborted) {
@@ -469,12 +475,4 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
-}
-
-/** The chunks of `body` as they come, calling `arrived` for each. */
-async function* touching(body: AsyncIterable<Uint8Array>, arrived: () => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    arrived();
-    yield chunk;
-  }
 }

@@ -1,5 +1,6 @@
+import * as dagCbor from "@ipld/dag-cbor";
 import { describe, expect, it, vi } from "vitest";
-import { type Block, encodeCar, readCar } from "../../../src/ipfs/car.js";
+import { type Block, CarReader, encodeCar, readCar, varint } from "../../../src/ipfs/car.js";
 import { encodeBlock } from "../../../src/nomad/index.js";
 
 const blocks: Block[] = await Promise.all(
@@ -63,5 +64,43 @@ describe("CARv1", () => {
     const notCar = new TextEncoder().encode('\u0010{"Message":"nope"}');
     await expect(readAll(notCar, 4)).rejects.toMatchObject({ code: "DECODE" });
     await expect(readAll(new Uint8Array(0), 4)).rejects.toMatchObject({ code: "DECODE" });
+  });
+
+  it("writes the bytes the CARv1 layout gives, section lengths of one to three varint bytes", async () => {
+    // 16 KiB needs a three-byte length; the others one or two.
+    const big = await encodeBlock("x".repeat(16 * 1024));
+    const mid = await encodeBlock("y".repeat(200));
+    const all = [...blocks, mid, big];
+    const header = dagCbor.encode({ roots: [big.cid], version: 1 });
+    const expected = [varint(header.length), header];
+    for (const { cid, bytes } of all)
+      expected.push(varint(cid.bytes.length + bytes.length), cid.bytes, bytes);
+    expect([...encodeCar([big.cid], all)]).toEqual(expected.flatMap((part) => [...part]));
+  });
+
+  it("gives the same blocks at the same offsets when chunks are pushed in and drained", async () => {
+    const fromGenerator: { cid: string; offset: number }[] = [];
+    for await (const block of readCar(chunked(car, 5), { maxSectionBytes: 1_000 }))
+      fromGenerator.push({ cid: block.cid.toString(), offset: block.offset });
+    const reader = new CarReader({ maxSectionBytes: 1_000 });
+    const pushed: { cid: string; offset: number }[] = [];
+    for (let i = 0; i < car.length; i += 3) {
+      reader.push(car.subarray(i, i + 3));
+      for (let block = reader.next(); block; block = reader.next())
+        pushed.push({ cid: block.cid.toString(), offset: block.offset });
+    }
+    reader.end();
+    expect(pushed).toEqual(fromGenerator);
+    expect(pushed.map((b) => b.cid)).toEqual(blocks.map((b) => b.cid.toString()));
+    // Each offset is where the block's bytes start in the stream.
+    for (const [i, b] of pushed.entries())
+      expect([...car.subarray(b.offset, b.offset + blocks[i]!.bytes.length)]).toEqual([...blocks[i]!.bytes]);
+  });
+
+  it("refuses, at its end, a stream pushed in that stopped in the middle of a block", () => {
+    const reader = new CarReader({ maxSectionBytes: 1_000 });
+    reader.push(car.subarray(0, car.length - 3));
+    while (reader.next()) {}
+    expect(() => reader.end()).toThrow(/ended in the middle/);
   });
 });
