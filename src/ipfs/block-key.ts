@@ -8,6 +8,10 @@ import { CID } from "multiformats/cid";
  */
 export function blockKey(cid: CID): string {
   const bytes = cid.bytes;
+  // A CID is a few dozen bytes: built in JavaScript, its string costs less than a Buffer view and the
+  // native `toString("latin1")`, which give the same string (one character per byte). An identity CID can
+  // be long, and `apply` takes its bytes as arguments: those take the native way.
+  if (bytes.byteLength <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
