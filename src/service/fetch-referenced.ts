@@ -83,12 +83,19 @@ function unreachable(cid: CID, error: unknown): unknown {
 
 /** Every CID a decoded DAG-CBOR / DAG-JSON value links to, in document order. */
 export function linksIn(value: unknown, out: CID[] = [], depth = 0): CID[] {
+  // Most of a decoded block is strings and numbers: they are passed over before any CID test (a prefetch
+  // checks every block it keeps this way).
+  if (value === null || typeof value !== "object") return out;
   const cid = CID.asCID(value);
   if (cid) {
     out.push(cid);
     return out;
   }
-  if (depth > 64 || value === null || typeof value !== "object" || value instanceof Uint8Array) return out;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) linksIn(item, out, depth + 1);
+  if (depth > 64 || value instanceof Uint8Array) return out;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) linksIn(value[i], out, depth + 1);
+    return out;
+  }
+  for (const item of Object.values(value)) linksIn(item, out, depth + 1);
   return out;
 }
