@@ -7,12 +7,13 @@ import { genericModule } from "../../../src/nomad/modules/generic.js";
 import { peerModule } from "../../../src/nomad/modules/peer.js";
 import { peerSwarmModule } from "../../../src/nomad/modules/peer-swarm.js";
 import { chooseModule, moduleByName } from "../../../src/nomad/modules/registry.js";
+import { valueUpdateOf } from "../../../src/nomad/modules/value-content.js";
 import { wacProjectModule } from "../../../src/nomad/modules/wac-project.js";
 import { wacPublisherModule } from "../../../src/nomad/modules/wac-publisher.js";
 import { wacUserModule } from "../../../src/nomad/modules/wac-user.js";
 import { decodeEventStream } from "../../../src/nomad/records/event-stream.js";
 import { decodeEventStreamEntry } from "../../../src/nomad/records/event-stream-entry.js";
-import { valueEntry } from "./builders.js";
+import { entry, valueEntry } from "./builders.js";
 import { block, names } from "./fixtures.js";
 
 const { P, PL, R } = names;
@@ -187,5 +188,14 @@ describe("module registry", () => {
   it("prefers configuration, and refuses an unknown module name clearly", () => {
     expect(chooseModule(block(names.roaming.project), "generic").name).toBe("generic");
     expect(() => moduleByName("nope")).toThrow(/Unknown Nomad module "nope"; known: storage, wac-project/);
+  });
+});
+
+describe("a ValueUpdateEvent read for a fold", () => {
+  it("reads the event, and names the content block in the error when it is not one", async () => {
+    const good = await valueEntry(P, "AddFeatureAsync", "dark mode");
+    expect(valueUpdateOf(good).unset).toBe(false);
+    const bad = await entry(P, "AddFeatureAsync", { Key: null, Value: "not a link", Unset: false });
+    expect(() => valueUpdateOf(bad)).toThrow(`(at ${bad.entry.content.toString()}/Value)`);
   });
 });
