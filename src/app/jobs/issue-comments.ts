@@ -1,10 +1,20 @@
 import { botMarkedComments, type MarkedComment } from "../bot-comments.js";
+import type { IssueComment } from "../github/issue-github.js";
 import type { IssueJob } from "../job-context.js";
 
 /** The bot's own marked comments on the job's issue, read fresh (another job may have just written one). */
 export async function readMarked(job: IssueJob): Promise<MarkedComment[]> {
+  return (await readComments(job)).marked;
+}
+
+/** Every comment on the job's issue, read fresh, with the bot's own marked ones among them. */
+export async function readComments(job: IssueJob): Promise<{
+  readonly comments: readonly IssueComment[];
+  readonly botLogin: string;
+  readonly marked: MarkedComment[];
+}> {
   const [comments, botLogin] = await Promise.all([job.github.listComments(), job.runtime.botLogin()]);
-  return botMarkedComments(comments, botLogin);
+  return { comments, botLogin, marked: botMarkedComments(comments, botLogin) };
 }
 
 /** Update the comment in place when there is one, else post it; returns its id. */

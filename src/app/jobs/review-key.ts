@@ -12,13 +12,15 @@ import {
 import { reviewPatch } from "../../service/review-patch.js";
 import { findReview, type MarkedComment } from "../bot-comments.js";
 import { describeFailure, type FailureDescription } from "../describe-failure.js";
+import { firstPoster } from "../first-poster.js";
+import type { IssueComment } from "../github/issue-github.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
 import { keysWithStandingFailure, takeDownApplyLabels } from "./apply-labels.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
-import { readMarked } from "./issue-comments.js";
+import { readComments } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
 
 export interface ReviewRequest {
@@ -26,11 +28,11 @@ export interface ReviewRequest {
   /** Offered as a patch: a wrong key gets a reply. Otherwise an incidental mention, answered only if real. */
   readonly offered: boolean;
   /**
-   * Who posted the text holding the key: the patch's author for the rules' `authorPermission`, recorded
-   * in the review when the key has none on the issue yet. Once recorded, the author stays: a later
-   * mention by someone else (a maintainer quoting a stranger's key) vouches for no version they were
-   * shown. Undefined on a re-render that no text caused (`/refresh`, a voided approval); without any
-   * author the rules do not run.
+   * Who posted the text holding the key. The patch's author for the rules' `authorPermission` is the
+   * one its review records, else whoever posted the key first on the issue (`firstPoster`), and this
+   * only when the issue does not show the key: a later mention by someone else (a maintainer quoting a
+   * stranger's key) vouches for no version they were shown. Undefined on a re-render that no text
+   * caused (`/refresh`, a voided approval); without any author the rules do not run.
    */
   readonly author: string | undefined;
   /** False when re-rendering after a voided approval: the rules had their say on this event already. */
@@ -71,10 +73,11 @@ export async function reviewKey(
   const log = job.log.child({ key });
   const refresh = config.commands.refresh[0] ?? DEFAULT_REFRESH_COMMAND;
   const about: WorkAbout = { key, cid: null, retryCommand: refresh };
-  const marked = await aboutPatch(about, () => readMarked(job));
+  const { comments, botLogin, marked } = await aboutPatch(about, () => readComments(job));
   const current = findReview(marked, key);
-  // The first poster's, as recorded: whoever controls the key may republish it before a mention.
-  const author = current?.marker.author ?? request.author;
+  // The first poster's, as recorded or as the issue shows: whoever controls the key may republish it
+  // after someone with more permission mentioned it.
+  const author = current?.marker.author ?? postedBy(job, comments, botLogin, request);
 
   const limits = reviewLimits(config, job.runtime.environment);
   let review: PatchReview;
@@ -152,6 +155,24 @@ export async function reviewKey(
     if (author === undefined) return log.info("no recorded author to judge: the rules do not run");
     await applyRules(job, config, review, verdict);
   });
+  return undefined;
+}
+
+/**
+ * Who first posted the key on the issue, when no review records it yet. A key the issue does not show
+ * (GitHub's list may not hold a new comment yet) is the text's author's; an issue too long to read to the
+ * end has no known author, so no rule judges it by its author (it waits for a person).
+ */
+function postedBy(
+  job: IssueJob,
+  comments: readonly IssueComment[],
+  botLogin: string,
+  request: ReviewRequest,
+): string | undefined {
+  const first = firstPoster(job.issue, comments, request.key, botLogin);
+  if (first.kind === "found") return first.login;
+  if (first.kind === "nowhere") return request.author;
+  job.log.warn({ key: request.key }, "the issue is too long to find who posted the key first: no author");
   return undefined;
 }
 

@@ -120,6 +120,29 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
   });
 
+  it("judges a key a stranger mentioned first as the stranger's, though it failed then and an admin offers it later", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Mentioned First");
+    // The key first points at something that is no patch request, so the stranger's mention is reviewed
+    // quietly, fails, and leaves no comment behind.
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    const issue = { number: 75, body: `My change will be at ipns://${patch.key} soon`, author: "outsider" };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(reviewMarkers(app, 75)).toEqual([]);
+
+    // The stranger points the key at the patch; an admin, asked about it, offers the key.
+    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    await app.deliver("issue_comment", commentCreated(issue, `Patch: ${patch.key}`, "admin"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(reviewMarkers(app, 75)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
+  });
+
   it("still applies a writer's own patch by the rule", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Admin's Own");
