@@ -210,4 +210,33 @@ describe("the first review after a restart", () => {
       await rm(empty, { recursive: true, force: true });
     }
   });
+
+  it("a patch over the byte budget is not kept decoded: the next review reads it as blocks and stops again", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "nomad-patch-over-budget-"));
+    try {
+      const small = { ...limits, maxBytes: 2_000 };
+      const disk = (await openDiskBlockCache(empty, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+      const over = reviewPatch(
+        { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk }) },
+        { key, limits: small },
+      );
+      await expect(over).rejects.toBeInstanceOf(LimitExceededError);
+      await disk.close();
+      expect(disk.decoded.stats().dags).toBe(0);
+      // After a restart nothing stands for its blocks: the review reads them, charges them and stops.
+      const { disk: reopened, gets } = countingGets(
+        (await openDiskBlockCache(empty, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache,
+      );
+      const again = reviewPatch(
+        { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk: reopened }) },
+        { key, limits: small },
+      );
+      await expect(again).rejects.toBeInstanceOf(LimitExceededError);
+      await reopened.close();
+      expect(gets.decoded).toBe(0);
+      expect(reopened.decoded.stats().dags).toBe(0);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
 });
