@@ -61,7 +61,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
   const comments: FakeComment[] = [];
   const labels = new Set<string>();
   const requests: RecordedRequest[] = [];
-  const state = { closed: false, nextId: 5000, nextIssue: 100 };
+  const state = { closed: false, nextId: 5000, nextIssue: 100, config: options.config };
   const issues: FakeIssue[] = [];
   const faults: { method: string; suffix: string | RegExp; fault: Fault; left: number }[] = [];
   const matches = (path: string, suffix: string | RegExp) =>
@@ -112,7 +112,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
   });
 
   route("GET", new RegExp(`^${base}/contents/`), () =>
-    options.config === undefined
+    state.config === undefined
       ? [404, { message: "Not Found" }]
       : [
           200,
@@ -120,7 +120,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
             type: "file",
             encoding: "base64",
             path: ".github/nomad-patch.yml",
-            content: Buffer.from(options.config).toString("base64"),
+            content: Buffer.from(state.config).toString("base64"),
           },
         ],
   );
@@ -250,6 +250,10 @@ export function fakeGitHub(options: FakeGitHubOptions) {
     },
     labels,
     requests,
+    /** Commits another `.github/nomad-patch.yml` (undefined: deletes it); the next read sees it. */
+    setConfig: (text: string | undefined) => {
+      state.config = text;
+    },
     get closed() {
       return state.closed;
     },
