@@ -31,6 +31,8 @@ export interface CachingStore extends IpfsStore {
     readonly misses: number;
     readonly size: number;
     readonly bytes: number;
+    /** Blocks decoded (by reads, and by a prefetch's link check): what a second decode of one block would show. */
+    readonly decoded: number;
   };
   /** Folds of targets learned by reviews over this cache, found again by the CIDs they came from. */
   readonly targetMemo: TargetMemo;
@@ -71,6 +73,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
   const readWhole = new Set<string>();
   let hits = 0;
   let misses = 0;
+  let decodes = 0;
 
   /** A block by its key (its CID's bytes, computed once per read). */
   function raw(cid: CID, o?: ReadOptions, key = blockKey(cid)): Promise<Uint8Array> {
@@ -132,6 +135,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     const now = held ?? cache.get(key);
     if (now?.decoded) return { value: now.value, size: bytes.byteLength };
     const value = decodeBlock(cid, bytes);
+    decodes++;
     cache.setDecoded(key, value);
     return { value, size: bytes.byteLength };
   }
@@ -173,7 +177,9 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     const kept: CID[] | undefined = options.disk ? [] : undefined;
     // A local-only export skips the blocks the node lacks and still ends as if complete (a patch whose root
     // the node read from the contributor, not the rest): the disk's mark waits for every link to arrive.
-    const links = options.disk ? linkCheck() : undefined;
+    const links = options.disk ? linkCheck(() => decodes++) : undefined;
+    /** The file the export stopped at, if it did. */
+    let stoppedAt: string | undefined;
     try {
       // Only what the node has: a block it would have to fetch is left to the read that needs it.
       const summary = await store.exportDag(
@@ -182,7 +188,11 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
           const key = blockKey(block.cid);
           // Decoded here for its links: kept, so the read that follows does not decode it again.
           const value = links?.arrived(block, key);
-          if (isFileBlock(block.cid)) return files.passOver(block.bytes, read.length);
+          if (isFileBlock(block.cid)) {
+            if (files.passOver(block.bytes, read.length)) return true;
+            stoppedAt = key;
+            return false;
+          }
           if (!cache.has(key)) {
             cache.set(key, block.bytes);
             if (value !== undefined) cache.setDecoded(key, value);
@@ -195,8 +205,14 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
         { ...o, localOnly: true },
       );
       if (summary.complete || files.stopped()) remember(readWhole, key);
-      // Whole on disk only when all of it came: an export stopped at a file did not bring what follows it.
-      if (kept && summary.complete && links?.allArrived()) options.disk?.markDag(root, kept);
+      // Held on disk as far as the prefetch reads it: the whole DAG, every block of it arrived; or, for an
+      // export stopped at a file, all that arrived with every block under it, but for the blocks above the
+      // file, whose links after it the export never reached. A restart reads that back and exports nothing;
+      // what lies after the file is read as the first time (from the disk, where those reads kept it).
+      const held = summary.complete
+        ? links?.allArrived()
+        : stoppedAt !== undefined && links?.heldAbove(stoppedAt);
+      if (kept && held) options.disk?.markDag(root, kept);
     } catch {
       // A hint only: what was read is kept, and any read that follows meets the failure itself.
     }
@@ -209,7 +225,7 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     dagGetSized,
     dagGet: async (cid, o) => (await dagGetSized(cid, o)).value,
     prefetchDag,
-    cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes() }),
+    cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes(), decoded: decodes }),
     rememberDecodedDag(root) {
       const shelf = options.disk?.decoded;
       if (shelf && !shelf.has(root)) shelf.put(root, decodedDag(cache, root));
@@ -246,13 +262,22 @@ function filePassage(): { passOver(bytes: Uint8Array, kept: number): boolean; st
 }
 
 /**
- * Whether an export brought every block its blocks link to. Links to UnixFS blocks are not asked for: a
- * prefetch never keeps a file's blocks, the reads fetch them. A block that does not decode counts as a
- * link not followed.
+ * What an export brought, for the disk cache's mark: whether every block its blocks link to arrived (the
+ * export was whole), or, for an export stopped at a file, whether all that arrived above that file is
+ * held. Links to UnixFS blocks are not asked for: a prefetch never keeps a file's blocks, the reads fetch
+ * them. A block that does not decode counts as a link not followed.
  */
-function linkCheck(): { arrived(block: Block, key: string): unknown; allArrived(): boolean } {
+function linkCheck(onDecode: () => void): {
+  arrived(block: Block, key: string): unknown;
+  allArrived(): boolean;
+  heldAbove(stop: string): boolean;
+} {
   const arrived = new Set<string>();
   const awaited = new Set<string>();
+  /** Each Nomad block that arrived, with the keys of the Nomad blocks it links to. */
+  const linksOf = new Map<string, string[]>();
+  /** The blocks that link to each file: the file an export stopped at is found under them. */
+  const fileParents = new Map<string, string[]>();
   let undecodable = false;
   return {
     /** The block's decoded value (undefined for a file or what does not decode). */
@@ -263,18 +288,91 @@ function linkCheck(): { arrived(block: Block, key: string): unknown; allArrived(
       let value: unknown;
       try {
         value = decodeBlock(cid, bytes);
+        onDecode();
       } catch {
         undecodable = true;
         return undefined;
       }
+      const out: string[] = [];
       for (const link of linksIn(value)) {
         const linked = blockKey(link);
-        if (!isFileBlock(link) && !arrived.has(linked)) awaited.add(linked);
+        if (isFileBlock(link)) {
+          const parents = fileParents.get(linked);
+          if (parents) parents.push(key);
+          else fileParents.set(linked, [key]);
+          continue;
+        }
+        out.push(linked);
+        if (!arrived.has(linked)) awaited.add(linked);
       }
+      linksOf.set(key, out);
       return value;
     },
     allArrived: () => !undecodable && awaited.size === 0,
+    /**
+     * Whether every block that arrived and is not above `stop` (a file the export stopped at) came with
+     * all it links to. The blocks above the file are the ones the export was still in (Kubo's walk is
+     * depth first), whose links after it were never reached: what is missing under them is what the
+     * reads fetch. A block off that path that lacks one of its links was skipped by a local-only export
+     * (the node lacked it): then nothing is held.
+     */
+    heldAbove(stop) {
+      if (undecodable) return false;
+      const above = ancestors(linksOf, fileParents.get(stop) ?? []);
+      const whole = new Map<string, boolean>();
+      for (const key of linksOf.keys()) if (!above.has(key) && !isWhole(key, linksOf, whole)) return false;
+      return true;
+    },
   };
+}
+
+/** The blocks a file is reached from through the links that arrived: its `parents` and theirs, up. */
+function ancestors(linksOf: Map<string, string[]>, parents: readonly string[]): Set<string> {
+  const up = new Map<string, string[]>();
+  for (const [key, links] of linksOf)
+    for (const link of links) {
+      const into = up.get(link);
+      if (into) into.push(key);
+      else up.set(link, [key]);
+    }
+  const above = new Set<string>();
+  const queue = [...parents];
+  while (queue.length > 0) {
+    const key = queue.pop() as string;
+    if (above.has(key)) continue;
+    above.add(key);
+    queue.push(...(up.get(key) ?? []));
+  }
+  return above;
+}
+
+/**
+ * Whether the block under `start` arrived with every Nomad block under it (memoised in `whole`). A stack,
+ * not recursion: a stream's entries may chain thousands deep.
+ */
+function isWhole(start: string, linksOf: Map<string, string[]>, whole: Map<string, boolean>): boolean {
+  const stack = [start];
+  while (stack.length > 0) {
+    const key = stack[stack.length - 1] as string;
+    if (whole.has(key)) {
+      stack.pop();
+      continue;
+    }
+    const links = linksOf.get(key);
+    const pending: string[] = [];
+    let lacking = links === undefined;
+    for (const link of links ?? []) {
+      const known = whole.get(link);
+      lacking = known === false || !linksOf.has(link);
+      if (lacking) break;
+      if (known === undefined) pending.push(link);
+    }
+    if (lacking || pending.length === 0) {
+      whole.set(key, !lacking);
+      stack.pop();
+    } else stack.push(...pending);
+  }
+  return whole.get(start) as boolean;
 }
 
 /** Roots remembered: a few thousand at most (a root is forgotten when it leaves the cache anyway). */
