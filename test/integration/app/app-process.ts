@@ -17,43 +17,71 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** What Probot prints when the port it was given is taken (its server's EADDRINUSE message). */
+const PORT_TAKEN = /Port \d+ is already in use/;
+
+/**
+ * The app as a child process on a port `choosePort` found free. The port is closed again before the app
+ * opens it (Probot takes a port number, not a socket), so on a busy machine another process may take it
+ * first: the app then exits saying so, and `waitFor` starts it again on a new port. A test that names its
+ * own `PORT` in `env` gets no second try. `child`, `exitCode`, `url` and `output` follow the latest start.
+ */
 export async function startApp(
   env: Record<string, string>,
   cleanups: Array<() => Promise<void>>,
   command: readonly string[] = [process.execPath, mainJs],
+  choosePort: () => Promise<number> = freePort,
 ) {
-  const port = await freePort();
   const [file = "", ...args] = command;
-  const child: ChildProcess = spawn(file, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let text = "";
-  child.stdout?.on("data", (chunk) => {
-    text += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    text += chunk;
-  });
-  const exitCode = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGINT");
-      await exitCode;
-    }
-  });
+  const ownPort = env.PORT === undefined;
+  const spawnOn = (port: number) => {
+    const child: ChildProcess = spawn(file, args, {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const started = { child, port, text: "", exitCode: new Promise<number | null>(() => {}) };
+    started.exitCode = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    child.stdout?.on("data", (chunk) => {
+      started.text += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      started.text += chunk;
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGINT");
+        await started.exitCode;
+      }
+    });
+    return started;
+  };
+  let current = spawnOn(ownPort ? await choosePort() : Number(env.PORT));
+  /** Output of the starts that lost their port, kept so that a failure shows everything. */
+  let before = "";
   return {
-    child,
-    exitCode,
-    url: `http://localhost:${port}`,
-    output: () => text,
+    get child() {
+      return current.child;
+    },
+    get exitCode() {
+      return current.exitCode;
+    },
+    get url() {
+      return `http://localhost:${current.port}`;
+    },
+    output: () => before + current.text,
     async waitFor(pattern: RegExp, timeoutMs = 60_000) {
       const started = Date.now();
-      while (!pattern.test(text)) {
-        if (child.exitCode !== null) throw new Error(`the app exited early:\n${text}`);
+      while (!pattern.test(current.text)) {
+        if (current.child.exitCode !== null) {
+          if (!ownPort || !PORT_TAKEN.test(current.text))
+            throw new Error(`the app exited early:\n${before}${current.text}`);
+          before += current.text;
+          current = spawnOn(await choosePort());
+          continue;
+        }
         if (Date.now() - started > timeoutMs)
-          throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`);
+          throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${before}${current.text}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +104,28 @@ describe("the app's start command", () => {
     expect((await postStreamed(webhooks, { chunked: false, bytes: huge })).status).toBe(413);
     // A small body is read and judged by its signature as before.
     expect((await postStreamed(webhooks, { chunked: true, bytes: 1024 })).status).toBe(400);
+  });
+
+  it("says which port is taken when another process holds it, and the test helper starts it again on another", async () => {
+    const dataDir = await tempDir(cleanups);
+    // What a busy machine does between the helper's probe and the app's listen: someone else takes the port.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "localhost", resolve));
+    cleanups.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const ports = [takenPort];
+    const app = await startApp(
+      { NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl },
+      cleanups,
+      undefined,
+      () => (ports.length > 0 ? Promise.resolve(ports.shift() as number) : freePort()),
+    );
+    await app.waitFor(/Listening on/);
+    expect(app.output()).toContain(`Port ${takenPort} is already in use`);
+    const { port } = new URL(app.url);
+    expect(Number(port)).not.toBe(takenPort);
+    expect(app.output()).toContain(`Listening on http://localhost:${port}`);
+    expect(await (await fetch(`${app.url}/ping`)).text()).toBe("PONG");
   });
 
   it("refuses a second app on the same data directory, naming the first one's pid, and takes over a dead one's lock", async () => {
