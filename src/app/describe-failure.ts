@@ -1,4 +1,5 @@
 import { NomadPatchError } from "../errors.js";
+import { InstallationTokenError } from "./github/installation-token.js";
 
 export interface FailureDescription {
   /** Stable code for logs and the comment: the error's own, or GITHUB / RATE_LIMITED / INTERNAL. */
@@ -14,6 +15,8 @@ export interface FailureDescription {
  * GitHub's errors are told apart by Octokit's `HttpError` shape, which only the app sees.
  */
 export function describeFailure(error: unknown): FailureDescription {
+  if (error instanceof InstallationTokenError)
+    return { code: error.code, message: `GitHub gave the bot no installation token (${error.message}).` };
   const github = gitHubStatus(error);
   if (github !== undefined) {
     if (isRateLimit(error, github)) {

@@ -6,6 +6,8 @@ import { botLoginFromGitHub } from "./bot-login.js";
 import { createInboxBridge, type InboxBridge } from "./bridge/inbox-bridge.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
 import { EVENTS, openDiskQueue } from "./disk-queue.js";
+import { checkCredentialsInBackground } from "./github/check-credentials.js";
+import { createInstallationTokens } from "./github/installation-token.js";
 import type { AppLog, Runtime } from "./job-context.js";
 import { incomingEvent, onWebhook, type WebhookDeps } from "./on-webhook.js";
 import { createRefreshLimiter } from "./refresh-limit.js";
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         environment: deps.environment,
         log: (fields, message) => log.info(fields, message),
       });
+    const tokens = createInstallationTokens(log);
     const runtime: Runtime = {
       store: deps.store,
       journal: deps.journal,
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       refreshes: createRefreshLimiter(),
       watched: watcher.list,
       watchClock: watcher.now,
+      installationTokens: tokens,
     };
     const bridge =
       deps.inboxBridge ??
@@ -107,11 +111,18 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     watcher.attach(watchHooks(app, runtime, queue, log));
     if (!deps.watcher) watcher.start();
     // Started in the background: reading repositories and subscribing must not hold up the server.
-    bridge?.start({ auth: (id) => app.auth(id), runtime, queue, log });
+    bridge?.start({
+      auth: async (id) => tokens.guard(await app.auth(id)),
+      runtime,
+      queue,
+      log,
+    });
     deps.stopOnClose?.(async () => {
       if (!deps.watcher) watcher.stop();
       await bridge?.close();
     });
     log.info({ dataDir: deps.environment.dataDir }, "nomad-patch loaded");
+    // A program that gives the bot's login has its credentials checked already (or has none: tests).
+    if (known === undefined) checkCredentialsInBackground(runtime.botLogin, log);
   };
 }

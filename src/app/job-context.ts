@@ -1,6 +1,7 @@
 import type { Environment } from "../config/environment.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
+import type { InstallationTokens } from "./github/installation-token.js";
 import type { IssueGitHub } from "./github/issue-github.js";
 import type { RefreshLimiter } from "./refresh-limit.js";
 import type { SenderBudget } from "./sender-budget.js";
@@ -30,6 +31,8 @@ export interface Runtime {
   readonly watched?: WatchList;
   /** The watch list's clock (epoch ms). */
   readonly watchClock?: () => number;
+  /** Guards each installation Octokit's token call (github/installation-token.ts); absent: unguarded. */
+  readonly installationTokens?: InstallationTokens;
 }
 
 /** One piece of work about one issue, after the webhook was answered. */

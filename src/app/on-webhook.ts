@@ -72,7 +72,8 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
     return;
   }
-  const github = issueGitHub(incoming.octokit, { owner, repo, issueNumber });
+  const octokit = deps.runtime.installationTokens?.guard(incoming.octokit) ?? incoming.octokit;
+  const github = issueGitHub(octokit, { owner, repo, issueNumber });
   // When GitHub says the event happened: a replayed job's answers were posted after it.
   const at = payload.comment?.created_at ?? payload.issue.updated_at;
   const job: IssueJob = {

@@ -23,7 +23,8 @@ export function watchHooks(app: Probot, runtime: Runtime, queue: WorkQueue, log:
       return new Promise<void>((done) => {
         const queued = queue.enqueue(issueLane(ref), async () => {
           try {
-            const octokit = await app.auth(entry.installationId ?? undefined);
+            const authed = await app.auth(entry.installationId ?? undefined);
+            const octokit = runtime.installationTokens?.guard(authed) ?? authed;
             await reviewMovedKey(runtime, issueGitHub(octokit, ref), jobLog, entry);
           } finally {
             done();
