@@ -101,12 +101,14 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   const forget = async () => {
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
   };
-  if (payload.sender.type === "Bot") {
+  // One exception: a label another app's bot adds must not stay on the issue reading as an approval.
+  const byBot = payload.sender.type === "Bot";
+  if (byBot && name !== "issues.labeled") {
     log.info({ sender: payload.sender.login }, "sender is a bot: ignored");
     return forget();
   }
 
-  const work = planWork(name, payload, job);
+  const work = planWork(name, payload, job, byBot);
   if (!work) {
     log.info({}, "nothing to do for this event");
     return forget();
@@ -222,7 +224,12 @@ function noteDrop(deps: WebhookDeps, job: IssueJob, lane: string, sender: string
   });
 }
 
-function planWork(name: AppEvent, payload: IssuePayload, job: IssueJob): (() => Promise<void>) | undefined {
+function planWork(
+  name: AppEvent,
+  payload: IssuePayload,
+  job: IssueJob,
+  byBot: boolean,
+): (() => Promise<void>) | undefined {
   const sender = payload.sender.login;
   switch (name) {
     case "issues.opened":
@@ -258,7 +265,7 @@ function planWork(name: AppEvent, payload: IssuePayload, job: IssueJob): (() => 
     case "issues.labeled": {
       const label = payload.label?.name;
       const at = payload.issue.updated_at;
-      return label === undefined ? undefined : () => handleLabel(job, { label, sender, at });
+      return label === undefined ? undefined : () => handleLabel(job, { label, sender, at, byBot });
     }
   }
 }

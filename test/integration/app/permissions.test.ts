@@ -2,7 +2,7 @@ import nock from "nock";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseMarker } from "../../../src/render/marker.js";
 import { API } from "./github-fake.js";
-import { appPerTest, kuboPairPerSuite } from "./harness.js";
+import { appPerTest, BOT, kuboPairPerSuite } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, issueLabeled, issueOpened, REPO } from "./payloads.js";
 
@@ -88,5 +88,33 @@ describe("the GitHub App refuses approvals from people who may not approve", () 
     expect(denial?.body).toContain("needs `write` access");
     expect(denial?.body).toContain("their permission could not be checked, so the bot refuses");
     await expectNothingApplied();
+  });
+
+  it("takes off an approve label another app's bot added, applies nothing and answers nothing", async () => {
+    const { app, issue } = await reviewedIssue(13);
+    const commentsBefore = app.gh.botComments(13).length;
+    app.gh.labels.add(APPROVE);
+    // A labelling workflow reacting to the stranger's issue text: GitHub sends it as a bot.
+    const byWorkflow = issueLabeled({ ...issue, labels: [APPROVE] }, APPROVE, "github-actions[bot]");
+    byWorkflow.sender = { ...byWorkflow.sender, type: "Bot" };
+    await app.deliver("issues", byWorkflow);
+    await app.settle();
+    expect(app.failures).toEqual([]);
+
+    expect(app.gh.labels.has(APPROVE)).toBe(false);
+    expect(app.gh.sent("DELETE", /\/labels\//)).toHaveLength(1);
+    // No permission asked of GitHub for a bot, and no comment to answer it.
+    expect(app.gh.requests.filter((r) => r.path.includes("/permission"))).toEqual([]);
+    expect(app.gh.botComments(13)).toHaveLength(commentsBefore);
+    await expectNothingApplied();
+
+    // The app's own label coming back as an event writes nothing.
+    const own = issueLabeled({ ...issue, labels: [] }, "nomad-patch: held", BOT);
+    own.sender = { ...own.sender, type: "Bot" };
+    const writesBefore = app.gh.requests.filter((r) => r.method !== "GET").length;
+    await app.deliver("issues", own);
+    await app.settle();
+    expect(app.gh.requests.filter((r) => r.method !== "GET")).toHaveLength(writesBefore);
+    expect(app.failures).toEqual([]);
   });
 });
