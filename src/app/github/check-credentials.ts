@@ -1,5 +1,5 @@
 import type { AppLog } from "../job-context.js";
-import { CHECK_CREDENTIALS, gitHubMessage, REFUSALS } from "./installation-token.js";
+import { answeredStatus, CHECK_CREDENTIALS, gitHubMessage, REFUSALS } from "./installation-token.js";
 
 /**
  * Asks GitHub who the app is (`GET /app`, signed with the app's private key: the bot's login, which jobs
@@ -12,9 +12,7 @@ export function checkCredentialsInBackground(botLogin: () => Promise<string>, lo
   void botLogin().then(
     (login) => log.info({ login }, "GitHub accepted the app's credentials (GET /app)"),
     (error: unknown) => {
-      const status = (error as { status?: unknown; response?: unknown })?.response
-        ? (error as { status?: number }).status
-        : undefined;
+      const status = answeredStatus(error);
       const fields = { call: "GET /app", status: status ?? null, github: gitHubMessage(error) };
       if (status !== undefined && REFUSALS.has(status))
         log.error(fields, `GitHub refused the app's credentials: ${CHECK_CREDENTIALS}`);

@@ -120,14 +120,19 @@ export function gitHubMessage(error: unknown): string {
   return typeof e?.message === "string" ? e.message : String(error);
 }
 
-function tokenError(options: RequestOptions, error: unknown): InstallationTokenError {
+/**
+ * The HTTP status GitHub answered with, in an Octokit error; undefined when GitHub could not be reached
+ * (Octokit reports a network failure as a 500 without a response: it is not GitHub's answer).
+ */
+export function answeredStatus(error: unknown): number | undefined {
   const e = error as { status?: unknown; response?: unknown };
-  const status = typeof e?.status === "number" && e.status >= 400 && e.status < 600 ? e.status : undefined;
-  const message = gitHubMessage(error);
+  if (e?.response === undefined) return undefined;
+  return typeof e.status === "number" && e.status >= 400 && e.status < 600 ? e.status : undefined;
+}
+
+function tokenError(options: RequestOptions, error: unknown): InstallationTokenError {
   const id =
     typeof options.installation_id === "number" ? String(options.installation_id) : "{installation_id}";
   const call = `${options.method ?? "POST"} /app/installations/${id}/access_tokens`;
-  // Octokit reports a network failure as a 500 without a response: it is not GitHub's answer.
-  const answered = e?.response === undefined ? undefined : status;
-  return new InstallationTokenError(call, answered, message, { cause: error });
+  return new InstallationTokenError(call, answeredStatus(error), gitHubMessage(error), { cause: error });
 }
