@@ -35,29 +35,26 @@ export async function openDecodedDagShelf(
   dir: string,
   options: { readonly maxBytes: number; readonly onDiscard?: (reason: string) => void },
 ): Promise<DecodedDagShelf> {
-  const shelf: CheckedShelf<readonly DecodedBlock[]> = await openCheckedShelf(dir, {
-    ...options,
-    suffix: "dag",
-    what: "decoded patch",
-    encode: (blocks, key) => ({
-      [MARK]: FORMAT,
-      Key: key,
-      Blocks: blocks.map((b) => [b.cid, b.size, b.value]),
-    }),
-    decode: decodeBlocks,
-  });
+  // Blocks are put with the bytes they were decoded from and read back without them. Which of them are
+  // kept is decided when the file is written, in turn with the other writes: re-encoding every value to
+  // compare it is not the review's work.
+  const shelf: CheckedShelf<readonly (DecodedBlock & { readonly bytes?: Uint8Array })[]> =
+    await openCheckedShelf(dir, {
+      ...options,
+      suffix: "dag",
+      what: "decoded patch",
+      encode: (blocks, key) => {
+        const kept = blocks.filter(encodesBack);
+        // Without its root the DAG could not be found again whole; nothing is kept.
+        if (!kept.some((b) => b.cid.toString() === key)) return undefined;
+        return { [MARK]: FORMAT, Key: key, Blocks: kept.map((b) => [b.cid, b.size, b.value]) };
+      },
+      decode: decodeBlocks,
+    });
   return {
     has: (root) => shelf.has(root.toString()),
     get: (root) => shelf.get(root.toString()),
-    put(root, blocks) {
-      const kept = blocks.filter(encodesBack);
-      // Without its root the DAG could not be found again whole; nothing is kept.
-      if (kept.some((b) => b.cid.equals(root)))
-        shelf.put(
-          root.toString(),
-          kept.map(({ cid, size, value }) => ({ cid, size, value })),
-        );
-    },
+    put: (root, blocks) => shelf.put(root.toString(), blocks),
     flush: () => shelf.flush(),
     stats: () => {
       const { items, ...rest } = shelf.stats();
@@ -71,8 +68,9 @@ export async function openDecodedDagShelf(
  * what decoding the block gives. A block encoded otherwise (a map's keys out of order, which a decoder
  * accepts) is left out, and read as a block when it is needed.
  */
-function encodesBack(block: DecodedBlock & { readonly bytes: Uint8Array }): boolean {
-  if (block.cid.code !== dagCbor.code || block.size !== block.bytes.byteLength) return false;
+function encodesBack(block: DecodedBlock & { readonly bytes?: Uint8Array }): boolean {
+  if (block.cid.code !== dagCbor.code || block.bytes === undefined || block.size !== block.bytes.byteLength)
+    return false;
   try {
     return Buffer.from(dagCbor.encode(block.value)).equals(block.bytes);
   } catch {
