@@ -42,6 +42,11 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
       readonly builtIn: boolean;
       /** One line each: the entry and the rule (or built-in refusal) that refuses it. */
       readonly reasons: readonly string[];
+      /**
+       * Set when the refusal is that the repository's configuration no longer names the patch's target
+       * (it did when the patch was reviewed): the target, and the file that would have to name it again.
+       */
+      readonly droppedTarget?: { readonly target: string; readonly configPath: string };
     }
   | {
       readonly reason: "too-early";
@@ -99,6 +104,8 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
           .map((reason) => `- ${escapeInline(reason, 300)}`)
           .join("\n"),
       );
+      // The refusal a maintainer can lift: what the approval met is the configuration, not the patch.
+      if (input.droppedTarget) lines.push(droppedTargetAdvice(input.droppedTarget));
       break;
     }
     case "too-early": {
@@ -116,6 +123,13 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
     }
   }
   return lines.join("\n\n");
+}
+
+function droppedTargetAdvice({ target, configPath }: { target: string; configPath: string }): string {
+  return [
+    `The patch is for the target ${codeSpan(target, { max: 130 })}, which ${codeSpan(configPath)} no longer names: this repository takes no patch for it.`,
+    `If it should, add it back under \`targets:\` in ${codeSpan(configPath)} on the default branch, then approve again.`,
+  ].join(" ");
 }
 
 function namedWhy(

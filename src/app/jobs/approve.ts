@@ -16,6 +16,7 @@ import { type ApprovableMarker, type MarkedComment, reviewComments } from "../bo
 import { approvedAfter, chooseReview, type OlderRevision } from "../choose-review.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits } from "../limits.js";
+import { CONFIG_PATH } from "../load-config.js";
 import { readPatchSummary } from "../read-patch-summary.js";
 import { changeBetween, knownRevisions } from "../revisions.js";
 import { applyReviewed } from "./apply-reviewed.js";
@@ -133,8 +134,9 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
     );
     return false;
   }
-  const rules = await aboutPatch({ key: picked.key, cid: picked.cid, retryCommand: picked.command }, () =>
-    judgeApproval(job, config, review.marker, level),
+  const { answer: rules, target } = await aboutPatch(
+    { key: picked.key, cid: picked.cid, retryCommand: picked.command },
+    () => judgeApproval(job, config, review.marker, level),
   );
   if (rules.kind === "refused") {
     job.log.info(
@@ -142,6 +144,9 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
       "approval refused by the rules",
     );
     const reasons = rules.reasons.map((reason) => reason.message);
+    // It was reviewed, so its target was configured then: the configuration changed since, and only a
+    // maintainer's commit can change it back. Say which target and where, not just that it was refused.
+    const dropped = rules.reasons.some((reason) => reason.code === "unknown-target");
     await job.github.createComment(
       renderApprovalRefusedMarkdown({
         via,
@@ -149,6 +154,7 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
         choice: picked,
         builtIn: rules.builtIn,
         reasons,
+        ...(dropped ? { droppedTarget: { target, configPath: CONFIG_PATH } } : {}),
       }),
     );
     return false;
@@ -210,14 +216,14 @@ async function approvedBefore(
 
 /**
  * The rules' verdict on the approved version, judged under its recorded author, and whether this
- * approver may apply it all the same (docs/configuration.md, rules).
+ * approver may apply it all the same (docs/configuration.md, rules); with the patch's target, as read.
  */
 async function judgeApproval(
   job: IssueJob,
   config: NomadPatchConfig,
   marker: ApprovableMarker,
   approver: PermissionLevel,
-): Promise<OverrideAnswer> {
+): Promise<{ readonly answer: OverrideAnswer; readonly target: string }> {
   const limits = reviewLimits(config, job.runtime.environment);
   const patch = await readPatchSummary(job.runtime.store, marker.cid, {
     maxEntries: limits.maxEntries,
@@ -227,5 +233,5 @@ async function judgeApproval(
     { ...patch, authorPermission: await authorPermission(job, config, marker.author ?? undefined) },
     config,
   );
-  return mayOverride(verdict, approver);
+  return { answer: mayOverride(verdict, approver), target: patch.target };
 }

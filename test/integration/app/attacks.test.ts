@@ -48,7 +48,7 @@ describe("the GitHub App: an approval and what changed around its review", () =>
   });
 
   it("refuses /apply when the repository stopped configuring the target after the review, writing nothing", async () => {
-    const { app, renames } = await reviewed("Target Dropped", [83]);
+    const { app, target, renames } = await reviewed("Target Dropped", [83]);
     // The configuration the approval reads no longer names the patch's target.
     app.gh.setConfig(configYaml(OTHER_TARGET));
     await app.deliver("issue_comment", commentCreated({ number: 83 }, "/apply", "maintainer"));
@@ -59,5 +59,10 @@ describe("the GitHub App: an approval and what changed around its review", () =>
     expect(parseMarker(last?.body)).toMatchObject({ kind: "status" });
     expect(parseMarker(last?.body)).not.toMatchObject({ state: "applied" });
     expect(last?.body).toContain("a built-in refusal rejects it, which no one can override");
+    // It names the target the configuration dropped, and what a maintainer does to take the patch again.
+    expect(last?.body).toContain(
+      `The patch is for the target \`${target.id}\`, which \`.github/nomad-patch.yml\` no longer names`,
+    );
+    expect(last?.body).toContain("add it back under `targets:` in `.github/nomad-patch.yml`");
   });
 });
