@@ -137,7 +137,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   );
   if (!queued) {
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
-    return noteDrop(deps, job, lane, sender);
+    return noteDrop(deps, job, lane, sender, byBot);
   }
   deps.deliveries.remember(incoming.id);
   if (incoming.stored !== undefined || deps.disk === undefined) return recorded(incoming.stored);
@@ -208,9 +208,14 @@ function slimPayload(payload: IssuePayload): IssuePayload {
  * A dropped event was never looked at: say so to its sender once per window (README, "Flood limits"),
  * as a job of no sender in the issue's lane, so the note waits its turn in the same throttled writes and
  * a flood costs at most one write per person per hour. The delivery id is not remembered: GitHub's
- * "Redeliver" of a dropped event is a new chance.
+ * "Redeliver" of a dropped event is a new chance. A bot (another app flooding approve labels) is told
+ * nothing: the app answers no bot with a comment, and one answering comments would answer the note.
  */
-function noteDrop(deps: WebhookDeps, job: IssueJob, lane: string, sender: string): void {
+function noteDrop(deps: WebhookDeps, job: IssueJob, lane: string, sender: string, byBot: boolean): void {
+  if (byBot) {
+    job.log.warn({ sender }, "too many events of this sender waiting: dropped (a bot: no note)");
+    return;
+  }
   if (!deps.runtime.senders.firstDrop(sender)) {
     job.log.warn({ sender }, "too many events of this sender waiting: dropped (the sender was told before)");
     return;
