@@ -10,6 +10,7 @@ export { type DecisionInput, renderHeldMarkdown, renderRejectedMarkdown } from "
 export { type DenialInput, renderDenialMarkdown } from "./denial-markdown.js";
 export { type FailureInput, renderFailureMarkdown } from "./failure-markdown.js";
 export { renderFailuresMarkdown } from "./failures-markdown.js";
+export { approvalFacts } from "./markdown-header.js";
 export {
   DEFAULT_APPROVE_LABEL,
   DEFAULT_COMMANDS,

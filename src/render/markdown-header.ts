@@ -57,17 +57,7 @@ export function renderMarkdownHeader(
     sections.push(["**Refused:**", ...problemLines(review.refusals, review)].join("\n"));
   }
   const rejection = rulesRejectionOf(status, options.rulesReject);
-  if (rejection) {
-    const reasons = rejection.reasons.slice(0, MAX_LISTED).map((reason) => `- ${escapeInline(reason, 300)}`);
-    if (rejection.reasons.length > MAX_LISTED)
-      reasons.push(`- …and ${formatNumber(rejection.reasons.length - MAX_LISTED)} more.`);
-    sections.push(
-      [
-        `**Refused by ${rejection.by === "built-in" ? "nomad-patch (built-in)" : "the repository's rules"}:**`,
-        ...reasons,
-      ].join("\n"),
-    );
-  }
+  if (rejection) sections.push(rejectionSection(rejection));
   const blockers = review.blockers ?? [];
   if (blockers.length > 0) {
     sections.push(
@@ -89,6 +79,27 @@ export function renderMarkdownHeader(
   }
   sections.push(howToApprove(review, status, options), renderIdentifiers(review, options.author));
   return sections.join("\n\n");
+}
+
+/**
+ * What the header says about approving this version under the repository's setup as `options` give it (the
+ * rules' rejection, the approve label and commands): parts of the text `renderMarkdownHeader` writes. A
+ * review comment that lacks one of them says what the rules, the label or the commands no longer say.
+ */
+export function approvalFacts(review: PatchReview, options: ReviewMarkdownOptions): string[] {
+  const status = reviewStatus(review);
+  const rejection = rulesRejectionOf(status, options.rulesReject);
+  return [...(rejection ? [rejectionSection(rejection)] : []), howToApprove(review, status, options)];
+}
+
+function rejectionSection(rejection: RulesRejection): string {
+  const reasons = rejection.reasons.slice(0, MAX_LISTED).map((reason) => `- ${escapeInline(reason, 300)}`);
+  if (rejection.reasons.length > MAX_LISTED)
+    reasons.push(`- …and ${formatNumber(rejection.reasons.length - MAX_LISTED)} more.`);
+  return [
+    `**Refused by ${rejection.by === "built-in" ? "nomad-patch (built-in)" : "the repository's rules"}:**`,
+    ...reasons,
+  ].join("\n");
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { PatchReview } from "../../patch-request/change-model.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
-import type { ReviewMarker } from "../../render/index.js";
+import type { ReviewMarker, Revision } from "../../render/index.js";
 import {
+  approvalFacts,
   DEFAULT_REFRESH_COMMAND,
   renderFailureMarkdown,
   renderReviewMarkdown,
@@ -10,7 +11,7 @@ import {
   reviewStatus,
 } from "../../render/index.js";
 import { reviewPatch } from "../../service/review-patch.js";
-import { findReview, type MarkedComment } from "../bot-comments.js";
+import { findReview, type MarkedComment, reviewComments } from "../bot-comments.js";
 import { describeFailure, type FailureDescription } from "../describe-failure.js";
 import { firstPoster } from "../first-poster.js";
 import type { IssueComment } from "../github/issue-github.js";
@@ -53,7 +54,10 @@ export interface UnansweredFailure {
  * it was written, so a review's text is written once:
  * 1. find the key's current review comment;
  * 2. review the patch on IPFS (resolve, fold the target, predict the result);
- * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs;
+ * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs,
+ *    unless older reviews of the key were left current (they are marked superseded now) or what the review
+ *    says about approving no longer holds (the rules, the author's permission, the label or the commands
+ *    changed: it is rewritten in place, and the rules decide again);
  * 4. read the repository's rules, judging the recorded author: the review says whether one refuses it;
  * 5. otherwise post the review; when it replaces one, it says what changed (edits notify nobody) and the
  *    old one is marked superseded, so no approval binds to it;
@@ -116,19 +120,13 @@ export async function reviewKey(
 
   const cid = review.patch.cid;
   const result = reviewedResult(review);
-  if (current && sameVersion(current.marker, review)) {
-    log.info({ cid, result }, "the review is unchanged: nothing to write");
-    watchKey(job, config, key, cid);
-    return undefined;
-  }
-  await aboutPatch({ ...about, cid }, async () => {
-    const revisions = await withRevision(knownRevisions(marked, key), cid, {
-      store: job.runtime.store,
-      maxEntries: limits.maxEntries,
-      timeoutMs: limits.resolveTimeoutMs ?? job.runtime.environment.resolveTimeoutMs,
-      now: job.runtime.now?.() ?? new Date(),
-    });
-    // The rules are read before the review is written, so that it says whether one refuses this version.
+  // Reviews of the key still current besides the newest: a stop, or GitHub failing, after a review was
+  // posted and before the one it replaced was marked superseded. Each still reads as the key's review.
+  const stale = reviewComments(marked).filter(
+    (c) => c.marker.key === key && c.marker.state !== "superseded" && c.id !== current?.id,
+  );
+  // The rules are read before the review is written, so that it says whether one refuses this version.
+  const reviewOptions = async (revisions: readonly Revision[]) => {
     const verdict = await judgeReview(job, config, review, author);
     const options = {
       rulesReject: rulesRejection(verdict),
@@ -139,16 +137,46 @@ export async function reviewKey(
       author,
       gatewayUrl: job.runtime.environment.gatewayUrl,
     };
+    return { verdict, options };
+  };
+  if (current && sameVersion(current.marker, review)) {
+    await aboutPatch({ ...about, cid }, async () => {
+      if (stale.length > 0) await supersedeStale(job, config, marked, key, stale);
+      const { verdict, options } = await reviewOptions(knownRevisions(marked, key));
+      const shown = comments.find((c) => c.id === current.id)?.body;
+      if (shown === undefined || approvalFacts(review, options).every((fact) => shown.includes(fact))) {
+        log.info({ cid, result }, "the review is unchanged: nothing to write");
+        watchKey(job, config, key, cid);
+        return;
+      }
+      // The same version, but the rules, the author's permission, the approve label or the commands
+      // changed since it was written: what it says about approving it is rewritten. The edit makes it
+      // newer than any approval given before it, which no longer binds to it.
+      const replaces = replacedBy(marked, current);
+      await job.github.updateComment(current.id, renderReviewMarkdown(review, { ...options, replaces }));
+      log.info({ cid, result }, "the review's rules or approval setup changed: rewritten");
+      watchKey(job, config, key, cid);
+      if (request.runRules === false) return;
+      if (author === undefined) return log.info("no recorded author to judge: the rules do not run");
+      await applyRules(job, config, review, verdict);
+    });
+    return undefined;
+  }
+  await aboutPatch({ ...about, cid }, async () => {
+    const revisions = await withRevision(knownRevisions(marked, key), cid, {
+      store: job.runtime.store,
+      maxEntries: limits.maxEntries,
+      timeoutMs: limits.resolveTimeoutMs ?? job.runtime.environment.resolveTimeoutMs,
+      now: job.runtime.now?.() ?? new Date(),
+    });
+    const { verdict, options } = await reviewOptions(revisions);
     const replaces = current?.marker.cid
       ? { cid: current.marker.cid, result: current.marker.result }
       : undefined;
     const otherFailures = keysWithStandingFailure(marked, key);
     await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces, otherFailures }));
-    if (current) {
-      await supersede(job, current);
-      // What the labels said was about the version replaced, unless another key's failure stands.
-      await takeDownApplyLabels(job, config, marked, key);
-    }
+    const replaced = current ? [...stale, current] : stale;
+    if (replaced.length > 0) await supersedeStale(job, config, marked, key, replaced);
     log.info({ cid, result, replaced: current?.marker.cid ?? null }, "review posted");
     watchKey(job, config, key, cid);
     if (request.runRules === false) return;
@@ -184,6 +212,26 @@ function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {
   );
 }
 
-async function supersede(job: IssueJob, old: MarkedComment<ReviewMarker>): Promise<void> {
-  await job.github.updateComment(old.id, renderSupersededMarkdown(old.marker));
+/**
+ * Marks older reviews of `key` superseded, so no approval binds to them, and takes down the labels that
+ * were about them, unless another key's failed apply stands.
+ */
+async function supersedeStale(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  key: string,
+  old: readonly MarkedComment<ReviewMarker>[],
+): Promise<void> {
+  for (const review of old)
+    await job.github.updateComment(review.id, renderSupersededMarkdown(review.marker));
+  await takeDownApplyLabels(job, config, marked, key);
+}
+
+/** The version the current review replaced (the newest superseded review of its key before it), if any. */
+function replacedBy(marked: readonly MarkedComment[], current: MarkedComment<ReviewMarker>) {
+  const before = reviewComments(marked)
+    .filter((c) => c.marker.key === current.marker.key && c.id < current.id && c.marker.cid !== null)
+    .at(-1);
+  return before ? { cid: before.marker.cid, result: before.marker.result } : undefined;
 }

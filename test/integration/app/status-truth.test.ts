@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { parseMarker } from "../../../src/render/marker.js";
+import { updatePatchRequest } from "../../../src/service/propose-update.js";
+import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
+import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
+import { commentCreated, issueOpened } from "./payloads.js";
+
+const WRITER = { permission: "write", role_name: "write" };
+const APPROVE = "nomad-patch: approve";
+const reviews = (app: TestApp, issue: number) =>
+  app.gh.botComments(issue).filter((c) => parseMarker(c.body)?.kind === "review");
+const states = (app: TestApp, issue: number) =>
+  reviews(app, issue).map((c) => {
+    const marker = parseMarker(c.body);
+    return marker?.kind === "review" ? marker.state : undefined;
+  });
+/** What the bot wrote on the issue (comments, edits, labels), leaving out the reaction that acknowledges a command. */
+const writes = (app: TestApp) =>
+  app.gh.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/reactions")).length;
+const rejectNames = ["rules:", "  - match: { eventId: UpdateName* }", "    action: reject"].join("\n");
+
+/**
+ * A status on the issue is always true (docs/design.md §5–6), also after what an operator really meets:
+ * GitHub failing between two writes of one review, and the repository's configuration changing while a
+ * review stands.
+ */
+describe("the GitHub App: what the issue says stays true", () => {
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
+
+  it("a review left current by a failed supersede is marked superseded by the next review of the key, and its labels go", async () => {
+    const target = await createProject(pair.operator.store);
+    const v1 = await proposeRename(pair.contributor.store, target, "Before The Outage");
+    const issue = { number: 310, body: `Patch: ${v1.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(states(app, 310)).toEqual(["ready"]);
+
+    const v2 = await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: v1.key, title: "After The Outage", publish: { allowOffline: true } },
+    );
+    // r2's review is posted; GitHub fails the edit that marks r1's superseded (as a stop there would leave it).
+    app.gh.fail("PATCH", /\/issues\/comments\/\d+$/, { status: 502 });
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(states(app, 310)).toEqual(["ready", "ready"]);
+    expect(parseMarker(app.gh.botComments(310).at(-1)?.body)).toMatchObject({
+      kind: "status",
+      state: "failed",
+    });
+
+    // The next review of the key (a /refresh, a poll, a replayed event) finds r2 unchanged, and finishes the
+    // job: r1's review no longer reads "Ready to apply", and the approve label given for r1 goes.
+    const labelled = { ...issue, labels: [APPROVE] };
+    await app.deliver("issue_comment", commentCreated(labelled, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(states(app, 310)).toEqual(["superseded", "ready"]);
+    const [old, current] = reviews(app, 310);
+    expect(parseMarker(old?.body)).toMatchObject({ cid: v1.cid.toString(), state: "superseded" });
+    expect(parseMarker(current?.body)).toMatchObject({ cid: v2.cid.toString(), state: "ready" });
+    expect(app.gh.sent("DELETE", /\/issues\/310\/labels\//)).toHaveLength(1);
+
+    // A further refresh finds nothing left to do: nothing is written.
+    const written = writes(app);
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(writes(app)).toBe(written);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+
+  it("a reject rule added while a review stands: /refresh says the rules refuse it, and they decide", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Ruled Later");
+    const issue = { number: 311, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    const [before] = reviews(app, 311);
+    expect(before?.body).toContain("Ready to apply");
+
+    app.gh.setConfig(`${configYaml(target.id)}\n${rejectNames}`);
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const current = reviews(app, 311).at(-1);
+    expect(parseMarker(current?.body)).toMatchObject({ cid: patch.cid.toString(), state: "ready" });
+    expect(current?.body).toContain("Refused by a rule");
+    expect(current?.body).not.toContain("Ready to apply");
+    expect(parseMarker(app.gh.botComments(311).at(-1)?.body)).toMatchObject({
+      kind: "status",
+      state: "rejected",
+    });
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+
+  it("a reject rule removed while a review stands: /refresh no longer says a rule refuses it", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Ruled Out Once");
+    const issue = { number: 312, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${rejectNames}`,
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(reviews(app, 311)).toEqual([]);
+    expect(reviews(app, 312)[0]?.body).toContain("Refused by a rule");
+
+    app.gh.setConfig(configYaml(target.id));
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const current = reviews(app, 312).at(-1);
+    expect(parseMarker(current?.body)).toMatchObject({ cid: patch.cid.toString(), state: "ready" });
+    expect(current?.body).not.toContain("Refused by a rule");
+    expect(current?.body).toContain("Ready to apply");
+
+    // A refresh with nothing changed writes nothing.
+    const written = writes(app);
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(writes(app)).toBe(written);
+  });
+  it("the approve label renamed while a review stands: /refresh names the label that approves now", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Label Renamed");
+    const issue = { number: 313, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(reviews(app, 313)[0]?.body).toContain(`the label \`${APPROVE}\``);
+
+    app.gh.setConfig(`${configYaml(target.id)}\nlabels:\n  approve: "ship it"`);
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const current = reviews(app, 313);
+    expect(current).toHaveLength(1);
+    expect(parseMarker(current[0]?.body)).toMatchObject({ cid: patch.cid.toString(), state: "ready" });
+    expect(current[0]?.body).toContain("the label `ship it`");
+    expect(current[0]?.body).not.toContain(APPROVE);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+});
