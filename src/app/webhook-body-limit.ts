@@ -22,6 +22,9 @@ export function limitWebhookBodies(probot: Probot, maxBytes: number): void {
  * A POST whose Content-Length is over `maxBytes` is answered 413 without reading it; any other POST is
  * read while counting, and answered 413 the moment it passes `maxBytes`. A body within the bound is
  * handed on already read (`rawBody`, which @octokit/webhooks takes instead of reading the stream).
+ * Reading it whole here also keeps the acknowledgement honest: the middleware's 9 s timer (202 "still
+ * processing", done or not) starts only when it is called, so a body that trickles in for longer cannot be
+ * answered 2xx before the handler has written the event's record (signed-webhook.test.ts).
  */
 function guardBodies(inner: Middleware, maxBytes: number): Middleware {
   return async (req: IncomingMessage, res: ServerResponse, ...rest: unknown[]) => {

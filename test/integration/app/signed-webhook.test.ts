@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +8,7 @@ import { fakeGitHub } from "./github-fake.js";
 import { BOT, serveSignedWebhooks } from "./harness.js";
 import { commentCreated, REPO } from "./payloads.js";
 import { postStreamed } from "./post-streamed.js";
+import { postTrickled } from "./post-trickled.js";
 
 const SECRET = "a-webhook-secret";
 
@@ -61,6 +64,46 @@ describe("the GitHub App behind Probot's HTTP middleware", () => {
     ]);
     const held = gh.botComments(30).at(-1);
     expect(parseMarker(held?.body)).toMatchObject({ kind: "status", state: "held" });
+  });
+
+  // @octokit/webhooks answers 202 "still processing" 9 s after its middleware starts, done or not. A body
+  // that takes longer than that to arrive must not be acknowledged before the event's record is on disk.
+  it("acknowledges a body that trickles in over more than 9 s only once its record is on disk", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: "targets:\n  - id: k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8\n",
+      permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+    });
+    const { queue, url, queueDir } = await start();
+    const body = JSON.stringify(commentCreated({ number: 31, body: "" }, "/hold", "maintainer", { id: 10 }));
+    const delivery = "trickled-1";
+    // Whether the delivery is kept on disk: its record, or (its job already done) its id in `deliveries`.
+    const kept = () =>
+      readdirSync(queueDir).some((name) => readFileSync(join(queueDir, name), "utf8").includes(delivery));
+    const startedAt = Date.now();
+    const answer = await postTrickled(
+      url,
+      {
+        "content-type": "application/json",
+        "x-github-event": "issue_comment",
+        "x-github-delivery": delivery,
+        "x-hub-signature-256": await sign(SECRET, body),
+      },
+      body,
+      // The last 20 bytes one every 550 ms: the body takes 11 s to arrive.
+      { slowBytes: 20, everyMs: 550, onAnswer: kept },
+    );
+    // Not answered before the body was whole, nor with the middleware's 202: the handler's own 200.
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain("ok");
+    expect(answer.seenAtAnswer).toBe(true);
+    expect(answer.lastByteAt - startedAt).toBeGreaterThan(10_000);
+    expect(answer.answeredAt).toBeGreaterThanOrEqual(answer.lastByteAt);
+    await queue.idle();
+    expect(gh.sent("POST", "/issues/31/labels").map((r) => r.body)).toEqual([
+      { labels: ["nomad-patch: held"] },
+    ]);
   });
 
   // GitHub never sends more than 25 MB; a bigger body is refused before it is read whole.

@@ -1,0 +1,70 @@
+import { connect } from "node:net";
+
+/** What a trickled POST saw: the answer, and when its last byte was written and its answer came. */
+export interface Trickled {
+  readonly status: number;
+  readonly body: string;
+  readonly lastByteAt: number;
+  readonly answeredAt: number;
+  /** What `onAnswer` returned when the answer's first bytes arrived (before anything else could run). */
+  readonly seenAtAnswer: unknown;
+}
+
+/**
+ * POSTs `body` over a raw socket (HTTP/1.1, with its Content-Length): everything but the last `slowBytes`
+ * at once, then one byte every `everyMs`, as a slow or hostile client would. `onAnswer` runs the moment
+ * the first bytes of the answer arrive, to look at what the server had done by then.
+ */
+export function postTrickled(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { slowBytes: number; everyMs: number; onAnswer: () => unknown },
+): Promise<Trickled> {
+  const { hostname, port, pathname } = new URL(url);
+  const bytes = Buffer.from(body);
+  const head = [
+    `POST ${pathname} HTTP/1.1`,
+    `host: ${hostname}:${port}`,
+    `content-length: ${bytes.length}`,
+    "connection: close",
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    "",
+    "",
+  ].join("\r\n");
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = "";
+    let answeredAt = 0;
+    let seenAtAnswer: unknown;
+    let lastByteAt = 0;
+    let timer: NodeJS.Timeout | undefined;
+    socket.on("error", reject);
+    socket.on("data", (chunk: Buffer) => {
+      if (answeredAt === 0) {
+        answeredAt = Date.now();
+        seenAtAnswer = options.onAnswer();
+      }
+      answer += chunk.toString("utf8");
+    });
+    socket.on("close", () => {
+      clearInterval(timer);
+      const [statusLine = "", ...rest] = answer.split("\r\n");
+      const status = Number(statusLine.split(" ")[1] ?? 0);
+      const text = rest.join("\r\n").split("\r\n\r\n").slice(1).join("\r\n\r\n");
+      resolve({ status, body: text, lastByteAt, answeredAt, seenAtAnswer });
+    });
+    socket.once("connect", () => {
+      const fast = bytes.length - options.slowBytes;
+      socket.write(head);
+      socket.write(bytes.subarray(0, fast));
+      let sent = fast;
+      timer = setInterval(() => {
+        if (answeredAt !== 0 || sent >= bytes.length) return clearInterval(timer);
+        socket.write(bytes.subarray(sent, sent + 1));
+        sent += 1;
+        if (sent === bytes.length) lastByteAt = Date.now();
+      }, options.everyMs);
+    });
+  });
+}
