@@ -124,6 +124,11 @@ export function fakeGitHub(options: FakeGitHubOptions) {
           },
         ],
   );
+  // The repository, as `propose --deliver` checks it before publishing anything.
+  route("GET", new RegExp(`^${base}$`), () => [
+    200,
+    { full_name: `${options.owner}/${options.repo}`, has_issues: true },
+  ]);
   // The app's installation on the repository (asked as the app by the inbox bridge).
   route("GET", new RegExp(`^${base}/installation$`), () => [
     200,
@@ -131,6 +136,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
   ]);
   const apiIssue = (issue: FakeIssue) => ({
     number: issue.number,
+    html_url: `https://github.com/${options.owner}/${options.repo}/issues/${issue.number}`,
     title: issue.title,
     body: issue.body,
     state: issue.state,
