@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option("--json", "machine-readable output on stdout")
     .option(
       "--data-dir <dir>",
-      "where the managed node and the apply journal live (default: NOMAD_PATCH_DATA_DIR)",
+      "where the managed node, the apply journal and the paired devices live (default: NOMAD_PATCH_DATA_DIR, else ~/.local/share/nomad-patch)",
     )
     .option("-v, --verbose", "progress on stderr even when it is not a terminal")
     .option(

@@ -15,12 +15,20 @@ async function cli(...argv: string[]) {
 }
 
 describe("nomad-patch usage", () => {
-  it("has help for every command, exit 0", async () => {
-    for (const command of ["propose", "export", "show", "apply", "init", "status"]) {
-      const run = await cli(command, "--help");
+  it("has help for every command, exit 0, with the data directory's default spelled out", async () => {
+    const commands = [
+      ...["propose", "rebase", "export", "show", "apply", "init", "create", "pair", "pair send"],
+      ...["pair receive", "status", "deliver", "inbox", "watch"],
+    ];
+    for (const command of commands) {
+      const run = await cli(...command.split(" "), "--help");
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`Usage: nomad-patch ${command}`);
       expect(run.stdout).toContain("--kubo <address>");
+      // Pairing records the other devices there: an operator who moves it loses them, so the default is named.
+      expect(run.stdout.replace(/\s+/g, " ")).toContain(
+        "where the managed node, the apply journal and the paired devices live (default: NOMAD_PATCH_DATA_DIR, else ~/.local/share/nomad-patch)",
+      );
     }
   });
 
