@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { count } from "../../render/words.js";
 import { exportFolder } from "../../service/export-folder.js";
 import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
@@ -36,7 +37,7 @@ async function exportCommand(ctx: CommandContext, target: string, dir: string, f
     ),
   );
   const text = [
-    `Exported ${exported.files} files and ${exported.folders} folders (${exported.bytes} bytes) of ${exported.targetId} to ${path}`,
+    `Exported ${count(exported.files, "file", "files")} and ${count(exported.folders, "folder", "folders")} (${count(exported.bytes, "byte", "bytes")}) of ${exported.targetId} to ${path}`,
     ...exported.skipped.map((s) => `  skipped ${s}`),
     `Edit it, then: nomad-patch propose --from-folder ${dir} --title "…"`,
   ].join("\n");

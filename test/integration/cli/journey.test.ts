@@ -148,6 +148,9 @@ describe("the operator's journey with nomad-patch alone", () => {
     const seen = join(cli.dir, "seen");
     const onLaptopNow = await onLaptop(["export", target, seen]);
     expect(onLaptopNow.code, onLaptopNow.stderr).toBe(0);
+    expect(onLaptopNow.stdout).toContain(
+      `Exported 1 file and 0 folders (25 bytes) of ${target} to ${seen}\n`,
+    );
     expect(await readFile(join(seen, "hello.txt"), "utf8")).toBe("hello from a contributor\n");
     // Seven processes, each loading the CLI: more than the default bound on a busy machine.
   }, 240_000);

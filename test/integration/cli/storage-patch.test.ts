@@ -49,7 +49,7 @@ describe("a Storage patch from export to apply, through the command line", () =>
     const dir = join(work, "docs");
     const exported = await as(contributor, "export", target.id, dir);
     expect(exported.code).toBe(0);
-    expect(exported.stdout).toContain("Exported 3 files and 1 folders");
+    expect(exported.stdout).toContain("Exported 3 files and 1 folder (");
     expect((await as(contributor, "export", target.id, dir)).code).toBe(64);
 
     await writeFile(join(dir, "readme.txt"), "hello, world\n");
