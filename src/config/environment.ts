@@ -152,7 +152,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `- ${issue.path.join(".")}: ${issue.message}`);
-    throw new UsageError(`Invalid environment settings:\n${lines.join("\n")}`);
+    throw new UsageError(`Invalid environment settings:\n${lines.join("\n")}`, {
+      hint: "fix them in the environment (the app also reads .env) as the README's Configuration describes, then run again",
+    });
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";

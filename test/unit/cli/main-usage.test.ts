@@ -133,5 +133,9 @@ describe("nomad-patch usage", () => {
     });
     expect(code).toBe(64);
     expect(stderr).toContain("NOMAD_PATCH_MAX_ENTRIES");
+    // What to do next, as the app's own settings say it: where the setting lives and where it is described.
+    expect(stderr).toContain(
+      "fix them in the environment (the app also reads .env) as the README's Configuration describes, then run again",
+    );
   });
 });
