@@ -168,6 +168,20 @@ describe("the operator's journey with nomad-patch alone", () => {
     expect(folder).toMatch(/^k51/);
 
     const botLocal = await pairWithBot(target, "wac-project", "MyApp", "WindowsAppCommunity.Sdk.Project");
+    // The laptop goes on writing as a device of its own: what it writes after the pairing is its data, which
+    // the bot's apply must keep for every reader.
+    const own = await onLaptop([
+      "propose",
+      "--target",
+      target,
+      "--title",
+      "Describe it",
+      "--set",
+      "Description=An app",
+    ]);
+    expect(own.code, own.stderr).toBe(0);
+    const ownApplied = await onLaptop(["apply", own.stdout.split("\n")[0] ?? "", "--yes"]);
+    expect(ownApplied.code, ownApplied.stderr).toBe(0);
 
     // 4. The repository file exactly as the guide shows it, with this walk's keys in place of its `k51…`.
     const guide = await readFile(join(import.meta.dirname, "../../../docs/operator-guide.md"), "utf8");
@@ -221,6 +235,7 @@ describe("the operator's journey with nomad-patch alone", () => {
       // 7. Read back on the laptop: the published value is the guide's, its Sources as the laptop made them.
       const resolved = (await laptop.store.resolveName(target))?.toString() ?? "";
       const value = (await dagGetJsonAsCSharpDoes(laptop.apiUrl, resolved)) as Record<string, unknown>;
+      expect(value.Description).toBe("An app");
       expect(JSON.stringify({ Name: value.Name, Links: value.Links })).toBe(
         '{"Name":"My App","Links":[{"Description":"Homepage","Id":"link-1","Name":"Website","Url":"https://example.com"}]}',
       );
@@ -228,6 +243,7 @@ describe("the operator's journey with nomad-patch alone", () => {
       // A C# device holding the laptop's local key reaches the bot's entries through the pairing's SourceAdd.
       const entries = await resolveEventStreamEntries(laptop.apiUrl, [laptopLocal!]);
       expect(orderAsRepository(entries, target).map((e) => [e.source, e.EventId])).toEqual([
+        [laptopLocal, "UpdateDescriptionAsync"],
         [botLocal, "UpdateNameAsync"],
         [botLocal, "AddLinkAsync"],
       ]);
