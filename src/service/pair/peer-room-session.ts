@@ -293,10 +293,17 @@ function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): 
               `no node connected to this one (peer ${seen.peerId}) is in room ${room}`,
               `start the other side with the same code, and connect the two nodes: on the other one, \`ipfs swarm connect <an address of this node from \`ipfs id\`>\` (or \`ipfs swarm connect /p2p/${seen.peerId}\` where the nodes find each other through the DHT); both need pubsub on (Pubsub.Enabled)`,
             ]
-          : [
-              `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`,
-              "start both sides again with the same code",
-            ];
+          : seen.peers !== undefined && seen.peers > 0
+            ? // `pair receive` speaks only once the holder it expects heartbeats (receive-pairing.ts): with
+              // another password or other key names it listens in silence, and only its own timeout says why.
+              [
+                `a node connected to this one is in room ${room} but sent nothing this side can read: \`pair receive\` waits without a word when its password or its key names differ from this side's`,
+                "the other side's own message says which (another password, or other key names); start both sides again with the same code, `pair receive` with the --module and --name `pair send` printed",
+              ]
+            : [
+                `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`,
+                "start both sides again with the same code",
+              ];
   const dropped =
     seen.oversized > 0
       ? ` ${seen.oversized} message(s) over ${MAX_ROOM_MESSAGE_BYTES} bytes were dropped unread (no pairing sends one).`

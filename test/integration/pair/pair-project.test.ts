@@ -77,7 +77,11 @@ describe("pairing a WindowsAppCommunity project, with a wrong code and a repeate
     for (const error of [sent, received]) expect(error).toBeInstanceOf(PairingTimeoutError);
     // The newcomer heartbeats only after the holder joins, so only the newcomer sees undecryptable messages.
     expect(received.message).toContain("could not be decrypted: the other device uses a different password");
-    expect(sent.message).toContain("nothing arrived in room wr0n: check the code on both devices");
+    // The holder cannot tell why the newcomer is silent, but that it is there and silent, and who knows why.
+    expect(sent.message).toContain(
+      "a node connected to this one is in room wr0n but sent nothing this side can read: `pair receive` waits without a word when its password or its key names differ from this side's",
+    );
+    expect(sent.hint).toContain("the other side's own message says which");
     expect(sent.message).toContain("Nothing was sent or changed");
     expect(received.message).toContain("Nothing was changed on this node");
     expect(await newcomer.store.listKeys()).toEqual(keysBefore);
@@ -101,6 +105,7 @@ describe("pairing a WindowsAppCommunity project, with a wrong code and a repeate
     );
     expect(received.message).toContain("Nothing was changed on this node");
     expect(received.hint).toContain("--module and --name exactly as `pair send` printed them");
+    expect(sent.message).toContain("a node connected to this one is in room n4me but sent nothing");
     expect(await newcomer.store.listKeys()).toEqual(keysBefore);
   });
 
