@@ -11,6 +11,7 @@ export const EVENTS = [
   "issues.labeled",
   "issues.closed",
   "issues.reopened",
+  "issues.transferred",
   "issue_comment.created",
   "issue_comment.edited",
 ] as const;

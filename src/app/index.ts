@@ -13,6 +13,7 @@ import { incomingEvent, onWebhook, type WebhookDeps } from "./on-webhook.js";
 import { createRefreshLimiter } from "./refresh-limit.js";
 import { replayQueued } from "./replay-queued.js";
 import { createSenderBudget } from "./sender-budget.js";
+import { createTransferredIssues } from "./transferred-issues.js";
 import { watchHooks } from "./watch/watch-hooks.js";
 import { createWatcher, type Watcher } from "./watch/watcher.js";
 import { takeWebhooksAtRoot } from "./webhook-at-root.js";
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         windowMs: 60 * 60 * 1000,
       }),
       refreshes: createRefreshLimiter(),
+      transferred: createTransferredIssues(),
       watched: watcher.list,
       watchClock: watcher.now,
       installationTokens: tokens,

@@ -5,6 +5,7 @@ import type { InstallationTokens } from "./github/installation-token.js";
 import type { IssueGitHub } from "./github/issue-github.js";
 import type { RefreshLimiter } from "./refresh-limit.js";
 import type { SenderBudget } from "./sender-budget.js";
+import type { TransferredIssues } from "./transferred-issues.js";
 import type { WatchList } from "./watch/watch-list.js";
 
 /** The slice of pino that the app uses; Probot's logger and a test's recorder both fit. */
@@ -31,6 +32,8 @@ export interface Runtime {
   readonly watched?: WatchList;
   /** The watch list's clock (epoch ms). */
   readonly watchClock?: () => number;
+  /** Issues transferred away since the process started: their old lanes' jobs do nothing. */
+  readonly transferred?: TransferredIssues;
   /** Guards each installation Octokit's token call (github/installation-token.ts); absent: unguarded. */
   readonly installationTokens?: InstallationTokens;
 }

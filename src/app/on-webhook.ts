@@ -96,6 +96,21 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
     return;
   }
+  // The issue now lives in another repository, under that repository's configuration and people; GitHub
+  // tells the new one with an `issues.opened` of its own. Here: nothing more is read or written for the old
+  // number (jobs still waiting in its lane do nothing), and its keys are no longer polled. Not kept on disk:
+  // a poll that finds the issue answering from elsewhere stops watching it as well (review-moved.ts).
+  if (name === "issues.transferred") {
+    deps.runtime.transferred?.add(lane);
+    deps.bridge?.issueClosed(`${owner}/${repo}`, job.issue);
+    log.info(
+      { to: transferredTo(payload) ?? null },
+      "issue transferred to another repository: no longer watched here",
+    );
+    if (deps.queue.enqueue(lane, async () => unwatch(job))) deps.deliveries.remember(incoming.id);
+    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+    return;
+  }
   // The bot's own comments and labels come back as events; other bots do not speak for people.
   // A replayed record that comes to nothing is removed, or every start would replay it again.
   const forget = async () => {
@@ -126,7 +141,9 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     async () => {
       const file = await stored;
       try {
-        await work();
+        if (deps.runtime.transferred?.has(lane)) {
+          log.info({}, "the issue was transferred since this event: nothing done on its old number");
+        } else await work();
       } catch (error) {
         await reportFailure(job, error);
       } finally {
@@ -177,6 +194,17 @@ async function markDone(disk: DiskQueue | undefined, id: string, file: string | 
     await disk.remove(file).catch((error: unknown) => {
       log.error({ err: error, file }, "a finished event's record could not be removed");
     });
+}
+
+/** `owner/repo#number` of a transferred issue's new home, from the payload's `changes` (for the log). */
+function transferredTo(payload: IssuePayload): string | undefined {
+  const changes = (payload as { changes?: unknown }).changes as
+    | { new_issue?: { number?: unknown }; new_repository?: { full_name?: unknown } }
+    | undefined;
+  const number = changes?.new_issue?.number;
+  const name = changes?.new_repository?.full_name;
+  if (typeof number !== "number" || typeof name !== "string") return undefined;
+  return `${name.slice(0, 200)}#${number}`;
 }
 
 /** Only the fields the app reads, so a record on disk is small and holds nothing else of the payload. */
@@ -264,6 +292,7 @@ function planWork(
         });
     }
     case "issues.closed":
+    case "issues.transferred":
       return undefined;
     case "issues.reopened":
       return () => watchReopened(job);

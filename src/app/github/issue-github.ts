@@ -29,6 +29,28 @@ export interface IssueFacts {
   readonly labels: readonly string[];
   readonly body: string;
   readonly author: string;
+  /**
+   * Set when GitHub answered with another issue than the one asked for (`owner/repo#number`): the issue
+   * was transferred (or its repository renamed), and GitHub's redirect, which Octokit follows, led there.
+   */
+  readonly answeredAs?: string;
+}
+
+/**
+ * `owner/repo#number` of the issue GitHub answered with, when it is not `ref` (a transferred issue's old
+ * address answers 301 to the new one); undefined when it is the one asked for. GitHub's names are not
+ * case-sensitive. An answer without `repository_url` is judged by its number alone.
+ */
+export function otherIssue(
+  ref: IssueRef,
+  number: number,
+  repositoryUrl: string | undefined,
+): string | undefined {
+  const path =
+    repositoryUrl === undefined ? undefined : /\/repos\/([^/]+)\/([^/?#]+)\/?$/.exec(repositoryUrl);
+  const repo = path ? `${path[1]}/${path[2]}` : `${ref.owner}/${ref.repo}`;
+  const same = repo.toLowerCase() === `${ref.owner}/${ref.repo}`.toLowerCase() && number === ref.issueNumber;
+  return same ? undefined : `${repo}#${number}`;
 }
 
 export type Reaction = "eyes" | "+1" | "-1" | "confused";
@@ -61,11 +83,13 @@ export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
     ref,
     async readIssue() {
       const { data } = await octokit.rest.issues.get(issue);
+      const answeredAs = otherIssue(ref, data.number, data.repository_url);
       return {
         open: data.state === "open",
         labels: data.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
         body: data.body ?? "",
         author: data.user?.login ?? "",
+        ...(answeredAs === undefined ? {} : { answeredAs }),
       };
     },
     async listComments() {

@@ -1,4 +1,4 @@
-import type { IssueGitHub } from "../github/issue-github.js";
+import { type IssueGitHub, issueLane } from "../github/issue-github.js";
 import type { AppLog, IssueJob, Runtime } from "../job-context.js";
 import { loadRepoConfig } from "../load-config.js";
 import { unwatch } from "../watch/watch-key.js";
@@ -8,7 +8,8 @@ import { reviewKey } from "./review-key.js";
 /**
  * A watched key that now resolves to another patch CID (docs/design.md §5), reviewed as `/refresh`
  * reviews it:
- * 1. read the issue: closed, applied or rejected while nobody told the app: stop watching, write nothing;
+ * 1. read the issue: transferred (GitHub answers with another issue), closed, applied or rejected while
+ *    nobody told the app: stop watching, write nothing;
  * 2. read the configuration; when it cannot be used, leave the issue alone (a person's event reports it);
  * 3. review the key: the new version gets its comment with the revision list, the old one is superseded,
  *    and the rules judge the author recorded in the review. A key that fails to resolve now leaves the
@@ -28,6 +29,16 @@ export async function reviewMovedKey(
     installationId: entry.installationId ?? undefined,
     issue: { labels: facts.labels, body: facts.body, author: facts.author },
   };
+  if (facts.answeredAs !== undefined) {
+    // Transferred (GitHub's redirect led elsewhere), perhaps while the app was down: the issue is now under
+    // another repository's configuration and people, which the old address must not stand in for.
+    log.info(
+      { key: entry.key, answeredAs: facts.answeredAs },
+      "the issue answers from elsewhere now (transferred): its keys are no longer watched here",
+    );
+    runtime.transferred?.add(issueLane(github.ref));
+    return unwatch(job);
+  }
   if (!facts.open) {
     log.info({ key: entry.key }, "the issue is closed: its keys are no longer watched");
     return unwatch(job);

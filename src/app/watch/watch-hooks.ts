@@ -21,8 +21,14 @@ export function watchHooks(app: Probot, runtime: Runtime, queue: WorkQueue, log:
       const ref = { owner, repo, issueNumber: entry.issue };
       const jobLog = log.child({ repository: entry.repo, issue: entry.issue, key: entry.key, watched: cid });
       return new Promise<void>((done) => {
-        const queued = queue.enqueue(issueLane(ref), async () => {
+        const lane = issueLane(ref);
+        const queued = queue.enqueue(lane, async () => {
           try {
+            if (runtime.transferred?.has(lane)) {
+              // Its `issues.transferred` came after this round picked the key: nothing on the old number.
+              runtime.watched?.unwatchIssue(entry.repo, entry.issue);
+              return jobLog.info({}, "the issue was transferred: its keys are no longer watched here");
+            }
             const authed = await app.auth(entry.installationId ?? undefined);
             const octokit = runtime.installationTokens?.guard(authed) ?? authed;
             await reviewMovedKey(runtime, issueGitHub(octokit, ref), jobLog, entry);

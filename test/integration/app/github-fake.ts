@@ -190,6 +190,7 @@ export function fakeGitHub(options: FakeGitHubOptions) {
     200,
     {
       number: Number(m[1]),
+      repository_url: `${API}${base}`,
       state: state.closed ? "closed" : "open",
       labels: [...labels].map((name) => ({ name })),
       body: "",

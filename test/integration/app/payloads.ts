@@ -71,6 +71,38 @@ export function issueLabeled(issue: IssueFields, label: string, by: string, at =
   return payload;
 }
 
+/**
+ * The issue moved to `to` by `by`, as its old repository hears it: GitHub's `transferred` example, whose
+ * `changes` name the new issue and its repository (the new repository hears an `opened` of its own).
+ */
+export function issueTransferred(
+  issue: IssueFields,
+  to: { readonly owner: string; readonly repo: string; readonly number: number },
+  by: string,
+): Payload {
+  const payload = sender(withIssue(example("issues", "transferred"), issue), by);
+  const newRepository = payload.changes.new_repository;
+  newRepository.name = to.repo;
+  newRepository.full_name = `${to.owner}/${to.repo}`;
+  newRepository.owner = { ...newRepository.owner, login: to.owner };
+  const url = `https://api.github.com/repos/${to.owner}/${to.repo}`;
+  payload.changes.new_issue = {
+    ...payload.changes.new_issue,
+    number: to.number,
+    url: `${url}/issues/${to.number}`,
+    repository_url: url,
+    body: issue.body ?? "",
+  };
+  return payload;
+}
+
+/** The same payload, as another repository of the same owner sends it. */
+export function inRepository(payload: Payload, repo: string): Payload {
+  payload.repository.name = repo;
+  payload.repository.full_name = `${payload.repository.owner.login}/${repo}`;
+  return payload;
+}
+
 export function commentCreated(
   issue: IssueFields,
   body: string,
