@@ -294,8 +294,10 @@ function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): 
               `start the other side with the same code, and connect the two nodes: on the other one, \`ipfs swarm connect <an address of this node from \`ipfs id\`>\` (or \`ipfs swarm connect /p2p/${seen.peerId}\` where the nodes find each other through the DHT); both need pubsub on (Pubsub.Enabled)`,
             ]
           : seen.peers !== undefined && seen.peers > 0
-            ? // `pair receive` speaks only once the holder it expects heartbeats (receive-pairing.ts): with
-              // another password or other key names it listens in silence, and only its own timeout says why.
+            ? // `pair receive` speaks only once the holder it expects heartbeats (receive-pairing.ts), as a C#
+              // receiver does (OwlCore.Nomad.Kubo:src/KeyExchange.cs `ExchangeRoamingKeyAsync`: heartbeat enabled
+              // after `WaitForJoinAsync`): with another password or other key names it listens in silence, and
+              // only its own timeout says why.
               [
                 `a node connected to this one is in room ${room} but sent nothing this side can read: \`pair receive\` waits without a word when its password or its key names differ from this side's`,
                 "the other side's own message says which (another password, or other key names); start both sides again with the same code, `pair receive` with the --module and --name `pair send` printed",
