@@ -14,7 +14,7 @@ import {
 import { ConflictError, PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { displayNameOf } from "../../service/review-patch.js";
-import { findStatus } from "../bot-comments.js";
+import { findStatus, type MarkedComment } from "../bot-comments.js";
 import { describeFailure } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
@@ -127,6 +127,35 @@ export async function applyReviewed(
   await aboutPatch(applied, () => reportApplied(job, config, outcome, { ...by, result: approved.result }));
 }
 
+/**
+ * Whether version `cid` of `key` was applied: the issue shows its outcome, or the journal says the apply
+ * is done. An applied version is not reviewed again, since a new review of it would read as waiting for an
+ * approval. An apply the journal finished that the issue does not show (the app stopped after the apply and
+ * before its comment; the key applied from another issue) is reported now, with its labels.
+ */
+export async function reportIfApplied(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  key: string,
+  cid: string,
+): Promise<boolean> {
+  const shown = findStatus(
+    marked,
+    (m) => (m.state === "applied" || m.state === "already-applied") && m.key === key && m.cid === cid,
+  );
+  if (shown) return true;
+  // Unreadable reads as not applied: the review goes on, and an approval consults the journal again.
+  const record = await job.runtime.journal.get(cid).catch(() => undefined);
+  if (record?.state !== "done" || !record.outcome || record.patchKey !== key) return false;
+  const { outcome } = record;
+  job.log.info({ key, cid, roaming: outcome.roamingCid }, "applied before, and the issue does not say so");
+  const applyCommand = config.commands.apply[0] ?? "/apply";
+  const about = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
+  await aboutPatch(about, () => reportApplied(job, config, outcome, { result: record.expectResultCid }));
+  return true;
+}
+
 /** What changed from the approved version to the key's current one, said in the voided approval. */
 async function changesSince(job: IssueJob, config: NomadPatchConfig, approved: string, current: string) {
   const limits = reviewLimits(config, job.runtime.environment);
@@ -164,7 +193,8 @@ async function reportApplied(
   job: IssueJob,
   config: NomadPatchConfig,
   outcome: ApplyOutcome,
-  by: ApprovedBy & { readonly result: string },
+  /** Without `approvedBy` when only the journal tells of the apply: it does not record who approved. */
+  by: Partial<ApprovedBy> & { readonly result: string },
 ): Promise<void> {
   const { labels } = config;
   // Applied: later versions of the key are a new patch request, not a revision of this one.
@@ -194,9 +224,19 @@ async function reportApplied(
   }
   await job.github.addLabels([labels.applied]);
   await takeDownApplyLabels(job, config, marked, outcome.patchKey);
-  // An override applied what the rules rejected: their label no longer says what happened.
+  // An override applied what the rules rejected: their label no longer says what happened. Nor does it
+  // when every rejection on the issue was of this key (a rule since removed, a `/reject` reconsidered); a
+  // rejection of another key, or of the whole issue, keeps it.
   if (by.override) await job.github.removeLabel(labels.rejected);
+  else if (job.issue.labels.includes(labels.rejected) && rejectionsOnlyOf(marked, outcome.patchKey))
+    await job.github.removeLabel(labels.rejected);
   if (config.closeIssueOnApply) await job.github.closeIssue();
+}
+
+/** The issue's rejections, by the rules or by a person, were all of `key` (a `/reject` of several names none). */
+function rejectionsOnlyOf(marked: readonly MarkedComment[], key: string): boolean {
+  const rejections = marked.filter((c) => c.marker.kind === "status" && c.marker.state === "rejected");
+  return rejections.length > 0 && rejections.every((c) => c.marker.kind === "status" && c.marker.key === key);
 }
 
 /** A roaming value is a small map (its lists are links); far larger is not read for a name. */

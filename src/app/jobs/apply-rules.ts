@@ -15,6 +15,7 @@ import {
 } from "../../render/index.js";
 import { findStatus } from "../bot-comments.js";
 import type { IssueJob } from "../job-context.js";
+import { takeDownApplyLabels } from "./apply-labels.js";
 import { applyReviewed } from "./apply-reviewed.js";
 import { readMarked } from "./issue-comments.js";
 
@@ -64,8 +65,9 @@ export async function applyRules(
 ): Promise<void> {
   const about = { key: review.patch.key, cid: review.patch.cid };
   const log = job.log.child(about);
+  const marked = await readMarked(job);
   const decided = findStatus(
-    await readMarked(job),
+    marked,
     (m) => m.key === about.key && m.cid === about.cid && (m.state === "applied" || m.state === "rejected"),
   );
   if (decided) return log.info({ state: decided.marker.state }, "this version was decided already");
@@ -79,6 +81,8 @@ export async function applyRules(
     const user = builtIn ? "nomad-patch (built-in)" : RULESET;
     await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason, builtIn }));
     await job.github.addLabels([config.labels.rejected]);
+    // An approval of this version (a label whose apply failed) no longer stands, as after `/reject`.
+    await takeDownApplyLabels(job, config, marked, about.key);
     return;
   }
   const conflict = verdict.reasons.find((r) => r.code === "conflict");

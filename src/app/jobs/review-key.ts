@@ -20,6 +20,7 @@ import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
 import { keysWithStandingFailure, takeDownApplyLabels } from "./apply-labels.js";
+import { reportIfApplied } from "./apply-reviewed.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readComments } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
@@ -53,7 +54,8 @@ export interface UnansweredFailure {
  * The review comment for one key (docs/design.md §5). An approval binds to what a comment showed when
  * it was written, so a review's text is written once:
  * 1. find the key's current review comment;
- * 2. review the patch on IPFS (resolve, fold the target, predict the result);
+ * 2. review the patch on IPFS (resolve, fold the target, predict the result); a version that was applied is
+ *    not reviewed again: its outcome is posted if the issue lacks it (`reportIfApplied`);
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs,
  *    unless older reviews of the key were left current (they are marked superseded now) or what the review
  *    says about approving no longer holds (the rules, the author's permission, the label or the commands
@@ -120,6 +122,10 @@ export async function reviewKey(
 
   const cid = review.patch.cid;
   const result = reviewedResult(review);
+  if (await reportIfApplied(job, config, marked, key, cid)) {
+    log.info({ cid }, "this version was applied: not reviewed again");
+    return undefined;
+  }
   // Reviews of the key still current besides the newest: a stop, or GitHub failing, after a review was
   // posted and before the one it replaced was marked superseded. Each still reads as the key's review.
   const stale = reviewComments(marked).filter(

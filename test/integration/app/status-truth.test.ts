@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { parseMarker } from "../../../src/render/marker.js";
+import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { applyPatch } from "../../../src/service/apply-patch.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
 import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueOpened } from "./payloads.js";
+import { commentCreated, issueOpened, REPO } from "./payloads.js";
 
 const WRITER = { permission: "write", role_name: "write" };
 const APPROVE = "nomad-patch: approve";
+const FAILED = "nomad-patch: failed";
+const REJECTED = "nomad-patch: rejected";
 const reviews = (app: TestApp, issue: number) =>
   app.gh.botComments(issue).filter((c) => parseMarker(c.body)?.kind === "review");
 const states = (app: TestApp, issue: number) =>
@@ -88,7 +92,9 @@ describe("the GitHub App: what the issue says stays true", () => {
     expect(before?.body).toContain("Ready to apply");
 
     app.gh.setConfig(`${configYaml(target.id)}\n${rejectNames}`);
-    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    // r1 was approved by the label and its apply failed: GitHub shows both labels; the approval stood.
+    const labelled = { ...issue, labels: [APPROVE, FAILED] };
+    await app.deliver("issue_comment", commentCreated(labelled, "/refresh", "maintainer"));
     await app.settle();
     expect(app.failures).toEqual([]);
     const current = reviews(app, 311).at(-1);
@@ -99,6 +105,13 @@ describe("the GitHub App: what the issue says stays true", () => {
       kind: "status",
       state: "rejected",
     });
+    // A rejected version's approval no longer stands: its labels go, as after /reject.
+    expect(
+      app.gh
+        .sent("DELETE", /\/issues\/311\/labels\//)
+        .map((r) => decodeURIComponent(r.path.replace(/^.*\/labels\//, "")))
+        .sort(),
+    ).toEqual([APPROVE, FAILED]);
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 
@@ -112,7 +125,6 @@ describe("the GitHub App: what the issue says stays true", () => {
     });
     await app.deliver("issues", issueOpened(issue));
     await app.settle();
-    expect(reviews(app, 311)).toEqual([]);
     expect(reviews(app, 312)[0]?.body).toContain("Refused by a rule");
 
     app.gh.setConfig(configYaml(target.id));
@@ -129,7 +141,17 @@ describe("the GitHub App: what the issue says stays true", () => {
     await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
     await app.settle();
     expect(writes(app)).toBe(written);
+
+    // Approved now, it applies, and the rules' old rejection no longer shows beside it.
+    const rejected = { ...issue, labels: [REJECTED] };
+    await app.deliver("issue_comment", commentCreated(rejected, "/apply", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(parseMarker(app.gh.botComments(312).at(-1)?.body)).toMatchObject({ state: "applied" });
+    expect((await operatorView(pair.operator.store, target.id)).name).toBe("Ruled Out Once");
+    expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
   });
+
   it("the approve label renamed while a review stands: /refresh names the label that approves now", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Label Renamed");
@@ -152,5 +174,79 @@ describe("the GitHub App: what the issue says stays true", () => {
     expect(current[0]?.body).toContain("the label `ship it`");
     expect(current[0]?.body).not.toContain(APPROVE);
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+  it("a refresh of an applied version does not review it again as ready to apply", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Applied Once");
+    const issue = { number: 314, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "maintainer"));
+    await app.settle();
+    expect(parseMarker(app.gh.botComments(314).at(-1)?.body)).toMatchObject({ state: "applied" });
+
+    const written = writes(app);
+    const applied = { ...issue, labels: ["nomad-patch: applied"] };
+    await app.deliver("issue_comment", commentCreated(applied, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(writes(app)).toBe(written);
+    expect(states(app, 314)).toEqual(["ready"]);
+  });
+
+  it("an apply the app finished but never commented (it stopped in between) is said when the key is next reviewed", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Applied Quietly");
+    const issue = { number: 315, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    const review = parseMarker(reviews(app, 315)[0]?.body);
+    if (review?.kind !== "review" || !review.cid || !review.result) throw new Error("no approvable review");
+
+    // What the stopped process did before its comment: the apply, recorded in the data directory's journal.
+    const journal = await openFileJournal(app.dataDir);
+    const limits = { maxEntries: 50, maxBytes: 4 * 1024 * 1024, resolveTimeoutMs: 10_000 };
+    const targets = [{ id: target.id, module: "wac-project" }];
+    const approved = { expectPatchCid: review.cid, expectResultCid: review.result };
+    await applyPatch(
+      { store: pair.operator.store, journal },
+      { key: patch.key, ...approved, targets, limits },
+    );
+    const published = (await operatorView(pair.operator.store, target.id)).published;
+
+    // The replayed event (here a redelivery of the opening) reviews the key again: the issue now says applied.
+    await app.deliver("issues", issueOpened(issue), "replayed-opening");
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(states(app, 315)).toEqual(["ready"]);
+    const outcome = app.gh.botComments(315).at(-1);
+    expect(parseMarker(outcome?.body)).toEqual({
+      kind: "status",
+      v: 1,
+      state: "applied",
+      key: patch.key,
+      cid: review.cid,
+    });
+    expect(outcome?.body).toContain(
+      `**New roaming value:** \`${published}\` (exactly the predicted result ✔)`,
+    );
+    expect(outcome?.body).not.toContain("Approved by");
+    expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
+    expect(app.watcher.list.get(`${REPO.owner}/${REPO.repo}`, 315, patch.key)).toBeUndefined();
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);
+
+    // Said once: the next review of the key finds it said.
+    const written = writes(app);
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(writes(app)).toBe(written);
   });
 });
