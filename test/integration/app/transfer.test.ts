@@ -1,5 +1,10 @@
+import { randomBytes } from "node:crypto";
+import { base36 } from "multiformats/bases/base36";
+import { CID } from "multiformats/cid";
+import * as Digest from "multiformats/hashes/digest";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import { LIBP2P_KEY_CODE } from "../../../src/nomad/ipns-name.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { putProposedEntries } from "../../../src/service/propose-entries.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
@@ -10,9 +15,16 @@ import { configYaml, createProject, operatorView, proposeRename } from "./nomad-
 import { commentCreated, inRepository, issueOpened, issueTransferred, REPO } from "./payloads.js";
 
 const WRITER = { permission: "write", role_name: "write" };
+const ADMIN = { permission: "admin", role_name: "admin" };
 const MINUTE = 60_000;
 const OLD = { number: 5 };
 const NEW_HOME = { owner: REPO.owner, repo: "New-Home", number: 7 };
+
+/** A well-formed IPNS name (an Ed25519 key's) that nobody ever published. */
+function unpublishedKey(): string {
+  const publicKey = new Uint8Array([0x08, 0x01, 0x12, 0x20, ...randomBytes(32)]);
+  return CID.createV1(LIBP2P_KEY_CODE, Digest.create(0x00, publicKey)).toString(base36);
+}
 
 describe("the GitHub App: a watched issue transferred to another repository", () => {
   const pair = kuboPairPerSuite();
@@ -157,5 +169,29 @@ describe("the GitHub App: a watched issue transferred to another repository", ()
     expect(app.watcher.list.get(oldRepo, OLD.number, v1.key)).toBeUndefined();
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
     expect(app.logs.some((l) => /answers from elsewhere now \(transferred\)/.test(l.msg))).toBe(true);
+  });
+
+  it("does nothing on the old number for an event that was still waiting in its lane when the transfer came", async () => {
+    const target = await createProject(pair.operator.store);
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id, "limits:\n  resolveTimeoutSeconds: 1"),
+      permissions: { maintainer: ADMIN },
+    });
+    // A key nobody published keeps the issue's lane busy for the resolve's second; a `/hold` waits behind it.
+    await app.deliver(
+      "issue_comment",
+      commentCreated({ ...OLD, body: "" }, `Patch: ${unpublishedKey()}`, "contributor"),
+    );
+    await app.deliver("issue_comment", commentCreated({ ...OLD, body: "" }, "/hold", "maintainer"));
+    await app.deliver("issues", issueTransferred({ ...OLD, body: "" }, NEW_HOME, "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(app.gh.sent("POST", `/issues/${OLD.number}/labels`)).toEqual([]);
+    expect(app.gh.botComments(OLD.number).filter((c) => parseMarker(c.body)?.state === "held")).toEqual([]);
+    expect(
+      app.logs.filter(
+        (l) => l.msg === "the issue was transferred since this event: nothing done on its old number",
+      ),
+    ).toHaveLength(1);
   });
 });
