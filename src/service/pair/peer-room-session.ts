@@ -291,7 +291,7 @@ function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): 
         : seen.peers === 0
           ? [
               `no node connected to this one (peer ${seen.peerId}) is in room ${room}`,
-              `start the other side with the same code, and connect the two nodes: on the other one, \`ipfs swarm connect <an address of this node from \`ipfs id\`>\` (or \`ipfs swarm connect /p2p/${seen.peerId}\` where the nodes find each other through the DHT); both need pubsub on (Pubsub.Enabled)`,
+              `start the other side with the same code, and connect the two nodes: on the other one, \`ipfs swarm connect <an address of this node, from ipfs id>\` (or \`ipfs swarm connect /p2p/${seen.peerId}\` where the nodes find each other through the DHT); both need pubsub on (Pubsub.Enabled)`,
             ]
           : seen.peers !== undefined && seen.peers > 0
             ? // `pair receive` speaks only once the holder it expects heartbeats (receive-pairing.ts), as a C#

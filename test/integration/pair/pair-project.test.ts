@@ -117,6 +117,10 @@ describe("pairing a WindowsAppCommunity project, with a wrong code and a repeate
     expect(error.message).toContain("Nothing was sent or changed");
     expect(error.hint).toContain("start the other side with the same code, and connect the two nodes");
     expect(error.hint).toContain(`ipfs swarm connect /p2p/${peerId}`);
+    // One code span per command: a span nested in another reads as two broken ones.
+    expect(error.hint).toContain(
+      "on the other one, `ipfs swarm connect <an address of this node, from ipfs id>`",
+    );
   });
 
   it("pairs with a C#-style code; the newcomer applies a patch the holder folds, and the other way round", async () => {
