@@ -10,19 +10,39 @@ export interface MarkedComment<M extends Marker = Marker> {
   readonly createdAt: string;
 }
 
+/** A comment posted by the bot whose text the bot cannot vouch for: its signature does not verify. */
+export interface UntrustedComment {
+  readonly id: number;
+  /** What its marker claims, if it still parses: a claim, never a fact. */
+  readonly claims: Marker | undefined;
+}
+
+/** Whether a comment's text carries the bot's signature for its issue (`MarkerSigner.verify`). */
+export type VerifiesSignature = (body: string) => boolean;
+
 /**
- * The bot's own marked comments on an issue. A marker is only trusted in a comment the bot wrote: anyone
- * can paste a marker into their own comment to make an approval bind to CIDs of their choosing.
+ * The bot's own marked comments on an issue, and the bot's comments whose marker cannot be trusted. A
+ * marker is only trusted in a comment the bot wrote (anyone can paste a marker into their own comment)
+ * and whose signature verifies: anyone with write access can edit the bot's comments too, its marker
+ * (author, CIDs, state) and the text an approver reads alike, and GitHub does not say who did. A comment
+ * edited so, written before comments were signed, or signed under an earlier private key is untrusted:
+ * no approval binds to it, no rule reads its author, no status in it counts.
  */
-export function botMarkedComments(comments: readonly IssueComment[], botLogin: string): MarkedComment[] {
+export function botMarkedComments(
+  comments: readonly IssueComment[],
+  botLogin: string,
+  verifies: VerifiesSignature,
+): { readonly marked: MarkedComment[]; readonly untrusted: UntrustedComment[] } {
   const marked: MarkedComment[] = [];
+  const untrusted: UntrustedComment[] = [];
   for (const comment of comments) {
     if (comment.login !== botLogin || comment.userType !== "Bot") continue;
     const marker = parseMarker(comment.body);
-    if (marker)
+    if (marker && verifies(comment.body))
       marked.push({ id: comment.id, marker, writtenAt: comment.writtenAt, createdAt: comment.createdAt });
+    else untrusted.push({ id: comment.id, claims: marker });
   }
-  return marked;
+  return { marked, untrusted };
 }
 
 export function reviewComments(marked: readonly MarkedComment[]): MarkedComment<ReviewMarker>[] {

@@ -1,5 +1,7 @@
 import type { ApplicationFunction, Probot } from "probot";
+import { readAppPrivateKey } from "../config/app-credentials.js";
 import type { Environment } from "../config/environment.js";
+import { UsageError } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import { botLoginFromGitHub } from "./bot-login.js";
@@ -9,6 +11,7 @@ import { EVENTS, openDiskQueue } from "./disk-queue.js";
 import { checkCredentialsInBackground } from "./github/check-credentials.js";
 import { createInstallationTokens } from "./github/installation-token.js";
 import type { AppLog, Runtime } from "./job-context.js";
+import { appMarkerSigner } from "./marker-signer.js";
 import { incomingEvent, onWebhook, type WebhookDeps } from "./on-webhook.js";
 import { createRefreshLimiter } from "./refresh-limit.js";
 import { replayQueued } from "./replay-queued.js";
@@ -27,6 +30,12 @@ export interface AppDeps {
   readonly journal: ApplyJournal;
   /** The work done after each webhook is answered; pass one in to await it (`queue.idle()`) in tests. */
   readonly queue?: WorkQueue;
+  /**
+   * The GitHub App's private key (PEM), from which the key that signs the bot's comments is derived;
+   * by default read where Probot reads it (`PRIVATE_KEY`, `PRIVATE_KEY_PATH`). Without one the app does
+   * not start: a comment it could not sign, it could not trust when reading it back.
+   */
+  readonly privateKey?: string;
   /** The bot's login, when known; otherwise asked of GitHub (`GET /app`) on first use. */
   readonly botLogin?: string;
   /** The clock used for review times and apply timestamps. */
@@ -62,6 +71,15 @@ const REMEMBERED_DELIVERIES = 5000;
 export function createApp(deps: AppDeps): ApplicationFunction {
   return async (app: Probot) => {
     const log = app.log as unknown as AppLog;
+    const privateKey = deps.privateKey ?? readAppPrivateKey();
+    if (privateKey === undefined)
+      throw new UsageError(
+        "nomad-patch signs its comments with a key derived from the GitHub App's private key, and none was found",
+        {
+          hint: "set PRIVATE_KEY_PATH to the app's .pem file (or PRIVATE_KEY to its text), or pass `privateKey` to createApp",
+        },
+      );
+    const markers = appMarkerSigner(privateKey);
     limitWebhookBodies(app, deps.environment.maxWebhookBytes);
     takeWebhooksAtRoot(app);
     const known = deps.botLogin;
@@ -87,6 +105,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       journal: deps.journal,
       environment: deps.environment,
       botLogin: known === undefined ? botLoginFromGitHub(app) : async () => known,
+      markers,
       now: deps.now,
       senders: createSenderBudget({
         keysPerWindow: deps.environment.keysPerSenderPerHour,

@@ -3,6 +3,7 @@ import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import type { InstallationTokens } from "./github/installation-token.js";
 import type { IssueGitHub } from "./github/issue-github.js";
+import type { MarkerSigner } from "./marker-signer.js";
 import type { RefreshLimiter } from "./refresh-limit.js";
 import type { SenderBudget } from "./sender-budget.js";
 import type { TransferredIssues } from "./transferred-issues.js";
@@ -23,6 +24,11 @@ export interface Runtime {
   readonly environment: Environment;
   /** The bot's own login (`name[bot]`): only its comments' markers are trusted. */
   readonly botLogin: () => Promise<string>;
+  /**
+   * Signs every comment the bot writes and checks those it reads back: a marker is trusted only in a
+   * comment whose signature verifies (docs/design.md §6).
+   */
+  readonly markers: MarkerSigner;
   readonly now?: () => Date;
   /** What each person may cost the bot (keys per hour), shared by all jobs of the process. */
   readonly senders: SenderBudget;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { getPrivateKey } from "@probot/get-private-key";
 import { UsageError } from "../errors.js";
 
 /**
@@ -70,4 +71,19 @@ function isPem(text: string): boolean {
   return /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/.test(
     text.replace(/\\n/g, "\n"),
   );
+}
+
+/**
+ * The GitHub App's private key, found where Probot finds it (`PRIVATE_KEY`, `PRIVATE_KEY_PATH`, or the one
+ * `.pem` file in the working directory), by Probot's own reader: the app signs its comments with a key
+ * derived from the very key it authenticates with. Undefined when there is none (setup mode, a token).
+ */
+export function readAppPrivateKey(env: NodeJS.ProcessEnv = process.env, cwd?: string): string | undefined {
+  try {
+    return getPrivateKey({ env, ...(cwd === undefined ? {} : { cwd }) }) ?? undefined;
+  } catch (error) {
+    throw new UsageError(`The GitHub App's private key cannot be read: ${(error as Error).message}`, {
+      hint: "set PRIVATE_KEY_PATH to the .pem file GitHub gave for the app (or PRIVATE_KEY to its text)",
+    });
+  }
 }

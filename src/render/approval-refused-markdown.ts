@@ -57,6 +57,15 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
       /** The revision reviewed before the approval was given, which the chosen one replaced. */
       readonly replaced?: ReplacedRevision;
     }
+  | {
+      /**
+       * A review comment on the issue is the bot's, but its signature does not verify (edited by someone,
+       * or written before comments were signed): nothing binds to it, and it is reviewed again.
+       */
+      readonly reason: "untrusted";
+      /** The patch keys those comments claim, as far as they still read as keys. */
+      readonly keys: readonly string[];
+    }
 );
 
 /**
@@ -106,6 +115,18 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
       );
       // The refusal a maintainer can lift: what the approval met is the configuration, not the patch.
       if (input.droppedTarget) lines.push(droppedTargetAdvice(input.droppedTarget));
+      break;
+    }
+    case "untrusted": {
+      const keys = input.keys
+        .filter(isMarkerKey)
+        .slice(0, 10)
+        .map((k) => codeSpan(k));
+      const which = keys.length === 0 ? "" : ` (patch ${keys.join(", ")})`;
+      lines.push(
+        `🚫 **Nothing applied:** a review comment of nomad-patch's on this issue${which} does not carry its signature: someone else edited it, or an earlier version of nomad-patch (or of the app's private key) wrote it. What it shows may not be what the bot reviewed, so no approval can apply it.`,
+        "It is marked void, and the patch is reviewed again in a new comment. Read that review, then approve again.",
+      );
       break;
     }
     case "too-early": {

@@ -60,4 +60,5 @@ export { renderSupersededMarkdown } from "./superseded-markdown.js";
 export { stripTerminalControls } from "./terminal-safe.js";
 export { DEFAULT_WIDTH, type TextOptions } from "./text-options.js";
 export { renderTooMuchAtOnceMarkdown } from "./too-much-at-once-markdown.js";
+export { renderVoidMarkdown, type VoidInput } from "./void-markdown.js";
 export { renderVoidedMarkdown, type VoidedInput } from "./voided-markdown.js";

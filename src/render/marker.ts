@@ -17,6 +17,11 @@ import type { RevisionDelta } from "../patch-request/compare-revisions.js";
  *
  * Markers are read back from comments anyone with access could edit, so parsing is strict: only the
  * first line, a bounded length, an exact shape, alphanumeric identifiers; anything else is `undefined`.
+ *
+ * Anyone with write access can also edit the bot's own comments (GitHub does not say who last did), so
+ * the app signs every comment it writes: a last field `"sig"` in the marker, over the whole comment
+ * (app/marker-signer.ts), and trusts only the comments whose signature verifies. This module only finds
+ * and places that field; it knows no key.
  */
 export const MARKER_VERSION = 1;
 
@@ -40,6 +45,8 @@ export const STATUS_STATES = [
   "held",
   "voided",
   "config-error",
+  /** A comment of the bot's whose signature did not verify, rewritten to say it is void. */
+  "void",
 ] as const;
 export type StatusState = (typeof STATUS_STATES)[number];
 
@@ -160,11 +167,51 @@ export function writeMarker(marker: Marker): string {
   return `${PREFIX}${kind} ${JSON.stringify(body.data)} -->`;
 }
 
-/** The marker at the very start of a comment body, or undefined when there is none or it is malformed. */
+/** A signature: HMAC-SHA256, base64url without padding. */
+const SIG = /,"sig":"([A-Za-z0-9_-]{43})"\} -->$/;
+
+/**
+ * A comment's text as signed (its marker without `sig`) and the signature its marker carries, if any.
+ * Line endings are `\n` in both: GitHub's web editor saves `\r\n`, and an edit that changes nothing must
+ * not change what was signed.
+ */
+export function splitSignature(body: string): {
+  readonly unsigned: string;
+  readonly sig: string | undefined;
+} {
+  const text = body.replace(/\r\n/g, "\n");
+  if (!text.startsWith(PREFIX)) return { unsigned: text, sig: undefined };
+  const end = text.indexOf("\n");
+  const line = end === -1 ? text : text.slice(0, end);
+  const match = SIG.exec(line);
+  if (!match) return { unsigned: text, sig: undefined };
+  const unsignedLine = `${line.slice(0, match.index)}} -->`;
+  return { unsigned: unsignedLine + (end === -1 ? "" : text.slice(end)), sig: match[1] };
+}
+
+/**
+ * `body` (as `writeMarker` began it, unsigned) with `sig` as its marker's last field; a body without a
+ * marker line is returned as it is.
+ */
+export function withSignature(body: string, sig: string): string {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(sig))
+    throw new Error("nomad-patch: a marker signature must be 43 base64url characters");
+  const end = body.indexOf("\n");
+  const line = end === -1 ? body : body.slice(0, end);
+  if (!LINE.test(line) || SIG.test(line)) return body;
+  const signed = `${line.slice(0, -" -->".length - 1)},"sig":"${sig}"} -->`;
+  return signed + (end === -1 ? "" : body.slice(end));
+}
+
+/**
+ * The marker at the very start of a comment body, or undefined when there is none or it is malformed. A
+ * signature is not part of the marker: whether it verifies is the signer's to say.
+ */
 export function parseMarker(body: unknown): Marker | undefined {
   if (typeof body !== "string" || !body.startsWith(PREFIX)) return undefined;
-  const end = body.indexOf("\n");
-  const line = (end === -1 ? body : body.slice(0, end)).replace(/\r$/, "");
+  const text = splitSignature(body).unsigned;
+  const end = text.indexOf("\n");
+  const line = end === -1 ? text : text.slice(0, end);
   if (line.length > MAX_MARKER_LINE) return undefined;
   const match = LINE.exec(line);
   if (!match) return undefined;

@@ -114,7 +114,7 @@ function queueReview(
   const ref = { owner: route.github.owner, repo: route.github.repo, issueNumber };
   const job: IssueJob = {
     runtime: deps.runtime,
-    github: issueGitHub(route.github.octokit, ref),
+    github: issueGitHub(route.github.octokit, ref, deps.runtime.markers),
     installationId: route.github.installationId,
     log: deps.log.child({ repository: route.repository, issue: issueNumber, inboxPeer: arrival.from }),
     issue: { labels: [label], body: "", author: botLogin },

@@ -1,3 +1,4 @@
+import { splitSignature } from "../../render/marker.js";
 import type { IssueGitHub } from "./issue-github.js";
 
 /**
@@ -8,7 +9,8 @@ import type { IssueGitHub } from "./issue-github.js";
  * answer (a reply about keys that could not be reviewed, a refused approval, a failure status) without
  * each job having to know it was replayed. Only replays look: a new event with the same answer as an
  * earlier one is answered. The issue's comments are read once, at the first comment, so what this run
- * posts itself is never taken for an earlier answer.
+ * posts itself is never taken for an earlier answer. Texts are compared without their signature, which
+ * the port below adds when it writes.
  */
 export function answerOnce(
   github: IssueGitHub,
@@ -22,7 +24,8 @@ export function answerOnce(
       const bodies = new Map<string, number>();
       for (const c of comments) {
         const after = !Number.isFinite(from) || Date.parse(c.createdAt) >= from;
-        if (c.login === bot && c.userType === "Bot" && after && !bodies.has(c.body)) bodies.set(c.body, c.id);
+        const text = splitSignature(c.body).unsigned;
+        if (c.login === bot && c.userType === "Bot" && after && !bodies.has(text)) bodies.set(text, c.id);
       }
       return bodies;
     });
@@ -31,7 +34,7 @@ export function answerOnce(
   return {
     ...github,
     async createComment(body) {
-      const posted = (await answered()).get(body);
+      const posted = (await answered()).get(splitSignature(body).unsigned);
       return posted ?? github.createComment(body);
     },
   };

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { type PermissionLevel, permissionFromGitHub } from "../../policy/index.js";
+import type { MarkerSigner } from "../marker-signer.js";
 
 export interface IssueRef {
   readonly owner: string;
@@ -76,7 +77,11 @@ export interface IssueGitHub {
 
 type Octokit = Context["octokit"];
 
-export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
+/**
+ * The port over Octokit for one issue. Every comment it writes is signed with `signer` for this issue, here
+ * and nowhere else, so no job can post a comment the bot would not trust when it reads it back.
+ */
+export function issueGitHub(octokit: Octokit, ref: IssueRef, signer: MarkerSigner): IssueGitHub {
   const repo = { owner: ref.owner, repo: ref.repo };
   const issue = { ...repo, issue_number: ref.issueNumber };
   return {
@@ -104,10 +109,15 @@ export function issueGitHub(octokit: Octokit, ref: IssueRef): IssueGitHub {
       }));
     },
     async createComment(body) {
-      return (await octokit.rest.issues.createComment({ ...issue, body })).data.id;
+      const signed = signer.sign(body, ref);
+      return (await octokit.rest.issues.createComment({ ...issue, body: signed })).data.id;
     },
     async updateComment(commentId, body) {
-      await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
+      await octokit.rest.issues.updateComment({
+        ...repo,
+        comment_id: commentId,
+        body: signer.sign(body, ref),
+      });
     },
     async addLabels(labels) {
       await octokit.rest.issues.addLabels({ ...issue, labels: [...labels] });

@@ -21,8 +21,9 @@ import { readPatchSummary } from "../read-patch-summary.js";
 import { changeBetween, knownRevisions } from "../revisions.js";
 import { applyReviewed } from "./apply-reviewed.js";
 import { authorPermission } from "./apply-rules.js";
-import { readMarked } from "./issue-comments.js";
+import { readComments } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
+import { claimedKeys, standingUntrusted } from "./repair-untrusted.js";
 import { aboutPatch } from "./work-error.js";
 
 /** An approval by a person, as GitHub reported it. */
@@ -39,11 +40,14 @@ export interface Approval {
  * An approval by a person (label or command):
  * 1. the approver's permission, from GitHub, failing closed;
  * 2. not on hold;
- * 3. which review: the one named, or the only approvable one; several and none named: ask, apply nothing;
- * 4. given after that review was posted, by GitHub's clock: else it was not an approval of what it shows;
- * 5. the rules' verdict: a rejection holds unless every rejecting rule is overridable or the approver is
- *    an admin; a built-in refusal always holds;
- * 6. apply, bound to the review marker's CIDs.
+ * 3. no review comment of the bot's on the issue may stand untrusted (its signature does not verify: edited
+ *    by someone, or written before comments were signed): what the approver read may not be what the bot
+ *    reviewed, so nothing is applied, and the job's next step reviews it again (`repairUntrusted`);
+ * 4. which review: the one named, or the only approvable one; several and none named: ask, apply nothing;
+ * 5. given after that review was posted, by GitHub's clock: else it was not an approval of what it shows;
+ * 6. the rules' verdict, judged under the author the signed review records: a rejection holds unless every
+ *    rejecting rule is overridable or the approver is an admin; a built-in refusal always holds;
+ * 7. apply, bound to the review marker's CIDs.
  * Returns false when nothing was applied, so the label path can take its label off again.
  */
 export async function approve(job: IssueJob, config: NomadPatchConfig, approval: Approval): Promise<boolean> {
@@ -57,7 +61,13 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
     );
     return false;
   }
-  const marked = await readMarked(job);
+  const { marked, untrusted } = await readComments(job);
+  if (standingUntrusted(untrusted).length > 0) {
+    const keys = claimedKeys(untrusted);
+    job.log.warn({ user, keys }, "approval refused: a review comment on the issue does not verify");
+    await job.github.createComment(renderApprovalRefusedMarkdown({ via, reason: "untrusted", keys }));
+    return false;
+  }
   const choice = chooseReview(marked, approval.version);
   const command = config.commands.apply[0] ?? "/apply";
   const choices = (reviews: readonly MarkedComment<ApprovableMarker>[]): ApprovableChoice[] =>

@@ -1,6 +1,7 @@
 import type { IssueJob } from "../job-context.js";
 import { loadRepoConfig } from "../load-config.js";
 import { approve } from "./approve.js";
+import { repairUntrusted } from "./repair-untrusted.js";
 import { reportConfigError } from "./report-config-error.js";
 
 /**
@@ -40,4 +41,6 @@ export async function handleLabel(job: IssueJob, event: LabelEvent): Promise<voi
   }
   const approval = { user: sender, via: "label" as const, at: event.at };
   if (!(await approve(job, config, approval))) await job.github.removeLabel(label);
+  // After the approval, which an untrusted review refuses: the review it could not bind to is redone.
+  await repairUntrusted(job, config);
 }

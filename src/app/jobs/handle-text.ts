@@ -3,6 +3,7 @@ import { findKeys, isPatchLabelled } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
 import { loadRepoConfig } from "../load-config.js";
 import { admitRefresh } from "./admit-refresh.js";
+import { repairUntrusted } from "./repair-untrusted.js";
 import { reportConfigError } from "./report-config-error.js";
 import { admitKeys, reviewKeys } from "./review-keys.js";
 import { runCommand } from "./run-command.js";
@@ -33,7 +34,9 @@ const MAYBE_COMMAND = /^ {0,3}\/[A-Za-z]/m;
  * 2. read the configuration; when it cannot be used, say so once on the issue;
  * 3. find the commands and the keys; over the sender's keys for the hour: stop (no reaction either);
  * 4. acknowledge with a reaction;
- * 5. run the commands (on the reviews already there), then review the keys.
+ * 5. run the commands (on the reviews already there);
+ * 6. set right the bot's comments whose signature does not verify (void them, review their keys again);
+ * 7. review the keys.
  */
 export async function handleText(job: IssueJob, event: TextEvent): Promise<void> {
   const maybeCommand = event.commandsAllowed && MAYBE_COMMAND.test(event.text);
@@ -66,6 +69,7 @@ export async function handleText(job: IssueJob, event: TextEvent): Promise<void>
   // Acknowledge what was meant for the bot at once; the review comment follows.
   if (offered || keys.some((k) => k.offered)) await job.github.react(event.commentId, "eyes");
   for (const command of commands) await runCommand(job, config, command, source);
+  await repairUntrusted(job, config);
   const requests = keys.map((found) => ({ ...found, author: event.author }));
   await reviewKeys(job, config, event.sender, requests);
 }

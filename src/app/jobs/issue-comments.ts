@@ -1,4 +1,4 @@
-import { botMarkedComments, type MarkedComment } from "../bot-comments.js";
+import { botMarkedComments, type MarkedComment, type UntrustedComment } from "../bot-comments.js";
 import type { IssueComment } from "../github/issue-github.js";
 import type { IssueJob } from "../job-context.js";
 
@@ -12,9 +12,12 @@ export async function readComments(job: IssueJob): Promise<{
   readonly comments: readonly IssueComment[];
   readonly botLogin: string;
   readonly marked: MarkedComment[];
+  /** The bot's comments whose signature does not verify (docs/design.md §6). */
+  readonly untrusted: UntrustedComment[];
 }> {
   const [comments, botLogin] = await Promise.all([job.github.listComments(), job.runtime.botLogin()]);
-  return { comments, botLogin, marked: botMarkedComments(comments, botLogin) };
+  const verifies = (body: string) => job.runtime.markers.verify(body, job.github.ref);
+  return { comments, botLogin, ...botMarkedComments(comments, botLogin, verifies) };
 }
 
 /** Update the comment in place when there is one, else post it; returns its id. */

@@ -11,6 +11,7 @@ import { createWorkQueue } from "../../../src/app/work-queue.js";
 import { readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { memoryJournal } from "../../../src/service/apply-journal.js";
+import { TEST_APP_PRIVATE_KEY } from "../../helpers/app-key.js";
 import { BOT } from "./harness.js";
 import { recordLogs } from "./log-recorder.js";
 import { commentCreated } from "./payloads.js";
@@ -54,6 +55,7 @@ async function appWithCredentials(options: { botLogin?: string | undefined } = {
       botLogin: options.botLogin,
       watcher: createWatcher({ environment }),
       keepQueueOnDisk: false,
+      privateKey: TEST_APP_PRIVATE_KEY,
     }),
   );
   let delivery = 0;

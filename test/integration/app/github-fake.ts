@@ -267,6 +267,20 @@ export function fakeGitHub(options: FakeGitHubOptions) {
     /** A comment written by a person (it arrives by webhook, and shows in the list). */
     humanComment: (issue: number, login: string, body: string) =>
       issueComment(issue, body, { login, type: "User" }),
+    /**
+     * Someone with write access edits a comment in GitHub's editor, the bot's included: the text changes
+     * and `updated_at` moves; the author GitHub reports stays, and nothing says who edited it.
+     */
+    editComment: (id: number, edit: (body: string) => string) => {
+      const comment = comments.find((c) => c.id === id);
+      if (!comment) throw new Error(`no comment ${id}`);
+      comment.body = edit(comment.body);
+      comment.updated_at = gitHubTime();
+      return comment;
+    },
+    /** A comment the bot posted before this test (an earlier version of the app, say), as it was written. */
+    earlierBotComment: (issue: number, body: string) =>
+      issueComment(issue, body, { login: options.botLogin, type: "Bot" }),
     botComments: (issue: number) =>
       comments.filter((c) => c.issue === issue && c.user.login === options.botLogin),
     /** The requests of one method whose path ends with `suffix` that GitHub did (faults left out). */

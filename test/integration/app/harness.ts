@@ -13,6 +13,7 @@ import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js"
 import { type Environment, readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { memoryJournal, openFileJournal } from "../../../src/service/apply-journal.js";
+import { TEST_APP_PRIVATE_KEY } from "../../helpers/app-key.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { type FakeGitHubOptions, fakeGitHub } from "./github-fake.js";
 import { recordLogs } from "./log-recorder.js";
@@ -61,7 +62,15 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
   const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-webhooks-"));
   const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: dataDir, ...env });
   const watcher = createWatcher({ environment });
-  const app = createApp({ store, environment, journal: memoryJournal(), queue, botLogin: BOT, watcher });
+  const app = createApp({
+    store,
+    environment,
+    journal: memoryJournal(),
+    queue,
+    botLogin: BOT,
+    watcher,
+    privateKey: TEST_APP_PRIVATE_KEY,
+  });
   const middleware = await createNodeMiddleware(app, { probot });
   const server = createServer((req, res) => {
     void middleware(req, res, () => {
@@ -115,7 +124,18 @@ export async function loadApp(
   const journal = await openFileJournal(dataDir);
   const watcher = (options.watcher ?? ((env) => createWatcher({ environment: env })))(environment);
   const inboxBridge = options.inboxBridge?.(environment);
-  await probot.load(createApp({ store, environment, journal, queue, botLogin: BOT, watcher, inboxBridge }));
+  await probot.load(
+    createApp({
+      store,
+      environment,
+      journal,
+      queue,
+      botLogin: BOT,
+      watcher,
+      inboxBridge,
+      privateKey: TEST_APP_PRIVATE_KEY,
+    }),
+  );
   return probot;
 }
 

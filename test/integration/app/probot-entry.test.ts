@@ -108,8 +108,9 @@ describe("the Probot entry, nomad-patch/app", () => {
     cleanups.push(async () => {
       process.env = saved;
     });
-    Object.assign(process.env, { KUBO_API_URL: node.apiUrl, NOMAD_PATCH_DATA_DIR: dataDir });
     const { APP_ID, PRIVATE_KEY } = credentials();
+    // Probot is handed the key, and the app reads it where Probot would: it signs its comments with it.
+    Object.assign(process.env, { KUBO_API_URL: node.apiUrl, NOMAD_PATCH_DATA_DIR: dataDir, PRIVATE_KEY });
     const probot = createProbot({
       overrides: { appId: APP_ID, privateKey: PRIVATE_KEY, secret: SECRET, logLevel: "silent" as "fatal" },
     });

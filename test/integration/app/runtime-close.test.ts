@@ -7,6 +7,7 @@ import { openAppRuntime } from "../../../src/app/app-runtime.js";
 import { createApp } from "../../../src/app/index.js";
 import { readEnvironment } from "../../../src/config/environment.js";
 import { inboxTopic } from "../../../src/patch-request/inbox-message.js";
+import { TEST_APP_PRIVATE_KEY } from "../../helpers/app-key.js";
 import { type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { pubsubConfig } from "../pair/pair-room.js";
 import { fakeGitHub } from "./github-fake.js";
@@ -59,7 +60,7 @@ describe("closing the app's runtime", () => {
     });
     const runtime = await openAppRuntime(environment, () => {});
     const probot = testProbot();
-    await probot.load(createApp({ ...runtime.deps, botLogin: BOT }));
+    await probot.load(createApp({ ...runtime.deps, botLogin: BOT, privateKey: TEST_APP_PRIVATE_KEY }));
     const topic = topicName(inboxTopic(target.id));
     await vi.waitFor(async () => expect(await subscriptions(node)).toContain(topic), {
       timeout: 20_000,

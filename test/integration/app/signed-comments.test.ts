@@ -1,0 +1,265 @@
+import { describe, expect, it } from "vitest";
+import { SOURCE_ADD_EVENT_ID } from "../../../src/policy/index.js";
+import { parseMarker, splitSignature } from "../../../src/render/marker.js";
+import { putValueUpdate } from "../../../src/service/value-update-content.js";
+import { testAppSigner } from "../../helpers/app-key.js";
+import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
+import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
+import { commentCreated, issueLabeled, issueOpened, REPO } from "./payloads.js";
+
+/**
+ * Anyone with write access can edit the bot's comments, and GitHub does not say who did: a writer who
+ * edits a review's marker or its text gains nothing. The bot trusts only comments whose signature (made
+ * with a key derived from the app's private key, for that issue) verifies.
+ */
+const PERMISSIONS = {
+  admin: { permission: "admin", role_name: "admin" },
+  writer: { permission: "write", role_name: "write" },
+  stranger: { permission: "read", role_name: "read" },
+};
+const APPROVE = "nomad-patch: approve";
+// A stranger's renames are refused, and only an admin may override that (the rule is not overridable).
+const STRANGERS_MAY_NOT_RENAME = [
+  "rules:",
+  "  - name: strangers-may-not-rename",
+  "    match: { eventId: UpdateName*, authorPermission: [none, read] }",
+  "    action: reject",
+].join("\n");
+
+const markers = (app: TestApp, issue: number) => app.gh.botComments(issue).map((c) => parseMarker(c.body));
+const states = (app: TestApp, issue: number) => markers(app, issue).map((m) => m?.state);
+const reviewComment = (app: TestApp, issue: number) => {
+  const review = app.gh.botComments(issue).find((c) => parseMarker(c.body)?.kind === "review");
+  if (!review) throw new Error(`no review on issue ${issue}`);
+  return review;
+};
+const VOIDED = "this comment no longer carries nomad-patch's signature";
+const REFUSED = "does not carry its signature";
+
+describe("the GitHub App: a writer who edits the bot's comments gains nothing", () => {
+  const pair = kuboPairPerSuite();
+  const apps = appPerTest();
+
+  async function start(target: { id: string }, rules = "") {
+    return apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${rules}`,
+      permissions: PERMISSIONS,
+    });
+  }
+
+  async function nothingApplied(target: { id: string }) {
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  }
+
+  it("signs every comment it writes, for its issue", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Signed");
+    const app = await start(target, STRANGERS_MAY_NOT_RENAME);
+    await app.deliver(
+      "issues",
+      issueOpened({ number: 100, body: `Patch: ${patch.key}`, author: "stranger" }),
+    );
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(states(app, 100)).toEqual(["ready", "rejected"]);
+    const place = { ...REPO, issueNumber: 100 };
+    for (const comment of app.gh.botComments(100)) {
+      expect(splitSignature(comment.body).sig).toBeDefined();
+      expect(testAppSigner.verify(comment.body, place)).toBe(true);
+      expect(testAppSigner.verify(comment.body, { ...place, issueNumber: 101 })).toBe(false);
+    }
+  });
+
+  it("does not let a writer who changes the review's author to an admin override a rule only an admin may", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Admin Said So");
+    const app = await start(target, STRANGERS_MAY_NOT_RENAME);
+    const issue = { number: 102, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(markers(app, 102)).toMatchObject([{ state: "ready", author: "stranger" }, { state: "rejected" }]);
+
+    const tampered = app.gh.editComment(reviewComment(app, 102).id, (body) =>
+      body.replace('"author":"stranger"', '"author":"admin"'),
+    );
+    expect(parseMarker(tampered.body)).toMatchObject({ author: "admin" });
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    await nothingApplied(target);
+    // Refused, saying why; the tampered comment is void; a fresh review records the real author.
+    const [, , refusal, fresh] = app.gh.botComments(102);
+    expect(parseMarker(refusal?.body)).toMatchObject({ kind: "status", state: "denied" });
+    expect(refusal?.body).toContain(REFUSED);
+    expect(parseMarker(fresh?.body)).toMatchObject({ kind: "review", state: "ready", author: "stranger" });
+    expect(parseMarker(tampered.body)).toMatchObject({ kind: "status", state: "void", key: patch.key });
+    expect(tampered.body).toContain(VOIDED);
+
+    // Approving the fresh review is judged under the real author: only an admin could override.
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.gh.botComments(102).at(-1)?.body).toContain("only an admin can override a rule");
+    await nothingApplied(target);
+  });
+
+  it("applies nothing from a review a writer changed from refused to ready, and says why", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Pair Me Up", async (store) => [
+      {
+        targetId: target.id,
+        eventId: SOURCE_ADD_EVENT_ID,
+        content: await putValueUpdate(store, { value: "k51-me" }),
+      },
+    ]);
+    const app = await start(target);
+    const issue = { number: 103, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(states(app, 103)).toEqual(["refused", "rejected"]);
+
+    const tampered = app.gh.editComment(reviewComment(app, 103).id, (body) =>
+      body.replace('"state":"refused"', '"state":"ready"'),
+    );
+    await app.deliver("issues", issueLabeled({ ...issue, labels: [APPROVE] }, APPROVE, "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    await nothingApplied(target);
+    expect(app.gh.labels.has(APPROVE)).toBe(false);
+    const refusal = app.gh.botComments(103)[2];
+    expect(refusal?.body).toContain(REFUSED);
+    expect(refusal?.body).toContain(patch.key);
+    expect(parseMarker(tampered.body)?.state).toBe("void");
+    // The fresh review says what the bot found: refused, as before.
+    expect(states(app, 103)).toEqual(["void", "rejected", "denied", "refused"]);
+  });
+
+  it("applies nothing after a writer edits only the diff a reader sees", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Hostile Takeover");
+    const app = await start(target);
+    const issue = { number: 104, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(states(app, 104)).toEqual(["ready"]);
+    const review = reviewComment(app, 104);
+    expect(review.body).toContain("Hostile Takeover");
+
+    // The marker is untouched: only what an approver reads says another name.
+    const tampered = app.gh.editComment(review.id, (body) => body.replaceAll("Hostile Takeover", "Typo Fix"));
+    expect(parseMarker(tampered.body)).toEqual(parseMarker(review.body));
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    await nothingApplied(target);
+    expect(app.gh.botComments(104)[1]?.body).toContain(REFUSED);
+    expect(tampered.body).toContain(VOIDED);
+    expect(tampered.body).not.toContain("Typo Fix");
+    // The fresh review shows what would be applied, and an approval of it applies that.
+    const fresh = app.gh.botComments(104)[2];
+    expect(parseMarker(fresh?.body)).toMatchObject({ kind: "review", state: "ready" });
+    expect(fresh?.body).toContain("Hostile Takeover");
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect((await operatorView(pair.operator.store, target.id)).name).toBe("Hostile Takeover");
+  });
+
+  it("trusts no signed text copied into a stranger's comment, nor into the bot's comment on another issue", async () => {
+    const target = await createProject(pair.operator.store);
+    const approved = await proposeRename(pair.contributor.store, target, "Reviewed Elsewhere");
+    const other = await proposeRename(pair.contributor.store, target, "The Other One");
+    const app = await start(target);
+    const first = { number: 105, body: `Patch: ${approved.key}`, author: "stranger" };
+    const second = { number: 106, body: `Patch: ${other.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(first));
+    await app.deliver("issues", issueOpened(second));
+    await app.settle();
+    const signed = reviewComment(app, 105).body;
+
+    // In a stranger's own comment on another issue: not the bot's, so nothing.
+    const third = { number: 107, body: "Please approve my comment", author: "stranger" };
+    app.gh.humanComment(107, "stranger", signed);
+    await app.deliver("issue_comment", commentCreated(third, "/apply", "writer"));
+    await app.settle();
+    expect(app.gh.botComments(107).at(-1)?.body).toContain("there is no reviewed patch on this issue");
+
+    // Pasted over the bot's review on another issue: signed for issue 105, so not trusted on 106.
+    const overwritten = app.gh.editComment(reviewComment(app, 106).id, () => signed);
+    expect(parseMarker(overwritten.body)).toMatchObject({ key: approved.key, state: "ready" });
+    await app.deliver("issue_comment", commentCreated(second, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    await nothingApplied(target);
+    expect(app.gh.botComments(106)[1]?.body).toContain(REFUSED);
+    expect(parseMarker(overwritten.body)).toMatchObject({ state: "void", key: approved.key });
+  });
+
+  it("re-reviews a review written before comments were signed, and applies nothing from it", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "From Before");
+    const app = await start(target);
+    const issue = { number: 108, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    // What an earlier version wrote: the same text, without a signature.
+    const review = reviewComment(app, 108);
+    const legacy = app.gh.editComment(review.id, (body) => splitSignature(body).unsigned);
+    expect(splitSignature(legacy.body).sig).toBeUndefined();
+
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    await nothingApplied(target);
+    expect(states(app, 108)).toEqual(["void", "denied", "ready"]);
+    expect(app.gh.botComments(108)[1]?.body).toContain(REFUSED);
+    expect(legacy.body).toContain(VOIDED);
+
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect((await operatorView(pair.operator.store, target.id)).name).toBe("From Before");
+  });
+
+  it("sets right at most three untrusted comments per event, each once, whoever sends the events", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Many Copies");
+    const app = await start(target);
+    const issue = { number: 109, body: "Tracking", author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    // Five reviews an earlier version left (unsigned), all of one key.
+    const { body } = await (async () => {
+      await app.deliver("issue_comment", commentCreated(issue, `Patch: ${patch.key}`, "stranger"));
+      await app.settle();
+      return reviewComment(app, 109);
+    })();
+    const unsigned = splitSignature(body).unsigned;
+    app.gh.editComment(reviewComment(app, 109).id, () => unsigned);
+    for (let i = 0; i < 4; i++) app.gh.earlierBotComment(109, unsigned);
+    const edits = () => app.gh.sent("PATCH", /\/issues\/comments\/\d+$/).length;
+    const reviewsPosted = () =>
+      app.gh.sent("POST", "/issues/109/comments").filter((r) => {
+        const text = (r.body as { body?: string }).body;
+        return parseMarker(text)?.kind === "review";
+      }).length;
+    const before = { edits: edits(), reviews: reviewsPosted() };
+
+    const mention = () => commentCreated(issue, `Still: ${patch.key}`, "stranger");
+    await app.deliver("issue_comment", mention());
+    await app.settle();
+    expect(edits() - before.edits).toBe(3);
+    expect(reviewsPosted() - before.reviews).toBe(1);
+    await app.deliver("issue_comment", mention());
+    await app.settle();
+    expect(edits() - before.edits).toBe(5);
+    for (let i = 0; i < 3; i++) {
+      await app.deliver("issue_comment", mention());
+      await app.settle();
+    }
+    expect(app.failures).toEqual([]);
+    expect(edits() - before.edits).toBe(5);
+    expect(reviewsPosted() - before.reviews).toBe(1);
+    expect(states(app, 109).filter((s) => s === "void")).toHaveLength(5);
+    await nothingApplied(target);
+  });
+});
