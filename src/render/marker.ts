@@ -167,6 +167,9 @@ export function writeMarker(marker: Marker): string {
   return `${PREFIX}${kind} ${JSON.stringify(body.data)} -->`;
 }
 
+/** What a signature adds to a comment (`,"sig":"…"`): a comment's budget leaves room for it. */
+export const SIGNATURE_CHARS = ',"sig":""'.length + 43;
+
 /** A signature: HMAC-SHA256, base64url without padding. */
 const SIG = /,"sig":"([A-Za-z0-9_-]{43})"\} -->$/;
 

@@ -11,7 +11,7 @@ import { renderJsonDiffSection } from "./markdown-json-diff.js";
 import { DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT, type ReviewMarkdownOptions } from "./markdown-options.js";
 import { renderOtherFilesSection } from "./markdown-other-files.js";
 import { renderTreeSection } from "./markdown-tree-section.js";
-import { isMarkerLogin, writeMarker } from "./marker.js";
+import { isMarkerLogin, SIGNATURE_CHARS, writeMarker } from "./marker.js";
 import { reviewedResult, reviewStatus, unshownTextFiles } from "./review-status.js";
 import { describeDelta, renderRevisionsMarkdown } from "./revisions-markdown.js";
 import { count } from "./words.js";
@@ -28,7 +28,8 @@ const SEPARATOR = "\n\n";
  * the verdict says what was left out (cut, or files never read) and how to see everything.
  */
 export function renderReviewMarkdown(review: PatchReview, options: ReviewMarkdownOptions = {}): string {
-  const maxChars = Math.min(options.maxChars ?? DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT);
+  // The signature is added when the comment is posted (app/marker-signer.ts): it must still fit.
+  const maxChars = Math.min(options.maxChars ?? DEFAULT_MAX_CHARS, GITHUB_COMMENT_LIMIT - SIGNATURE_CHARS);
   const marker = writeMarker({
     kind: "review",
     v: 1,

@@ -4,6 +4,7 @@ import { renderMarkdownHeader } from "../../../src/render/markdown-header.js";
 import { GITHUB_COMMENT_LIMIT } from "../../../src/render/markdown-options.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { renderReviewMarkdown } from "../../../src/render/review-markdown.js";
+import { testAppSigner } from "../../helpers/app-key.js";
 import { probeMarkdown } from "./markdown-probe.js";
 import { bigDiff, buildReview, entry, PATCH_KEY, storageItem, TARGET } from "./review-builder.js";
 
@@ -97,10 +98,11 @@ describe("renderReviewMarkdown within GitHub's size limit", () => {
     expect(markdown).toContain("…and 1,985 more.");
   });
 
-  it("never exceeds GitHub's hard limit even when asked for more", () => {
+  it("never exceeds GitHub's hard limit even when asked for more, once signed", () => {
     const review = giantReview(400, 50_000, 400);
-    expect(renderReviewMarkdown(review, { maxChars: 1_000_000 }).length).toBeLessThanOrEqual(
-      GITHUB_COMMENT_LIMIT,
-    );
+    const markdown = renderReviewMarkdown(review, { maxChars: 1_000_000 });
+    const signed = testAppSigner.sign(markdown, { owner: "o", repo: "r", issueNumber: 1 });
+    expect(signed.length).toBeGreaterThan(markdown.length);
+    expect(signed.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
   });
 });
