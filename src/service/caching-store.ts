@@ -228,7 +228,8 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
     cacheStats: () => ({ hits, misses, size: cache.size(), bytes: cache.bytes(), decoded: decodes }),
     rememberDecodedDag(root) {
       const shelf = options.disk?.decoded;
-      if (shelf && !shelf.has(root)) shelf.put(root, decodedDag(cache, root));
+      // Walked when the file is written: after the review's answer, what it read is still in the cache.
+      if (shelf && !shelf.has(root)) shelf.put(root, () => decodedDag(cache, root));
     },
     targetMemo: createTargetMemo({
       maxBytes: options.targetMemoBytes ?? DEFAULT_TARGET_MEMO_BYTES,

@@ -22,8 +22,12 @@ export interface DecodedBlock {
 export interface DecodedDagShelf {
   has(root: CID): boolean;
   get(root: CID): Promise<readonly DecodedBlock[] | undefined>;
-  /** Keep the blocks of the DAG under `root` (the root among them), each with the bytes it was decoded from. */
-  put(root: CID, blocks: readonly (DecodedBlock & { readonly bytes: Uint8Array })[]): void;
+  /**
+   * Keep the blocks of the DAG under `root` (the root among them), each with the bytes it was decoded
+   * from: `blocks` gives them when the file is written (after the review that put it has answered), so
+   * finding them (a walk of up to 50,000 blocks) is not the review's work either.
+   */
+  put(root: CID, blocks: () => readonly (DecodedBlock & { readonly bytes: Uint8Array })[]): void;
   flush(): Promise<void>;
   stats(): { readonly dags: number; readonly bytes: number; readonly discarded: number };
 }
@@ -38,19 +42,21 @@ export async function openDecodedDagShelf(
   // Blocks are put with the bytes they were decoded from and read back without them. Which of them are
   // kept is decided when the file is written, in turn with the other writes: re-encoding every value to
   // compare it is not the review's work.
-  const shelf: CheckedShelf<readonly (DecodedBlock & { readonly bytes?: Uint8Array })[]> =
-    await openCheckedShelf(dir, {
-      ...options,
-      suffix: "dag",
-      what: "decoded patch",
-      encode: (blocks, key) => {
-        const kept = blocks.filter(encodesBack);
-        // Without its root the DAG could not be found again whole; nothing is kept.
-        if (!kept.some((b) => b.cid.toString() === key)) return undefined;
-        return { [MARK]: FORMAT, Key: key, Blocks: kept.map((b) => [b.cid, b.size, b.value]) };
-      },
-      decode: decodeBlocks,
-    });
+  const shelf: CheckedShelf<
+    readonly DecodedBlock[],
+    () => readonly (DecodedBlock & { readonly bytes?: Uint8Array })[]
+  > = await openCheckedShelf(dir, {
+    ...options,
+    suffix: "dag",
+    what: "decoded patch",
+    encode: (blocks, key) => {
+      const kept = blocks().filter(encodesBack);
+      // Without its root the DAG could not be found again whole; nothing is kept.
+      if (!kept.some((b) => b.cid.toString() === key)) return undefined;
+      return { [MARK]: FORMAT, Key: key, Blocks: kept.map((b) => [b.cid, b.size, b.value]) };
+    },
+    decode: decodeBlocks,
+  });
   return {
     has: (root) => shelf.has(root.toString()),
     get: (root) => shelf.get(root.toString()),

@@ -40,7 +40,7 @@ const plain = (list: readonly DecodedBlock[] | undefined) =>
 
 async function shelved(dir: string): Promise<string> {
   const shelf = await openDecodedDagShelf(dir, { maxBytes: MAX });
-  shelf.put(root, blocks);
+  shelf.put(root, () => blocks);
   await shelf.flush();
   const [file] = await readdir(dir);
   return join(dir, file as string);
@@ -71,6 +71,21 @@ describe("decoded patches on disk", () => {
     expect(shelf.has(blocks[1]?.cid as CID)).toBe(false);
   });
 
+  it("takes the blocks and encodes the file only once the event loop has had a turn: the review that kept them answers first", async () => {
+    const shelf = await openDecodedDagShelf(join(work, "after-the-answer"), { maxBytes: MAX });
+    let taken = 0;
+    shelf.put(root, () => {
+      taken++;
+      return blocks;
+    });
+    // What follows the put in a review (its checks, the comment rendered, the answer) runs as microtasks.
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(taken).toBe(0);
+    await shelf.flush();
+    expect(taken).toBe(1);
+    expect(plain(await shelf.get(root))).toEqual(plain(blocks));
+  });
+
   it("a damaged, cut-short or empty file is never used: it is deleted, and the DAG kept again afterwards", async () => {
     for (const [name, damage] of fileDamages) {
       const dir = join(work, name);
@@ -80,7 +95,7 @@ describe("decoded patches on disk", () => {
       expect(got).toBeUndefined();
       expect(reasons).toEqual([expect.stringMatching(/decoded patch .* do not match its CID/)]);
       expect(await readdir(dir)).toEqual([]);
-      shelf.put(root, blocks);
+      shelf.put(root, () => blocks);
       await shelf.flush();
       expect(plain((await reopened(dir)).got)).toEqual(plain(blocks));
     }
@@ -130,13 +145,13 @@ describe("decoded patches on disk", () => {
     };
     const dir = join(work, "canonical");
     const shelf = await openDecodedDagShelf(dir, { maxBytes: MAX });
-    shelf.put(root, [...blocks, odd]);
+    shelf.put(root, () => [...blocks, odd]);
     await shelf.flush();
     expect(plain(await shelf.get(root))).toEqual(plain(blocks));
 
     const rootless = join(work, "rootless");
     const other = await openDecodedDagShelf(rootless, { maxBytes: MAX });
-    other.put(root, blocks.slice(1));
+    other.put(root, () => blocks.slice(1));
     await other.flush();
     expect(await readdir(rootless)).toEqual([]);
   });
