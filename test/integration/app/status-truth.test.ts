@@ -249,4 +249,34 @@ describe("the GitHub App: what the issue says stays true", () => {
     await app.settle();
     expect(writes(app)).toBe(written);
   });
+  it("a 502 on the outcome comment: a /refresh, not only a second approval, then says the patch was applied", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Said Later");
+    const issue = { number: 316, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    app.gh.fail("POST", "/issues/316/comments", { status: 502 });
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "maintainer"));
+    await app.settle();
+    const failed = app.gh.botComments(316).at(-1);
+    expect(parseMarker(failed?.body)).toMatchObject({ kind: "status", state: "failed" });
+    expect(failed?.body).toContain("**was applied**");
+    expect(app.gh.labels.has("nomad-patch: applied")).toBe(false);
+
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(states(app, 316)).toEqual(["ready"]);
+    expect(parseMarker(app.gh.botComments(316).at(-1)?.body)).toMatchObject({
+      kind: "status",
+      state: "applied",
+      cid: patch.cid.toString(),
+    });
+    expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);
+  });
 });
