@@ -194,6 +194,35 @@ describe("the GitHub App: a writer who edits the bot's comments gains nothing", 
     expect(parseMarker(overwritten.body)).toMatchObject({ state: "void", key: approved.key });
   });
 
+  it("counts no status a writer forged in the bot's comment: the outcome of an apply is still posted", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Outcome Shown");
+    const app = await start(target);
+    const issue = { number: 110, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.deliver("issue_comment", commentCreated(issue, "/apply r9", "writer"));
+    await app.settle();
+    expect(states(app, 110)).toEqual(["ready", "denied"]);
+    // The refusal rewritten to read as this version's outcome: "applied" statuses keep the outcome from
+    // being posted twice, and keep a reopened issue's key from being watched.
+    const cid = patch.cid.toString();
+    const forged = app.gh.editComment(
+      app.gh.botComments(110)[1]?.id ?? 0,
+      () =>
+        `<!-- nomad-patch:status {"v":1,"state":"applied","key":"${patch.key}","cid":"${cid}"} -->\n\nApplied long ago.`,
+    );
+    expect(parseMarker(forged.body)).toMatchObject({ state: "applied", cid });
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "writer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect((await operatorView(pair.operator.store, target.id)).name).toBe("Outcome Shown");
+    const outcome = app.gh.botComments(110).at(-1);
+    expect(outcome?.id).not.toBe(forged.id);
+    expect(parseMarker(outcome?.body)).toMatchObject({ kind: "status", state: "applied", cid });
+    // A status is not rewritten: it decides nothing, and GitHub's edit history shows who changed it.
+    expect(forged.body).toContain("Applied long ago.");
+  });
+
   it("re-reviews a review written before comments were signed, and applies nothing from it", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "From Before");
