@@ -27,6 +27,24 @@ export function keysWithStandingFailure(marked: readonly MarkedComment[], except
 }
 
 /**
+ * `keysWithStandingFailure`, less the versions the apply journal says are applied: a failure status that
+ * GitHub's failure on the outcome comment left (it says the patch "was applied") is no standing failure,
+ * and keeps no label up. An unreadable journal leaves the failure standing.
+ */
+export async function standingFailures(
+  job: IssueJob,
+  marked: readonly MarkedComment[],
+  except: string,
+): Promise<StandingFailure[]> {
+  const standing: StandingFailure[] = [];
+  for (const failure of keysWithStandingFailure(marked, except)) {
+    const record = await job.runtime.journal.get(failure.cid).catch(() => undefined);
+    if (record?.state !== "done") standing.push(failure);
+  }
+  return standing;
+}
+
+/**
  * Takes down the `approve` and `failed` labels once what `key` did no longer warrants them (a new version
  * of it, its apply): they are the issue's, not one key's, so they stay up while another key's failed
  * apply (and the approval it carried out) still stands.
@@ -37,7 +55,7 @@ export async function takeDownApplyLabels(
   marked: readonly MarkedComment[],
   key: string,
 ): Promise<void> {
-  const standing = keysWithStandingFailure(marked, key);
+  const standing = await standingFailures(job, marked, key);
   if (standing.length > 0) {
     const keys = standing.map((s) => s.key);
     job.log.info({ standing: keys }, "the approve and failed labels stay: another key's failed apply stands");

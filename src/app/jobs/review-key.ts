@@ -19,7 +19,7 @@ import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
-import { keysWithStandingFailure, takeDownApplyLabels } from "./apply-labels.js";
+import { standingFailures, takeDownApplyLabels } from "./apply-labels.js";
 import { reportIfApplied } from "./apply-reviewed.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readComments } from "./issue-comments.js";
@@ -179,7 +179,7 @@ export async function reviewKey(
     const replaces = current?.marker.cid
       ? { cid: current.marker.cid, result: current.marker.result }
       : undefined;
-    const otherFailures = keysWithStandingFailure(marked, key);
+    const otherFailures = await standingFailures(job, marked, key);
     await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces, otherFailures }));
     const replaced = current ? [...stale, current] : stale;
     if (replaced.length > 0) await supersedeStale(job, config, marked, key, replaced);

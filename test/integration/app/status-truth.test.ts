@@ -279,4 +279,40 @@ describe("the GitHub App: what the issue says stays true", () => {
     expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);
   });
+  it("a key applied through a 502 on its outcome is no standing failure: another key's revision takes the labels down", async () => {
+    const target = await createProject(pair.operator.store);
+    const a = await proposeRename(pair.contributor.store, target, "Name A");
+    const b1 = await proposeRename(pair.contributor.store, target, "Name B");
+    const issue = { number: 317, body: `Patch: ${a.key}\nPatch: ${b1.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(states(app, 317)).toEqual(["ready", "ready"]);
+
+    // A is approved by name (the label is up too) and applied; GitHub loses the outcome comment.
+    app.gh.labels.add(APPROVE);
+    app.gh.fail("POST", "/issues/317/comments", { status: 502 });
+    const command = `/apply ${a.cid.toString().slice(0, 20)}`;
+    await app.deliver(
+      "issue_comment",
+      commentCreated({ ...issue, labels: [APPROVE] }, command, "maintainer"),
+    );
+    await app.settle();
+    expect(app.gh.botComments(317).at(-1)?.body).toContain("**was applied**");
+
+    // B's contributor republishes; the poll reviews B alone. A's approval was carried out: nothing stands.
+    const b2 = await updatePatchRequest(
+      { store: pair.contributor.store },
+      { key: b1.key, title: "Name B, retitled", publish: { allowOffline: true } },
+    );
+    await app.poll(11 * 60_000);
+    expect(app.failures).toEqual([]);
+    const reviewOfB = reviews(app, 317).at(-1);
+    expect(parseMarker(reviewOfB?.body)).toMatchObject({ key: b1.key, cid: b2.cid.toString() });
+    expect(reviewOfB?.body).not.toContain(a.key);
+    expect(app.gh.labels.has(APPROVE)).toBe(false);
+  });
 });
