@@ -3,7 +3,27 @@ import type { Probot } from "probot";
 
 const LINGER_MS = 1000;
 
+/**
+ * How long a webhook body may take to arrive, from the moment the guard starts reading it. GitHub sends a
+ * delivery in one go and gives up on it after 10 s; the middleware behind answers 202 on its own 9 s after
+ * it is called. Well under both, so a body that trickles in (or never ends) is answered 408 and forgotten
+ * instead of being held, and buffered, until Node's 5-minute `requestTimeout`.
+ */
+export const WEBHOOK_READ_DEADLINE_MS = 5000;
+
+/**
+ * How many bodies of the largest size allowed may be buffered at once, across all connections: the bytes
+ * held by unfinished bodies never pass this many times `maxBytes` (100 MiB by default), however many slow
+ * connections a stranger opens.
+ */
+export const BUFFERED_BODIES = 4;
+
 type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
+
+/** What a guard's log needs. */
+interface GuardLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 /**
  * Puts a size guard in front of Probot's webhook middleware, for every way the app is served: `run()`
@@ -14,59 +34,142 @@ type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
  */
 export function limitWebhookBodies(probot: Probot, maxBytes: number): void {
   const unguarded = probot.getNodeMiddleware.bind(probot);
+  const log = probot.log as unknown as GuardLog;
   probot.getNodeMiddleware = async (options) =>
-    guardBodies((await unguarded(options)) as Middleware, maxBytes);
+    guardBodies((await unguarded(options)) as Middleware, {
+      path: trimSlashes(options?.path ?? probot.webhookPath),
+      maxBytes,
+      budget: { left: BUFFERED_BODIES * maxBytes },
+      log,
+    });
+}
+
+/** The bytes that unfinished bodies may still take, shared by every connection of one middleware. */
+interface Budget {
+  left: number;
+}
+
+interface Guard {
+  /** The webhook path, without trailing slashes. */
+  readonly path: string;
+  readonly maxBytes: number;
+  readonly budget: Budget;
+  readonly log: GuardLog;
 }
 
 /**
- * A POST whose Content-Length is over `maxBytes` is answered 413 without reading it; any other POST is
- * read while counting, and answered 413 the moment it passes `maxBytes`. A body within the bound is
- * handed on already read (`rawBody`, which @octokit/webhooks takes instead of reading the stream).
+ * Only a POST to the webhook path is read here; anything else goes on unread (the middleware answers it,
+ * or hands it to the server's next handler, without reading a body), so a stranger's POST to another path
+ * buffers nothing. A POST whose Content-Length is over `maxBytes` is answered 413 without reading it; any
+ * other is read while counting, and answered 413 the moment it passes `maxBytes`, 503 when the bodies
+ * being read at once would hold more than the shared budget, 408 when it is not whole within
+ * `WEBHOOK_READ_DEADLINE_MS`. A body within the bounds is handed on already read (`rawBody`, which
+ * @octokit/webhooks takes instead of reading the stream).
  * Reading it whole here also keeps the acknowledgement honest: the middleware's 9 s timer (202 "still
- * processing", done or not) starts only when it is called, so a body that trickles in for longer cannot be
- * answered 2xx before the handler has written the event's record (signed-webhook.test.ts).
+ * processing", done or not) starts only when it is called, so a body that trickles in cannot be answered
+ * 2xx before the handler has written the event's record (signed-webhook.test.ts).
  */
-function guardBodies(inner: Middleware, maxBytes: number): Middleware {
+function guardBodies(inner: Middleware, guard: Guard): Middleware {
   return async (req: IncomingMessage, res: ServerResponse, ...rest: unknown[]) => {
     const next = rest[0] as Parameters<Middleware>[2];
-    if (req.method !== "POST") return inner(req, res, next);
+    if (req.method !== "POST" || pathOf(req.url) !== guard.path) return inner(req, res, next);
     const declared = Number(req.headers["content-length"] ?? Number.NaN);
-    if (declared > maxBytes) return tooLarge(req, res, maxBytes);
-    const body = await readAtMost(req, maxBytes);
-    if (body === "too large") return tooLarge(req, res, maxBytes);
-    Object.assign(req, { body: {}, rawBody: body });
-    return inner(req, res, next);
+    if (declared > guard.maxBytes) return tooLarge(req, res, guard.maxBytes);
+    const body = await readWithin(req, guard);
+    if (body instanceof Uint8Array) {
+      Object.assign(req, { body: {}, rawBody: body });
+      return inner(req, res, next);
+    }
+    if (body === "too large") return tooLarge(req, res, guard.maxBytes);
+    if (body === "gone") return true;
+    const delivery = req.headers["x-github-delivery"];
+    const from = req.socket.remoteAddress;
+    if (body === "too slow") {
+      guard.log.warn(
+        { delivery, from, deadlineMs: WEBHOOK_READ_DEADLINE_MS },
+        "webhook body not whole in time; answered 408",
+      );
+      return refuse(req, res, 408, `Webhook bodies must arrive within ${WEBHOOK_READ_DEADLINE_MS} ms`);
+    }
+    guard.log.warn({ delivery, from }, "too many webhook bodies being read at once; answered 503");
+    return refuse(req, res, 503, "Too many webhook bodies are being read at once; retry later", {
+      "retry-after": "10",
+    });
   };
 }
 
-function readAtMost(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | "too large"> {
-  return new Promise((resolve, reject) => {
+type Read = Uint8Array | "too large" | "too slow" | "too busy" | "gone";
+
+/**
+ * Reads the body, taking each chunk out of the shared budget and giving it all back once the body is
+ * handed on or refused (a refused body's bytes are dropped at once).
+ */
+function readWithin(req: IncomingMessage, guard: Guard): Promise<Read> {
+  return new Promise<Read>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const settle = (result: Exclude<Read, Uint8Array> | "whole") => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onGone);
+      guard.budget.left += size;
+      const body = result === "whole" ? Buffer.concat(chunks, size) : result;
+      chunks.length = 0;
+      resolve(body);
+    };
     const onData = (chunk: Buffer) => {
+      if (size + chunk.length > guard.maxBytes) return settle("too large");
+      if (chunk.length > guard.budget.left) return settle("too busy");
+      guard.budget.left -= chunk.length;
       size += chunk.length;
-      if (size > maxBytes) {
-        req.off("data", onData);
-        chunks.length = 0;
-        resolve("too large");
-        return;
-      }
       chunks.push(chunk);
     };
+    const onEnd = () => settle("whole");
+    // The client went away before the end: nothing to answer, and its bytes go back to the budget.
+    const onGone = () => settle("gone");
+    const timer = setTimeout(() => settle("too slow"), WEBHOOK_READ_DEADLINE_MS);
     req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks, size)));
-    req.once("error", reject);
+    req.once("end", onEnd);
+    req.once("error", onGone);
+    req.once("close", onGone);
   });
 }
 
+/** The path of a request's URL without its query or trailing slashes, as the middleware compares it. */
+function pathOf(url: string | undefined): string | undefined {
+  try {
+    return trimSlashes(new URL(url ?? "", "http://localhost").pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+const trimSlashes = (path: string) => path.replace(/\/+$/u, "") || "/";
+
+function tooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): true {
+  return refuse(req, res, 413, `Webhook bodies are at most ${maxBytes} bytes (GitHub's limit)`);
+}
+
 /**
- * Answers 413 at once, but closes only once the client stopped sending (at most `LINGER_MS` later):
+ * Answers at once, but closes only once the client stopped sending (at most `LINGER_MS` later):
  * closing a socket with unread data resets it, and the client would see a broken pipe instead of the
  * answer. What still arrives meanwhile is discarded, not kept.
  */
-function tooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): true {
-  const body = JSON.stringify({ error: `Webhook bodies are at most ${maxBytes} bytes (GitHub's limit)` });
-  res.writeHead(413, {
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  error: string,
+  headers: Record<string, string> = {},
+): true {
+  const body = JSON.stringify({ error });
+  res.writeHead(status, {
+    ...headers,
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
     connection: "close",

@@ -68,3 +68,27 @@ export function postTrickled(
     });
   });
 }
+
+/**
+ * Opens `count` POSTs, each declaring a body of `declared` bytes, sending `sentAtOnce` of them and then one
+ * byte every 500 ms (never the whole body): a slowloris. Each promise is what its connection was answered.
+ */
+export function openSlowBodies(
+  url: string,
+  count: number,
+  options: { declared: number; sentAtOnce: number },
+): Promise<Trickled>[] {
+  return Array.from({ length: count }, (_, index) =>
+    postTrickled(
+      url,
+      {
+        "content-type": "application/json",
+        "x-github-event": "issue_comment",
+        "x-github-delivery": `slow-${index}`,
+        "x-hub-signature-256": "sha256=00",
+      },
+      "x".repeat(options.declared),
+      { slowBytes: options.declared - options.sentAtOnce, everyMs: 500, onAnswer: () => undefined },
+    ),
+  );
+}
