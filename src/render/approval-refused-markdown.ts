@@ -103,9 +103,13 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
       break;
     }
     case "rules": {
-      const who = input.builtIn
-        ? "a built-in refusal rejects it, which no one can override"
-        : "the repository's rules reject it, and only an admin can override a rule that does not say `overridable: true`";
+      // A dropped target is refused for as long as the configuration does not name it; no approval
+      // overrides that, but a commit to the configuration lifts it (the advice below).
+      const who = input.droppedTarget
+        ? "the repository's configuration does not name its target, and while it does not, no approval can apply it"
+        : input.builtIn
+          ? "a built-in refusal rejects it, which no one can override"
+          : "the repository's rules reject it, and only an admin can override a rule that does not say `overridable: true`";
       lines.push(
         `🔒 **Nothing applied:** ${approval.toLowerCase()} of patch ${codeSpan(input.choice.key)} at version ${codeSpan(input.choice.cid)} was not accepted: ${who}.`,
         input.reasons

@@ -205,6 +205,10 @@ function howToApprove(review: PatchReview, status: ReviewStatus, options: Review
     return "**Preview only:** this bot's node cannot apply to this target; the operator can apply it from a paired node.";
   }
   const rejection = rulesRejectionOf(status, options.rulesReject);
+  if (rejection?.by === "built-in" && rejection.rules.includes("unknown-target")) {
+    // Not a refusal no one can lift: it holds while the configuration does not name the target.
+    return `**Nothing to approve:** the repository's configuration does not name this patch's target, and while it does not, no approval can apply it. To take the patch, add the target under \`targets:\` in \`.github/nomad-patch.yml\` on the default branch, then comment ${refresh}.`;
+  }
   if (rejection?.by === "built-in") {
     return "**Nothing to approve:** a built-in refusal rejects this version, and no one can override it.";
   }

@@ -58,7 +58,12 @@ describe("the GitHub App: an approval and what changed around its review", () =>
     const last = app.gh.botComments(83).at(-1);
     expect(parseMarker(last?.body)).toMatchObject({ kind: "status" });
     expect(parseMarker(last?.body)).not.toMatchObject({ state: "applied" });
-    expect(last?.body).toContain("a built-in refusal rejects it, which no one can override");
+    // The refusal holds while the configuration does not name the target; a commit lifts it, so it is
+    // not called one that no one can override.
+    expect(last?.body).toContain(
+      "the repository's configuration does not name its target, and while it does not, no approval can apply it",
+    );
+    expect(last?.body).not.toContain("no one can override");
     // It names the target the configuration dropped, and what a maintainer does to take the patch again.
     expect(last?.body).toContain(
       `The patch is for the target \`${target.id}\`, which \`.github/nomad-patch.yml\` no longer names`,

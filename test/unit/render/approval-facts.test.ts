@@ -47,3 +47,33 @@ describe("approvalFacts", () => {
     expect(holds(refusedReview(), base, { ...base, approveLabel: "ship it" })).toBe(true);
   });
 });
+
+describe("the review's line on approving a version the built-in refusals reject", () => {
+  const builtIn = (rules: string[]): ReviewMarkdownOptions => ({
+    ...base,
+    rulesReject: {
+      by: "built-in",
+      rules,
+      reasons: ["the patch is for k51…, which is not a target of this repository"],
+    },
+  });
+
+  it("says a dropped target's refusal holds while the configuration does not name it, and what lifts it", () => {
+    const body = renderReviewMarkdown(fieldsReview(), {
+      ...builtIn(["unknown-target"]),
+      refreshCommand: "/refresh",
+    });
+    expect(body).toContain(
+      "**Nothing to approve:** the repository's configuration does not name this patch's target, and while it does not, no approval can apply it.",
+    );
+    expect(body).toContain(
+      "add the target under `targets:` in `.github/nomad-patch.yml` on the default branch, then comment `/refresh`",
+    );
+    expect(body).not.toContain("no one can override");
+  });
+
+  it("says any other built-in refusal is one no one can override", () => {
+    const body = renderReviewMarkdown(fieldsReview(), builtIn(["reserved-event-id"]));
+    expect(body).toContain("a built-in refusal rejects this version, and no one can override it");
+  });
+});
