@@ -57,19 +57,27 @@ async function recordedInboxes(dataDir: string): Promise<string[]> {
     .filter((id) => isIpnsName(id));
 }
 
-/** Resolves when `signal` aborts, or on the process's SIGINT or SIGTERM when there is none. */
-export function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  if (signal)
-    return new Promise((resolve) =>
-      signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
+/**
+ * Resolves when `signal` aborts, or on the process's SIGINT or SIGTERM when there is none. A wait that ends
+ * another way (a listen that reached its count or its time) passes `done` and aborts it: the listeners are
+ * then taken off, so a process that runs many commands (the library, the tests) does not collect two signal
+ * listeners per command.
+ */
+export function untilStopped(signal: AbortSignal | undefined, done?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted || done?.aborted) return resolve();
     const stop = () => {
+      signal?.removeEventListener("abort", stop);
+      done?.removeEventListener("abort", stop);
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       resolve();
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    done?.addEventListener("abort", stop, { once: true });
+    if (signal) signal.addEventListener("abort", stop, { once: true });
+    else {
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    }
   });
 }

@@ -61,12 +61,14 @@ async function inboxCommand(ctx: CommandContext, named: string[], options: Inbox
       );
       ctx.progress(`listening on ${targets.length} inbox(es) for ${listenMs / 1000} s…`);
       let timer: NodeJS.Timeout | undefined;
+      const listened = new AbortController();
       await Promise.race([
         enough,
-        untilStopped(ctx.io.interrupted),
+        untilStopped(ctx.io.interrupted, listened.signal),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, listenMs))),
       ]);
       clearTimeout(timer);
+      listened.abort();
       await inbox.close();
       counts = inbox.counts();
     }

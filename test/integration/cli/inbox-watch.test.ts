@@ -54,6 +54,8 @@ describe("delivering patch keys to a target's inbox, and watch deciding them by 
   });
 
   it("lists a key delivered while the operator's inbox listens", async () => {
+    const signalListeners = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const listenersBefore = signalListeners();
     const listening = as(operator, ["--json", "inbox", project.id, "--listen", "60", "--count", "1"]);
     const patch = await propose("--title", "Tagline", "--set", "ExtendedDescription=Hello");
     const delivered = await as(contributor, ["--json", "deliver", patch.key, "--inbox", project.id]);
@@ -61,6 +63,8 @@ describe("delivering patch keys to a target's inbox, and watch deciding them by 
     expect(jsonOf(delivered)).toMatchObject({ key: patch.key, target: project.id, peers: [operator.peerId] });
     const listed = await listening;
     expect(listed.code, listed.stderr).toBe(0);
+    // A listen that ended at its count takes back its SIGINT/SIGTERM listeners: the process runs on.
+    expect(signalListeners()).toEqual(listenersBefore);
     const listing = jsonOf<Listing & { counts: { accepted: number } }>(listed);
     expect(listing.counts.accepted).toBe(1);
     expect(listing.inboxes).toEqual([
