@@ -426,12 +426,13 @@ const heldLocks = new Set<string>();
 let listening = false;
 
 function releaseOnExit(path: string): void {
-  if (!listening)
-    process.once("exit", () => {
-      for (const lock of heldLocks) rmSync(lock, { force: true });
-    });
+  if (!listening) process.once("exit", releaseHeldLocksOnExit);
   listening = true;
   heldLocks.add(path);
+}
+
+function releaseHeldLocksOnExit(): void {
+  for (const lock of heldLocks) rmSync(lock, { force: true });
 }
 
 /** Thrown to stop waiting: a cache another live process writes is not waited for. */
