@@ -1,6 +1,23 @@
 import { defineConfig } from "vitest/config";
 import { SlowestFirst } from "./test/helpers/slowest-first.js";
 
+/** Integration files that mock a module with `vi.mock`, which in a shared process would reach other files. */
+const MOCKING_FILES = [
+  "test/integration/app/ack-path.test.ts",
+  "test/integration/app/disk-queue-deliveries.test.ts",
+];
+
+const integration = {
+  environment: "node",
+  // Real Kubo daemons: starting one takes about a second, a cold fetch more.
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  // Two cores: a handful of daemons at once is what the machine can carry.
+  maxWorkers: 2,
+  sequence: { groupOrder: 1 },
+  globalSetup: ["test/helpers/global-setup.ts"],
+};
+
 export default defineConfig({
   test: {
     // The slowest files first, so that no worker is left alone with one at the end.
@@ -30,14 +47,23 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
-          environment: "node",
-          // Real Kubo daemons: starting one takes about a second, a cold fetch more.
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          // Two cores: a handful of daemons at once is what the machine can carry.
-          maxWorkers: 2,
-          sequence: { groupOrder: 1 },
-          globalSetup: ["test/helpers/global-setup.ts"],
+          // These replace `node:fs` for their whole file with `vi.mock`: they get processes of their own.
+          exclude: [...MOCKING_FILES],
+          ...integration,
+          // As the unit project: one worker process runs many files and keeps the modules they import
+          // (docs/decisions.md, "CI: what a suite costs").
+          isolate: false,
+          setupFiles: ["test/helpers/shared-worker-guard.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration-isolated",
+          include: [...MOCKING_FILES],
+          ...integration,
+          // After the shared project's group, so that the two projects never run more workers at once than
+          // the machine's two cores.
+          sequence: { groupOrder: 2 },
         },
       },
     ],
