@@ -163,6 +163,8 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
     expect(reviewsOn(gh, issue)).toHaveLength(1);
   });
 
+  // A bound on a hang, not a speed check: its own waits allow 140 s, after 50 proposals and 1,000 publishes,
+  // and the project's 60 s cut it off on a loaded machine before its first wait had run out.
   it("opens at most maxOpenIssues for 1,000 deliveries of 50 keys, keeps what waits bounded, and opens the next when one closes", async () => {
     const target = await createProject(operator.store);
     const keys: string[] = [];
@@ -232,7 +234,7 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
     await app.settle();
     expect(gh.sent("POST", "/issues")).toHaveLength(4);
     expect(gh.issues.filter((issue) => issue.state === "open")).toHaveLength(3);
-  });
+  }, 240_000);
 
   it("a target at its cap opens the next key as soon as one of its issues is closed, and a person's closed issue frees nothing", async () => {
     const target = await createProject(operator.store);
