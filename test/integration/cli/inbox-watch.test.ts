@@ -76,6 +76,7 @@ describe("delivering patch keys to a target's inbox, and watch deciding them by 
     ]);
   });
 
+  // A bound on a hang, not a speed check: its wait for the decisions allows 90 s, beyond the project's 60 s.
   it("applies a patch every rule allows, rejects one a rule refuses, leaves one for a person, then stops", async () => {
     const rules = join(work, "rules.yml");
     await writeFile(
@@ -174,5 +175,5 @@ describe("delivering patch keys to a target's inbox, and watch deciding them by 
     });
     expect(run.code).toBe(64);
     expect(run.stderr).toContain("is not a target of");
-  });
+  }, 180_000);
 });
