@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { ApplicationFunction, Probot } from "probot";
 import { readAppPrivateKey } from "../config/app-credentials.js";
 import type { Environment } from "../config/environment.js";
@@ -112,7 +113,11 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         windowMs: 60 * 60 * 1000,
       }),
       refreshes: createRefreshLimiter(),
-      transferred: createTransferredIssues(),
+      // On disk with the queue, so that a queued event for a transferred issue does nothing after a restart.
+      transferred: createTransferredIssues({
+        file: disk ? join(deps.environment.dataDir, "transferred-issues.json") : undefined,
+        log: (message) => log.warn({}, message),
+      }),
       watched: watcher.list,
       watchClock: watcher.now,
       installationTokens: tokens,

@@ -98,10 +98,11 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   }
   // The issue now lives in another repository, under that repository's configuration and people; GitHub
   // tells the new one with an `issues.opened` of its own. Here: nothing more is read or written for the old
-  // number (jobs still waiting in its lane do nothing), and its keys are no longer polled. Not kept on disk:
-  // a poll that finds the issue answering from elsewhere stops watching it as well (review-moved.ts).
+  // number (jobs still waiting in its lane do nothing, after a restart too: the transfer is kept on disk
+  // before this event's record is removed), and its keys are no longer polled. A poll that finds the issue
+  // answering from elsewhere stops watching it as well (review-moved.ts).
   if (name === "issues.transferred") {
-    deps.runtime.transferred?.add(lane);
+    await deps.runtime.transferred?.add(lane);
     deps.bridge?.issueClosed(`${owner}/${repo}`, job.issue);
     log.info(
       { to: transferredTo(payload) ?? null },

@@ -36,7 +36,7 @@ export async function reviewMovedKey(
       { key: entry.key, answeredAs: facts.answeredAs },
       "the issue answers from elsewhere now (transferred): its keys are no longer watched here",
     );
-    runtime.transferred?.add(issueLane(github.ref));
+    await runtime.transferred?.add(issueLane(github.ref));
     return unwatch(job);
   }
   if (!facts.open) {

@@ -11,7 +11,7 @@ import { fakeGitHub } from "./github-fake.js";
 import { BOT, kuboPairPerSuite, loadApp } from "./harness.js";
 import { recordLogs } from "./log-recorder.js";
 import { configYaml, createProject, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueOpened, REPO } from "./payloads.js";
+import { commentCreated, issueOpened, issueTransferred, REPO } from "./payloads.js";
 
 const ADMIN = { permission: "admin", role_name: "admin" };
 const TARGET = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
@@ -90,6 +90,45 @@ describe("the GitHub App's queued work across a restart", () => {
     await second.idle();
     expect(gh.requests.length).toBe(requests);
     expect(after.logs.some((l) => l.msg === "delivery seen before: ignored")).toBe(true);
+  });
+
+  it("does nothing after a restart with an event for an issue transferred before the stop, still in queue/", async () => {
+    const gh = maintainerGitHub();
+    // The /hold is accepted but waits behind its sender's other job; then the issue is transferred.
+    const first = createWorkQueue();
+    occupy(first, "maintainer");
+    const before = await boot(pair.operator.store, first);
+    await before.deliver("issue_comment", hold(9, 91_009), "delivery-before-transfer");
+    const moved = issueTransferred(
+      { number: 9, body: "" },
+      { ...REPO, repo: "New-Home", number: 4 },
+      "maintainer",
+    );
+    await before.deliver("issues", moved, "delivery-transfer");
+    expect(await records()).toHaveLength(1);
+
+    // The next process replays the /hold: the old number is no longer this repository's issue.
+    const second = createWorkQueue();
+    const after = await boot(pair.operator.store, second);
+    await second.idle();
+    expect(gh.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(after.logs.some((l) => l.msg.includes("the issue was transferred since this event"))).toBe(true);
+    expect(await records()).toEqual([]);
+  });
+
+  it("discards a damaged record of transferred issues with a log line, and handles the issue's events", async () => {
+    const gh = maintainerGitHub();
+    await writeFile(join(dataDir, "transferred-issues.json"), '{"v":1,"lanes":["../../etc#1"]}');
+    const queue = createWorkQueue();
+    const app = await boot(pair.operator.store, queue);
+    expect(app.logs.some((l) => l.msg.startsWith("transferred issues file is corrupt: discarded"))).toBe(
+      true,
+    );
+    await app.deliver("issue_comment", hold(10, 91_010), "delivery-after-damage");
+    await queue.idle();
+    expect(gh.sent("POST", "/issues/10/labels").map((r) => r.body)).toEqual([
+      { labels: ["nomad-patch: held"] },
+    ]);
   });
 
   it("discards corrupt, foreign and oversized files at start, and replays a finished /hold without posting it twice", async () => {

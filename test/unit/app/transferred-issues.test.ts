@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { otherIssue } from "../../../src/app/github/issue-github.js";
 import { createTransferredIssues } from "../../../src/app/transferred-issues.js";
@@ -36,5 +39,32 @@ describe("createTransferredIssues", () => {
     const kept = Array.from({ length: 1_000 }, (_, i) => moved.has(`a/b#${i}`)).filter(Boolean);
     expect(kept).toHaveLength(10);
     expect(moved.has("a/b#999")).toBe(true);
+  });
+});
+
+describe("createTransferredIssues on a file", () => {
+  it("keeps its lanes for the next process, within its bound, and discards a file it did not write", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nomad-patch-transferred-"));
+    const file = join(dir, "transferred-issues.json");
+    try {
+      const first = createTransferredIssues({ file, max: 3 });
+      for (let i = 1; i <= 5; i += 1) await first.add(`a/b#${i}`);
+      const next = createTransferredIssues({ file, max: 3 });
+      expect([1, 2, 3, 4, 5].map((i) => next.has(`a/b#${i}`))).toEqual([false, false, true, true, true]);
+
+      const logs: string[] = [];
+      for (const text of ["{ not json", '{"v":1,"lanes":["a/b#1 and more"]}', "x".repeat(4096)]) {
+        await writeFile(file, text);
+        const damaged = createTransferredIssues({ file, max: 3, log: (line) => logs.push(line) });
+        expect(damaged.has("a/b#1")).toBe(false);
+      }
+      expect(logs).toEqual([
+        expect.stringContaining("corrupt: discarded"),
+        expect.stringContaining("corrupt: discarded"),
+        expect.stringContaining("too large: discarded"),
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
