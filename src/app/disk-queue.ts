@@ -112,6 +112,75 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 const RECORD_NAME = /^\d{15}-\d{6}\.json$/;
 const DELIVERIES = "deliveries";
 
+/**
+ * Who writes a record, as the first digit of its counter: the app's main thread (0) and the thread that
+ * acknowledges webhooks (1, `ack-thread/`) write into the same directory, each with a counter of its own,
+ * and two records named alike in the same millisecond would overwrite each other.
+ */
+export type RecordWriterId = 0 | 1;
+
+/** Writes new records into a queue's directory; `openDiskQueue` reads them back and removes them. */
+export interface RecordWriter {
+  /** The record's file name, or undefined when it is over the size cap (nothing is written). */
+  write(event: QueuedEvent): string | undefined;
+}
+
+export function createRecordWriter(
+  dir: string,
+  options: { readonly maxRecordBytes: number; readonly writer: RecordWriterId },
+): RecordWriter {
+  let counter = 0;
+  return {
+    write(event) {
+      const body = JSON.stringify({ v: 1, ...event });
+      if (Buffer.byteLength(body) > options.maxRecordBytes) return undefined;
+      counter = (counter + 1) % 100_000;
+      const serial = `${options.writer}${String(counter).padStart(5, "0")}`;
+      const name = `${String(Date.now()).padStart(15, "0")}-${serial}.json`;
+      writeWhole(dir, name, body);
+      return name;
+    },
+  };
+}
+
+/**
+ * Written whole, then renamed into place: a crash leaves the old record or the new one. Synchronously:
+ * the webhook's answer waits for this write, and the four steps of an asynchronous one (open, write,
+ * close, rename) each waited for a thread of libuv's pool, which a cold review's disk cache keeps busy,
+ * and then for a turn of the event loop. A record is small (at most `maxRecordBytes`, a few KiB in
+ * practice) and goes to the page cache, not to the disk (no fsync, as before), so the thread is held for a
+ * fraction of a millisecond (docs/decisions.md, "The record of a webhook is written synchronously").
+ */
+function writeWhole(dir: string, name: string, body: string): void {
+  writeFileSync(join(dir, `${name}.tmp`), body);
+  renameSync(join(dir, `${name}.tmp`), join(dir, name));
+}
+
+/** Only the fields the app reads, so a record on disk is small and holds nothing else of the payload. */
+export function slimPayload(payload: IssuePayload): IssuePayload {
+  const person = (u: { login: string; type?: string | undefined }) => ({ login: u.login, type: u.type });
+  const { issue, comment } = payload;
+  return {
+    action: payload.action,
+    sender: person(payload.sender),
+    repository: { name: payload.repository.name, owner: { login: payload.repository.owner.login } },
+    issue: {
+      number: issue.number,
+      body: issue.body,
+      user: person(issue.user),
+      labels: issue.labels?.map((label) => ({ name: label.name })),
+      updated_at: issue.updated_at,
+    },
+    comment: comment && {
+      id: comment.id,
+      body: comment.body,
+      user: comment.user && person(comment.user),
+      created_at: comment.created_at,
+    },
+    label: payload.label && { name: payload.label.name },
+  };
+}
+
 export async function openDiskQueue(
   dataDir: string,
   options: DiskQueueOptions,
@@ -122,7 +191,6 @@ export async function openDiskQueue(
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const deliveriesFile = join(dir, DELIVERIES);
   const newDeliveriesFile = `${deliveriesFile}.new`;
-  let counter = 0;
   let appended = 0;
   // Every change to `deliveries` (an append, a compaction) waits for the one before it to finish: an append
   // landing between a compaction's read and its rename would be dropped by the rename.
@@ -145,19 +213,8 @@ export async function openDiskQueue(
     });
   };
 
-  /**
-   * Written whole, then renamed into place: a crash leaves the old record or the new one. Synchronously:
-   * the webhook's answer waits for this write, and the four steps of an asynchronous one (open, write,
-   * close, rename) each waited for a thread of libuv's pool, which a cold review's disk cache keeps busy,
-   * and then for a turn of the event loop, which the review keeps long. A record is small (at most
-   * `maxRecordBytes`, a few KiB in practice) and goes to the page cache, not to the disk (no fsync, as
-   * before), so the loop is held for a fraction of a millisecond (docs/decisions.md, "The record of a
-   * webhook is written synchronously").
-   */
-  function writeRecord(name: string, body: string): void {
-    writeFileSync(join(dir, `${name}.tmp`), body);
-    renameSync(join(dir, `${name}.tmp`), join(dir, name));
-  }
+  const records = createRecordWriter(dir, { maxRecordBytes, writer: 0 });
+  const writeRecord = (name: string, body: string) => writeWhole(dir, name, body);
 
   async function readRecord(name: string): Promise<Omit<StoredEvent, "file"> | undefined> {
     const path = join(dir, name);
@@ -216,14 +273,9 @@ export async function openDiskQueue(
   return {
     dir,
     async add(event) {
-      const body = JSON.stringify({ v: 1, ...event });
-      if (Buffer.byteLength(body) > maxRecordBytes) {
+      const name = records.write(event);
+      if (name === undefined)
         log.warn({ delivery: event.deliveryId }, "event too large to keep on disk: queued in memory only");
-        return undefined;
-      }
-      counter = (counter + 1) % 1_000_000;
-      const name = `${String(Date.now()).padStart(15, "0")}-${String(counter).padStart(6, "0")}.json`;
-      writeRecord(name, body);
       return name;
     },
     async remove(file) {

@@ -5,6 +5,8 @@ import type { Environment } from "../config/environment.js";
 import { UsageError } from "../errors.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
+import type { AcknowledgedDeliveries } from "./ack-thread/ack-thread.js";
+import { takeAcknowledged } from "./ack-thread/take-acknowledged.js";
 import { botLoginFromGitHub } from "./bot-login.js";
 import { createInboxBridge, type InboxBridge } from "./bridge/inbox-bridge.js";
 import { createDeliveryDedupe } from "./delivery-dedupe.js";
@@ -63,6 +65,12 @@ export interface AppDeps {
    * which runs them first on `close`. Without it, nothing the app started is stopped but by the process's end.
    */
   readonly stopOnClose?: (stop: () => Promise<void>) => void;
+  /**
+   * The deliveries a thread of their own acknowledged (`startAckThread`, what `npm start` runs), each with
+   * its record on disk already; the app takes them once its queue is replayed. Without it the app takes
+   * webhooks from Probot's middleware only. Needs the queue on disk.
+   */
+  readonly acknowledged?: AcknowledgedDeliveries;
 }
 
 /** Delivery ids remembered (in memory and on disk) so that a redelivery is handled once. */
@@ -134,6 +142,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     };
     for (const name of EVENTS) app.on(name, (context) => onWebhook(webhook, incomingEvent(name, context)));
     if (disk) await replayQueued(app, webhook, disk, log);
+    if (deps.acknowledged) {
+      if (!disk) throw new Error("webhooks acknowledged on a thread of their own need the queue on disk");
+      deps.acknowledged.attach((delivery) => takeAcknowledged(app, webhook, delivery, log));
+    }
     watcher.attach(watchHooks(app, runtime, queue, log));
     if (!deps.watcher) watcher.start();
     // Started in the background: reading repositories and subscribing must not hold up the server.

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // Runs the GitHub App: the Kubo node first (configured or managed), then Probot's server.
 // Without GitHub App credentials Probot starts in setup mode, which registers the app.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
 import { run } from "probot";
 import { checkAppCredentials } from "../config/app-credentials.js";
 import { readEnvironment } from "../config/environment.js";
+import { type AckThread, startAckThread } from "./ack-thread/ack-thread.js";
 import { openAppRuntime } from "./app-runtime.js";
 import { createApp } from "./index.js";
 
@@ -23,28 +28,117 @@ function skipSmeeSetup(setupMode: boolean): void {
     );
 }
 
+/**
+ * `.env` in the working directory, applied over the environment as Probot's `run` applies it
+ * (probot/lib/helpers/apply-env.js), but first: the settings checked below, and the port the webhook
+ * thread listens on, are read from it as Probot reads them.
+ */
+function applyDotEnv(): void {
+  let text: string;
+  try {
+    text = readFileSync(join(process.cwd(), ".env"), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  Object.assign(process.env, parseEnv(text));
+}
+
+/** A loopback port free a moment ago, for Probot's own server behind the webhook thread. */
+async function freeLoopbackPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * With credentials, webhooks are answered on a thread of their own, which listens on `PORT` and passes
+ * every other request to Probot's server on a loopback port (docs/architecture.md, "Threads"). Setup mode
+ * serves Probot's registration pages alone, on `PORT`, as before.
+ */
+async function serve(
+  deps: Parameters<typeof createApp>[0],
+  setupMode: boolean,
+  onCrash: (error: Error) => void,
+): Promise<{ server: Awaited<ReturnType<typeof run>>; thread: AckThread | undefined }> {
+  if (setupMode) return { server: await run(createApp(deps)), thread: undefined };
+  const inner = { host: "127.0.0.1", port: await freeLoopbackPort() };
+  const host = process.env.HOST || "localhost";
+  const thread = await startAckThread({
+    port: Number(process.env.PORT) || 3000,
+    host,
+    // Probot's own defaults (server/server.js, probot.js) for what it would have checked itself.
+    webhookPath: process.env.WEBHOOK_PATH || "/api/github/webhooks",
+    secret: process.env.WEBHOOK_SECRET || "development",
+    maxBodyBytes: deps.environment.maxWebhookBytes,
+    queueDir: join(deps.environment.dataDir, "queue"),
+    log: {
+      info: (fields: object | string, msg?: string) => log(describeLine(fields, msg)),
+      warn: (fields: object | string, msg?: string) => log(describeLine(fields, msg)),
+      error: (fields: object | string, msg?: string) => log(describeLine(fields, msg)),
+    },
+    onCrash,
+  });
+  try {
+    const server = await run(createApp({ ...deps, acknowledged: thread }), {
+      env: { ...process.env, PORT: String(inner.port), HOST: inner.host },
+    });
+    thread.open(inner);
+    log(`Listening on http://${host}:${thread.port} (webhooks answered on a thread of their own)`);
+    return { server, thread };
+  } catch (error) {
+    await thread.close();
+    throw error;
+  }
+}
+
+function describeLine(fields: object | string, msg?: string): string {
+  if (typeof fields === "string") return fields;
+  const { err, ...rest } = fields as { err?: unknown };
+  const detail = Object.entries(rest).map(([key, value]) => `${key}=${String(value)}`);
+  if (err !== undefined) detail.push(`error: ${err instanceof Error ? err.message : String(err)}`);
+  return detail.length > 0 ? `${msg ?? ""} (${detail.join(", ")})` : (msg ?? "");
+}
+
 async function main(): Promise<void> {
+  applyDotEnv();
   // Every setting is checked before the Kubo node starts: a mistake costs no daemon start-up.
   const environment = readEnvironment();
   const { setupMode } = checkAppCredentials();
   skipSmeeSetup(setupMode);
   const runtime = await openAppRuntime(environment, log);
-  let server: Awaited<ReturnType<typeof run>>;
+  let stopping = false;
+  let served: Awaited<ReturnType<typeof serve>>;
+  const stop = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${reason}: stopping`);
+    await served?.thread
+      ?.close()
+      .catch((error: unknown) => log(`webhook thread stop failed: ${(error as Error).message}`));
+    await served?.server
+      .stop()
+      .catch((error: unknown) => log(`server stop failed: ${(error as Error).message}`));
+    await runtime.close().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
+    process.exit(exitCode);
+  };
   try {
-    server = await run(createApp(runtime.deps));
+    // A webhook thread that stops on its own leaves no one answering GitHub: the app stops, loudly.
+    served = await serve(
+      runtime.deps,
+      setupMode,
+      (error) => void stop(`webhook thread failed (${error.message})`, 70),
+    );
   } catch (error) {
     await runtime.close();
     throw error;
   }
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    await server.stop().catch((error: unknown) => log(`server stop failed: ${(error as Error).message}`));
-    await runtime.close().catch((error: unknown) => log(`stop failed: ${(error as Error).message}`));
-    process.exit(0);
-  };
+  const shutdown = (signal: string) => stop(signal, 0);
   // Probot installs its own SIGINT handler only outside setup mode; replace it so the
   // managed Kubo always stops with the server.
   process.removeAllListeners("SIGINT");

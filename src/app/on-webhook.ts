@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { renderTooMuchAtOnceMarkdown } from "../render/index.js";
 import type { InboxBridge } from "./bridge/inbox-bridge.js";
 import type { DeliveryDedupe } from "./delivery-dedupe.js";
-import type { AppEvent, DiskQueue, IssuePayload } from "./disk-queue.js";
+import { type AppEvent, type DiskQueue, type IssuePayload, slimPayload } from "./disk-queue.js";
 import { answerOnce } from "./github/answer-once.js";
 import { issueGitHub, issueLane } from "./github/issue-github.js";
 import type { AppLog, IssueJob, Runtime } from "./job-context.js";
@@ -23,8 +23,16 @@ export interface IncomingEvent {
   readonly installationId: number | undefined;
   readonly octokit: Octokit;
   readonly log: AppLog;
-  /** The event's record in the disk queue, when it is replayed from there. */
+  /**
+   * The event's record in the disk queue, when it is already there: replayed after a restart, or written
+   * by the thread that acknowledged it (`fresh`).
+   */
   readonly stored?: string;
+  /**
+   * True for an event acknowledged on the webhook thread (`ack-thread/`), which wrote its record before
+   * answering: it is handled as a webhook that just arrived, not as a replay.
+   */
+  readonly fresh?: boolean;
 }
 
 export interface WebhookDeps {
@@ -58,6 +66,7 @@ export function incomingEvent(name: AppEvent, context: Context<"issues" | "issue
  */
 export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Promise<void> {
   const { payload, name } = incoming;
+  const replayed = incoming.stored !== undefined && incoming.fresh !== true;
   const { owner, name: repo } = { owner: payload.repository.owner.login, name: payload.repository.name };
   const issueNumber = payload.issue.number;
   const log = incoming.log.child({
@@ -65,7 +74,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     event: name,
     repository: `${owner}/${repo}`,
     issue: issueNumber,
-    ...(incoming.stored === undefined ? {} : { replayed: true }),
+    ...(replayed ? { replayed: true } : {}),
   });
   if (!deps.deliveries.isNew(incoming.id)) {
     log.info({}, "delivery seen before: ignored");
@@ -78,7 +87,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   const at = payload.comment?.created_at ?? payload.issue.updated_at;
   const job: IssueJob = {
     runtime: deps.runtime,
-    github: incoming.stored === undefined ? github : answerOnce(github, at, deps.runtime.botLogin),
+    github: replayed ? answerOnce(github, at, deps.runtime.botLogin) : github,
     installationId: incoming.installationId,
     log,
     issue: {
@@ -206,31 +215,6 @@ function transferredTo(payload: IssuePayload): string | undefined {
   const name = changes?.new_repository?.full_name;
   if (typeof number !== "number" || typeof name !== "string") return undefined;
   return `${name.slice(0, 200)}#${number}`;
-}
-
-/** Only the fields the app reads, so a record on disk is small and holds nothing else of the payload. */
-function slimPayload(payload: IssuePayload): IssuePayload {
-  const person = (u: { login: string; type?: string | undefined }) => ({ login: u.login, type: u.type });
-  const { issue, comment } = payload;
-  return {
-    action: payload.action,
-    sender: person(payload.sender),
-    repository: { name: payload.repository.name, owner: { login: payload.repository.owner.login } },
-    issue: {
-      number: issue.number,
-      body: issue.body,
-      user: person(issue.user),
-      labels: issue.labels?.map((label) => ({ name: label.name })),
-      updated_at: issue.updated_at,
-    },
-    comment: comment && {
-      id: comment.id,
-      body: comment.body,
-      user: comment.user && person(comment.user),
-      created_at: comment.created_at,
-    },
-    label: payload.label && { name: payload.label.name },
-  };
 }
 
 /**

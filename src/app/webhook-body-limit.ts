@@ -21,7 +21,7 @@ export const BUFFERED_BODIES = 4;
 type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
 
 /** What a guard's log needs. */
-interface GuardLog {
+export interface GuardLog {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
@@ -45,11 +45,11 @@ export function limitWebhookBodies(probot: Probot, maxBytes: number): void {
 }
 
 /** The bytes that unfinished bodies may still take, shared by every connection of one middleware. */
-interface Budget {
+export interface Budget {
   left: number;
 }
 
-interface Guard {
+export interface Guard {
   /** The webhook path, without trailing slashes. */
   readonly path: string;
   readonly maxBytes: number;
@@ -73,29 +73,41 @@ function guardBodies(inner: Middleware, guard: Guard): Middleware {
   return async (req: IncomingMessage, res: ServerResponse, ...rest: unknown[]) => {
     const next = rest[0] as Parameters<Middleware>[2];
     if (req.method !== "POST" || pathOf(req.url) !== guard.path) return inner(req, res, next);
-    const declared = Number(req.headers["content-length"] ?? Number.NaN);
-    if (declared > guard.maxBytes) return tooLarge(req, res, guard.maxBytes);
-    const body = await readWithin(req, guard);
-    if (body instanceof Uint8Array) {
-      Object.assign(req, { body: {}, rawBody: body });
-      return inner(req, res, next);
-    }
-    if (body === "too large") return tooLarge(req, res, guard.maxBytes);
-    if (body === "gone") return true;
-    const delivery = req.headers["x-github-delivery"];
-    const from = req.socket.remoteAddress;
-    if (body === "too slow") {
-      guard.log.warn(
-        { delivery, from, deadlineMs: WEBHOOK_READ_DEADLINE_MS },
-        "webhook body not whole in time; answered 408",
-      );
-      return refuse(req, res, 408, `Webhook bodies must arrive within ${WEBHOOK_READ_DEADLINE_MS} ms`);
-    }
-    guard.log.warn({ delivery, from }, "too many webhook bodies being read at once; answered 503");
-    return refuse(req, res, 503, "Too many webhook bodies are being read at once; retry later", {
-      "retry-after": "10",
-    });
+    const body = await readGuarded(req, res, guard);
+    if (body === undefined) return true;
+    Object.assign(req, { body: {}, rawBody: body });
+    return inner(req, res, next);
   };
+}
+
+/**
+ * A webhook POST's body within the guard's bounds, or undefined once it was refused (413, 408, 503) or its
+ * client went away. The webhook thread (`ack-thread/ack-worker.ts`) reads deliveries with it too.
+ */
+export async function readGuarded(
+  req: IncomingMessage,
+  res: ServerResponse,
+  guard: Guard,
+): Promise<Uint8Array | undefined> {
+  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  if (declared > guard.maxBytes) return void tooLarge(req, res, guard.maxBytes);
+  const body = await readWithin(req, guard);
+  if (body instanceof Uint8Array) return body;
+  if (body === "too large") return void tooLarge(req, res, guard.maxBytes);
+  if (body === "gone") return undefined;
+  const delivery = req.headers["x-github-delivery"];
+  const from = req.socket.remoteAddress;
+  if (body === "too slow") {
+    guard.log.warn(
+      { delivery, from, deadlineMs: WEBHOOK_READ_DEADLINE_MS },
+      "webhook body not whole in time; answered 408",
+    );
+    return void refuse(req, res, 408, `Webhook bodies must arrive within ${WEBHOOK_READ_DEADLINE_MS} ms`);
+  }
+  guard.log.warn({ delivery, from }, "too many webhook bodies being read at once; answered 503");
+  return void refuse(req, res, 503, "Too many webhook bodies are being read at once; retry later", {
+    "retry-after": "10",
+  });
 }
 
 type Read = Uint8Array | "too large" | "too slow" | "too busy" | "gone";

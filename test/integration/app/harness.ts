@@ -7,7 +7,9 @@ import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { InboxBridge } from "../../../src/app/bridge/inbox-bridge.js";
+import { startAckThread } from "../../../src/app/ack-thread/ack-thread.js";
 import { createApp } from "../../../src/app/index.js";
+import type { AppLog } from "../../../src/app/job-context.js";
 import { createWatcher, type Watcher } from "../../../src/app/watch/watcher.js";
 import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
 import { type Environment, readEnvironment } from "../../../src/config/environment.js";
@@ -50,7 +52,19 @@ export function testProbot(
  * `queue.idle()` awaits the work; `bytesRead()` counts what the server read from its sockets; `close`
  * stops the server.
  */
-export async function serveSignedWebhooks(secret: string, env: Record<string, string> = {}) {
+export async function serveSignedWebhooks(
+  secret: string,
+  env: Record<string, string> = {},
+  options: {
+    /**
+     * Acknowledge on a thread of its own as `npm start` does (`startAckThread`), passing every other
+     * request on to Probot's middleware; by default the middleware answers everything, as under
+     * `probot run` or `createNodeMiddleware`.
+     */
+    readonly thread?: boolean;
+    readonly maxUnsettled?: number;
+  } = {},
+) {
   const probot = testProbot({ secret });
   // The issues whose work the flood limit dropped, as `owner/repo#number` (their lanes).
   const dropped: string[] = [];
@@ -62,6 +76,21 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
   const dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-webhooks-"));
   const environment = readEnvironment({ NOMAD_PATCH_DATA_DIR: dataDir, ...env });
   const watcher = createWatcher({ environment });
+  const threadLogs = recordLogs();
+  const crashes: Error[] = [];
+  const thread = options.thread
+    ? await startAckThread({
+        port: 0,
+        host: "127.0.0.1",
+        webhookPath: "/api/github/webhooks",
+        secret,
+        maxBodyBytes: environment.maxWebhookBytes,
+        queueDir: join(dataDir, "queue"),
+        ...(options.maxUnsettled === undefined ? {} : { maxUnsettled: options.maxUnsettled }),
+        log: threadLogs.logger as unknown as AppLog,
+        onCrash: (error) => crashes.push(error),
+      })
+    : undefined;
   const app = createApp({
     store,
     environment,
@@ -70,6 +99,7 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
     botLogin: BOT,
     watcher,
     privateKey: TEST_APP_PRIVATE_KEY,
+    ...(thread ? { acknowledged: thread } : {}),
   });
   const middleware = await createNodeMiddleware(app, { probot });
   const server = createServer((req, res) => {
@@ -81,14 +111,20 @@ export async function serveSignedWebhooks(secret: string, env: Record<string, st
   server.on("connection", (socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  thread?.open({ host: "127.0.0.1", port });
   return {
     queue,
     dropped,
-    url: `http://127.0.0.1:${port}/api/github/webhooks`,
+    url: `http://127.0.0.1:${thread?.port ?? port}/api/github/webhooks`,
+    /** The webhook thread's log lines and the crashes it reported (with `thread`). */
+    threadLogs: threadLogs.lines,
+    crashes,
+    thread,
     bytesRead: () => sockets.reduce((sum, socket) => sum + socket.bytesRead, 0),
     /** The queue's directory, to count what is kept on disk. */
     queueDir: join(dataDir, "queue"),
     close: async () => {
+      await thread?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
