@@ -29,7 +29,9 @@ const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`
  * their own (bench/memory-case.ts).
  * `--webhooks`: the bench's 200/s burst while the cold review runs in the same process (after an unmeasured
  * warm-up burst), with where the acknowledgements waited (bench/measure/ack-path.ts); `--repeat=N`: N times;
- * `--apart-only`: only the burst sent from a process of its own (target 6's measure), not the in-process one.
+ * `--apart-only`: only the burst sent from a process of its own (target 6's measure), not the in-process one;
+ * `--front=main`: answered by Probot's middleware on the main thread (as before the webhook thread, and as
+ * `probot run` serves the app) instead of the webhook thread `npm start` runs.
  */
 async function main(): Promise<void> {
   const installed = join(process.cwd(), ".tools", "bin", "ipfs");
@@ -99,7 +101,8 @@ async function main(): Promise<void> {
     if (args.includes("--webhooks")) {
       // Unmeasured first: the first burst in a process pays Probot's, nock's and the HTTP stack's cold start
       // (seconds of p99 at any commit), which a running app paid long ago; the bench runs other bursts first.
-      await runWebhookBurst(200, 3, { sender: "another process" });
+      const front = args.includes("--front=main") ? "main thread" : "thread";
+      await runWebhookBurst(200, 3, { sender: "another process", front });
       // GitHub is another machine: the sender runs in a process of its own. The old measure, the sender in
       // this process (its timers and fetch waiting for this event loop and nock's interceptors), runs in turn
       // with it, `--repeat` times each, for comparison.
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
       const apartOnly = args.includes("--apart-only");
       for (let r = 0; r < repeat; r++)
         order.push("another process", ...(apartOnly ? [] : (["same process"] as const)));
-      for (const sender of order) await burstDuringColdReview(sender, cold);
+      for (const sender of order) await burstDuringColdReview(sender, cold, front);
     }
   } finally {
     await pair.stop();
@@ -120,12 +123,18 @@ async function main(): Promise<void> {
 async function burstDuringColdReview(
   sender: "another process" | "same process",
   cold: () => Promise<unknown>,
+  front: "thread" | "main thread",
 ): Promise<void> {
   const { result: phased, summarise: gcOf } = await gcEventsDuring(() =>
     ackPhasesDuring((onSend) =>
       ackPathDuring(() =>
         eventLoopDelayOf(() =>
-          runWebhookBurst(200, 5, { alongside: { label: "a cold review", task: cold }, onSend, sender }),
+          runWebhookBurst(200, 5, {
+            alongside: { label: "a cold review", task: cold },
+            onSend,
+            sender,
+            front,
+          }),
         ),
       ),
     ),
@@ -134,7 +143,7 @@ async function burstDuringColdReview(
   const { result: during, path } = measured;
   const burst = during.result;
   log(
-    `webhooks at 200/s during a cold review, sent from ${sender}: p50 ${burst.p50Ms.toFixed(1)} ms, p99 ${burst.p99Ms.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms, ${burst.non2xx} not 2xx; ${burst.processedOnce} done once, ${burst.droppedByLimit} dropped by the limit, ${burst.doneTwice} twice, ${burst.lost} lost; event-loop delay p99 ${during.p99Ms.toFixed(1)} ms, max ${during.maxMs.toFixed(1)} ms, ${during.stalls.length} stalls ≥ 20 ms; garbage collection: ${describeGc(gcOf(during.stalls))}`,
+    `webhooks at 200/s during a cold review, answered on the ${front}, sent from ${sender}: p50 ${burst.p50Ms.toFixed(1)} ms, p99 ${burst.p99Ms.toFixed(1)} ms, max ${burst.maxMs.toFixed(1)} ms, ${burst.non2xx} not 2xx; ${burst.processedOnce} done once, ${burst.droppedByLimit} dropped by the limit, ${burst.doneTwice} twice, ${burst.lost} lost; event-loop delay p99 ${during.p99Ms.toFixed(1)} ms, max ${during.maxMs.toFixed(1)} ms, ${during.stalls.length} stalls ≥ 20 ms; garbage collection: ${describeGc(gcOf(during.stalls))}`,
   );
   log(`where the acknowledgements waited: ${describeAckPath(path)}`);
   const hrtimeToNow = Number(process.hrtime.bigint()) / 1e6 - performance.now();

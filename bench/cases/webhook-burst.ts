@@ -34,6 +34,8 @@ export interface WebhookBurstResult {
   readonly alongside?: string;
   /** Where the deliveries were sent from (absent in results saved before: the same process). */
   readonly sender?: "same process" | "another process";
+  /** Who answered them (absent in results saved before: the main thread). */
+  readonly front?: "thread" | "main thread";
 }
 
 /** Work started in the same process just before the burst, and awaited after it. */
@@ -55,6 +57,12 @@ export interface BurstOptions {
    * waiting for this event loop), or a process of its own, as GitHub is another machine.
    */
   readonly sender?: "same process" | "another process";
+  /**
+   * Who answers: the thread of its own that `npm start` acknowledges webhooks on (the default), or
+   * Probot's middleware on the main thread, as `probot run` and `createNodeMiddleware` serve the app (and
+   * as every build before the thread did).
+   */
+  readonly front?: "thread" | "main thread";
   /** Told of each send (by its number, also sent as `x-bench-send`): when it was due, sent and answered. */
   readonly onSend?: (send: number, due: number, sent: number, got: number) => void;
 }
@@ -86,7 +94,12 @@ export async function runWebhookBurst(
       maintainers.map((login) => [login, { permission: "admin", role_name: "admin" }]),
     ),
   });
-  const { queue, url, close, dropped } = await serveSignedWebhooks(SECRET);
+  const front = options.front ?? "thread";
+  const { queue, url, close, dropped } = await serveSignedWebhooks(
+    SECRET,
+    {},
+    { thread: front === "thread" },
+  );
 
   try {
     const count = rate * seconds;
@@ -160,6 +173,7 @@ export async function runWebhookBurst(
       drainMs,
       alongside: alongside?.label,
       sender,
+      front,
     };
   } finally {
     await close();
