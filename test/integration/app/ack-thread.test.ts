@@ -51,11 +51,13 @@ function sendApart(url: string, deliveries: readonly Delivery[], dir: string): s
   const output = join(dir, "statuses.json");
   writeFileSync(input, JSON.stringify(deliveries));
   const code = `
-    import { readFileSync, writeFileSync } from "node:fs";
+    import { readFileSync, renameSync, writeFileSync } from "node:fs";
     const deliveries = JSON.parse(readFileSync(process.env.INPUT, "utf8"));
     const statuses = await Promise.all(deliveries.map((d) =>
       fetch(process.env.URL, { method: "POST", headers: d.headers, body: d.body }).then((r) => r.status, () => 0)));
-    writeFileSync(process.env.OUTPUT, JSON.stringify(statuses));`;
+    // Renamed into place: the test reads it the moment it appears.
+    writeFileSync(process.env.OUTPUT + ".tmp", JSON.stringify(statuses));
+    renameSync(process.env.OUTPUT + ".tmp", process.env.OUTPUT);`;
   spawn(process.execPath, ["--input-type=module", "-e", code], {
     env: { PATH: process.env.PATH, INPUT: input, OUTPUT: output, URL: url },
     stdio: "ignore",
