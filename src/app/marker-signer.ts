@@ -48,7 +48,9 @@ export function markerSigner(secret: Uint8Array): MarkerSigner {
       .update(
         `${MESSAGE_LABEL}\n${place.owner.toLowerCase()}/${place.repo.toLowerCase()}#${place.issueNumber}\n`,
       )
-      .update(unsigned)
+      // Whitespace at the very end is not signed: an editor or GitHub trimming or adding a final newline
+      // changes nothing a reader sees, and must not void the bot's comment.
+      .update(unsigned.trimEnd())
       .digest();
   return {
     sign(body, place) {

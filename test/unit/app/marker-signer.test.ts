@@ -61,6 +61,15 @@ describe("the comment signer", () => {
     expect(testAppSigner.verify(signed.replace(/\n/g, "\r\n"), PLACE)).toBe(true);
   });
 
+  it("still verifies when only whitespace at the very end changed, and not when text was added after it", () => {
+    const signed = testAppSigner.sign(BODY, PLACE);
+    expect(signed.endsWith("\n")).toBe(true);
+    expect(testAppSigner.verify(signed.trimEnd(), PLACE)).toBe(true);
+    expect(testAppSigner.verify(`${signed}\n\n  `, PLACE)).toBe(true);
+    expect(testAppSigner.verify(`${signed.trimEnd()} `, PLACE)).toBe(true);
+    expect(testAppSigner.verify(`${signed}.`, PLACE)).toBe(false);
+  });
+
   it("binds a signature to its repository and issue: copied elsewhere, it fails", () => {
     const signed = testAppSigner.sign(BODY, PLACE);
     expect(testAppSigner.verify(signed, { ...PLACE, issueNumber: 8 })).toBe(false);
