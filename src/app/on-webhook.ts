@@ -82,7 +82,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     return;
   }
   const octokit = deps.runtime.installationTokens?.guard(incoming.octokit) ?? incoming.octokit;
-  const github = issueGitHub(octokit, { owner, repo, issueNumber }, deps.runtime.markers);
+  const github = issueGitHub(octokit, { owner, repo, issueNumber }, deps.runtime.markers, log);
   // When GitHub says the event happened: a replayed job's answers were posted after it.
   const at = payload.comment?.created_at ?? payload.issue.updated_at;
   const job: IssueJob = {

@@ -112,11 +112,12 @@ function queueReview(
   const id = `${target} ${key}`;
   if (deps.reviewing.has(id)) return;
   const ref = { owner: route.github.owner, repo: route.github.repo, issueNumber };
+  const log = deps.log.child({ repository: route.repository, issue: issueNumber, inboxPeer: arrival.from });
   const job: IssueJob = {
     runtime: deps.runtime,
-    github: issueGitHub(route.github.octokit, ref, deps.runtime.markers),
+    github: issueGitHub(route.github.octokit, ref, deps.runtime.markers, log),
     installationId: route.github.installationId,
-    log: deps.log.child({ repository: route.repository, issue: issueNumber, inboxPeer: arrival.from }),
+    log,
     issue: { labels: [label], body: "", author: botLogin },
   };
   deps.reviewing.add(id);

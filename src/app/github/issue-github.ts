@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { type PermissionLevel, permissionFromGitHub } from "../../policy/index.js";
+import type { AppLog } from "../job-context.js";
 import type { MarkerSigner } from "../marker-signer.js";
 
 export interface IssueRef {
@@ -81,9 +82,28 @@ type Octokit = Context["octokit"];
  * The port over Octokit for one issue. Every comment it writes is signed with `signer` for this issue, here
  * and nowhere else, so no job can post a comment the bot would not trust when it reads it back.
  */
-export function issueGitHub(octokit: Octokit, ref: IssueRef, signer: MarkerSigner): IssueGitHub {
+export function issueGitHub(
+  octokit: Octokit,
+  ref: IssueRef,
+  signer: MarkerSigner,
+  log: Pick<AppLog, "error">,
+): IssueGitHub {
   const repo = { owner: ref.owner, repo: ref.repo };
   const issue = { ...repo, issue_number: ref.issueNumber };
+  /**
+   * GitHub answers a write with the comment as it stored it. Should it ever store other text than was sent
+   * (a rewrite of the Markdown, say), every comment the bot writes would read back as untrusted and be voided:
+   * say so at once, loudly, rather than leave the operator to find reviews voided one by one.
+   */
+  const checkStored = (commentId: number, sent: string, stored: string | null | undefined) => {
+    if (typeof stored !== "string" || signer.verify(stored, ref)) return;
+    let at = 0;
+    while (at < sent.length && sent[at] === stored[at]) at++;
+    log.error(
+      { commentId, sentChars: sent.length, storedChars: stored.length, firstDifferenceAt: at },
+      "GitHub stored the bot's comment with other text than was sent: its signature does not verify, so the bot will not trust it when it reads it back (docs/decisions.md, \"App: the bot's comments are signed\")",
+    );
+  };
   return {
     ref,
     async readIssue() {
@@ -110,14 +130,18 @@ export function issueGitHub(octokit: Octokit, ref: IssueRef, signer: MarkerSigne
     },
     async createComment(body) {
       const signed = signer.sign(body, ref);
-      return (await octokit.rest.issues.createComment({ ...issue, body: signed })).data.id;
+      const { data } = await octokit.rest.issues.createComment({ ...issue, body: signed });
+      checkStored(data.id, signed, data.body);
+      return data.id;
     },
     async updateComment(commentId, body) {
-      await octokit.rest.issues.updateComment({
+      const signed = signer.sign(body, ref);
+      const { data } = await octokit.rest.issues.updateComment({
         ...repo,
         comment_id: commentId,
-        body: signer.sign(body, ref),
+        body: signed,
       });
+      checkStored(commentId, signed, data.body);
     },
     async addLabels(labels) {
       await octokit.rest.issues.addLabels({ ...issue, labels: [...labels] });

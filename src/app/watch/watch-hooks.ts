@@ -31,7 +31,7 @@ export function watchHooks(app: Probot, runtime: Runtime, queue: WorkQueue, log:
             }
             const authed = await app.auth(entry.installationId ?? undefined);
             const octokit = runtime.installationTokens?.guard(authed) ?? authed;
-            await reviewMovedKey(runtime, issueGitHub(octokit, ref, runtime.markers), jobLog, entry);
+            await reviewMovedKey(runtime, issueGitHub(octokit, ref, runtime.markers, jobLog), jobLog, entry);
           } finally {
             done();
           }
