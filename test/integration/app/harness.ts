@@ -120,7 +120,13 @@ export async function serveSignedWebhooks(
     threadLogs: threadLogs.lines,
     crashes,
     thread,
-    bytesRead: () => sockets.reduce((sum, socket) => sum + socket.bytesRead, 0),
+    /**
+     * What the server read from its sockets, from the connection numbered `from` on (`connections()` before
+     * a request gives its number): a socket refused earlier may still be drained of what was on its way.
+     */
+    bytesRead: (from = 0) => sockets.slice(from).reduce((sum, socket) => sum + socket.bytesRead, 0),
+    /** How many connections the server has taken so far. */
+    connections: () => sockets.length,
     /** The queue's directory, to count what is kept on disk. */
     queueDir: join(dataDir, "queue"),
     close: async () => {

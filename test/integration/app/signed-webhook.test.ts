@@ -166,12 +166,14 @@ describe("the GitHub App behind Probot's HTTP middleware", () => {
   const HUGE = 30 * 1024 * 1024;
 
   it("answers 413 to 30 MB, chunked or with its Content-Length, and reads none of the latter", async () => {
-    const { url, bytesRead } = await start();
+    const { url, bytesRead, connections } = await start();
     const chunked = await postStreamed(url, { chunked: true, bytes: HUGE });
     expect(chunked).toMatchObject({ status: 413, body: expect.stringContaining("at most 26214400 bytes") });
-    const before = bytesRead();
+    // Counted on the second request's own connection: the first one's may still be drained of what was
+    // on its way when it was answered (up to a second, `refuse` in webhook-body-limit.ts).
+    const second = connections();
     expect((await postStreamed(url, { chunked: false, bytes: HUGE })).status).toBe(413);
-    expect(bytesRead() - before).toBeLessThan(4 * 1024 * 1024);
+    expect(bytesRead(second)).toBeLessThan(4 * 1024 * 1024);
   });
 
   it("stops reading a chunked body soon after it passes the bound", async () => {
