@@ -203,6 +203,7 @@ function targetSetting(targets: readonly TargetSetting[] | undefined, target: Ip
   if (!found) {
     throw new PolicyRefusal(
       `The patch request targets ${target}, which is not one of the targets configured for this repository`,
+      { hint: "add it under `targets:` in the configuration to review it" },
     );
   }
   return { ...found, module: found.module === "auto" ? undefined : found.module };

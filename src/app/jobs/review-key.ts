@@ -1,3 +1,4 @@
+import { PolicyRefusal } from "../../errors.js";
 import type { PatchReview } from "../../patch-request/change-model.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
 import type { ReviewMarker, Revision } from "../../render/index.js";
@@ -106,17 +107,27 @@ export async function reviewKey(
       return { key, failure, offered: request.offered, author };
     }
     // Only an unfinished comment is overwritten: a review someone may be reading stays, and an
-    // approval of it is checked against the key again when it is applied.
-    if (current.marker.state !== "resolving") {
+    // approval of it is checked against the key again when it is applied. A refusal is no passing
+    // failure, though: the repository's own configuration (a target it no longer names, say) now refuses
+    // what the review offers to apply, so a review still reading "Ready to apply" would be untrue.
+    const refused = error instanceof PolicyRefusal && current.marker.state !== "failed";
+    if (current.marker.state !== "resolving" && !refused) {
       log.warn(
         { code: failure.code, current: current.marker.state },
         "review failed: the comment already there stays",
       );
       return undefined;
     }
-    log.warn({ code: failure.code, err: error }, "review failed");
+    log.warn(
+      { code: failure.code, err: error },
+      refused ? "review refused: the review is rewritten" : "review failed",
+    );
     const body = renderFailureMarkdown({ key, ...failure, refreshCommand: refresh, author });
-    await aboutPatch(about, () => job.github.updateComment(current.id, body));
+    await aboutPatch(about, async () => {
+      await job.github.updateComment(current.id, body);
+      // Nothing of this key can be approved now: an approve label set for it no longer stands.
+      if (refused) await takeDownApplyLabels(job, config, marked, key);
+    });
     return undefined;
   }
 

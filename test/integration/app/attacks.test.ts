@@ -70,4 +70,22 @@ describe("the GitHub App: an approval and what changed around its review", () =>
     );
     expect(last?.body).toContain("add it back under `targets:` in `.github/nomad-patch.yml`");
   });
+
+  it("answers /refresh once the repository stopped configuring the target: the review no longer reads ready", async () => {
+    const { app, target, renames } = await reviewed("Target Dropped Refresh", [84]);
+    app.gh.setConfig(configYaml(OTHER_TARGET));
+    await app.deliver("issue_comment", commentCreated({ number: 84 }, "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(await renames()).toEqual([]);
+    // The review that read "Ready to apply" is not left standing as it was, and the issue says why.
+    expect(markers(app, 84).filter((m) => m?.kind === "review" && m.state === "ready")).toEqual([]);
+    const bodies = app.gh.botComments(84).map((c) => c.body);
+    expect(
+      bodies.some(
+        (body) =>
+          body.includes(target.id) && body.includes("not one of the targets") && body.includes("targets:"),
+      ),
+    ).toBe(true);
+  });
 });
