@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { z } from "zod";
+import { writeJsonAtomically } from "./write-json-atomically.js";
 
 /**
  * The issues transferred away from a repository this process serves, by lane (`owner/repo#number`): after
@@ -41,7 +40,7 @@ export function createTransferredIssues(options: TransferredIssuesOptions | numb
     const snapshot = [...lanes];
     writing = writing.then(async () => {
       try {
-        await writeAtomically(file, { v: FILE_VERSION, lanes: snapshot });
+        await writeJsonAtomically(file, { v: FILE_VERSION, lanes: snapshot });
       } catch (error) {
         log(`transferred issues not saved: ${(error as Error).message}`);
       }
@@ -83,11 +82,4 @@ function readLanes(file: string | undefined, max: number, log: (message: string)
   }
   log("transferred issues file is corrupt: discarded; transfers from now on are kept again");
   return [];
-}
-
-async function writeAtomically(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  await writeFile(partial, `${JSON.stringify(value)}\n`);
-  await rename(partial, file);
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import { z } from "zod";
+import { writeJsonAtomically } from "../write-json-atomically.js";
 
 /** One patch key posted on one open issue, and what the bot last saw it point at. */
 export interface WatchedKey {
@@ -77,7 +76,7 @@ export function openWatchList(options: WatchListOptions): WatchList {
     writing = writing.then(async () => {
       dirty = false;
       try {
-        await writeAtomically(options.file as string, { v: FILE_VERSION, keys: [...entries.values()] });
+        await writeJsonAtomically(options.file as string, { v: FILE_VERSION, keys: [...entries.values()] });
       } catch (error) {
         log(`watched keys not saved: ${(error as Error).message}`);
       }
@@ -155,11 +154,4 @@ function readFile(options: WatchListOptions, log: (message: string) => void): Wa
   }
   log("watched keys file is corrupt: discarded; reviews written from now on rebuild it");
   return [];
-}
-
-async function writeAtomically(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  await writeFile(partial, `${JSON.stringify(value)}\n`);
-  await rename(partial, file);
 }
