@@ -47,6 +47,13 @@ export const issuePayloadSchema = z.object({
     })
     .optional(),
   label: z.object({ name: z.string().max(100) }).optional(),
+  /** An `issues.transferred` event's new home, for the log line that says where the issue went. */
+  changes: z
+    .object({
+      new_issue: z.object({ number: z.number().int().positive() }).optional(),
+      new_repository: z.object({ full_name: z.string().max(200) }).optional(),
+    })
+    .optional(),
 });
 export type IssuePayload = z.infer<typeof issuePayloadSchema>;
 
@@ -178,6 +185,12 @@ export function slimPayload(payload: IssuePayload): IssuePayload {
       created_at: comment.created_at,
     },
     label: payload.label && { name: payload.label.name },
+    changes: payload.changes && {
+      new_issue: payload.changes.new_issue && { number: payload.changes.new_issue.number },
+      new_repository: payload.changes.new_repository && {
+        full_name: payload.changes.new_repository.full_name,
+      },
+    },
   };
 }
 

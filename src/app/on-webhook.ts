@@ -208,13 +208,9 @@ async function markDone(disk: DiskQueue | undefined, id: string, file: string | 
 
 /** `owner/repo#number` of a transferred issue's new home, from the payload's `changes` (for the log). */
 function transferredTo(payload: IssuePayload): string | undefined {
-  const changes = (payload as { changes?: unknown }).changes as
-    | { new_issue?: { number?: unknown }; new_repository?: { full_name?: unknown } }
-    | undefined;
-  const number = changes?.new_issue?.number;
-  const name = changes?.new_repository?.full_name;
-  if (typeof number !== "number" || typeof name !== "string") return undefined;
-  return `${name.slice(0, 200)}#${number}`;
+  const number = payload.changes?.new_issue?.number;
+  const name = payload.changes?.new_repository?.full_name;
+  return number === undefined || name === undefined ? undefined : `${name}#${number}`;
 }
 
 /**

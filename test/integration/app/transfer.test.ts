@@ -77,6 +77,14 @@ describe("the GitHub App: a watched issue transferred to another repository", ()
     await app.deliver("issues", inRepository(issueOpened({ number: NEW_HOME.number, body }), NEW_HOME.repo));
     await app.settle();
     expect(app.failures).toEqual([]);
+    // The log says where the issue went.
+    expect(
+      app.logs.some(
+        (l) =>
+          /issue transferred to another repository/.test(l.msg) &&
+          l.to === `${NEW_HOME.owner}/${NEW_HOME.repo}#${NEW_HOME.number}`,
+      ),
+    ).toBe(true);
 
     // The contributor republishes the key; a polling round comes.
     const extra = await putProposedEntries(pair.contributor.store, [
