@@ -1,4 +1,9 @@
 import { createHmac, createPrivateKey, hkdfSync, timingSafeEqual } from "node:crypto";
+import {
+  type InboxIssueMarker,
+  parseInboxIssueMarker,
+  withInboxSignature,
+} from "../render/inbox-issue-markdown.js";
 import { splitSignature, withSignature } from "../render/marker.js";
 
 /** Where a comment stands: a signature made for one issue does not verify on another. */
@@ -6,6 +11,12 @@ export interface CommentPlace {
   readonly owner: string;
   readonly repo: string;
   readonly issueNumber: number;
+}
+
+/** A repository: an inbox issue's signature is made for one (its number is not known when it is signed). */
+export interface RepositoryPlace {
+  readonly owner: string;
+  readonly repo: string;
 }
 
 /**
@@ -20,11 +31,20 @@ export interface MarkerSigner {
   sign(body: string, place: CommentPlace): string;
   /** True when `body` carries a signature this signer made for `place`, over exactly this text. */
   verify(body: string, place: CommentPlace): boolean;
+  /**
+   * An inbox issue's body (`renderInboxIssue`'s, its marker unsigned) with its marker signed for
+   * `repository`: over the key and the target the marker names (docs/decisions.md, "The inbox issue's
+   * marker is signed").
+   */
+  signInboxIssue(body: string, repository: RepositoryPlace): string;
+  /** The key and target an inbox issue's marker names, when its signature is this signer's for `repository`. */
+  readInboxIssue(body: string | null | undefined, repository: RepositoryPlace): InboxIssueMarker | undefined;
 }
 
 /** Fixed labels: the key serves this purpose alone, and a signed text cannot stand for another use's. */
 const KEY_INFO = "nomad-patch comment signature v1";
 const MESSAGE_LABEL = "nomad-patch comment v1";
+const INBOX_LABEL = "nomad-patch inbox issue v1";
 
 /**
  * The signer of a GitHub App: its key is derived (HKDF-SHA256) from the app's private key, which the app
@@ -52,7 +72,30 @@ export function markerSigner(secret: Uint8Array): MarkerSigner {
       // changes nothing a reader sees, and must not void the bot's comment.
       .update(unsigned.trimEnd())
       .digest();
+  // Only what the marker says, not the body around it: a maintainer may edit the issue's text, and what
+  // the bridge decides by (which key, which target) is all in the marker.
+  const inboxMac = (marker: InboxIssueMarker, repository: RepositoryPlace) =>
+    createHmac("sha256", key)
+      .update(
+        `${INBOX_LABEL}\n${repository.owner.toLowerCase()}/${repository.repo.toLowerCase()}\n${marker.key}\n${marker.target}`,
+      )
+      .digest();
   return {
+    signInboxIssue(body, repository) {
+      const marker = parseInboxIssueMarker(body);
+      if (!marker || marker.sig !== undefined)
+        throw new Error("nomad-patch: an inbox issue to sign must carry one unsigned inbox marker");
+      return withInboxSignature(body, inboxMac(marker, repository).toString("base64url"));
+    },
+    readInboxIssue(body, repository) {
+      const marker = parseInboxIssueMarker(body?.replace(/\r\n/g, "\n"));
+      if (marker?.sig === undefined) return undefined;
+      const given = Buffer.from(marker.sig, "base64url");
+      const expected = inboxMac(marker, repository);
+      if (given.toString("base64url") !== marker.sig) return undefined;
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      return { key: marker.key, target: marker.target };
+    },
     sign(body, place) {
       const { unsigned } = splitSignature(body);
       return withSignature(unsigned, mac(unsigned, place).toString("base64url"));

@@ -1,15 +1,19 @@
 import type { Context } from "probot";
-import { parseInboxIssueMarker } from "../../render/inbox-issue-markdown.js";
 import type { IssueGitHub } from "../github/issue-github.js";
+import type { MarkerSigner } from "../marker-signer.js";
 
 type Octokit = Context["octokit"];
 
-/** One of the bot's open or closed inbox issues, as its marker names it. */
+/**
+ * One of the bot's open or closed inbox issues, as its marker names it. `key` and `target` are undefined
+ * when the marker is missing or its signature is not the bot's (a writer edited the body, or an earlier
+ * version opened the issue): an issue of the bot's, for a key and target nobody can tell.
+ */
 export interface InboxIssue {
   readonly number: number;
   readonly open: boolean;
-  readonly key: string;
-  readonly target: string;
+  readonly key: string | undefined;
+  readonly target: string | undefined;
 }
 
 /** What the inbox bridge asks of GitHub about one repository: a small port over Octokit. */
@@ -22,7 +26,8 @@ export interface BridgeGitHub {
   readonly readFile: IssueGitHub["readFile"];
   /**
    * The bot's issues carrying `label`, newest first, at most `MAX_LISTED_PAGES` pages: only issues the
-   * bot opened count (anyone may write a marker), and pull requests are left out.
+   * bot opened count (anyone may write a marker), and pull requests are left out. Each names its key and
+   * target only when its marker's signature verifies.
    */
   listInboxIssues(label: string, state: "open" | "all", botLogin: string): Promise<InboxIssue[]>;
   /**
@@ -50,6 +55,7 @@ export async function bridgeGitHub(
   auth: (installationId?: number) => Promise<Octokit>,
   repository: string,
   timeoutMs: number,
+  markers: MarkerSigner,
 ): Promise<BridgeGitHub> {
   const [owner = "", repo = ""] = repository.split("/");
   const bounded = () => ({ request: { signal: AbortSignal.timeout(timeoutMs) } });
@@ -71,7 +77,7 @@ export async function bridgeGitHub(
         page,
         ...bounded(),
       });
-      found.push(...inboxIssuesOf(issues, botLogin));
+      found.push(...inboxIssuesOf(issues, botLogin, markers, { owner, repo }));
       if (issues.length < 100) break;
     }
     return found;
@@ -103,7 +109,7 @@ export async function bridgeGitHub(
         per_page: 100,
         ...bounded(),
       });
-      return inboxIssuesOf(data.items, botLogin).find(isIt);
+      return inboxIssuesOf(data.items, botLogin, markers, { owner, repo }).find(isIt);
     },
     async createIssue(issue) {
       const { data: created } = await octokit.rest.issues.create({
@@ -127,13 +133,27 @@ type ListedIssue = {
   readonly user: { readonly login: string } | null;
 };
 
-/** The bot's issues among `issues` that carry a well-formed inbox marker (anyone may write one). */
-function inboxIssuesOf(issues: readonly ListedIssue[], botLogin: string): InboxIssue[] {
+/**
+ * The bot's issues among `issues` (anyone may open one with the label and a marker), each with the key
+ * and target of its marker when the marker's signature is the bot's for the repository (a writer may
+ * edit the bot's issue body).
+ */
+function inboxIssuesOf(
+  issues: readonly ListedIssue[],
+  botLogin: string,
+  markers: MarkerSigner,
+  repository: { readonly owner: string; readonly repo: string },
+): InboxIssue[] {
   const found: InboxIssue[] = [];
   for (const issue of issues) {
     if (issue.pull_request || issue.user?.login !== botLogin) continue;
-    const marker = parseInboxIssueMarker(issue.body);
-    if (marker) found.push({ number: issue.number, open: issue.state === "open", ...marker });
+    const marker = markers.readInboxIssue(issue.body, repository);
+    found.push({
+      number: issue.number,
+      open: issue.state === "open",
+      key: marker?.key,
+      target: marker?.target,
+    });
   }
   return found;
 }

@@ -239,7 +239,7 @@ export function createInboxBridge(environment: Environment, options: InboxBridge
     const log = using.log;
     const read = await readRoutes(
       environment.inbox.repositories,
-      (repository) => bridgeGitHub(using.auth, repository, environment.callTimeoutMs),
+      (repository) => bridgeGitHub(using.auth, repository, environment.callTimeoutMs, using.runtime.markers),
       (fields, message) => log.warn(fields, message),
     );
     if (closed) return;

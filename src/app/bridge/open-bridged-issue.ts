@@ -36,8 +36,10 @@ export type OpenOutcome = "done" | "full" | "retry";
  * 4. the record says the issue was being opened: the bot's inbox issues are searched for the key's
  *    marker first (the newest listed, older ones by GitHub's search for the key), since GitHub may have
  *    opened it before the process stopped or its answer was lost;
- * 5. no more than `inbox.maxOpenIssues` of the bot's inbox issues of the target may be open;
- * 6. the record says "being opened", the issue is opened, the record gets its number;
+ * 5. no more than `inbox.maxOpenIssues` of the bot's inbox issues of the target may be open (one whose
+ *    marker's signature does not verify counts for every target);
+ * 6. the record says "being opened", the issue is opened with its marker signed, the record gets its
+ *    number;
  * 7. its review is queued in the issue's lane, as the `issues.opened` webhook's would be (the bot's own
  *    webhook is ignored, as every bot's is), and the key is marked `reviewed` once it is done.
  * Never throws: a failure is logged and is a `retry`.
@@ -74,7 +76,11 @@ export async function openBridgedIssue(
       }
     }
     if (number === undefined) {
-      const open = (await github.listInboxIssues(label, "open", botLogin)).filter((i) => i.target === target);
+      // An issue of the bot's whose marker does not verify may be any target's: it takes a slot of each, so an
+      // edit of the marker can take a slot but never free one (closing the issue is what frees it).
+      const open = (await github.listInboxIssues(label, "open", botLogin)).filter(
+        (i) => i.target === target || i.target === undefined,
+      );
       if (open.length >= maxOpenIssues) {
         log.info({ open: open.length, maxOpenIssues }, "inbox bridge: no free issue slot; the key waits");
         return "full";
@@ -87,7 +93,8 @@ export async function openBridgedIssue(
         title: item.title ?? arrival.title,
         from: arrival.from,
       });
-      number = await github.createIssue({ ...issue, labels: [label] });
+      const body = deps.runtime.markers.signInboxIssue(issue.body, github);
+      number = await github.createIssue({ title: issue.title, body, labels: [label] });
       deps.counts.opened++;
       log.info({ issue: number }, "inbox bridge: issue opened");
       await record(deps.dataDir, target, key, { issue: { repository, number } });

@@ -34,7 +34,7 @@ export interface Fault {
 export interface FakeIssue {
   readonly number: number;
   readonly title: string;
-  readonly body: string;
+  body: string;
   readonly labels: readonly string[];
   readonly user: { readonly login: string; readonly type: string };
   state: "open" | "closed";
@@ -257,6 +257,16 @@ export function fakeGitHub(options: FakeGitHubOptions) {
     },
     labels,
     requests,
+    /**
+     * Someone with write access edits an issue's body in GitHub's editor, the bot's issue included: the
+     * author GitHub reports stays, and nothing says who edited it.
+     */
+    editIssue: (number: number, edit: (body: string) => string) => {
+      const issue = issues.find((i) => i.number === number);
+      if (!issue) throw new Error(`no issue ${number}`);
+      issue.body = edit(issue.body);
+      return issue;
+    },
     /** Commits another `.github/nomad-patch.yml` (undefined: deletes it); the next read sees it. */
     setConfig: (text: string | undefined) => {
       state.config = text;

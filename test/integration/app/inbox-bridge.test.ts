@@ -400,6 +400,80 @@ describe("the inbox bridge: a target's inbox opens issues", () => {
     expect(reviewsOn(gh, forged)).toEqual([]);
   });
 
+  it("a writer who edits the marker of the bot's inbox issue to name another key does not get that key's review there after a crash", async () => {
+    const target = await createProject(operator.store);
+    const first = await proposeRename(contributor.store, target, "Opened First");
+    const second = await proposeRename(contributor.store, target, "Not Redirected");
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id) });
+    const app = await boot({ firstRetryMs: 3_600_000 });
+    const opened = await deliverAndSettle(app, gh, first.key, target.id);
+    // GitHub refuses the second key's issue and the process stops: its record says "being opened".
+    gh.fail("POST", /\/issues$/, { status: 502 });
+    await deliver(second.key, target.id);
+    await vi.waitFor(() => expect(app.bridge.counts().retries).toBe(1), { timeout: 30_000 });
+    await app.settle();
+    await app.bridge.close();
+    // Meanwhile a writer edits the first issue's marker to name the second key.
+    gh.editIssue(opened.number, (body) => body.replace(`"key":"${first.key}"`, `"key":"${second.key}"`));
+    expect(opened.body).toContain(`"key":"${second.key}"`);
+
+    const again = await boot();
+    await vi.waitFor(
+      () => expect(again.bridge.counts().found + gh.sent("POST", /\/issues$/).length).toBeGreaterThan(1),
+      { timeout: 30_000 },
+    );
+    await again.settle();
+    // The edited marker is not the bot's: the second key gets an issue of its own, and its review is there.
+    expect(again.bridge.counts().found).toBe(0);
+    expect(gh.issues).toHaveLength(2);
+    const own = gh.issues[1] as FakeIssue;
+    expect(own.body).toContain(`Patch: ${second.key}`);
+    expect(reviewsOn(gh, own).map((c) => parseMarker(c.body))).toMatchObject([{ key: second.key }]);
+    expect(reviewsOn(gh, opened).map((c) => parseMarker(c.body))).toMatchObject([{ key: first.key }]);
+    expect((await readInboxRecord(dataDir, target.id)).items.find((i) => i.key === second.key)).toMatchObject(
+      {
+        status: "reviewed",
+        issue: { repository: REPOSITORY, number: own.number },
+      },
+    );
+  });
+
+  it("a writer who edits the marker of the bot's open inbox issue, to another target or away, frees no slot; closing it does", async () => {
+    const target = await createProject(operator.store);
+    const first = await proposeRename(contributor.store, target, "Holds The Slot");
+    const second = await proposeRename(contributor.store, target, "Waits For It");
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config: bridgeConfig(target.id, 1) });
+    const app = await boot({ slotRecheckMs: 200 });
+    const opened = await deliverAndSettle(app, gh, first.key, target.id);
+
+    // The marker is edited to name another target: the issue would no longer count for this one.
+    gh.editIssue(opened.number, (body) =>
+      body.replace(`"target":"${target.id}"`, `"target":"${unknownKey()}"`),
+    );
+    await deliver(second.key, target.id);
+    await vi.waitFor(() => expect(app.bridge.counts().full).toBeGreaterThan(0), { timeout: 30_000 });
+    await app.settle();
+    expect(gh.issues).toHaveLength(1);
+
+    // The marker is taken out: the issue would not count at all. The target is looked at again and again.
+    gh.editIssue(opened.number, (body) => body.replace(/\n<!-- nomad-patch:inbox [^\n]* -->$/, ""));
+    expect(opened.body).not.toContain("nomad-patch:inbox");
+    const fullBefore = app.bridge.counts().full;
+    await vi.waitFor(() => expect(app.bridge.counts().full).toBeGreaterThan(fullBefore + 2), {
+      timeout: 30_000,
+    });
+    await app.settle();
+    expect(gh.issues).toHaveLength(1);
+    expect(gh.sent("POST", /\/issues$/)).toHaveLength(1);
+
+    // A maintainer closes it: that frees the slot, and the waiting key gets its issue.
+    opened.state = "closed";
+    await vi.waitFor(() => expect(gh.issues).toHaveLength(2), { timeout: 30_000 });
+    await app.settle();
+    expect(gh.issues[1]?.body).toContain(`Patch: ${second.key}`);
+    expect(gh.issues.filter((issue) => issue.state === "open")).toHaveLength(1);
+  });
+
   it("judges an inbox arrival as a patch from nobody: a rule for writers does not apply it, whatever GitHub says of the bot", async () => {
     const target = await createProject(operator.store);
     const patch = await proposeRename(contributor.store, target, "Not Vouched For");

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { appMarkerSigner, markerSigner } from "../../../src/app/marker-signer.js";
+import { renderInboxIssue } from "../../../src/render/inbox-issue-markdown.js";
 import { parseMarker, splitSignature, writeMarker } from "../../../src/render/marker.js";
 import { TEST_APP_PRIVATE_KEY, testAppSigner } from "../../helpers/app-key.js";
 
@@ -121,3 +122,54 @@ describe("the comment signer", () => {
     expect(testAppSigner.verify(signed.replace('"applied"', '"rejected"'), PLACE)).toBe(false);
   });
 });
+
+describe("the inbox issue's marker signature", () => {
+  const TARGET = "k51qzi5uqu5dhaf7bp3ve33l89r82rwc7jz34kvlq1gsaxy7qf67ftoly5exyq";
+  const OTHER = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v9";
+  const REPOSITORY = { owner: "Owner", repo: "Repo" };
+  const issue = renderInboxIssue({ key: K, target: TARGET, title: "Rename", from: "12D3KooWPeer" });
+  const signed = testAppSigner.signInboxIssue(issue.body, REPOSITORY);
+
+  it("signs the marker for the repository: it reads back there, in any case of its name, and the text around it may change", () => {
+    expect(signed.split("\n").at(-1)).toMatch(/,"sig":"[A-Za-z0-9_-]{43}"\} -->$/);
+    expect(signed.split("\n").slice(0, -1)).toEqual(issue.body.split("\n").slice(0, -1));
+    expect(testAppSigner.readInboxIssue(signed, REPOSITORY)).toEqual({ key: K, target: TARGET });
+    expect(testAppSigner.readInboxIssue(signed, { owner: "owner", repo: "REPO" })).toEqual({
+      key: K,
+      target: TARGET,
+    });
+    // A maintainer's note above the marker, saved by the web editor with \r\n: the marker still reads.
+    const noted = `A note from a maintainer.\r\n\r\n${signed.replace(/\n/g, "\r\n")}`;
+    expect(testAppSigner.readInboxIssue(noted, REPOSITORY)).toEqual({ key: K, target: TARGET });
+  });
+
+  it("reads nothing from an edited, unsigned or foreign marker", () => {
+    const edits = [
+      signed.replace(`"key":"${K}"`, `"key":"${OTHER}"`),
+      signed.replace(`"target":"${TARGET}"`, `"target":"${OTHER}"`),
+      signed.replace(/,"sig":"[^"]*"/, ""),
+      signed.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === "A" ? "B" : "A"}`),
+      issue.body,
+      signed.replace(/\n<!-- nomad-patch:inbox [^\n]* -->$/, ""),
+    ];
+    for (const edited of edits) expect(testAppSigner.readInboxIssue(edited, REPOSITORY)).toBeUndefined();
+    expect(testAppSigner.readInboxIssue(signed, { owner: "Owner", repo: "Elsewhere" })).toBeUndefined();
+    expect(appMarkerSigner(otherPrivateKey()).readInboxIssue(signed, REPOSITORY)).toBeUndefined();
+    // A comment's signature and an inbox issue's are made with different labels: neither stands for the other.
+    expect(testAppSigner.verify(signed, { ...REPOSITORY, issueNumber: 1 })).toBe(false);
+  });
+
+  it("refuses to sign a body without exactly one unsigned marker: a bug, not input", () => {
+    expect(() => testAppSigner.signInboxIssue("Patch: k51", REPOSITORY)).toThrow(/inbox marker/);
+    expect(() => testAppSigner.signInboxIssue(signed, REPOSITORY)).toThrow(/inbox marker/);
+    expect(() => testAppSigner.signInboxIssue(`${issue.body}\n${issue.body}`, REPOSITORY)).toThrow(
+      /inbox marker/,
+    );
+  });
+});
+
+function otherPrivateKey(): string {
+  return generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
+}
