@@ -18,6 +18,13 @@ export const WEBHOOK_READ_DEADLINE_MS = 5000;
  */
 export const BUFFERED_BODIES = 4;
 
+/**
+ * How many of those one client may hold (half): one slow client cannot take the whole budget and have
+ * everyone else refused 503 for the length of the read deadline. GitHub sends from many addresses; a
+ * client is an IPv4 address, or an IPv6 /64 (what one host is usually given).
+ */
+export const BUFFERED_BODIES_PER_CLIENT = 2;
+
 type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
 
 /** What a guard's log needs. */
@@ -39,7 +46,7 @@ export function limitWebhookBodies(probot: Probot, maxBytes: number): void {
     guardBodies((await unguarded(options)) as Middleware, {
       path: trimSlashes(options?.path ?? probot.webhookPath),
       maxBytes,
-      budget: { left: BUFFERED_BODIES * maxBytes },
+      budget: bodyBudget(maxBytes),
       log,
     });
 }
@@ -47,6 +54,19 @@ export function limitWebhookBodies(probot: Probot, maxBytes: number): void {
 /** The bytes that unfinished bodies may still take, shared by every connection of one middleware. */
 export interface Budget {
   left: number;
+  /** The most one client's unfinished bodies may hold at once. */
+  readonly perClient: number;
+  /** What each client's unfinished bodies hold now (no entry: nothing). */
+  readonly held: Map<string, number>;
+}
+
+/** The budget of one server: `BUFFERED_BODIES` bodies of `maxBytes`, `BUFFERED_BODIES_PER_CLIENT` of them per client. */
+export function bodyBudget(maxBytes: number): Budget {
+  return {
+    left: BUFFERED_BODIES * maxBytes,
+    perClient: BUFFERED_BODIES_PER_CLIENT * maxBytes,
+    held: new Map(),
+  };
 }
 
 export interface Guard {
@@ -62,7 +82,8 @@ export interface Guard {
  * or hands it to the server's next handler, without reading a body), so a stranger's POST to another path
  * buffers nothing. A POST whose Content-Length is over `maxBytes` is answered 413 without reading it; any
  * other is read while counting, and answered 413 the moment it passes `maxBytes`, 503 when the bodies
- * being read at once would hold more than the shared budget, 408 when it is not whole within
+ * being read at once would hold more than the shared budget, or those of its client more than the
+ * client's share of it, 408 when it is not whole within
  * `WEBHOOK_READ_DEADLINE_MS`. A body within the bounds is handed on already read (`rawBody`, which
  * @octokit/webhooks takes instead of reading the stream).
  * Reading it whole here also keeps the acknowledgement honest: the middleware's 9 s timer (202 "still
@@ -104,19 +125,57 @@ export async function readGuarded(
     );
     return void refuse(req, res, 408, `Webhook bodies must arrive within ${WEBHOOK_READ_DEADLINE_MS} ms`);
   }
+  if (body === "client busy") {
+    guard.log.warn(
+      { delivery, from },
+      "this client's webhook bodies being read at once hold its share of the budget; answered 503",
+    );
+    return void refuse(
+      req,
+      res,
+      503,
+      "Too many webhook bodies from this address are being read at once; retry later",
+      { "retry-after": "10" },
+    );
+  }
   guard.log.warn({ delivery, from }, "too many webhook bodies being read at once; answered 503");
   return void refuse(req, res, 503, "Too many webhook bodies are being read at once; retry later", {
     "retry-after": "10",
   });
 }
 
-type Read = Uint8Array | "too large" | "too slow" | "too busy" | "gone";
+type Read = Uint8Array | "too large" | "too slow" | "too busy" | "client busy" | "gone";
+
+/**
+ * Who a connection's bytes are counted for: its IPv4 address, or its IPv6 address's first 64 bits (one
+ * host is commonly given a whole /64, and could otherwise take a share per address). The socket's own
+ * address, never a header: anyone can write `X-Forwarded-For`. Behind a reverse proxy every connection is
+ * the proxy's, and the share is then everyone's (docs/operator-guide.md).
+ */
+export function clientOf(address: string | undefined): string {
+  if (address === undefined) return "";
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1] as string;
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("%")[0]?.split("::") ?? [];
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === "" ? [] : tail.split(":");
+  const groups = address.includes("::")
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
 
 /**
  * Reads the body, taking each chunk out of the shared budget and giving it all back once the body is
  * handed on or refused (a refused body's bytes are dropped at once).
  */
 function readWithin(req: IncomingMessage, guard: Guard): Promise<Read> {
+  const { budget } = guard;
+  const client = clientOf(req.socket.remoteAddress);
   return new Promise<Read>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -129,15 +188,21 @@ function readWithin(req: IncomingMessage, guard: Guard): Promise<Read> {
       req.off("end", onEnd);
       req.off("error", onGone);
       req.off("close", onGone);
-      guard.budget.left += size;
+      budget.left += size;
+      const held = (budget.held.get(client) ?? 0) - size;
+      if (held > 0) budget.held.set(client, held);
+      else budget.held.delete(client);
       const body = result === "whole" ? Buffer.concat(chunks, size) : result;
       chunks.length = 0;
       resolve(body);
     };
     const onData = (chunk: Buffer) => {
       if (size + chunk.length > guard.maxBytes) return settle("too large");
-      if (chunk.length > guard.budget.left) return settle("too busy");
-      guard.budget.left -= chunk.length;
+      if (chunk.length > budget.left) return settle("too busy");
+      const held = budget.held.get(client) ?? 0;
+      if (held + chunk.length > budget.perClient) return settle("client busy");
+      budget.left -= chunk.length;
+      budget.held.set(client, held + chunk.length);
       size += chunk.length;
       chunks.push(chunk);
     };

@@ -9,7 +9,7 @@ import { Agent, createServer, type IncomingMessage, request, type ServerResponse
 import type { AddressInfo } from "node:net";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { createRecordWriter } from "../disk-queue.js";
-import { BUFFERED_BODIES, type Guard, readGuarded } from "../webhook-body-limit.js";
+import { bodyBudget, type Guard, readGuarded } from "../webhook-body-limit.js";
 import type { AckWorkerSettings, FromAckWorker, InnerAddress, ToAckWorker } from "./messages.js";
 import { readDelivery } from "./read-delivery.js";
 
@@ -60,7 +60,7 @@ function isDelivery(req: IncomingMessage): boolean {
 const guard: Guard = {
   path: settings.webhookPath,
   maxBytes: settings.maxBodyBytes,
-  budget: { left: BUFFERED_BODIES * settings.maxBodyBytes },
+  budget: bodyBudget(settings.maxBodyBytes),
   log: { warn: (fields, msg) => log("warn", fields, msg) },
 };
 

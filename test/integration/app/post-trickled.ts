@@ -19,7 +19,13 @@ export function postTrickled(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { slowBytes: number; everyMs: number; onAnswer: () => unknown },
+  options: {
+    slowBytes: number;
+    everyMs: number;
+    onAnswer: () => unknown;
+    /** The loopback address to send from (any of 127.0.0.0/8): another client, as the server sees it. */
+    from?: string;
+  },
 ): Promise<Trickled> {
   const { hostname, port, pathname } = new URL(url);
   const bytes = Buffer.from(body);
@@ -33,7 +39,11 @@ export function postTrickled(
     "",
   ].join("\r\n");
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    const socket = connect({
+      port: Number(port),
+      host: hostname,
+      ...(options.from === undefined ? {} : { localAddress: options.from }),
+    });
     let answer = "";
     let answeredAt = 0;
     let seenAtAnswer: unknown;
@@ -76,7 +86,7 @@ export function postTrickled(
 export function openSlowBodies(
   url: string,
   count: number,
-  options: { declared: number; sentAtOnce: number },
+  options: { declared: number; sentAtOnce: number; from?: string },
 ): Promise<Trickled>[] {
   return Array.from({ length: count }, (_, index) =>
     postTrickled(
@@ -88,7 +98,12 @@ export function openSlowBodies(
         "x-hub-signature-256": "sha256=00",
       },
       "x".repeat(options.declared),
-      { slowBytes: options.declared - options.sentAtOnce, everyMs: 500, onAnswer: () => undefined },
+      {
+        slowBytes: options.declared - options.sentAtOnce,
+        everyMs: 500,
+        onAnswer: () => undefined,
+        ...(options.from === undefined ? {} : { from: options.from }),
+      },
     ),
   );
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BUFFERED_BODIES, WEBHOOK_READ_DEADLINE_MS } from "../../../src/app/webhook-body-limit.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { fakeGitHub } from "./github-fake.js";
@@ -150,6 +150,50 @@ describe("the GitHub App behind Probot's HTTP middleware", () => {
     expect(statuses.every((s) => s === 408 || s === 503)).toBe(true);
     // What the server read: what the 200 sent at once and their trickles, nowhere near 200 bodies.
     expect(bytesRead()).toBeLessThan(200 * (sentAtOnce + 1024));
+  });
+
+  // One client sends four bodies of the largest size allowed, all but their last bytes at once, and then
+  // trickles: before, the four held the whole budget for the read deadline, and every other delivery was
+  // answered 503 meanwhile. Now one client holds at most its share (half), and GitHub's delivery, from
+  // another address, is read, acknowledged and handled.
+  it("one client's slow bodies hold at most its share of the budget: another address's signed delivery is handled meanwhile", async () => {
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: "targets:\n  - id: k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8\n",
+      permissions: { maintainer: { permission: "admin", role_name: "admin" } },
+    });
+    const maxBytes = 64 * 1024;
+    const { queue, url, bytesRead } = await start({ NOMAD_PATCH_MAX_WEBHOOK_BYTES: String(maxBytes) });
+    const sentAtOnce = maxBytes - 64;
+    const slow = openSlowBodies(url, BUFFERED_BODIES, { declared: maxBytes, sentAtOnce, from: "127.0.0.1" });
+    // Every slow body's first bytes are in (read, or refused) before the delivery is sent.
+    await vi.waitFor(() => expect(bytesRead()).toBeGreaterThanOrEqual(BUFFERED_BODIES * sentAtOnce), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    let slowAnswered = 0;
+    for (const answer of slow) void answer.then(() => (slowAnswered += 1));
+    const body = JSON.stringify(commentCreated({ number: 33, body: "" }, "/hold", "maintainer", { id: 12 }));
+    const signed = await postTrickled(
+      url,
+      {
+        "content-type": "application/json",
+        "x-github-event": "issue_comment",
+        "x-github-delivery": "from-elsewhere",
+        "x-hub-signature-256": await sign(SECRET, body),
+      },
+      body,
+      { slowBytes: 0, everyMs: 10, onAnswer: () => slowAnswered, from: "127.0.0.2" },
+    );
+    expect(signed.status).toBe(200);
+    const answers = await Promise.all(slow);
+    // Two were held (its share) until the deadline; the others were refused at once, asked to come back.
+    expect(answers.map((a) => a.status).sort()).toEqual([408, 408, 503, 503]);
+    await queue.idle();
+    expect(gh.sent("POST", "/issues/33/labels").map((r) => r.body)).toEqual([
+      { labels: ["nomad-patch: held"] },
+    ]);
   });
 
   it("reads no body of a POST to another path", async () => {
