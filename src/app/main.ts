@@ -2,15 +2,15 @@
 // Runs the GitHub App: the Kubo node first (configured or managed), then Probot's server.
 // Without GitHub App credentials Probot starts in setup mode, which registers the app.
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { run } from "probot";
+import { createNodeMiddleware, createProbot, type Probot, run } from "probot";
 import { checkAppCredentials } from "../config/app-credentials.js";
 import { readEnvironment } from "../config/environment.js";
 import { type AckThread, startAckThread } from "./ack-thread/ack-thread.js";
 import { openAppRuntime } from "./app-runtime.js";
 import { createApp } from "./index.js";
+import { answerPing, listenOnLoopback } from "./loopback-server.js";
 
 const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
 
@@ -44,16 +44,19 @@ function applyDotEnv(): void {
   Object.assign(process.env, parseEnv(text));
 }
 
-/** A loopback port free a moment ago, for Probot's own server behind the webhook thread. */
-async function freeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", resolve);
+/**
+ * The Probot instance `run` would make from the environment (probot/lib/run.js, bin/read-env-options.js):
+ * `createProbot` reads the same settings but defaults the log level to `warn` and the format to `pretty`
+ * where `run` uses `info`, and `json` under `NODE_ENV=production` (the Docker image).
+ */
+function probotFromEnvironment(env: NodeJS.ProcessEnv): Probot {
+  return createProbot({
+    env: {
+      ...env,
+      LOG_LEVEL: env.LOG_LEVEL || "info",
+      LOG_FORMAT: env.LOG_FORMAT || (env.NODE_ENV === "production" ? "json" : "pretty"),
+    },
   });
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /**
@@ -65,15 +68,15 @@ async function serve(
   deps: Parameters<typeof createApp>[0],
   setupMode: boolean,
   onCrash: (error: Error) => void,
-): Promise<{ server: Awaited<ReturnType<typeof run>>; thread: AckThread | undefined }> {
+): Promise<{ server: { stop(): Promise<void> }; thread: AckThread | undefined }> {
   if (setupMode) return { server: await run(createApp(deps)), thread: undefined };
-  const inner = { host: "127.0.0.1", port: await freeLoopbackPort() };
   const host = process.env.HOST || "localhost";
+  const webhookPath = process.env.WEBHOOK_PATH || "/api/github/webhooks";
   const thread = await startAckThread({
     port: Number(process.env.PORT) || 3000,
     host,
     // Probot's own defaults (server/server.js, probot.js) for what it would have checked itself.
-    webhookPath: process.env.WEBHOOK_PATH || "/api/github/webhooks",
+    webhookPath,
     secret: process.env.WEBHOOK_SECRET || "development",
     maxBodyBytes: deps.environment.maxWebhookBytes,
     queueDir: join(deps.environment.dataDir, "queue"),
@@ -85,16 +88,30 @@ async function serve(
     onCrash,
   });
   try {
-    const server = await run(createApp({ ...deps, acknowledged: thread }), {
-      env: { ...process.env, PORT: String(inner.port), HOST: inner.host },
+    const probot = probotFromEnvironment(process.env);
+    // Probot's middleware, as its server would serve it, behind the thread (which answers the deliveries).
+    const middleware = await createNodeMiddleware(createApp({ ...deps, acknowledged: thread }), {
+      probot,
+      webhooksPath: webhookPath,
     });
-    thread.open(inner);
-    log(`Listening on http://${host}:${thread.port} (webhooks answered on a thread of their own)`);
-    return { server, thread };
+    const inner = await listenOnLoopback([answerPing, middleware], (error) =>
+      probot.log.error({ err: error }, "a request to the app's server failed"),
+    );
+    thread.open(inner.address);
+    // One line, with the address the operator configured: the loopback port is the thread's business.
+    log(
+      `Listening on http://${printableHost(host)}:${thread.port} (webhooks answered on a thread of their own)`,
+    );
+    return { server: { stop: inner.close }, thread };
   } catch (error) {
     await thread.close();
     throw error;
   }
+}
+
+/** `HOST` as a URL holds it: an IPv6 address in brackets (as Probot prints its own). */
+function printableHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 function describeLine(fields: object | string, msg?: string): string {

@@ -98,6 +98,14 @@ describe("the app's start command", () => {
     );
     await app.waitFor(/Listening on/);
     expect(app.output()).not.toMatch(/setup mode/);
+    // One line, naming the address the operator configured; the loopback server behind it is not theirs.
+    const { port } = new URL(app.url);
+    expect(app.output().match(/Listening on .*/g)).toEqual([
+      `Listening on http://localhost:${port} (webhooks answered on a thread of their own)`,
+    ]);
+    // What is not a delivery is answered by Probot's side behind the thread, as Probot's server answers it.
+    expect(await (await fetch(`${app.url}/ping`)).text()).toBe("PONG");
+    expect((await fetch(`${app.url}/no-such-page`)).status).toBe(404);
     const webhooks = `${app.url}/api/github/webhooks`;
     const huge = 30 * 1024 * 1024;
     expect((await postStreamed(webhooks, { chunked: true, bytes: huge })).status).toBe(413);
