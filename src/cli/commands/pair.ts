@@ -154,10 +154,7 @@ async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
         keyNamePrefix: options.keyNamePrefix,
         ...(options.from === undefined ? {} : { from: options.from }),
         ...(options.target === undefined ? {} : { target: options.target }),
-        onWaiting: ({ peerId }) =>
-          ctx.io.stderr.write(
-            `This node is peer ${peerId}: the holder can name it with \`pair send <target> --peer ${peerId}\`.\n`,
-          ),
+        onWaiting: ({ peerId }) => ctx.io.stderr.write(`${receiveWaitingLine(peerId, options)}\n`),
         dataDir: ctx.dataDir,
         timeoutMs,
         resolve: { timeoutMs: ctx.env.resolveTimeoutMs },
@@ -166,6 +163,20 @@ async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
     ),
   );
   ctx.print(receivedText(received), received);
+}
+
+/**
+ * What `pair receive` says as it joins the room. Without `--from` the holder has not named this node yet, and
+ * is told how (`pair send --peer`); with it the holder already ran `pair send` (whose line carries `--from`),
+ * so the hint to run it again would send the operator back a step: say whom this node waits for instead.
+ */
+export function receiveWaitingLine(
+  peerId: string,
+  options: { readonly from?: string; readonly target?: string },
+): string {
+  if (options.from !== undefined)
+    return `This node is peer ${peerId}; waiting for the holder, peer ${options.from}, in the room.`;
+  return `This node is peer ${peerId}: the holder can name it with \`pair send ${options.target ?? "<target>"} --peer ${peerId}\`.`;
 }
 
 /**
