@@ -39,6 +39,12 @@ export interface JournalRecord {
   readonly outcome?: ApplyOutcome;
   /** Why a `failed` apply stopped. */
   readonly failure?: string;
+  /**
+   * Who approved it, as the caller named them (a GitHub login, "the repository's rules"), so that an apply
+   * finished or reported after a stop still says who; absent when the caller named nobody, and in records
+   * written before it was kept.
+   */
+  readonly approvedBy?: string;
   readonly updatedAt: string;
 }
 

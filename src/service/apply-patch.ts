@@ -55,6 +55,8 @@ export interface ApplyPatchInput {
   /** Apply even though what the patch writes changed after its base (an admin, or the CLI's flag). */
   readonly overrideConflicts?: boolean;
   readonly now?: () => Date;
+  /** Who approved, kept in the plan's journal record (`JournalRecord.approvedBy`). */
+  readonly approvedBy?: string;
   /** Fault injection for tests: called between publishing the local stream and the roaming value. */
   readonly afterLocalPublish?: () => void | Promise<void>;
 }
@@ -173,6 +175,7 @@ async function plan(
     roamingKeyName: keys.roaming.name,
     state: "planned",
     entries,
+    ...(input.approvedBy === undefined ? {} : { approvedBy: input.approvedBy }),
     updatedAt: new Date().toISOString(),
   };
   await deps.journal.put(record);

@@ -12,6 +12,7 @@ import {
   renderVoidedMarkdown,
 } from "../../render/index.js";
 import { ConflictError, PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
+import { isUnfinished } from "../../service/apply-journal.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { displayNameOf } from "../../service/review-patch.js";
 import { findStatus, type MarkedComment } from "../bot-comments.js";
@@ -33,8 +34,11 @@ export interface Approved {
 }
 
 interface ApprovedBy {
-  /** A login or "the repository's rules", named in the outcome. */
-  readonly approvedBy: string;
+  /**
+   * A login or "the repository's rules", named in the outcome; undefined when only the journal tells of the
+   * approval (an apply finished after a stop) and its record names nobody.
+   */
+  readonly approvedBy: string | undefined;
   /** Set when a person's approval overrode the rules' rejection: said in the outcome. */
   readonly override?: OutcomeOptions["override"];
   /** The approver may apply a patch that conflicts with later changes (an admin: docs/decisions.md). */
@@ -72,6 +76,7 @@ export async function applyReviewed(
         dataDir: job.runtime.environment.dataDir,
         overrideConflicts: by.overrideConflicts === true,
         now: job.runtime.now,
+        approvedBy: by.approvedBy,
       },
     );
   } catch (error) {
@@ -152,7 +157,39 @@ export async function reportIfApplied(
   job.log.info({ key, cid, roaming: outcome.roamingCid }, "applied before, and the issue does not say so");
   const applyCommand = config.commands.apply[0] ?? "/apply";
   const about = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
-  await aboutPatch(about, () => reportApplied(job, config, outcome, { result: record.expectResultCid }));
+  const by = { approvedBy: record.approvedBy, result: record.expectResultCid };
+  await aboutPatch(about, () => reportApplied(job, config, outcome, by));
+  return true;
+}
+
+/**
+ * Whether an apply of version `cid` of `key` was begun and cut short before the issue heard of it: the
+ * journal holds it unfinished (planned, or the local stream published) and the issue has no status about
+ * the version. The app stopped in the middle (a kill, a crash, a deploy); the approval that began it, a
+ * person's or the rules', was given and bound to this version, so the apply is finished now, without
+ * re-checks (the journal's plan is what was approved) and without waiting for that approval's event to come
+ * again: an automatic apply's event is a review, which finds the same version and would decide nothing, and a
+ * poll's is not queued at all. Its outcome names the approver the journal kept. A failure already
+ * said on the issue (the apply failed and said how to finish it) is left to the person it asks.
+ */
+export async function finishIfCutShort(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  key: string,
+  cid: string,
+): Promise<boolean> {
+  // Unreadable reads as nothing begun: the review goes on as before, and an approval consults it again.
+  const record = await job.runtime.journal.get(cid).catch(() => undefined);
+  if (!record || record.patchKey !== key || !isUnfinished(record.state)) return false;
+  const said = findStatus(marked, (m) => m.key === key && m.cid === cid && m.state !== "denied");
+  if (said) return false;
+  job.log.info(
+    { key, cid, journal: record.state },
+    "an apply of this version was cut short before the issue heard of it: finishing it",
+  );
+  const approved = { key, cid, result: record.expectResultCid };
+  await applyReviewed(job, config, approved, { approvedBy: record.approvedBy });
   return true;
 }
 
@@ -193,7 +230,7 @@ async function reportApplied(
   job: IssueJob,
   config: NomadPatchConfig,
   outcome: ApplyOutcome,
-  /** Without `approvedBy` when only the journal tells of the apply: it does not record who approved. */
+  /** Without `approvedBy` when only the journal tells of the apply and its record names nobody. */
   by: Partial<ApprovedBy> & { readonly result: string },
 ): Promise<void> {
   const { labels } = config;

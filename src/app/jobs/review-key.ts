@@ -21,7 +21,7 @@ import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
 import { standingFailures, takeDownApplyLabels } from "./apply-labels.js";
-import { reportIfApplied } from "./apply-reviewed.js";
+import { finishIfCutShort, reportIfApplied } from "./apply-reviewed.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readComments } from "./issue-comments.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
@@ -54,7 +54,8 @@ export interface UnansweredFailure {
 /**
  * The review comment for one key (docs/design.md §5). An approval binds to what a comment showed when
  * it was written, so a review's text is written once:
- * 1. find the key's current review comment;
+ * 1. find the key's current review comment; an apply of its version that was begun and cut short (the app
+ *    stopped) is finished instead (`finishIfCutShort`);
  * 2. review the patch on IPFS (resolve, fold the target, predict the result); a version that was applied is
  *    not reviewed again: its outcome is posted if the issue lacks it (`reportIfApplied`);
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs,
@@ -85,6 +86,16 @@ export async function reviewKey(
   // The first poster's, as recorded or as the issue shows: whoever controls the key may republish it
   // after someone with more permission mentioned it.
   const author = current?.marker.author ?? postedBy(job, comments, botLogin, request);
+  // Before reviewing: a review now would fold the target with the half-published apply in it, and read
+  // as a new state of the patch rather than the apply it is.
+  const reviewed = current?.marker.cid;
+  if (
+    reviewed &&
+    (await aboutPatch({ ...about, cid: reviewed }, () =>
+      finishIfCutShort(job, config, marked, key, reviewed),
+    ))
+  )
+    return undefined;
 
   const limits = reviewLimits(config, job.runtime.environment);
   let review: PatchReview;

@@ -14,7 +14,7 @@ import { createWatcher, type Watcher } from "../../../src/app/watch/watcher.js";
 import { createWorkQueue, type WorkQueue } from "../../../src/app/work-queue.js";
 import { type Environment, readEnvironment } from "../../../src/config/environment.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
-import { memoryJournal, openFileJournal } from "../../../src/service/apply-journal.js";
+import { type ApplyJournal, memoryJournal, openFileJournal } from "../../../src/service/apply-journal.js";
 import { TEST_APP_PRIVATE_KEY } from "../../helpers/app-key.js";
 import { type KuboNode, startKuboPair } from "../../helpers/kubo.js";
 import { type FakeGitHubOptions, fakeGitHub } from "./github-fake.js";
@@ -154,6 +154,8 @@ export async function loadApp(
     readonly inboxBridge?: (environment: Environment) => InboxBridge;
     /** Changes the Probot before the app loads (what `app.auth` answers, say). */
     readonly prepare?: (probot: Probot) => void;
+    /** Wraps the journal on `dataDir` the app gets (a process that stops at a chosen step, say). */
+    readonly journal?: (journal: ApplyJournal) => ApplyJournal;
   } = {},
 ): Promise<Probot> {
   const probot = testProbot({ log: logs.logger });
@@ -163,7 +165,8 @@ export async function loadApp(
     NOMAD_PATCH_RESOLVE_TIMEOUT_SECONDS: "20",
     ...options.env,
   });
-  const journal = await openFileJournal(dataDir);
+  const onDisk = await openFileJournal(dataDir);
+  const journal = options.journal?.(onDisk) ?? onDisk;
   const watcher = (options.watcher ?? ((env) => createWatcher({ environment: env })))(environment);
   const inboxBridge = options.inboxBridge?.(environment);
   await probot.load(
