@@ -1,23 +1,14 @@
 import { relative } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { readSlowestFiles } from "./slowest-files.js";
 
 /**
- * The integration files that take longest, slowest first (measured; docs/decisions.md, "Test time"). Vitest
- * runs the longest files first when it has every file's timing from an earlier run; a fresh clone (CI's
- * first run) has none, and Vitest then runs the largest files first, which started the slowest files last
- * while the other worker sat idle.
+ * The integration files that take longest, slowest first, as measured (`test/slowest-files.json`, checked by
+ * `test/unit/slowest-files.test.ts`; docs/decisions.md, "Test time"). Vitest runs the longest files first when
+ * it has every file's timing from an earlier run; a fresh clone (CI's first run) has none, and Vitest then runs
+ * the largest files first, which started the slowest files last while the other worker sat idle.
  */
-export const SLOWEST_FILES = [
-  "test/integration/cli/journey.test.ts",
-  "test/integration/app/start.test.ts",
-  "test/integration/cli/managed-kubo.test.ts",
-  "test/integration/library/package.test.ts",
-  "test/integration/app/inbox-bridge.test.ts",
-  "test/integration/service/inbox.test.ts",
-  "test/integration/pair/pair-known-sources.test.ts",
-  "test/integration/service/file-lock.test.ts",
-  "test/integration/csharp/bot-writes-csharp-reads.test.ts",
-];
+export const SLOWEST_FILES = readSlowestFiles().files.map(([file]) => file);
 
 /**
  * Vitest's order (projects in turn, each project's files longest first by their last timings), except in a
