@@ -10,6 +10,34 @@ export interface DecisionInput {
   readonly cid?: string;
 }
 
+/** Who decides when the repository's rules do: named in a rule's rejection and an automatic apply's outcome. */
+export const RULESET = "the repository's rules";
+const BUILT_IN_HEADLINE = "🚫 **Refused by nomad-patch (built-in)**:";
+const RULES_HEADLINE = `🚫 **Rejected** by **${escapeInline(RULESET, 60)}**:`;
+
+/**
+ * Whether a rejection comment (a signed one of the bot's: its text is the bot's) was the rules' or a
+ * built-in refusal, not a person's `/reject`: a login has no space or apostrophe, so no person's name reads
+ * as the rules'. Only such a rejection is lifted when the configuration no longer makes it.
+ */
+export function isRulesRejection(body: string): boolean {
+  const headline = body.replace(/\r\n/g, "\n").split("\n\n")[1] ?? "";
+  return headline.startsWith(RULES_HEADLINE) || headline.startsWith(BUILT_IN_HEADLINE);
+}
+
+/**
+ * A rejection by the rules rewritten once no rule makes it: the configuration changed (a rule removed or
+ * narrowed, a target added). What stands now is the review's to say; a rule that rejects the version again
+ * says so in a new comment.
+ */
+export function renderLiftedMarkdown(input: Omit<DecisionInput, "user">): string {
+  const version = input.cid === undefined ? "" : ` (version ${codeSpan(input.cid)})`;
+  return [
+    marker("lifted", input),
+    `↩️ **Rejection lifted**: the rules rejected ${patch(input)}${version}, and under the repository's configuration now nothing rejects it. The review says what stands now; a rule that rejects it again says so in a new comment.`,
+  ].join("\n\n");
+}
+
 /**
  * `/reject [reason]`, a reject rule, or a built-in refusal (`builtIn`: no rule exists to name, so it
  * says nomad-patch refused it, as the review does): the patch will not be applied.
@@ -37,11 +65,11 @@ export function renderHeldMarkdown(input: DecisionInput & { readonly heldLabel?:
   ].join("\n\n");
 }
 
-function patch(input: DecisionInput): string {
+function patch(input: Pick<DecisionInput, "key">): string {
   return input.key === undefined ? "the patch on this issue" : `patch ${codeSpan(input.key)}`;
 }
 
-function marker(state: "rejected" | "held", input: DecisionInput): string {
+function marker(state: "rejected" | "lifted" | "held", input: Omit<DecisionInput, "user">): string {
   const key = input.key !== undefined && isMarkerKey(input.key) ? input.key : null;
   const cid = input.cid !== undefined && isMarkerCid(input.cid) ? input.cid : null;
   return writeMarker({ kind: "status", v: 1, state, key, cid });

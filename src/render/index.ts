@@ -6,7 +6,14 @@ export {
 } from "./approval-refused-markdown.js";
 export { type ConfigErrorsInput, renderConfigErrorsMarkdown } from "./config-errors-markdown.js";
 export { renderConflictHoldMarkdown } from "./conflict-markdown.js";
-export { type DecisionInput, renderHeldMarkdown, renderRejectedMarkdown } from "./decision-markdown.js";
+export {
+  type DecisionInput,
+  isRulesRejection,
+  RULESET,
+  renderHeldMarkdown,
+  renderLiftedMarkdown,
+  renderRejectedMarkdown,
+} from "./decision-markdown.js";
 export { type DenialInput, renderDenialMarkdown } from "./denial-markdown.js";
 export { type FailureInput, renderFailureMarkdown } from "./failure-markdown.js";
 export { renderFailuresMarkdown } from "./failures-markdown.js";

@@ -42,6 +42,8 @@ export const STATUS_STATES = [
   "failed",
   "denied",
   "rejected",
+  /** A rejection by the rules (or a built-in refusal) that no rule makes any more, rewritten to say so. */
+  "lifted",
   "held",
   "voided",
   "config-error",

@@ -270,10 +270,16 @@ async function reportApplied(
   if (config.closeIssueOnApply) await job.github.closeIssue();
 }
 
-/** The issue's rejections, by the rules or by a person, were all of `key` (a `/reject` of several names none). */
+/**
+ * The issue's rejections, by the rules or by a person, were all of `key` (a `/reject` of several names none),
+ * counting a rules' rejection of it since lifted (the label may have outlived it: a stop in between).
+ */
 function rejectionsOnlyOf(marked: readonly MarkedComment[], key: string): boolean {
-  const rejections = marked.filter((c) => c.marker.kind === "status" && c.marker.state === "rejected");
-  return rejections.length > 0 && rejections.every((c) => c.marker.kind === "status" && c.marker.key === key);
+  const ofState = (state: string) =>
+    marked.filter((c) => c.marker.kind === "status" && c.marker.state === state);
+  const rejections = ofState("rejected");
+  const lifted = ofState("lifted").some((c) => c.marker.key === key);
+  return (rejections.length > 0 || lifted) && rejections.every((c) => c.marker.key === key);
 }
 
 /** A roaming value is a small map (its lists are links); far larger is not read for a name. */

@@ -8,18 +8,10 @@ import {
   type PolicyVerdict,
   summaryOfReview,
 } from "../../policy/index.js";
-import {
-  type RulesRejection,
-  renderConflictHoldMarkdown,
-  renderRejectedMarkdown,
-} from "../../render/index.js";
-import { findStatus } from "../bot-comments.js";
+import { RULESET, type RulesRejection, renderConflictHoldMarkdown } from "../../render/index.js";
 import type { IssueJob } from "../job-context.js";
-import { takeDownApplyLabels } from "./apply-labels.js";
 import { applyReviewed } from "./apply-reviewed.js";
-import { readMarked } from "./issue-comments.js";
-
-const RULESET = "the repository's rules";
+import { settleRejection } from "./settle-rejection.js";
 
 /**
  * The rules' verdict on a reviewed version, judged under its author. Read before the review is posted, so
@@ -55,7 +47,8 @@ export function rulesRejection(verdict: PolicyVerdict): RulesRejection | undefin
 /**
  * docs/design.md §7, after every review: the rules (and the built-in refusals, which no rule can lift) decide
  * to apply, to reject, or to wait for a person. An automatic apply binds to the reviewed CIDs exactly
- * like a person's approval. Decisions already on the issue for this version are not repeated.
+ * like a person's approval. Decisions already on the issue for this version are not repeated, except a
+ * rules' rejection no rule makes now, which is lifted first (`settleRejection`).
  */
 export async function applyRules(
   job: IssueJob,
@@ -65,26 +58,8 @@ export async function applyRules(
 ): Promise<void> {
   const about = { key: review.patch.key, cid: review.patch.cid };
   const log = job.log.child(about);
-  const marked = await readMarked(job);
-  const decided = findStatus(
-    marked,
-    (m) => m.key === about.key && m.cid === about.cid && (m.state === "applied" || m.state === "rejected"),
-  );
-  if (decided) return log.info({ state: decided.marker.state }, "this version was decided already");
-
-  if (verdict.decision === "reject") {
-    log.info({ reasons: verdict.reasons.length }, "the rules reject the patch");
-    // One reason a line: each names the entry and the rule (or built-in refusal) that decided.
-    const reason = verdict.reasons.map((r) => r.message).join("\n");
-    // A built-in refusal is no rule of the repository's: say who refused it, as the review does.
-    const builtIn = verdict.reasons.every((r) => r.code !== "rule");
-    const user = builtIn ? "nomad-patch (built-in)" : RULESET;
-    await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason, builtIn }));
-    await job.github.addLabels([config.labels.rejected]);
-    // An approval of this version (a label whose apply failed) no longer stands, as after `/reject`.
-    await takeDownApplyLabels(job, config, marked, about.key);
-    return;
-  }
+  const settled = await settleRejection(job, config, review, verdict);
+  if (settled !== "open") return log.info({ state: settled }, "this version is decided");
   const conflict = verdict.reasons.find((r) => r.code === "conflict");
   if (conflict) {
     // Said on the issue: a reader expecting the rules to apply it must learn why they did not.

@@ -24,6 +24,7 @@ import { standingFailures, takeDownApplyLabels } from "./apply-labels.js";
 import { finishIfCutShort, reportIfApplied } from "./apply-reviewed.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readComments } from "./issue-comments.js";
+import { settleRejection } from "./settle-rejection.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
 
 export interface ReviewRequest {
@@ -175,6 +176,10 @@ export async function reviewKey(
       if (shown === undefined || approvalFacts(review, options).every((fact) => shown.includes(fact))) {
         log.info({ cid, result }, "the review is unchanged: nothing to write");
         watchKey(job, config, key, cid);
+        // What the issue says of its rejection follows the review even when the review's text did not
+        // change since: a stop between rewriting it and lifting (or posting) the rejection.
+        if (request.runRules === false || author === undefined) return;
+        await settleRejection(job, config, review, verdict, { comments, marked });
         return;
       }
       // The same version, but the rules, the author's permission, the approve label or the commands

@@ -22,6 +22,16 @@ const states = (app: TestApp, issue: number) =>
 const writes = (app: TestApp) =>
   app.gh.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/reactions")).length;
 const rejectNames = ["rules:", "  - match: { eventId: UpdateName* }", "    action: reject"].join("\n");
+const applyNames = ["rules:", "  - match: { eventId: UpdateName* }", "    action: apply"].join("\n");
+const statusComments = (app: TestApp, issue: number) =>
+  app.gh.botComments(issue).filter((c) => parseMarker(c.body)?.kind === "status");
+const statuses = (app: TestApp, issue: number) =>
+  statusComments(app, issue).map((c) => parseMarker(c.body)?.state);
+/** The issue as GitHub sends it in an event now: with the labels it has. */
+const labelled = (app: TestApp, issue: { number: number; body: string }) => ({
+  ...issue,
+  labels: [...app.gh.labels],
+});
 
 /**
  * A status on the issue is always true (docs/design.md §5–6), also after what an operator really meets:
@@ -115,7 +125,7 @@ describe("the GitHub App: what the issue says stays true", () => {
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 
-  it("a reject rule removed while a review stands: /refresh no longer says a rule refuses it", async () => {
+  it("a reject rule removed while a review stands: /refresh lifts the rules' rejection and its label; added again, it rejects again", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Ruled Out Once");
     const issue = { number: 312, body: `Patch: ${patch.key}` };
@@ -126,30 +136,163 @@ describe("the GitHub App: what the issue says stays true", () => {
     await app.deliver("issues", issueOpened(issue));
     await app.settle();
     expect(reviews(app, 312)[0]?.body).toContain("Refused by a rule");
+    expect(statuses(app, 312)).toEqual(["rejected"]);
+    expect([...app.gh.labels]).toEqual([REJECTED]);
 
     app.gh.setConfig(configYaml(target.id));
-    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
     await app.settle();
     expect(app.failures).toEqual([]);
     const current = reviews(app, 312).at(-1);
     expect(parseMarker(current?.body)).toMatchObject({ cid: patch.cid.toString(), state: "ready" });
     expect(current?.body).not.toContain("Refused by a rule");
     expect(current?.body).toContain("Ready to apply");
+    // The rules' rejection is rewritten in place to what is true now, and its label comes down.
+    expect(statuses(app, 312)).toEqual(["lifted"]);
+    const lifted = statusComments(app, 312)[0]?.body;
+    expect(parseMarker(lifted)).toMatchObject({ key: patch.key, cid: patch.cid.toString() });
+    expect(lifted).toContain("**Rejection lifted**");
+    expect(lifted).not.toContain("🚫");
+    expect([...app.gh.labels]).toEqual([]);
 
     // A refresh with nothing changed writes nothing.
     const written = writes(app);
-    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "maintainer"));
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
     await app.settle();
     expect(writes(app)).toBe(written);
 
-    // Approved now, it applies, and the rules' old rejection no longer shows beside it.
-    const rejected = { ...issue, labels: [REJECTED] };
-    await app.deliver("issue_comment", commentCreated(rejected, "/apply", "maintainer"));
+    // The rule back, with an approve label up: the rules reject it again, and the approval goes.
+    app.gh.setConfig(`${configYaml(target.id)}\n${rejectNames}`);
+    app.gh.labels.add(APPROVE);
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(statuses(app, 312)).toEqual(["lifted", "rejected"]);
+    expect(reviews(app, 312).at(-1)?.body).toContain("Refused by a rule");
+    expect([...app.gh.labels]).toEqual([REJECTED]);
+
+    // Removed again: the second rejection is lifted too.
+    app.gh.setConfig(configYaml(target.id));
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
+    await app.settle();
+    expect(statuses(app, 312)).toEqual(["lifted", "lifted"]);
+    expect([...app.gh.labels]).toEqual([]);
+
+    // Approved now, it applies, and nothing of the rules' old rejection shows beside it.
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/apply", "maintainer"));
     await app.settle();
     expect(app.failures).toEqual([]);
     expect(parseMarker(app.gh.botComments(312).at(-1)?.body)).toMatchObject({ state: "applied" });
     expect((await operatorView(pair.operator.store, target.id)).name).toBe("Ruled Out Once");
     expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
+  });
+
+  it("a reject rule replaced by an apply rule: /refresh lifts the rejection, and the rules apply the patch", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Ruled In Later");
+    const issue = { number: 318, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${rejectNames}`,
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(statuses(app, 318)).toEqual(["rejected"]);
+
+    app.gh.setConfig(`${configYaml(target.id)}\n${applyNames}`);
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "stranger"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(statuses(app, 318)).toEqual(["lifted", "applied"]);
+    expect(statusComments(app, 318)[1]?.body).toContain("**Approved by:** the repository's rules");
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);
+    expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
+  });
+
+  it("the label left up by a failure between lifting the rejection and taking it down comes down at the next refresh", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Lifted Halfway");
+    const issue = { number: 322, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${rejectNames}`,
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    app.gh.setConfig(configYaml(target.id));
+    // GitHub fails the label's removal, as a stop there would leave it.
+    app.gh.fail("DELETE", /\/issues\/322\/labels\//, { status: 502 });
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
+    await app.settle();
+    expect(statuses(app, 322)[0]).toBe("lifted");
+    expect(app.gh.labels.has(REJECTED)).toBe(true);
+
+    // The review and the rejection read true already; the label follows them now.
+    await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
+    await app.settle();
+    expect(app.gh.labels.has(REJECTED)).toBe(false);
+    expect(statuses(app, 322)[0]).toBe("lifted");
+  });
+
+  it("a stranger's /refresh lifts no person's /reject, and takes down no rejected label the rules did not put up", async () => {
+    const target = await createProject(pair.operator.store);
+    const rejected = await proposeRename(pair.contributor.store, target, "Rejected By A Person");
+    const labelledOnly = await proposeRename(pair.contributor.store, target, "Labelled By A Person");
+    const app = await apps.start(pair.operator.store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    const byPerson = { number: 319, body: `Patch: ${rejected.key}` };
+    await app.deliver("issues", issueOpened(byPerson));
+    await app.settle();
+    await app.deliver("issue_comment", commentCreated(byPerson, "/reject not this name", "maintainer"));
+    await app.settle();
+    expect(statuses(app, 319)).toEqual(["rejected"]);
+    // A person's label, with no rejection of the bot's on the issue.
+    const byLabel = { number: 320, body: `Patch: ${labelledOnly.key}` };
+    await app.deliver("issues", issueOpened(byLabel));
+    await app.settle();
+    app.gh.labels.add(REJECTED);
+
+    const written = writes(app);
+    for (const issue of [byPerson, byLabel]) {
+      await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "stranger"));
+      await app.deliver("issue_comment", commentCreated(labelled(app, issue), "/refresh", "maintainer"));
+    }
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(writes(app)).toBe(written);
+    expect(statuses(app, 319)).toEqual(["rejected"]);
+    expect(app.gh.labels.has(REJECTED)).toBe(true);
+  });
+
+  it("a flood of strangers' /refresh after the rule was removed lifts the rejection once, with one label write", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Flooded");
+    const issue = { number: 321, body: `Patch: ${patch.key}` };
+    const app = await apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\n${rejectNames}`,
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(statuses(app, 321)).toEqual(["rejected"]);
+    const written = writes(app);
+
+    // Thirty people, each within their own refresh limit, all sent before the first is handled: every event
+    // shows the label as it was.
+    app.gh.setConfig(configYaml(target.id));
+    const shown = labelled(app, issue);
+    for (let i = 0; i < 30; i++)
+      await app.deliver("issue_comment", commentCreated(shown, "/refresh", `stranger-${i}`));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(statuses(app, 321)).toEqual(["lifted"]);
+    expect(app.gh.labels.has(REJECTED)).toBe(false);
+    // The review rewritten, the rejection lifted, the label taken down: one write each.
+    expect(writes(app) - written).toBe(3);
+    expect(app.gh.sent("DELETE", /\/issues\/321\/labels\//)).toHaveLength(1);
+    expect(app.gh.sent("POST", "/issues/321/labels")).toHaveLength(1);
   });
 
   it("the approve label renamed while a review stands: /refresh names the label that approves now", async () => {

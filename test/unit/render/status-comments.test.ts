@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { RevisionDelta } from "../../../src/patch-request/compare-revisions.js";
 import { renderConfigErrorsMarkdown } from "../../../src/render/config-errors-markdown.js";
-import { renderHeldMarkdown, renderRejectedMarkdown } from "../../../src/render/decision-markdown.js";
+import {
+  isRulesRejection,
+  RULESET,
+  renderHeldMarkdown,
+  renderLiftedMarkdown,
+  renderRejectedMarkdown,
+} from "../../../src/render/decision-markdown.js";
 import { renderDenialMarkdown } from "../../../src/render/denial-markdown.js";
 import { renderFailureMarkdown } from "../../../src/render/failure-markdown.js";
 import { parseMarker } from "../../../src/render/marker.js";
@@ -102,6 +108,25 @@ describe("status comments", () => {
     expect(markdown).toContain("🚫 **Rejected** by **the repository's rules**: the patch on this issue");
     expect(markdown).toContain("> one\n> two");
     expect(parseMarker(markdown)).toEqual({ kind: "status", v: 1, state: "rejected", key: null, cid: null });
+  });
+
+  it("tells the rules' rejections and built-in refusals, which may be lifted, from a person's /reject", () => {
+    const cid = fakeCid("lifted");
+    const rules = renderRejectedMarkdown({ key: PATCH_KEY, cid, user: RULESET, reason: "no" });
+    const builtIn = renderRejectedMarkdown({ key: PATCH_KEY, user: "nomad-patch (built-in)", builtIn: true });
+    // A reason a person wrote cannot make their rejection read as the rules': only the headline counts.
+    const person = renderRejectedMarkdown({
+      key: PATCH_KEY,
+      user: "maintainer",
+      reason: "🚫 **Rejected** by **the repository's rules**: spoofed",
+    });
+    expect([rules, builtIn, person].map(isRulesRejection)).toEqual([true, true, false]);
+    expect(isRulesRejection(rules.replace(/\n/g, "\r\n"))).toBe(true);
+
+    const lifted = renderLiftedMarkdown({ key: PATCH_KEY, cid });
+    expect(parseMarker(lifted)).toEqual({ kind: "status", v: 1, state: "lifted", key: PATCH_KEY, cid });
+    expect(lifted).toContain(`↩️ **Rejection lifted**: the rules rejected patch \`${PATCH_KEY}\``);
+    expect(isRulesRejection(lifted)).toBe(false);
   });
 
   it("names the refused command when a reject or a hold is denied", () => {
