@@ -14,6 +14,15 @@ import type { AckWorkerSettings, FromAckWorker, InnerAddress, ToAckWorker } from
 import { readDelivery } from "./read-delivery.js";
 
 const CLOSE_GRACE_MS = 5000;
+/**
+ * Connections are bounded in time before their request is read (the body has its own 5 s deadline,
+ * `webhook-body-limit.ts`): GitHub sends a delivery's headers at once, so a connection that has sent none
+ * within this long, or only part of them, is a stranger's holding a socket open. Node's own bounds are
+ * 60 s for headers (looked at every 30 s) and none at all for a connection that sends nothing.
+ */
+const HEADERS_DEADLINE_MS = 10_000;
+/** A whole request, passed-on ones included (the app's server answers `/ping` and its pages at once). */
+const REQUEST_DEADLINE_MS = 60_000;
 
 if (parentPort === null) throw new Error("ack-worker.js runs as a worker thread (ack-thread.ts starts it)");
 const port: MessagePort = parentPort;
@@ -33,12 +42,27 @@ const open = new Promise<void>((resolve) => {
   opened = resolve;
 });
 
-const server = createServer((req, res) => {
-  serve(req, res).catch((error: unknown) => {
-    log("error", { err: describe(error) }, "a request to the webhook thread failed");
-    if (!res.headersSent) answer(res, 500, { error: "Internal error" });
-    else res.destroy();
-  });
+const server = createServer(
+  {
+    headersTimeout: HEADERS_DEADLINE_MS,
+    requestTimeout: REQUEST_DEADLINE_MS,
+    connectionsCheckingInterval: 1000,
+  },
+  (req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      log("error", { err: describe(error) }, "a request to the webhook thread failed");
+      if (!res.headersSent) answer(res, 500, { error: "Internal error" });
+      else res.destroy();
+    });
+  },
+);
+// Node times out headers only once a request has begun: a connection that sends nothing is closed here.
+server.on("connection", (socket) => {
+  const silent = setTimeout(() => {
+    if (socket.bytesRead === 0) socket.destroy();
+  }, HEADERS_DEADLINE_MS);
+  silent.unref();
+  socket.once("close", () => clearTimeout(silent));
 });
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -281,4 +281,36 @@ describe("the webhook thread under attack", () => {
     expect(held(gh, 970)).toHaveLength(1);
     expect(app.crashes).toEqual([]);
   });
+
+  it("many connections held open, silent or with half their headers, are closed within a bound, and a maintainer's /hold is done meanwhile", async () => {
+    const gh = repository();
+    const app = await serve();
+    const { hostname, port, pathname } = new URL(app.url);
+    const opened = Date.now();
+    const sockets = Array.from({ length: 400 }, (_, i) =>
+      rawExchange(
+        app.url,
+        i % 2 === 0
+          ? ""
+          : `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\nx-github-event: issue_comment\r\n`,
+        60_000,
+      ),
+    );
+    const hold = await signedComment(980, "while-held-1", "/hold", "maintainer");
+    expect((await fetch(app.url, { method: "POST", ...hold })).status).toBe(200);
+    await settled(app);
+    expect(held(gh, 980)).toHaveLength(1);
+    const ends = await Promise.all(sockets.map((s) => s.then((r) => ({ ...r, at: Date.now() - opened }))));
+    expect(ends.filter((end) => !end.closed)).toEqual([]);
+    // Half their headers: answered 408 as Node answers a request not whole in time; silent: closed.
+    expect(ends.filter((_, i) => i % 2 === 1).map((end) => end.statuses)).toEqual(
+      ends.filter((_, i) => i % 2 === 1).map(() => [408]),
+    );
+    expect(ends.filter((_, i) => i % 2 === 0).map((end) => end.answer)).toEqual(
+      ends.filter((_, i) => i % 2 === 0).map(() => ""),
+    );
+    // Closed by the server well before Node's own 60 s for headers (and its never, for a silent one).
+    expect(Math.max(...ends.map((end) => end.at))).toBeLessThan(25_000);
+    expect(app.crashes).toEqual([]);
+  }, 120_000);
 });
