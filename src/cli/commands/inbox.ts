@@ -4,6 +4,7 @@ import { inboxTopic } from "../../patch-request/inbox-message.js";
 import { type InboxItem, readInboxRecord } from "../../service/inbox/inbox-record.js";
 import { type InboxCounts, inboxLimitsFrom, openInbox } from "../../service/inbox/open-inbox.js";
 import { openNodeJournal } from "../../service/node-journal.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 import { inboxTargets, untilStopped } from "../inbox-targets.js";
 
@@ -33,6 +34,10 @@ export function registerInbox(program: Command, run: Runner) {
 }
 
 async function inboxCommand(ctx: CommandContext, named: string[], options: InboxOptions) {
+  // Checked before any node is reached: a typo is a usage error, not "no Kubo answers".
+  for (const target of named) checkKeyArgument(target, "a target");
+  if (options.count !== undefined && options.listen === undefined)
+    throw new UsageError("--count goes with --listen: without a listen nothing arrives to count");
   const listenMs =
     options.listen === undefined ? undefined : positive(options.listen, "--listen", 86_400) * 1000;
   const count = options.count === undefined ? undefined : positive(options.count, "--count", 100_000);

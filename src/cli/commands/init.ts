@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { moduleByName } from "../../nomad/index.js";
 import { type InitializedDevice, initDevice } from "../../service/init-device.js";
 import { checkKeyArgument, withKeyNamePrefixOption } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
@@ -28,6 +29,8 @@ export function registerInit(program: Command, run: Runner) {
 
 async function initCommand(ctx: CommandContext, target: string, options: InitOptions) {
   checkKeyArgument(target, "the target");
+  // As `create`: an unknown module is a usage error before any node is reached.
+  if (options.module !== undefined) moduleByName(options.module);
   const roamingKey =
     options.roamingKeyFile === undefined
       ? undefined

@@ -135,15 +135,17 @@ async function sendCommand(ctx: CommandContext, target: string, options: SendOpt
 }
 
 async function receiveCommand(ctx: CommandContext, options: ReceiveOptions) {
+  // Before any node is reached, and before the code's warning: usage first.
+  moduleByName(options.module);
   const timeoutMs = timeoutOption(options.timeout);
   const code = codeOption(options);
   if (!code)
     throw new UsageError(
       "pair receive needs the code the other device shows: --code, or --room and --password",
     );
-  warnIfWeak(ctx, code);
   if (options.from !== undefined) checkPeerId(options.from, "--from");
   if (options.target !== undefined) checkKeyArgument(options.target, "--target");
+  warnIfWeak(ctx, code);
   const received = await ctx.withStore((store) =>
     receivePairing(
       { store },

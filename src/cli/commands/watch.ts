@@ -4,6 +4,7 @@ import { markInboxItem } from "../../service/inbox/inbox-record.js";
 import { type InboxArrival, inboxLimitsFrom, openInbox } from "../../service/inbox/open-inbox.js";
 import { openNodeJournal } from "../../service/node-journal.js";
 import { reviewLimits } from "../../service/repo-settings.js";
+import { checkKeyArgument } from "../arguments.js";
 import type { CommandContext, Runner } from "../context.js";
 import { inboxTargets, readRulesFile, untilStopped } from "../inbox-targets.js";
 
@@ -26,7 +27,8 @@ export function registerWatch(program: Command, run: Runner) {
 
 async function watchCommand(ctx: CommandContext, named: string[], options: WatchOptions) {
   const configFile = options.config === undefined ? undefined : ctx.path(options.config);
-  // Checked before any node is reached: a wrong file is a usage error, not a listening process.
+  // Checked before any node is reached: a wrong target or file is a usage error, not a listening process.
+  for (const target of named) checkKeyArgument(target, "a target");
   const fileConfig = configFile === undefined ? undefined : await readRulesFile(configFile, named);
   const log = (line: string) => ctx.io.stderr.write(`${new Date().toISOString()} ${line}\n`);
   await ctx.withStore(async (store) => {

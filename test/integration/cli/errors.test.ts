@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -68,6 +68,49 @@ describe("arguments are checked before any node is reached", () => {
       expect({ argv, code: run.code }).toEqual({ argv, code: 64 });
       expect(run.stderr).toContain('"not-a-key"');
     }
+  });
+
+  it("a malformed target of inbox or watch is a usage error (64), with or without a rules file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nomad-patch-rules-"));
+    try {
+      const rules = join(dir, "nomad-patch.yml");
+      await writeFile(rules, `targets:\n  - id: ${KEY}\n`);
+      for (const argv of [
+        ["inbox", "not-a-key"],
+        ["inbox", KEY, "not-a-key"],
+        ["watch", "not-a-key"],
+        ["watch", "--config", rules, "not-a-key"],
+      ]) {
+        const run = await runCli([...NO_KUBO, ...argv]);
+        expect({ argv, code: run.code, stderr: run.stderr }).toEqual({
+          argv,
+          code: 64,
+          stderr: expect.stringContaining('Not an IPNS name: "not-a-key"'),
+        });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an unknown --module is a usage error (64) naming the known ones, for init and pair receive too", async () => {
+    for (const argv of [
+      ["create", "--module", "folder", "--name", "Docs"],
+      ["init", KEY, "--module", "folder"],
+      ["pair", "receive", "--module", "folder", "--name", "Docs", "--code", "ab-cd"],
+    ]) {
+      const run = await runCli([...NO_KUBO, ...argv]);
+      expect({ argv, code: run.code }).toEqual({ argv, code: 64 });
+      expect(run.stderr).toContain('Unknown Nomad module "folder"; known: storage, wac-project');
+      // Usage is answered before anything else is said (pair receive's weak-code warning included).
+      expect(run.stderr).not.toContain("warning");
+    }
+  });
+
+  it("inbox --count without --listen is a usage error (64), not silently ignored", async () => {
+    const run = await runCli([...NO_KUBO, "inbox", "--count", "5"]);
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain("--count goes with --listen");
   });
 
   it("--expect and --expect-result must be CIDs (64)", async () => {
