@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     session.connect();
     await session.post("Profiler.enable");
     await session.post("Profiler.start");
+    /** When each review ran (the profile's clock): what ran inside the reviews can be told from the rest. */
+    const windows: { startUs: number; endUs: number }[] = [];
     for (let i = 0; i < runs; i++) {
       if (mode === "restart") {
         const run = await timed(() => restarted((store) => reviewAndRender(store, patch.key, size)));
@@ -78,7 +80,9 @@ async function main(): Promise<void> {
           : undefined;
       const store = mode === "warm" ? shared : withBlockCache(node.store, { maxBlocks: 100_000, disk });
       node.begin();
+      const startUs = Number(process.hrtime.bigint() / 1000n);
       const run = await timed(() => reviewAndRender(store, patch.key, size));
+      windows.push({ startUs, endUs: Number(process.hrtime.bigint() / 1000n) });
       await disk?.close();
       process.stderr.write(
         `[profile] ${mode} review ${run.ms.toFixed(0)} ms (render ${run.value.renderMs.toFixed(0)} ms)\n`,
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
     const { profile } = await session.post("Profiler.stop");
     const file = join(process.cwd(), "bench", "results", `review-${mode}-${history}x${size}.cpuprofile`);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify(profile));
+    await writeFile(file, JSON.stringify({ ...profile, windows }));
     process.stderr.write(
       `[profile] written to ${file}; summarise it with lib-bench/bench/summarise-profile.js\n`,
     );

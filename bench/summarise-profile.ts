@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { attributeWhole, type Profile as TimedProfile } from "./measure/profile-windows.js";
+import { attributeWhole, attributeWindows, type Profile as TimedProfile } from "./measure/profile-windows.js";
 
 interface ProfileNode {
   readonly id: number;
@@ -10,12 +10,15 @@ interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+  /** When the reviews ran (`profile-review.js` cold and warm), on the profile's clock. */
+  readonly windows?: readonly { readonly startUs: number; readonly endUs: number }[];
 }
 
 /**
  * `node lib-bench/bench/summarise-profile.js FILE.cpuprofile [top] [--own]`: self time by function and by
  * package; `--own` adds the time by the innermost frame of nomad-patch's own code on the stack (the
- * project's function that called the library or runtime code where the time went).
+ * project's function that called the library or runtime code where the time went), and, for a profile
+ * that says when its reviews ran, the same inside the reviews alone (not the cache's close after each).
  */
 const [file, topArg = "25"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 if (!file) throw new Error("usage: summarise-profile FILE.cpuprofile [top]");
@@ -53,4 +56,8 @@ process.stdout.write(
 if (process.argv.includes("--own"))
   process.stdout.write(
     `\nby innermost nomad-patch frame\n${attributeWhole(profile as unknown as TimedProfile, Number(topArg)).split("by innermost project frame\n")[1] ?? ""}\n`,
+  );
+if (process.argv.includes("--own") && profile.windows && profile.windows.length > 0)
+  process.stdout.write(
+    `\ninside the ${profile.windows.length} reviews alone\n${attributeWindows(profile as unknown as TimedProfile, profile.windows, Number(topArg))}\n`,
   );

@@ -37,6 +37,11 @@ export function attributeWhole(profile: Profile, top: number): string {
   return attribute(profile, [{ startUs: profile.startTime, endUs: Number.POSITIVE_INFINITY }], top);
 }
 
+/** The same attribution inside given windows (the reviews alone, without what ran between them). */
+export function attributeWindows(profile: Profile, windows: readonly Stall[], top: number): string {
+  return attribute(profile, windows, top);
+}
+
 function attribute(profile: Profile, stalls: readonly Stall[], top: number): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
