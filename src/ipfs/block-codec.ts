@@ -6,11 +6,13 @@ import * as raw from "multiformats/codecs/raw";
 import { identity } from "multiformats/hashes/identity";
 import { sha256 } from "multiformats/hashes/sha2";
 import { DecodeError } from "../errors.js";
+import { decodeDagCbor } from "./cid-decoding.js";
 import type { DagCodecName } from "./store.js";
 
 /** Codes of the codecs nomad-patch decodes locally (everything Nomad writes is DAG-CBOR). */
 const decoders = new Map<number, (bytes: Uint8Array) => unknown>([
-  [dagCbor.code, (bytes) => dagCbor.decode(bytes)],
+  // DAG-CBOR as `dagCbor.decode`, its links read without multiformats' general path (cid-decoding.ts).
+  [dagCbor.code, decodeDagCbor],
   [dagJson.code, (bytes) => dagJson.decode(bytes)],
   [raw.code, (bytes) => raw.decode(bytes)],
 ]);

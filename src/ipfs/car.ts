@@ -1,6 +1,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
-import { CID } from "multiformats/cid";
+import type { CID } from "multiformats/cid";
 import { DecodeError, LimitExceededError } from "../errors.js";
+import { decodeCidFirst } from "./cid-decoding.js";
 
 /** One block: its CID and its bytes (what a CAR section holds). */
 export interface Block {
@@ -177,7 +178,7 @@ function checkHeader(bytes: Uint8Array): void {
 function splitSection(section: Uint8Array, end: number): CarBlock {
   let decoded: [CID, Uint8Array];
   try {
-    decoded = CID.decodeFirst(section);
+    decoded = decodeCidFirst(section);
   } catch (cause) {
     throw new DecodeError("a CAR section does not start with a CID", undefined, { cause });
   }
