@@ -4,7 +4,7 @@ import { parseMarker } from "../../../src/render/marker.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueOpened } from "./payloads.js";
+import { commentCreated, issueLabeled, issueOpened } from "./payloads.js";
 
 const PERMISSIONS = {
   admin: { permission: "admin", role_name: "admin" },
@@ -20,6 +20,13 @@ const rejectNames = (overridable: boolean) =>
   ].join("\n");
 const states = (app: TestApp, issue: number) =>
   app.gh.botComments(issue).map((c) => parseMarker(c.body)?.state);
+/** What the bot wrote (comments, edits, labels), leaving out the reaction that acknowledges a command. */
+const writes = (app: TestApp) =>
+  app.gh.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/reactions")).length;
+const withLabels = (app: TestApp, issue: { number: number; body: string }) => ({
+  ...issue,
+  labels: [...app.gh.labels],
+});
 
 describe("the GitHub App: a person's approval against the rules", () => {
   const pair = kuboPairPerSuite();
@@ -57,19 +64,76 @@ describe("the GitHub App: a person's approval against the rules", () => {
     expect(outcome).toContain(
       "**Overrode:** the rejection by `names-are-ours`, as an admin may override any rule",
     );
+    expect(outcome).toContain("**Approved by:** admin");
     expect((await operatorView(pair.operator.store, target.id)).name).toBe("Over Ruled");
     expect(app.gh.labels.has("nomad-patch: rejected")).toBe(false);
+
+    // A refresh after it re-renders nothing and posts nothing: the override stands as said.
+    const written = writes(app);
+    await app.deliver("issue_comment", commentCreated(withLabels(app, issue), "/refresh", "maintainer"));
+    await app.settle();
+    expect(writes(app)).toBe(written);
+    expect(states(app, 80)).toEqual(["ready", "rejected", "denied", "applied"]);
   });
 
   it("lets a maintainer's /apply override a rule that says overridable, and says so", async () => {
     const { app, issue, target } = await rejected(81, "Overridable", true);
-    await app.deliver("issue_comment", commentCreated(issue, "/apply", "maintainer"));
+    // Before anyone approves: a refresh under the same rules re-renders nothing and posts nothing.
+    const written = writes(app);
+    await app.deliver("issue_comment", commentCreated(withLabels(app, issue), "/refresh", "maintainer"));
+    await app.settle();
+    expect(writes(app)).toBe(written);
+
+    await app.deliver("issue_comment", commentCreated(withLabels(app, issue), "/apply", "maintainer"));
     await app.settle();
     expect(app.failures).toEqual([]);
     const outcome = app.gh.botComments(81).at(-1)?.body;
     expect(parseMarker(outcome)).toMatchObject({ state: "applied" });
-    expect(outcome).toContain("the rejection by `names-are-ours`, which the repository made overridable");
+    expect(outcome).toContain("**Approved by:** maintainer");
+    expect(outcome).toContain(
+      "**Overrode:** the rejection by `names-are-ours`, which the repository made overridable",
+    );
     expect((await operatorView(pair.operator.store, target.id)).name).toBe("Overridable");
+    // The rule's label no longer says what happened; the rule still rejects, so its comment stays.
+    expect([...app.gh.labels]).toEqual(["nomad-patch: applied"]);
+    expect(states(app, 81)).toEqual(["ready", "rejected", "applied"]);
+
+    // And after it: a refresh of the applied version re-renders nothing and posts nothing.
+    const after = writes(app);
+    await app.deliver("issue_comment", commentCreated(withLabels(app, issue), "/refresh", "stranger"));
+    await app.settle();
+    expect(writes(app)).toBe(after);
+  });
+
+  it("refuses a maintainer's approve label against a rule that is not overridable, takes it off, and says why", async () => {
+    const APPROVE = "nomad-patch: approve";
+    const hard = await rejected(85, "Labelled Hard", false);
+    hard.app.gh.labels.add(APPROVE);
+    await hard.app.deliver("issues", issueLabeled(withLabels(hard.app, hard.issue), APPROVE, "maintainer"));
+    await hard.app.settle();
+    expect(hard.app.failures).toEqual([]);
+    expect(states(hard.app, 85)).toEqual(["ready", "rejected", "denied"]);
+    expect(hard.app.gh.botComments(85).at(-1)?.body).toContain(
+      "only an admin can override a rule that does not say `overridable: true`",
+    );
+    expect(hard.app.gh.labels.has(APPROVE)).toBe(false);
+    expect((await operatorView(pair.operator.store, hard.target.id)).eventIds).toEqual([]);
+  });
+
+  it("applies on the approve label of a maintainer over a rule that says overridable, and says so", async () => {
+    const APPROVE = "nomad-patch: approve";
+    const soft = await rejected(86, "Labelled Soft", true);
+    soft.app.gh.labels.add(APPROVE);
+    await soft.app.deliver("issues", issueLabeled(withLabels(soft.app, soft.issue), APPROVE, "maintainer"));
+    await soft.app.settle();
+    expect(soft.app.failures).toEqual([]);
+    const outcome = soft.app.gh.botComments(86).at(-1)?.body;
+    expect(parseMarker(outcome)).toMatchObject({ state: "applied" });
+    expect(outcome).toContain(
+      "**Overrode:** the rejection by `names-are-ours`, which the repository made overridable",
+    );
+    expect([...soft.app.gh.labels]).toEqual(["nomad-patch: applied"]);
+    expect((await operatorView(pair.operator.store, soft.target.id)).name).toBe("Labelled Soft");
   });
 
   const readyReview = (app: TestApp, issue: number) =>
