@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
@@ -8,6 +9,7 @@ import { reviewAndRender } from "./cases/review-case.js";
 import { runWebhookBurst } from "./cases/webhook-burst.js";
 import { ackPathDuring, describeAckPath } from "./measure/ack-path.js";
 import { ackPhasesDuring, describeAckPhases } from "./measure/ack-phases.js";
+import { ackThreadPhasesDuring, describeAckThreadPhases } from "./measure/ack-thread-phases.js";
 import { describeGc, gcEventsDuring } from "./measure/gc-events.js";
 import { allocationsDuring, describeAllocations } from "./measure/heap-sampling.js";
 import { attributeStalls, type Profile } from "./measure/profile-windows.js";
@@ -32,8 +34,12 @@ const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`
  * `--apart-only`: only the burst sent from a process of its own (target 6's measure), not the in-process one;
  * `--front=main`: answered by Probot's middleware on the main thread (as before the webhook thread, and as
  * `probot run` serves the app) instead of the webhook thread `npm start` runs.
+ * `--phases`: with the webhook thread, each acknowledgement's phases as the thread saw them, and what the
+ * thread, the sender and the main thread waited for a core meanwhile (bench/measure/ack-thread-phases.ts;
+ * the process restarts itself with the thread's probe preloaded).
  */
 async function main(): Promise<void> {
+  if (process.argv.includes("--phases") && !probed()) return restartWithProbe();
   const installed = join(process.cwd(), ".tools", "bin", "ipfs");
   if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
   const args = process.argv.slice(2);
@@ -119,26 +125,43 @@ async function main(): Promise<void> {
   }
 }
 
+const PROBE = new URL("./measure/ack-thread-probe.cjs", import.meta.url).pathname;
+const probed = () => process.execArgv.some((arg) => arg.includes("ack-thread-probe"));
+
+/** A worker thread runs its process's `--require` modules: the same command, with the probe preloaded. */
+function restartWithProbe(): void {
+  const { status } = spawnSync(
+    process.execPath,
+    [...process.execArgv, "--require", PROBE, ...process.argv.slice(1)],
+    { stdio: "inherit" },
+  );
+  process.exitCode = status ?? 1;
+}
+
 /** The 200/s burst during one cold review, with where its acknowledgements waited. */
 async function burstDuringColdReview(
   sender: "another process" | "same process",
   cold: () => Promise<unknown>,
   front: "thread" | "main thread",
 ): Promise<void> {
-  const { result: phased, summarise: gcOf } = await gcEventsDuring(() =>
-    ackPhasesDuring((onSend) =>
-      ackPathDuring(() =>
-        eventLoopDelayOf(() =>
-          runWebhookBurst(200, 5, {
-            alongside: { label: "a cold review", task: cold },
-            onSend,
-            sender,
-            front,
-          }),
+  const { result: probedRun, summarise: gcOf } = await gcEventsDuring(() =>
+    ackThreadPhasesDuring((probe) =>
+      ackPhasesDuring((onSend) =>
+        ackPathDuring(() =>
+          eventLoopDelayOf(() =>
+            runWebhookBurst(200, 5, {
+              alongside: { label: "a cold review", task: cold },
+              onSend,
+              sender,
+              front,
+              ...(probed() && sender === "another process" ? { probe } : {}),
+            }),
+          ),
         ),
       ),
     ),
   );
+  const { result: phased, phases: threadPhases } = probedRun;
   const { result: measured, phases } = phased;
   const { result: during, path } = measured;
   const burst = during.result;
@@ -153,6 +176,8 @@ async function burstDuringColdReview(
     end: s.endUs / 1000 - hrtimeToNow,
   }));
   process.stdout.write(`${describeAckPhases(phases, 0.02, stallWindows)}\n`);
+  if (probed() && sender === "another process" && front === "thread")
+    process.stdout.write(`${describeAckThreadPhases(threadPhases)}\n`);
 }
 
 main().catch((error: unknown) => {

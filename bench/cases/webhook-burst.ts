@@ -5,7 +5,13 @@ import { fakeGitHub } from "../../test/integration/app/github-fake.js";
 import { BOT, serveSignedWebhooks } from "../../test/integration/app/harness.js";
 import { commentCreated, REPO } from "../../test/integration/app/payloads.js";
 import { percentile } from "../measure/timing.js";
-import { type Send, sendFromAnotherProcess, sendOnSchedule } from "./webhook-sender.js";
+import {
+  type Send,
+  type Sent,
+  sendFromAnotherProcess,
+  sendOnSchedule,
+  type ThreadsUsage,
+} from "./webhook-sender.js";
 
 const SECRET = "bench-webhook-secret";
 
@@ -65,6 +71,15 @@ export interface BurstOptions {
   readonly front?: "thread" | "main thread";
   /** Told of each send (by its number, also sent as `x-bench-send`): when it was due, sent and answered. */
   readonly onSend?: (send: number, due: number, sent: number, got: number) => void;
+  /** Probes the sender (`SendOptions.probe`), and tells when the sending starts and ends. */
+  readonly probe?: BurstProbe;
+}
+
+export interface BurstProbe {
+  /** Called just before the first send (and the work alongside) starts. */
+  readonly sending: () => void;
+  /** Every answer as the sender saw it, with its probe, and what every thread of the sender used. */
+  readonly answered: (answers: readonly Sent[], senderUsage: ThreadsUsage | undefined) => void;
 }
 
 /**
@@ -127,10 +142,19 @@ export async function runWebhookBurst(
       },
       body: bodies[i]!,
     }));
+    options.probe?.sending();
     const background = alongside?.task();
+    let senderUsage: ThreadsUsage | undefined;
+    const sendOptions = {
+      probe: options.probe !== undefined,
+      onUsage: (usage: ThreadsUsage) => {
+        senderUsage = usage;
+      },
+    };
     const answers = await (sender === "another process"
-      ? sendFromAnotherProcess(url, schedule)
-      : sendOnSchedule(url, schedule));
+      ? sendFromAnotherProcess(url, schedule, sendOptions)
+      : sendOnSchedule(url, schedule, sendOptions));
+    options.probe?.answered(answers, senderUsage);
     answers.forEach(({ due, sent, got, status }, n) => {
       latencies.push(got - sent);
       if (status < 200 || status > 299) non2xx++;
