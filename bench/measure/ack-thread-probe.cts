@@ -30,12 +30,23 @@ function instrument(): void {
   (channel as unknown as { unref(): void }).unref();
   const mono = () => Number(process.hrtime.bigint()) / 1e6;
   const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
-  const mainStat = `/proc/self/task/${process.pid}/schedstat`;
-  /** `[ms on a core, ms waiting for one]` of one thread. */
-  const sched = (path: string): [number, number] => {
-    const [cpu = "0", wait = "0"] = fs.readFileSync(path, "latin1").split(" ");
-    return [Number(cpu) / 1e6, Number(wait) / 1e6];
+  /**
+   * `[ms on a core, ms waiting for one]` of one thread. The file stays open and is read again from its start
+   * (the kernel writes it afresh for each read at 0): six times cheaper than opening it each time, which
+   * under load cost the thread about 0.2 ms a stamp.
+   */
+  const schedstatOf = (path: string) => {
+    const fd = fs.openSync(path, "r");
+    const buffer = Buffer.alloc(128);
+    return (): [number, number] => {
+      const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
+      const [cpu = "0", wait = "0"] = buffer.toString("latin1", 0, length).split(" ");
+      return [Number(cpu) / 1e6, Number(wait) / 1e6];
+    };
   };
+  // Opened from this thread: `thread-self` is this thread's entry, whoever reads it later.
+  const own = schedstatOf("/proc/thread-self/schedstat");
+  const main = schedstatOf(`/proc/self/task/${process.pid}/schedstat`);
 
   let requests: Record<string, number>[] = [];
   let samples: number[][] = [];
@@ -43,7 +54,7 @@ function instrument(): void {
   /** Samples the counters now: `[t, own cpu, own wait, main cpu, main wait]`. */
   const stamp = (): number => {
     const t = mono();
-    samples.push([t, ...sched("/proc/thread-self/schedstat"), ...sched(mainStat)]);
+    samples.push([t, ...own(), ...main()]);
     return t;
   };
   const flush = () => {
