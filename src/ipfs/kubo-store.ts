@@ -414,7 +414,9 @@ export class KuboStore implements IpfsStore {
 
   async id(options: CallOptions = {}): Promise<{ peerId: string; addresses: string[] }> {
     const info = await this.call("id", options, (signal) => this.client.id({ signal }));
-    return { peerId: info.id.toString(), addresses: info.addresses.map((a) => a.toString()) };
+    // A daemon started with `--offline` answers "Addresses": null (the client passes it on as is).
+    const addresses = (info.addresses as typeof info.addresses | null) ?? [];
+    return { peerId: info.id.toString(), addresses: addresses.map((a) => a.toString()) };
   }
 
   /** The raw client, for adapters that need a call the port does not name (tests, swarm set-up). */
