@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { MAX_REPAIRS_PER_EVENT } from "../../../src/app/jobs/repair-untrusted.js";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { SOURCE_ADD_EVENT_ID } from "../../../src/policy/index.js";
 import { parseMarker, splitSignature } from "../../../src/render/marker.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { testAppSigner } from "../../helpers/app-key.js";
-import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
+import { appPerTest, BOT, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueLabeled, issueOpened, REPO } from "./payloads.js";
+import { commentCreated, commentEdited, issueLabeled, issueOpened, REPO } from "./payloads.js";
 
 /**
  * Anyone with write access can edit the bot's comments, and GitHub does not say who did: a writer who
@@ -40,8 +42,8 @@ describe("the GitHub App: a writer who edits the bot's comments gains nothing", 
   const pair = kuboPairPerSuite();
   const apps = appPerTest();
 
-  async function start(target: { id: string }, rules = "") {
-    return apps.start(pair.operator.store, {
+  async function start(target: { id: string }, rules = "", store: IpfsStore = pair.operator.store) {
+    return apps.start(store, {
       config: `${configYaml(target.id)}\n${rules}`,
       permissions: PERMISSIONS,
     });
@@ -291,4 +293,160 @@ describe("the GitHub App: a writer who edits the bot's comments gains nothing", 
     expect(states(app, 109).filter((s) => s === "void")).toHaveLength(5);
     await nothingApplied(target);
   });
+
+  /**
+   * The operator's store, counting the IPNS names the app resolves: `resolves(key)` those of one name (a
+   * review resolves its patch key once, and the target's names besides), `resolves()` all of them.
+   */
+  function countingResolves(): { store: IpfsStore; resolves: (name?: string) => number } {
+    const names: string[] = [];
+    const inner = pair.operator.store;
+    const store = new Proxy(inner, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (property === "resolveName")
+          return (...args: Parameters<IpfsStore["resolveName"]>) => {
+            names.push(args[0]);
+            return target.resolveName(...args);
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return {
+      store,
+      resolves: (name?: string) => names.filter((n) => name === undefined || n === name).length,
+    };
+  }
+
+  // What a writer's edits of the bot's comments cost, event by event: each repair is a review (an IPNS
+  // resolve) and two writes, at most three a event, each comment once.
+  it("a writer who edits 50 of the bot's reviews on one issue costs at most 3 repairs an event, and each comment is repaired once", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Edited Fifty Times");
+    const counting = countingResolves();
+    const app = await start(target, "", counting.store);
+    const issue = { number: 110, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    // 49 earlier versions' reviews the bot left superseded on the issue, signed for it as the bot signs...
+    const unsigned = splitSignature(reviewComment(app, 110).body).unsigned;
+    const place = { owner: REPO.owner, repo: REPO.repo, issueNumber: 110 };
+    for (let i = 0; i < 49; i++)
+      app.gh.earlierBotComment(
+        110,
+        testAppSigner.sign(unsigned.replace('"state":"ready"', '"state":"superseded"'), place),
+      );
+    const reviews = app.gh.botComments(110).filter((c) => parseMarker(c.body)?.kind === "review");
+    expect(reviews).toHaveLength(50);
+    expect(states(app, 110).filter((s) => s === "superseded")).toHaveLength(49);
+    // ...and a writer edits every one to read as current (superseded → ready): each then stands as a review.
+    const calls = () => app.gh.requests.length;
+    const writes = () => app.gh.requests.filter((r) => r.method !== "GET").length;
+    const voided = () => app.gh.sent("PATCH", /\/issues\/comments\/\d+$/).length;
+    const costs: { calls: number; writes: number; voided: number; resolves: number; reviews: number }[] = [];
+    const measure = async (deliver: () => Promise<unknown>) => {
+      const before = {
+        calls: calls(),
+        writes: writes(),
+        voided: voided(),
+        resolves: counting.resolves(),
+        reviews: counting.resolves(patch.key),
+      };
+      await deliver();
+      await app.settle();
+      costs.push({
+        calls: calls() - before.calls,
+        writes: writes() - before.writes,
+        voided: voided() - before.voided,
+        resolves: counting.resolves() - before.resolves,
+        reviews: counting.resolves(patch.key) - before.reviews,
+      });
+    };
+    // The writer edits them all first (quicker than the app answers), and GitHub then tells the app of each
+    // edit, with the writer as its sender.
+    const edited = reviews.map((review) =>
+      app.gh.editComment(review.id, (body) =>
+        body.replace('"state":"superseded"', '"state":"ready"').replace("Rename", "Renamed"),
+      ),
+    );
+    for (const comment of edited)
+      await measure(() =>
+        app.deliver("issue_comment", commentEdited(issue, comment.body, "writer", comment.id, BOT)),
+      );
+    // Then a stranger's comments, one event each, until nothing is left to repair.
+    for (let i = 0; i < 20 && states(app, 110).filter((s) => s === "void").length < 50; i++)
+      await measure(() =>
+        app.deliver("issue_comment", commentCreated(issue, `Still: ${patch.key}`, "stranger")),
+      );
+    await measure(() =>
+      app.deliver("issue_comment", commentCreated(issue, `Still: ${patch.key}`, "stranger")),
+    );
+    expect(app.failures).toEqual([]);
+
+    // Bounded per event: at most 3 comments voided, and a review of each distinct key claimed (one here).
+    // (the stranger's mention reviews the key too: one more).
+    for (const cost of costs) {
+      expect(cost.voided).toBeLessThanOrEqual(MAX_REPAIRS_PER_EVENT);
+      expect(cost.reviews).toBeLessThanOrEqual(1 + MAX_REPAIRS_PER_EVENT);
+    }
+    // Each comment voided once, in all; the event after the last repair costs no write.
+    expect(costs.reduce((sum, cost) => sum + cost.voided, 0)).toBe(50);
+    expect(states(app, 110).filter((s) => s === "void")).toHaveLength(50);
+    expect(costs.at(-1)).toMatchObject({ voided: 0, writes: 0 });
+    const eventsThatRepaired = costs.filter((cost) => cost.voided > 0).length;
+    expect(eventsThatRepaired).toBeGreaterThanOrEqual(Math.ceil(50 / 3));
+    // GitHub calls per event: a constant (11 seen), not a count of the edited comments (50).
+    expect(Math.max(...costs.map((cost) => cost.calls))).toBeLessThan(20);
+    await nothingApplied(target);
+  }, 300_000);
+
+  it("edits of the bot's review on 100 issues cost one repair each, once: the events after it cost no write", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Edited Everywhere");
+    const counting = countingResolves();
+    const app = await start(target, "", counting.store);
+    const first = { number: 200, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(first));
+    await app.settle();
+    const unsigned = splitSignature(reviewComment(app, 200).body).unsigned;
+    // The same review, as a writer left it (edited, so not signed) on 100 issues.
+    const numbers = Array.from({ length: 100 }, (_, i) => 300 + i);
+    for (const number of numbers) app.gh.earlierBotComment(number, unsigned.replace("Rename", "Renamed"));
+    const before = {
+      calls: app.gh.requests.length,
+      writes: app.gh.requests.filter((r) => r.method !== "GET").length,
+      resolves: counting.resolves(),
+      reviews: counting.resolves(patch.key),
+    };
+    // One event on each, from a different person each (one person's events are bounded by their own budgets).
+    for (const number of numbers)
+      await app.deliver(
+        "issue_comment",
+        commentCreated({ number, body: "", author: "stranger" }, `Still: ${patch.key}`, `visitor${number}`),
+      );
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    const once = {
+      calls: app.gh.requests.length - before.calls,
+      writes: app.gh.requests.filter((r) => r.method !== "GET").length - before.writes,
+      resolves: counting.resolves() - before.resolves,
+      reviews: counting.resolves(patch.key) - before.reviews,
+    };
+    for (const number of numbers) expect(states(app, number).filter((s) => s === "void")).toHaveLength(1);
+    expect(app.gh.sent("PATCH", /\/issues\/comments\/\d+$/).length).toBe(100);
+    // Per issue: the mention's review of the key and the repair's, no more.
+    expect(once.reviews).toBeLessThanOrEqual(100 * 2);
+    // The same 100 events again: nothing left to repair, no write, no more reviews than the mentions ask.
+    const again = { writes: app.gh.requests.filter((r) => r.method !== "GET").length };
+    // One event on each, from a different person each (one person's events are bounded by their own budgets).
+    for (const number of numbers)
+      await app.deliver(
+        "issue_comment",
+        commentCreated({ number, body: "", author: "stranger" }, `Still: ${patch.key}`, `visitor${number}`),
+      );
+    await app.settle();
+    expect(app.gh.sent("PATCH", /\/issues\/comments\/\d+$/).length).toBe(100);
+    expect(app.gh.requests.filter((r) => r.method !== "GET").length - again.writes).toBe(0);
+    await nothingApplied(target);
+  }, 600_000);
 });
