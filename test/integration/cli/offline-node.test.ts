@@ -45,4 +45,21 @@ describe("a Kubo daemon started with --offline", () => {
     expect(run.stderr).not.toContain("is not a Kubo RPC API");
     expect(run.code, run.stderr).toBe(0);
   });
+
+  // Any node would do: this one holds no key of the object, as a contributor's node holds none of the owner's.
+  it("refuses to write to an object it holds no keys of as read-only (5), saying how to become its device", async () => {
+    const target = "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8";
+    const run = await runCli(
+      ["--kubo", apiUrl, "--data-dir", join(repoPath, "data"), "pair", "send", target],
+      {
+        env: { IPFS_PATH: repoPath },
+      },
+    );
+    expect(run.code, run.stderr).toBe(5);
+    expect(run.stderr).toContain(
+      `This node does not hold the roaming key ${target}, so it cannot write to it`,
+    );
+    expect(run.stderr).toContain(`nomad-patch init ${target}`);
+    expect(run.stderr).not.toContain("Pair code");
+  });
 });
