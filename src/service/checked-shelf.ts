@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/p
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
+import { decodeDagCbor } from "../ipfs/cid-decoding.js";
 import { encodeBlock } from "../nomad/index.js";
 
 /**
@@ -133,7 +134,7 @@ export async function openCheckedShelf<T, P = T>(
       if (bytes.byteLength > maxFileBytes) return discard(hash, shelved, "too large");
       if (!hashMatches(shelved.cid, bytes)) return discard(hash, shelved, "its bytes do not match its CID");
       try {
-        return options.decode(dagCbor.decode(bytes), key);
+        return options.decode(decodeDagCbor(bytes), key);
       } catch (error) {
         return discard(hash, shelved, (error as Error).message);
       }
