@@ -12,6 +12,7 @@ import {
   blockPlaces,
   decodeIndex,
   encodeIndex,
+  partOfBlock,
   type Range,
   rangesOf,
 } from "./block-cache-index.js";
@@ -111,6 +112,8 @@ export async function openDiskBlockCache(
   let placing = new Map<string, Iterable<CID>>();
   /** How much of `blocks.car` the index on disk describes (0: none is saved). */
   let saved = 0;
+  /** Where the first block after the mark starts: a refused part of the index is rebuilt from there. */
+  let firstSection = 0;
   let indexDirty = false;
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -151,6 +154,7 @@ export async function openDiskBlockCache(
   async function load(): Promise<void> {
     const length = (await stat(file)).size;
     const markEnd = await readMark();
+    firstSection = markEnd;
     const found = await readIndex(length, markEnd);
     index = found?.blocks ?? blockPlaces();
     dags = found?.dags ?? new Map();
@@ -217,7 +221,10 @@ export async function openDiskBlockCache(
     }
     let found: BlockIndex;
     try {
-      found = decodeIndex(bytes, { maxBlockBytes: MAX_BLOCK_BYTES });
+      found = decodeIndex(bytes, {
+        maxBlockBytes: MAX_BLOCK_BYTES,
+        onDamagedPart: (part, reason) => rebuildPartLater(part, reason, length),
+      });
     } catch (error) {
       return refused((error as Error).message);
     }
@@ -225,6 +232,44 @@ export async function openDiskBlockCache(
     if (found.covered > length || found.covered < markEnd)
       return refused(`it describes ${found.covered} bytes, the file has ${length}`);
     return found;
+  }
+
+  /**
+   * A part of the saved index refused when first needed (`block-cache-index.ts`): its blocks are not found
+   * by it, and are found again by reading the sections it described from `blocks.car` (each hash-checked),
+   * in turn with the writes. Until then they are read from the node, as any block not held.
+   */
+  function rebuildPartLater(part: number, reason: string, fileLength: number): void {
+    options.onDiscard?.(
+      `part ${part} of the block cache's index ${indexFile} is not used (${reason}); it is rebuilt from ${file}`,
+    );
+    const places = index;
+    writing = writing
+      .then(async () => {
+        // Dropped meanwhile (a damaged block found, the cache started over): nothing of it to rebuild.
+        if (index !== places || fileLength <= firstSection) return;
+        let end = firstSection;
+        for await (const block of readCar(createReadStream(file, { start: end, end: fileLength - 1 }), {
+          maxSectionBytes: MAX_SECTION_BYTES,
+          from: end,
+        })) {
+          if (partOfBlock(block.cid) === part) {
+            if (!hashMatches(block.cid, block.bytes))
+              throw new Error(`block ${block.cid} does not match its CID`);
+            places.set(block.cid, {
+              offset: block.offset,
+              length: block.bytes.byteLength,
+              head: block.offset - end,
+            });
+          }
+          end = block.offset + block.bytes.byteLength;
+        }
+        indexDirty = true;
+      })
+      .catch((error: unknown) => {
+        // Not returned: the discard waits for this very chain.
+        void discardLater(`the block cache ${file} is damaged (${(error as Error).message}); it starts over`);
+      });
   }
 
   /** The index saved as it is now, whole, in place of the last (none when over its bound). */

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,17 +14,22 @@ import {
   blockPlaces,
   decodeIndex,
   encodeIndex,
+  INDEX_FORMAT,
   type Place,
+  partOfBlock,
 } from "../../../src/service/block-cache-index.js";
 import { withBlockCache } from "../../../src/service/caching-store.js";
 import { type DiskBlockCache, openDiskBlockCache } from "../../../src/service/disk-block-cache.js";
 
 const values = ["alpha", { beta: 2 }, "gamma".repeat(40)];
 let blocks: Block[];
+/** Another cache's blocks. */
+let otherBlocks: Block[];
 let work: string;
 
 beforeAll(async () => {
   blocks = await Promise.all(values.map((v) => encodeBlock(v)));
+  otherBlocks = await Promise.all(["delta", "epsilon", { zeta: 6 }].map((v) => encodeBlock(v)));
   work = await mkdtemp(join(tmpdir(), "nomad-patch-disk-cache-"));
 });
 afterAll(async () => {
@@ -52,10 +58,9 @@ async function flipLastBlockByte(file: string): Promise<void> {
   await writeFile(file, bytes);
 }
 
-async function filled(dir: string): Promise<void> {
+async function filled(dir: string, these: readonly Block[] = blocks): Promise<void> {
   const disk = (await openDiskBlockCache(dir, { maxBytes: 1024 * 1024 })) as DiskBlockCache;
-  const cache = withBlockCache(node().store, { maxBlocks: 100, disk });
-  for (const block of blocks) await cache.dagGet(block.cid);
+  for (const block of these) disk.put(block);
   await disk.close();
 }
 
@@ -236,7 +241,7 @@ describe("the block cache's saved index", () => {
     await filled(other);
     const cases: [string, RegExp, (dir: string) => Promise<void>][] = [
       ["damaged", /checksum/, async (dir) => flipByte(join(dir, "blocks.index"), 40)],
-      ["cut-short", /checksum/, async (dir) => cutShort(join(dir, "blocks.index"))],
+      ["cut-short", /cut short/, async (dir) => cutShort(join(dir, "blocks.index"))],
       [
         "foreign",
         /not this cache's index/,
@@ -248,13 +253,14 @@ describe("the block cache's saved index", () => {
         async (dir) => writeFile(join(dir, "blocks.index"), await readFile(join(other, "blocks.index"))),
       ],
       [
+        // An older version's index (format 2: one checksum over the whole file, checked on opening).
         "another-format",
-        /format 3/,
+        /format 2/,
         async (dir) => {
           const file = join(dir, "blocks.index");
           const bytes = await readFile(file);
-          // The format in the first line, "NomadPatchBlockIndex 2 <checksum>", made 3.
-          bytes[bytes.indexOf(" ") + 1] = "3".charCodeAt(0);
+          // The format in the first line, "NomadPatchBlockIndex 3 <checksum>", made 2.
+          bytes[bytes.indexOf(" ") + 1] = "2".charCodeAt(0);
           await writeFile(file, bytes);
         },
       ],
@@ -269,13 +275,20 @@ describe("the block cache's saved index", () => {
         (dir) => rewriteIndex(dir, (index) => ({ ...index, covered: index.covered + 100 })),
       ],
       [
-        "out-of-bounds",
-        /out of bounds/,
+        "a-part-claiming-a-huge-length",
+        /not a count within the file/,
         (dir) =>
-          rewriteIndex(dir, (index) => ({
-            ...index,
-            blocks: replaced(index, (place) => ({ ...place, length: index.covered })),
-          })),
+          editIndex(dir, (header) => {
+            (header.Parts as [number, string][])[7]![0] = 2 ** 40;
+          }),
+      ],
+      [
+        "parts-not-adding-up",
+        /does not match its parts/,
+        (dir) =>
+          editIndex(dir, (header) => {
+            header.Count = (header.Count as number) + 1;
+          }),
       ],
     ];
     for (const [name, why, spoil] of cases) {
@@ -293,6 +306,86 @@ describe("the block cache's saved index", () => {
       // Rebuilt: the next opening uses it without complaint.
       const again: string[] = [];
       await (await open(dir, again)).close();
+      expect(again, name).toEqual([]);
+    }
+  });
+
+  it("a part that fails its check (a flipped byte, cut short, another cache's, a place out of bounds) is not used: it is rebuilt from the blocks, the other parts are used as they are", async () => {
+    const other = join(work, "part-other");
+    await filled(other, otherBlocks);
+    const target = blocks[2]!;
+    const part = partOfBlock(target.cid)!;
+    const ENTRY = 46;
+    const cases: [string, RegExp, (dir: string) => Promise<void>][] = [
+      [
+        "flipped-byte",
+        /checksum/,
+        (dir) =>
+          editIndex(dir, (_header, parts) => {
+            parts[part]![parts[part]!.length - 1]! ^= 0xff;
+          }),
+      ],
+      [
+        // Cut short by one place, its count made to agree and the header's checksum made again.
+        "cut-short",
+        /checksum/,
+        (dir) =>
+          editIndex(dir, (header, parts) => {
+            parts[part] = parts[part]!.subarray(0, parts[part]!.length - ENTRY);
+            (header.Parts as [number, string][])[part]![0] -= 1;
+            header.Count = (header.Count as number) - 1;
+          }),
+      ],
+      [
+        // The part of that number from another cache's index, with its count and checksum.
+        "another-caches",
+        /checksum/,
+        async (dir) => {
+          const theirs = await indexParts(other);
+          await editIndex(dir, (header, parts) => {
+            const counts = (h: Record<string, unknown>) => (h.Parts as [number, string][])[part]![0];
+            header.Count = (header.Count as number) - counts(header) + counts(theirs.header);
+            parts[part] = theirs.parts[part]!;
+            (header.Parts as unknown[])[part] = (theirs.header.Parts as unknown[])[part];
+          });
+        },
+      ],
+      [
+        // Checksums made again by the encoder: only the place itself is wrong.
+        "out-of-bounds",
+        /out of bounds/,
+        (dir) =>
+          rewriteIndex(dir, (index) => ({
+            ...index,
+            blocks: replaced(index, (place, i) => (i === 2 ? { ...place, length: index.covered } : place)),
+          })),
+      ],
+    ];
+    for (const [name, why, spoil] of cases) {
+      const dir = join(work, `part-${name}`);
+      await filled(dir);
+      await spoil(dir);
+      const reasons: string[] = [];
+      const disk = await open(dir, reasons);
+      // Opening checks the header only: a part is checked when a block is first looked up in it.
+      expect(reasons, name).toEqual([]);
+      // Never by that part: not found, and the part refused, saying why.
+      expect(disk.get(target.cid), name).toBeUndefined();
+      expect(reasons, name).toEqual([
+        expect.stringMatching(new RegExp(`part ${part} of .*index .* is not used`)),
+      ]);
+      expect(reasons[0], name).toMatch(why);
+      // Rebuilt from the blocks (in turn with the writes): every block is found in the file again.
+      await disk.flush();
+      expect(disk.stats(), name).toMatchObject({ blocks: 3, discarded: 0 });
+      await readsBackWithoutTheNode(disk);
+      expect(reasons, name).toHaveLength(1);
+      await disk.close();
+      // Saved again with the part rebuilt: the next opening finds every block, without complaint.
+      const again: string[] = [];
+      const reopened = await open(dir, again);
+      await readsBackWithoutTheNode(reopened);
+      await reopened.close();
       expect(again, name).toEqual([]);
     }
   });
@@ -412,4 +505,34 @@ async function flipByte(file: string, at: number): Promise<void> {
 async function cutShort(file: string): Promise<void> {
   const bytes = await readFile(file);
   await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+}
+
+/** The saved index's header (its JSON) and its parts' bytes, as the file lays them out. */
+async function indexParts(dir: string): Promise<{ header: Record<string, unknown>; parts: Buffer[] }> {
+  const file = await readFile(join(dir, "blocks.index"));
+  const body = file.subarray(file.indexOf(0x0a) + 1);
+  const length = body.readUInt32LE(0);
+  const header = JSON.parse(body.toString("utf8", 4, 4 + length)) as Record<string, unknown>;
+  const parts: Buffer[] = [];
+  let at = 4 + length;
+  for (const [count] of header.Parts as [number, string][]) {
+    parts.push(Buffer.from(body.subarray(at, at + count * 46)));
+    at += count * 46;
+  }
+  return { header, parts };
+}
+
+/** The saved index edited as an attacker with the format would: the header's checksum made to agree. */
+async function editIndex(
+  dir: string,
+  edit: (header: Record<string, unknown>, parts: Buffer[]) => void,
+): Promise<void> {
+  const { header, parts } = await indexParts(dir);
+  edit(header, parts);
+  const json = Buffer.from(JSON.stringify(header));
+  const head = Buffer.alloc(4 + json.length);
+  head.writeUInt32LE(json.length, 0);
+  json.copy(head, 4);
+  const line = `NomadPatchBlockIndex ${INDEX_FORMAT} ${createHash("sha256").update(head).digest("hex")}\n`;
+  await writeFile(join(dir, "blocks.index"), Buffer.concat([Buffer.from(line), head, ...parts]));
 }
