@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { closeSync, openSync, readSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
@@ -127,7 +128,10 @@ export async function openCheckedShelf<T, P = T>(
       await writing;
       let bytes: Uint8Array;
       try {
-        bytes = await readFile(join(dir, shelved.file));
+        bytes =
+          shelved.size <= SYNC_READ_BYTES
+            ? readListed(join(dir, shelved.file), shelved.size)
+            : await readFile(join(dir, shelved.file));
       } catch (error) {
         return discard(hash, shelved, (error as Error).message);
       }
@@ -153,6 +157,28 @@ export async function openCheckedShelf<T, P = T>(
     flush: () => writing,
     stats: () => ({ items: index.size, bytes: total, discarded }),
   };
+}
+
+/**
+ * Files up to this size are read synchronously: a local read of a few hundred KiB takes well under a
+ * millisecond, while a round through libuv's thread pool waits for a thread, and on a loaded machine
+ * for a core, twice (docs/benchmarks.md, "Target 2: a restart's own work"). Larger ones (a fold of a
+ * large state) are read in the pool, so as not to hold the event loop.
+ */
+const SYNC_READ_BYTES = 1024 * 1024;
+
+/**
+ * A file's bytes, read at most one byte beyond the size it was listed with: a file grown since is not
+ * read whole, and its bytes (cut, or longer) do not match the CID in its name.
+ */
+function readListed(path: string, size: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const bytes = new Uint8Array(size + 1);
+    return bytes.subarray(0, readSync(fd, bytes, 0, size + 1, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Resolves once the event loop has had a turn: every microtask queued before it has run. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +94,17 @@ describe("remembered folds on disk", () => {
       await shelf.flush();
       expect((await reopened(dir)).got).toEqual(fold);
     }
+  });
+
+  it("a file grown after the shelf listed it (8 MiB appended) is refused and deleted, never used", async () => {
+    const dir = join(work, "grown");
+    const file = await shelved(dir);
+    const reasons: string[] = [];
+    const shelf = await openFoldShelf(dir, { maxBytes: MAX, onDiscard: (r) => reasons.push(r) });
+    await appendFile(file, new Uint8Array(8 * 1024 * 1024));
+    expect(await shelf.get(KEY)).toBeUndefined();
+    expect(reasons).toEqual([expect.stringMatching(/do not match its CID/)]);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it("a foreign file, another version's, or another key's fold under this key's name is refused, even with its CID right", async () => {
