@@ -6,13 +6,14 @@ import { readSlowestFiles } from "./slowest-files.js";
  * The integration files that take longest, slowest first, as measured (`test/slowest-files.json`, checked by
  * `test/unit/slowest-files.test.ts`; docs/decisions.md, "Test time"). Vitest runs the longest files first when
  * it has every file's timing from an earlier run; a fresh clone (CI's first run) has none, and Vitest then runs
- * the largest files first, which started the slowest files last while the other worker sat idle.
+ * the largest files first, which started the slowest files last while the other workers sat idle.
  */
 export const SLOWEST_FILES = readSlowestFiles().files.map(([file]) => file);
 
 /**
  * Vitest's order (projects in turn, each project's files longest first by their last timings), except in a
- * project where some file has no timing yet: there the files of `SLOWEST_FILES` go first, in its order.
+ * project where some file has no timing yet: there the files of `SLOWEST_FILES` go first, in its order; and
+ * within a group of projects, the projects that give each file a process of its own go first.
  */
 export class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -40,6 +41,15 @@ export class SlowestFirst extends BaseSequencer {
         );
       start = end;
     }
-    return result;
+    // In a group that several projects share, the files that get a process of their own go first: each such
+    // process starts (and imports the app) beside the shared files, instead of alone at the end of the run.
+    const groupOf = (spec: TestSpecification) => spec.project.config.sequence.groupOrder;
+    const shared = (spec: TestSpecification) => (spec.project.config.isolate ? 0 : 1);
+    return result
+      .map((spec, index) => ({ spec, index }))
+      .sort(
+        (a, b) => groupOf(a.spec) - groupOf(b.spec) || shared(a.spec) - shared(b.spec) || a.index - b.index,
+      )
+      .map(({ spec }) => spec);
   }
 }
