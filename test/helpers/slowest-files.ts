@@ -3,7 +3,8 @@
  * true: a file it names must exist, and when the local Vitest cache holds a whole run's timings, a file
  * measured clearly slow must be on it (and one measured clearly fast must not). Pure but for `readSlowestFiles`.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 
 export interface SlowestFiles {
   /** How the durations were measured (which runs, which machine). */
@@ -17,6 +18,35 @@ export interface SlowestFiles {
 }
 
 export const SLOWEST_FILES_JSON = new URL("../slowest-files.json", import.meta.url);
+
+const ROOT = join(import.meta.dirname, "../..");
+const CACHE_DIR = join(ROOT, "node_modules/.vite/vitest");
+
+/** Every integration test file, relative to the repository, as Vitest names them. */
+export function integrationFiles(): Set<string> {
+  const files = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".test.ts")) files.add(relative(ROOT, path));
+    }
+  };
+  walk(join(ROOT, "test/integration"));
+  return files;
+}
+
+/** This clone's Vitest results caches, or the ones at `paths` (another clone's). */
+export function resultCaches(paths?: readonly string[]): unknown[] {
+  const found =
+    paths ??
+    (existsSync(CACHE_DIR)
+      ? readdirSync(CACHE_DIR)
+          .map((hash) => join(CACHE_DIR, hash, "results.json"))
+          .filter((path) => existsSync(path))
+      : []);
+  return found.map((path) => JSON.parse(readFileSync(path, "utf8")));
+}
 
 export function readSlowestFiles(): SlowestFiles {
   return JSON.parse(readFileSync(SLOWEST_FILES_JSON, "utf8")) as SlowestFiles;

@@ -1,43 +1,13 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   integrationDurations,
+  integrationFiles,
   readSlowestFiles,
-  SLOWEST_FILES_JSON,
+  resultCaches,
   type SlowestFiles,
   slowestFilesOf,
   slowestFilesProblems,
 } from "../helpers/slowest-files.js";
-
-const root = join(import.meta.dirname, "../..");
-const CACHE_DIR = join(root, "node_modules/.vite/vitest");
-
-/** Every integration test file, relative to the repository, as Vitest names them. */
-function integrationFiles(): Set<string> {
-  const files = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".test.ts")) files.add(relative(root, path));
-    }
-  };
-  walk(join(root, "test/integration"));
-  return files;
-}
-
-/** This clone's Vitest results caches, or the ones named in RECORD_SLOWEST_FILES (a `:`-separated list). */
-function resultCaches(paths?: readonly string[]): unknown[] {
-  const found =
-    paths ??
-    (existsSync(CACHE_DIR)
-      ? readdirSync(CACHE_DIR)
-          .map((hash) => join(CACHE_DIR, hash, "results.json"))
-          .filter((path) => existsSync(path))
-      : []);
-  return found.map((path) => JSON.parse(readFileSync(path, "utf8")));
-}
 
 const cache = (entries: Record<string, number>) => ({
   version: "4.1.12",
@@ -45,38 +15,26 @@ const cache = (entries: Record<string, number>) => ({
 });
 
 describe("the slowest integration files (test/slowest-files.json), which a fresh clone runs first", () => {
-  const record = process.env.RECORD_SLOWEST_FILES;
-  // `npm run test:record-slowest` after a whole run rewrites the list from the timings instead of checking it.
-  it.runIf(record !== undefined)("are recorded from a whole run's timings", () => {
-    const named = record ? record.split(":") : undefined;
-    const durations = integrationDurations(resultCaches(named));
-    // This clone's cache must time every file; caches named from another clone may predate a new (fast) file.
-    const missing = [...integrationFiles()].filter((file) => !durations.has(file));
-    if (named === undefined)
-      expect(missing, "run the whole suite first (`npx vitest run`): these files have no timing").toEqual([]);
-    else expect(missing.length).toBeLessThan(integrationFiles().size / 10);
-    const list = slowestFilesOf(
-      durations,
-      readSlowestFiles().thresholdSeconds,
-      `mean of ${named ? named.length : "this clone's"} Vitest results cache(s), ${new Date().toISOString().slice(0, 10)}`,
-    );
-    writeFileSync(SLOWEST_FILES_JSON, `${JSON.stringify(list, null, 2)}\n`);
+  it("each listed file exists, slowest first", () => {
+    const list = readSlowestFiles();
+    expect(list.files.length).toBeGreaterThan(0);
+    const seconds = list.files.map(([, s]) => s);
+    expect(seconds).toEqual([...seconds].sort((a, b) => b - a));
+    expect(slowestFilesProblems(list, integrationFiles()), "a listed file is gone").toEqual([]);
   });
 
-  it.skipIf(record !== undefined)(
-    "hold: each listed file exists, and a whole run measured here agrees",
-    () => {
-      const list = readSlowestFiles();
-      expect(list.files.length).toBeGreaterThan(0);
-      const seconds = list.files.map(([, s]) => s);
-      expect(seconds).toEqual([...seconds].sort((a, b) => b - a));
-      const problems = slowestFilesProblems(list, integrationFiles(), integrationDurations(resultCaches()));
-      expect(
-        problems,
-        "test/slowest-files.json is stale: after a whole run of the suite, `npm run test:record-slowest`",
-      ).toEqual([]);
-    },
-  );
+  it("are compared with this clone's last whole run, and a drift is said, not failed", () => {
+    // Durations depend on the machine's load: a test must not pass or fail on timings (docs/decisions.md,
+    // "Test time"). A drifted list costs a fresh clone's first run some minutes, nothing else, so it is
+    // reported here for whoever reads the run, with the command that rewrites it.
+    const list = readSlowestFiles();
+    const problems = slowestFilesProblems(list, integrationFiles(), integrationDurations(resultCaches()));
+    for (const problem of problems) expect(problem).toMatch(/ took \d+\.\d s \(scaled\)/);
+    if (problems.length > 0)
+      console.warn(
+        `test/slowest-files.json has drifted from the last whole run (\`npm run test:record-slowest\` rewrites it):\n  ${problems.join("\n  ")}`,
+      );
+  });
 });
 
 describe("the check of the slowest files' list", () => {
