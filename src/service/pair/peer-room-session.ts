@@ -65,6 +65,15 @@ export interface PeerRoomSession {
   ): Promise<T>;
   publish(data: Uint8Array): Promise<void>;
   /**
+   * Publish this side's heartbeat, then `data`, each awaited (one publisher's messages reach a peer in
+   * order). The other side counts a message only from a peer it heard within the expiry (OwlCore.Kubo:
+   * src/PeerRoom.cs), and this side's heartbeats can run late (a busy process, a long check just before):
+   * a message sent once, as the roaming key is (OwlCore.Nomad.Kubo:src/KeyExchange.cs), would then arrive
+   * from a peer the other side had dropped and be ignored. A heartbeat is what the room sends anyway, so a
+   * C# receiver sees nothing new.
+   */
+  publishAfterHeartbeat(data: Uint8Array): Promise<void>;
+  /**
    * Publish `data` every heartbeat interval while `peer` stays in the room, at most `timeoutMs`: a message
    * sent once can be lost, and the other side leaves (stops its heartbeat) once it has what it waited for.
    * True when the peer left.
@@ -244,6 +253,10 @@ export async function openPeerRoom(
         waitingFor,
       ),
     publish: (data) => store.pubsubPublish(input.code.room, cipher.encrypt(data)),
+    async publishAfterHeartbeat(data) {
+      await store.pubsubPublish(input.code.room, cipher.encrypt(utf8(state.heartbeat)));
+      await store.pubsubPublish(input.code.room, cipher.encrypt(data));
+    },
     async repeatUntilLeft(peer, data, timeoutMs) {
       const until = now() + timeoutMs;
       const present = () => state.joined.includes(peer);

@@ -125,7 +125,9 @@ export async function sendPairing(
       before: "the roaming key was sent",
       nothingChanged: "Nothing was sent or changed.",
     });
-    await room.publish(roamingKey);
+    // After a heartbeat: the check above may have held this process past the new device's expiry, and a
+    // key from a peer it dropped would be ignored (peer-room-session.ts, `publishAfterHeartbeat`).
+    await room.publishAfterHeartbeat(roamingKey);
     progress(`sent the roaming key to peer ${newDevice}; waiting for its local key`);
 
     room.setHeartbeat(keys.local.name);
