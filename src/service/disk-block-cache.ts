@@ -161,19 +161,7 @@ export async function openDiskBlockCache(
     saved = found?.covered ?? 0;
     let end = found?.covered ?? markEnd;
     if (end < length) {
-      for await (const block of readCar(createReadStream(file, { start: end }), {
-        maxSectionBytes: MAX_SECTION_BYTES,
-        from: end,
-      })) {
-        if (!hashMatches(block.cid, block.bytes))
-          throw new Error(`block ${block.cid} does not match its CID`);
-        index.set(block.cid, {
-          offset: block.offset,
-          length: block.bytes.byteLength,
-          head: block.offset - end,
-        });
-        end = block.offset + block.bytes.byteLength;
-      }
+      end = await placeSections(index, end);
       indexDirty = true;
     }
     size = end;
@@ -235,6 +223,36 @@ export async function openDiskBlockCache(
   }
 
   /**
+   * Reads `file`'s sections from `start` (to the byte `last`, when given), hash-checks each one `wanted`
+   * (every one by default) and records its place in `places`; returns where the last section read ends.
+   * A block that does not match its CID throws: the file is damaged.
+   */
+  async function placeSections(
+    places: typeof index,
+    start: number,
+    options: { readonly last?: number; readonly wanted?: (cid: CID) => boolean } = {},
+  ): Promise<number> {
+    const range = options.last === undefined ? { start } : { start, end: options.last };
+    let end = start;
+    for await (const block of readCar(createReadStream(file, range), {
+      maxSectionBytes: MAX_SECTION_BYTES,
+      from: start,
+    })) {
+      if (options.wanted?.(block.cid) ?? true) {
+        if (!hashMatches(block.cid, block.bytes))
+          throw new Error(`block ${block.cid} does not match its CID`);
+        places.set(block.cid, {
+          offset: block.offset,
+          length: block.bytes.byteLength,
+          head: block.offset - end,
+        });
+      }
+      end = block.offset + block.bytes.byteLength;
+    }
+    return end;
+  }
+
+  /**
    * A part of the saved index refused when first needed (`block-cache-index.ts`): its blocks are not found
    * by it, and are found again by reading the sections it described from `blocks.car` (each hash-checked),
    * in turn with the writes. Until then they are read from the node, as any block not held.
@@ -248,22 +266,10 @@ export async function openDiskBlockCache(
       .then(async () => {
         // Dropped meanwhile (a damaged block found, the cache started over): nothing of it to rebuild.
         if (index !== places || fileLength <= firstSection) return;
-        let end = firstSection;
-        for await (const block of readCar(createReadStream(file, { start: end, end: fileLength - 1 }), {
-          maxSectionBytes: MAX_SECTION_BYTES,
-          from: end,
-        })) {
-          if (partOfBlock(block.cid) === part) {
-            if (!hashMatches(block.cid, block.bytes))
-              throw new Error(`block ${block.cid} does not match its CID`);
-            places.set(block.cid, {
-              offset: block.offset,
-              length: block.bytes.byteLength,
-              head: block.offset - end,
-            });
-          }
-          end = block.offset + block.bytes.byteLength;
-        }
+        await placeSections(places, firstSection, {
+          last: fileLength - 1,
+          wanted: (cid) => partOfBlock(cid) === part,
+        });
         indexDirty = true;
       })
       .catch((error: unknown) => {
