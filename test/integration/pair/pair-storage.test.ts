@@ -12,6 +12,7 @@ import { applyPatch } from "../../../src/service/apply-patch.js";
 import { readKnownSources } from "../../../src/service/known-sources.js";
 import { loadTarget } from "../../../src/service/load-target.js";
 import { PairingTimeoutError } from "../../../src/service/pair/pair-errors.js";
+import type { RoomTiming } from "../../../src/service/pair/peer-room-session.js";
 import { receivePairing } from "../../../src/service/pair/receive-pairing.js";
 import { sendPairing } from "../../../src/service/pair/send-pairing.js";
 import { reviewPatch } from "../../../src/service/review-patch.js";
@@ -46,18 +47,30 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
     for (const dir of [holderDir, newcomerDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** The holder sends the folder while the newcomer receives it, both with `code`. */
-  const pairBoth = (code: PairCode) =>
+  /**
+   * The holder sends a folder (the one made above unless named) while the newcomer receives it, both with
+   * `code`, each with its room's timing when given.
+   */
+  const pairBoth = (
+    code: PairCode,
+    other: {
+      readonly target?: StorageTarget;
+      readonly name?: string;
+      readonly holderTiming?: RoomTiming;
+      readonly newcomerTiming?: RoomTiming;
+    } = {},
+  ) =>
     Promise.all([
       sendPairing(
         { store: holder.store },
         {
-          target: folder.id,
+          target: (other.target ?? folder).id,
           code,
           dataDir: holderDir,
           timeoutMs: pairTimeoutMs,
           resolve,
           publish: testPublish,
+          ...(other.holderTiming ? { timing: other.holderTiming } : {}),
         },
       ),
       receivePairing(
@@ -65,11 +78,12 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
         {
           code,
           module: "storage",
-          name: "Docs",
+          name: other.name ?? "Docs",
           dataDir: newcomerDir,
           timeoutMs: pairTimeoutMs,
           resolve,
           publish: testPublish,
+          ...(other.newcomerTiming ? { timing: other.newcomerTiming } : {}),
         },
       ),
     ]);
@@ -213,4 +227,23 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
     expect(sent).toBeInstanceOf(PairingTimeoutError);
     expect(await newcomer.store.listKeys()).toEqual(keysBefore);
   });
+
+  // A room counts a message only from a peer it heard within the expiry (OwlCore.Kubo:src/PeerRoom.cs), and
+  // the roaming key is sent once (OwlCore.Nomad.Kubo:src/KeyExchange.cs). A holder whose heartbeats ran late
+  // (a busy process: the check before the key folds the whole object) had been dropped from the newcomer's
+  // room when its key arrived, and the key was ignored: the newcomer waited out its timeout. Here the
+  // holder's heartbeats are 4 s apart against the newcomer's 2 s expiry, so it is always dropped before its
+  // key goes out.
+  it("hands the key over from a holder whose heartbeats run late: the key goes out right after a heartbeat", async () => {
+    const late = await createStorageTarget(holder, { name: "Late", files: { "a.txt": "a\n" } });
+    const [sent, received] = await pairBoth(generatePairCode(), {
+      target: late,
+      name: "Late",
+      holderTiming: { heartbeatIntervalMs: 4_000, expiryMs: 3_000 },
+      newcomerTiming: { heartbeatIntervalMs: 500, expiryMs: 2_000 },
+    });
+    expect(received.targetId).toBe(late.id);
+    expect((await newcomer.store.listKeys()).find((k) => k.name === late.keyNames.roaming)?.id).toBe(late.id);
+    expect(sent).toMatchObject({ newSource: received.localId, sourceAdded: true });
+  }, 90_000);
 });
