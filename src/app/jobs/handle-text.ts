@@ -70,6 +70,10 @@ export async function handleText(job: IssueJob, event: TextEvent): Promise<void>
   if (offered || keys.some((k) => k.offered)) await job.github.react(event.commentId, "eyes");
   for (const command of commands) await runCommand(job, config, command, source);
   await repairUntrusted(job, config);
-  const requests = keys.map((found) => ({ ...found, author: event.author }));
+  // Marking older reviews that read as current again costs writes no one needs for a decision: a text
+  // from someone who may not approve does it within the refresh limit, as a `/refresh` would.
+  let admitted: Promise<boolean> | undefined;
+  const mayTidy = () => (admitted ??= admitRefresh(job, config, source));
+  const requests = keys.map((found) => ({ ...found, author: event.author, mayTidy }));
   await reviewKeys(job, config, event.sender, requests);
 }

@@ -41,6 +41,32 @@ export interface ReviewRequest {
   readonly author: string | undefined;
   /** False when re-rendering after a voided approval: the rules had their say on this event already. */
   readonly runRules?: boolean;
+  /**
+   * Whether this event may mark superseded the older reviews of the key that read as current when the
+   * version did not change (a writer put the bot's own earlier texts back): for someone who may not
+   * approve, only within the refresh limit. Asked at most once, and only when there is such a review.
+   * Absent: the bot's own work (a refresh already admitted, a repair, an apply), which may.
+   */
+  readonly mayTidy?: () => Promise<boolean>;
+}
+
+/**
+ * Older reviews of a key still reading as current that one event marks superseded, besides the review a
+ * new version replaces. Which review is current never depends on it (the newest that is not superseded,
+ * `findReview`): marking them only makes the issue read true, so it may wait for later events. Without a
+ * bound, a writer who put back the bot's own earlier texts on an issue (GitHub's edit history keeps
+ * every one, signed) had one event rewrite all of them at once (49 writes seen).
+ */
+export const MAX_STALE_SUPERSEDED_PER_EVENT = 3;
+
+/** Per job (one event): the older reviews marked superseded so far, shared by every key it reviews. */
+const staleWritten = new WeakMap<IssueJob, number>();
+
+function withinStaleBudget<T>(job: IssueJob, stale: readonly T[]): T[] {
+  const written = staleWritten.get(job) ?? 0;
+  const taken = stale.slice(0, Math.max(0, MAX_STALE_SUPERSEDED_PER_EVENT - written));
+  staleWritten.set(job, written + taken.length);
+  return taken;
 }
 
 /** A key that could not be reviewed and has no comment of its own: the caller answers all of them at once. */
@@ -60,7 +86,8 @@ export interface UnansweredFailure {
  * 2. review the patch on IPFS (resolve, fold the target, predict the result); a version that was applied is
  *    not reviewed again: its outcome is posted if the issue lacks it (`reportIfApplied`);
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs,
- *    unless older reviews of the key were left current (they are marked superseded now) or what the review
+ *    unless older reviews of the key were left current (up to `MAX_STALE_SUPERSEDED_PER_EVENT` of them
+ *    are marked superseded now, if `mayTidy` allows) or what the review
  *    says about approving no longer holds (the rules, the author's permission, the label or the commands
  *    changed: it is rewritten in place, and the rules decide again);
  * 4. read the repository's rules, judging the recorded author: the review says whether one refuses it;
@@ -170,7 +197,15 @@ export async function reviewKey(
   };
   if (current && sameVersion(current.marker, review)) {
     await aboutPatch({ ...about, cid }, async () => {
-      if (stale.length > 0) await supersedeStale(job, config, marked, key, stale);
+      if (stale.length > 0 && ((await request.mayTidy?.()) ?? true)) {
+        const tidied = withinStaleBudget(job, stale);
+        if (tidied.length < stale.length)
+          log.info(
+            { stale: stale.length, now: tidied.length },
+            "older reviews read as current: some left for later events",
+          );
+        if (tidied.length > 0) await supersedeStale(job, config, marked, key, tidied);
+      }
       const { verdict, options } = await reviewOptions(knownRevisions(marked, key));
       const shown = comments.find((c) => c.id === current.id)?.body;
       if (shown === undefined || approvalFacts(review, options).every((fact) => shown.includes(fact))) {
@@ -208,7 +243,9 @@ export async function reviewKey(
       : undefined;
     const otherFailures = await standingFailures(job, marked, key);
     await job.github.createComment(renderReviewMarkdown(review, { ...options, replaces, otherFailures }));
-    const replaced = current ? [...stale, current] : stale;
+    // The review this one replaces always; older ones left reading as current within the event's budget.
+    const tidied = withinStaleBudget(job, stale);
+    const replaced = current ? [current, ...tidied] : tidied;
     if (replaced.length > 0) await supersedeStale(job, config, marked, key, replaced);
     log.info({ cid, result, replaced: current?.marker.cid ?? null }, "review posted");
     watchKey(job, config, key, cid);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { approvableReviews, botMarkedComments } from "../../../src/app/bot-comments.js";
 import { MAX_REPAIRS_PER_EVENT } from "../../../src/app/jobs/repair-untrusted.js";
+import { MAX_STALE_SUPERSEDED_PER_EVENT } from "../../../src/app/jobs/review-key.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { SOURCE_ADD_EVENT_ID } from "../../../src/policy/index.js";
 import { parseMarker, splitSignature } from "../../../src/render/marker.js";
@@ -397,6 +399,106 @@ describe("the GitHub App: a writer who edits the bot's comments gains nothing", 
     expect(eventsThatRepaired).toBeGreaterThanOrEqual(Math.ceil(50 / 3));
     // GitHub calls per event: a constant (11 seen), not a count of the edited comments (50).
     expect(Math.max(...costs.map((cost) => cost.calls))).toBeLessThan(20);
+    await nothingApplied(target);
+  }, 300_000);
+
+  // GitHub's edit history keeps every text the bot wrote, signed: a writer can put the bot's own earlier
+  // review texts back on the comments it superseded. They verify, so the next review of the key marks
+  // them superseded again; one event may rewrite only a few, and none of them is ever the current review.
+  it("a writer who restores 49 of the bot's own earlier reviews costs at most 3 writes to them an event, none is ever current, and a stranger gets none of it past the refresh limit", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Restored Forty-Nine");
+    const app = await start(target);
+    // The bot's review of the key, as written on another issue: its text is what the bot wrote on
+    // issue 112 for each earlier review there.
+    const scratch = { number: 111, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(scratch));
+    await app.settle();
+    const unsigned = splitSignature(reviewComment(app, 111).body).unsigned;
+    expect(parseMarker(unsigned)?.state).toBe("ready");
+    const place = { owner: REPO.owner, repo: REPO.repo, issueNumber: 112 };
+    const earlierText = testAppSigner.sign(unsigned, place);
+    const old = Array.from({ length: 49 }, () =>
+      app.gh.earlierBotComment(
+        112,
+        testAppSigner.sign(unsigned.replace('"state":"ready"', '"state":"superseded"'), place),
+      ),
+    );
+    const issue = { number: 112, body: `Patch: ${patch.key}`, author: "stranger" };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    const current = app.gh
+      .botComments(112)
+      .filter((c) => parseMarker(c.body)?.kind === "review")
+      .at(-1);
+    expect(current && old.every((c) => c.id < current.id)).toBe(true);
+    expect(states(app, 112).filter((s) => s === "superseded")).toHaveLength(49);
+    // Only the newest review that is not superseded is approvable, whatever stands above it.
+    const approvable = () => {
+      const comments = app.gh.botComments(112).map((c) => ({
+        id: c.id,
+        body: c.body,
+        login: c.user.login,
+        userType: c.user.type,
+        writtenAt: c.updated_at,
+        createdAt: c.created_at,
+      }));
+      const { marked } = botMarkedComments(comments, BOT, (body) => testAppSigner.verify(body, place));
+      return approvableReviews(marked).map((c) => c.id);
+    };
+    const writes = () => app.gh.requests.filter((r) => r.method !== "GET").length;
+    const rewrittenOld = () =>
+      app.gh
+        .sent("PATCH", /\/issues\/comments\/\d+$/)
+        .filter((r) => old.some((c) => r.path.endsWith(`/${c.id}`))).length;
+    const perEvent: { writes: number; old: number }[] = [];
+    const measure = async (deliver: () => Promise<unknown>) => {
+      const before = { writes: writes(), old: rewrittenOld() };
+      await deliver();
+      await app.settle();
+      perEvent.push({ writes: writes() - before.writes, old: rewrittenOld() - before.old });
+      expect(approvable()).toEqual([current?.id]);
+    };
+
+    // The writer restores every one (quicker than the app answers): each reads as the bot's ready review.
+    for (const comment of old) app.gh.editComment(comment.id, () => earlierText);
+    expect(states(app, 112).filter((s) => s === "ready")).toHaveLength(50);
+    expect(approvable()).toEqual([current?.id]);
+    // A stranger's flood first: one /refresh within the limit, then refreshes and mentions past it.
+    for (let i = 0; i < 5; i++)
+      await measure(() => app.deliver("issue_comment", commentCreated(issue, "/refresh", "stranger")));
+    for (let i = 0; i < 5; i++)
+      await measure(() =>
+        app.deliver("issue_comment", commentCreated(issue, `Still: ${patch.key}`, "stranger")),
+      );
+    expect(perEvent.map((cost) => cost.old)).toEqual([
+      MAX_STALE_SUPERSEDED_PER_EVENT,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
+    expect(perEvent.slice(1).every((cost) => cost.writes === 0)).toBe(true);
+    // Then GitHub's 49 `issue_comment.edited` events, the writer as their sender.
+    for (const comment of old)
+      await measure(() =>
+        app.deliver("issue_comment", commentEdited(issue, comment.body, "writer", comment.id, BOT)),
+      );
+    expect(app.failures).toEqual([]);
+    const writerEvents = perEvent.slice(10);
+    expect(Math.max(...writerEvents.map((cost) => cost.old))).toBe(MAX_STALE_SUPERSEDED_PER_EVENT);
+    expect(Math.max(...writerEvents.map((cost) => cost.writes))).toBeLessThanOrEqual(
+      MAX_STALE_SUPERSEDED_PER_EVENT,
+    );
+    // Each restored comment rewritten once in all; the events after the last cost no write.
+    expect(rewrittenOld()).toBe(49);
+    expect(states(app, 112).filter((s) => s === "superseded")).toHaveLength(49);
+    expect(writerEvents.at(-1)).toEqual({ writes: 0, old: 0 });
     await nothingApplied(target);
   }, 300_000);
 
