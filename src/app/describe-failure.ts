@@ -28,9 +28,34 @@ export function describeFailure(error: unknown): FailureDescription {
     }
     return { code: "GITHUB", message: `GitHub answered ${github} to the bot.` };
   }
-  if (!(error instanceof NomadPatchError)) {
-    return { code: "INTERNAL", message: "The bot failed unexpectedly (a bug: see its log)." };
-  }
+  if (!(error instanceof NomadPatchError)) return UNEXPECTED;
+  return describeCoded(error);
+}
+
+const UNEXPECTED: FailureDescription = {
+  code: "INTERNAL",
+  message: "The bot failed unexpectedly (a bug: see its log).",
+};
+
+/**
+ * A failed apply as the apply journal kept it (`JournalRecord.failure`): described as the error was when it
+ * happened, so a failure said after a stop reads as it would have read live. A record without a code kept
+ * an error that was none of the project's, said live as unexpected too.
+ */
+export function describeRecordedFailure(failure: {
+  readonly code?: string;
+  readonly message: string;
+  readonly hint?: string;
+}): FailureDescription {
+  if (failure.code === undefined) return UNEXPECTED;
+  return describeCoded({ code: failure.code, message: failure.message, hint: failure.hint });
+}
+
+function describeCoded(error: {
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+}): FailureDescription {
   switch (error.code) {
     case "KUBO_UNAVAILABLE":
       return { code: error.code, message: "The bot's IPFS node cannot be reached right now." };

@@ -37,8 +37,14 @@ export interface JournalRecord {
   readonly entries: readonly PlannedEntry[];
   readonly streamCid?: string;
   readonly outcome?: ApplyOutcome;
-  /** Why a `failed` apply stopped. */
+  /** Why a `failed` apply stopped: the error's message. */
   readonly failure?: string;
+  /**
+   * The failed apply's error code and hint, when it was one of the project's errors (absent otherwise, and in
+   * records written before they were kept), so the failure can be said after a stop as it was live.
+   */
+  readonly failureCode?: string;
+  readonly failureHint?: string;
   /**
    * Who approved it, as the caller named them (a GitHub login, "the repository's rules"), so that an apply
    * finished or reported after a stop still says who; absent when the caller named nobody, and in records

@@ -1,5 +1,5 @@
 import { CID } from "multiformats/cid";
-import { InternalError, PolicyRefusal } from "../errors.js";
+import { InternalError, NomadPatchError, PolicyRefusal } from "../errors.js";
 import type { Block } from "../ipfs/car.js";
 import type { IpfsStore } from "../ipfs/store.js";
 import {
@@ -229,7 +229,7 @@ async function complete(
       const failed = staged?.alreadyPublished
         ? { ...record, state: "local-published" as const, streamCid: staged.streamCid.toString() }
         : staged || fresh
-          ? { ...record, state: "failed" as const, failure: (error as Error).message }
+          ? { ...record, state: "failed" as const, ...failureOf(error) }
           : undefined;
       if (failed) await journal.put({ ...failed, updatedAt: now() });
       throw error;
@@ -270,6 +270,17 @@ async function complete(
   };
   await journal.put({ ...record, state: "done", outcome, updatedAt: now() });
   return outcome;
+}
+
+/** What the journal keeps of a failed apply's error: enough to say it again as it was said live. */
+function failureOf(error: unknown): Pick<JournalRecord, "failure" | "failureCode" | "failureHint"> {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof NomadPatchError)) return { failure: message };
+  return {
+    failure: message,
+    failureCode: error.code,
+    ...(error.hint === undefined ? {} : { failureHint: error.hint }),
+  };
 }
 
 type EncodedBlock = { readonly value: IpldMap; readonly bytes: number };

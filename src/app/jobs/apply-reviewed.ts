@@ -16,7 +16,7 @@ import { isUnfinished } from "../../service/apply-journal.js";
 import { applyPatch } from "../../service/apply-patch.js";
 import { displayNameOf } from "../../service/review-patch.js";
 import { findStatus, type MarkedComment } from "../bot-comments.js";
-import { describeFailure } from "../describe-failure.js";
+import { describeFailure, describeRecordedFailure, type FailureDescription } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, revisionDelta } from "../revisions.js";
@@ -114,18 +114,7 @@ export async function applyReviewed(
     const failure = describeFailure(error);
     const progress = await applyProgress(job, cid);
     log.error({ code: failure.code, journal: progress.state, err: error }, "apply failed");
-    await aboutPatch({ key, cid, retryCommand: applyCommand }, async () => {
-      const body = renderStatusFailureMarkdown({
-        during: "apply",
-        ...failure,
-        key,
-        cid,
-        retryCommand: applyCommand,
-        progress,
-      });
-      await job.github.createComment(body);
-      await job.github.addLabels([config.labels.failed]);
-    });
+    await postFailure(job, config, { key, cid }, failure, progress);
     return;
   }
   const applied = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
@@ -182,8 +171,7 @@ export async function finishIfCutShort(
   // Unreadable reads as nothing begun: the review goes on as before, and an approval consults it again.
   const record = await job.runtime.journal.get(cid).catch(() => undefined);
   if (!record || record.patchKey !== key || !isUnfinished(record.state)) return false;
-  const said = findStatus(marked, (m) => m.key === key && m.cid === cid && m.state !== "denied");
-  if (said) return false;
+  if (heardOf(marked, key, cid)) return false;
   job.log.info(
     { key, cid, journal: record.state },
     "an apply of this version was cut short before the issue heard of it: finishing it",
@@ -191,6 +179,64 @@ export async function finishIfCutShort(
   const approved = { key, cid, result: record.expectResultCid };
   await applyReviewed(job, config, approved, { approvedBy: record.approvedBy });
   return true;
+}
+
+/**
+ * An apply of version `cid` of `key`, the key's current version and the one its review on the issue shows,
+ * that the journal recorded `failed` (nothing was published) and the issue never heard of: the app stopped
+ * between recording the failure and saying it. Said now, in the words and with the label it would have had
+ * live, so a person can approve again (the next approval plans afresh). Once: the status it posts is about
+ * the version, as a failure said live is, and either is found by the next review.
+ */
+export async function sayIfFailedUnheard(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  key: string,
+  cid: string,
+): Promise<void> {
+  const record = await job.runtime.journal.get(cid).catch(() => undefined);
+  if (record?.state !== "failed" || record.patchKey !== key || heardOf(marked, key, cid)) return;
+  const failure = describeRecordedFailure({
+    code: record.failureCode,
+    message: record.failure ?? "",
+    hint: record.failureHint,
+  });
+  job.log.info(
+    { key, cid, code: failure.code },
+    "an apply of this version failed before the issue heard of it: saying so",
+  );
+  await postFailure(job, config, { key, cid }, failure, { state: "failed", entries: record.entries.length });
+}
+
+/**
+ * Whether the issue has a status about version `cid` of `key` that tells of its apply or decides about it:
+ * an outcome, a failure, a voided approval, a rejection, a hold. A stranger's denied approval tells nothing.
+ */
+function heardOf(marked: readonly MarkedComment[], key: string, cid: string): boolean {
+  return findStatus(marked, (m) => m.key === key && m.cid === cid && m.state !== "denied") !== undefined;
+}
+
+/** A failed apply's status and label: nothing applied, or as much as the journal says was published. */
+async function postFailure(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  about: { readonly key: string; readonly cid: string },
+  failure: FailureDescription,
+  progress: ApplyProgress,
+): Promise<void> {
+  const applyCommand = config.commands.apply[0] ?? "/apply";
+  await aboutPatch({ ...about, retryCommand: applyCommand }, async () => {
+    const body = renderStatusFailureMarkdown({
+      during: "apply",
+      ...failure,
+      ...about,
+      retryCommand: applyCommand,
+      progress,
+    });
+    await job.github.createComment(body);
+    await job.github.addLabels([config.labels.failed]);
+  });
 }
 
 /** What changed from the approved version to the key's current one, said in the voided approval. */

@@ -21,7 +21,7 @@ import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
 import { standingFailures, takeDownApplyLabels } from "./apply-labels.js";
-import { finishIfCutShort, reportIfApplied } from "./apply-reviewed.js";
+import { finishIfCutShort, reportIfApplied, sayIfFailedUnheard } from "./apply-reviewed.js";
 import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readComments } from "./issue-comments.js";
 import { settleRejection } from "./settle-rejection.js";
@@ -84,7 +84,9 @@ export interface UnansweredFailure {
  * 1. find the key's current review comment; an apply of its version that was begun and cut short (the app
  *    stopped) is finished instead (`finishIfCutShort`);
  * 2. review the patch on IPFS (resolve, fold the target, predict the result); a version that was applied is
- *    not reviewed again: its outcome is posted if the issue lacks it (`reportIfApplied`);
+ *    not reviewed again: its outcome is posted if the issue lacks it (`reportIfApplied`); the failure of an
+ *    apply of the version the review shows, recorded and never said (the app stopped), is said
+ *    (`sayIfFailedUnheard`);
  * 3. the same version as the current review (patch CID, result, state): nothing is written, nothing runs,
  *    unless older reviews of the key were left current (up to `MAX_STALE_SUPERSEDED_PER_EVENT` of them
  *    are marked superseded now, if `mayTidy` allows) or what the review
@@ -176,6 +178,9 @@ export async function reviewKey(
     log.info({ cid }, "this version was applied: not reviewed again");
     return undefined;
   }
+  // Nothing of a failed apply was published, so the review goes on; its failure is said first, if unsaid.
+  if (current?.marker.cid === cid)
+    await aboutPatch({ ...about, cid }, () => sayIfFailedUnheard(job, config, marked, key, cid));
   // Reviews of the key still current besides the newest: a stop, or GitHub failing, after a review was
   // posted and before the one it replaced was marked superseded. Each still reads as the key's review.
   const stale = reviewComments(marked).filter(

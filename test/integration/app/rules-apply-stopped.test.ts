@@ -5,72 +5,16 @@ import nock from "nock";
 import type { Probot } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createWorkQueue } from "../../../src/app/work-queue.js";
-import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { parseMarker } from "../../../src/render/marker.js";
-import type { ApplyJournal, JournalRecord } from "../../../src/service/apply-journal.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { fakeGitHub } from "./github-fake.js";
 import { BOT, kuboPairPerSuite, loadApp } from "./harness.js";
 import { recordLogs } from "./log-recorder.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, issueOpened, REPO } from "./payloads.js";
+import { type StopPoint, stoppingAt } from "./stopped-process.js";
 
 type Delivery = Parameters<Probot["receive"]>[0];
-
-/** Where the first process stops: after the journal recorded a state, or as a store call is made. */
-type StopPoint =
-  | { readonly journal: JournalRecord["state"] }
-  | { readonly store: keyof IpfsStore; readonly nth: number; readonly match?: (args: unknown[]) => boolean };
-
-/**
- * A process that stops dead at `point`: from then on no call it makes to Kubo or to its journal returns,
- * so nothing after it is written anywhere (no journal record, no comment), as after a SIGKILL. The apply's
- * lock between processes is not taken: a killed process leaves its pid's lock file, which the next process
- * takes over (test/integration/service/file-lock.test.ts), but in one test process it would be a live
- * holder's.
- */
-function stoppingAt(store: IpfsStore, point: StopPoint) {
-  let stopped = false;
-  let reached = () => {};
-  const stop = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const never = () => new Promise<never>(() => {});
-  const halt = () => {
-    stopped = true;
-    reached();
-    return never();
-  };
-  let seen = 0;
-  const stopping = new Proxy(store, {
-    get(target, property: keyof IpfsStore) {
-      const value = target[property];
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        if (stopped) return never();
-        if ("store" in point && point.store === property && (point.match?.(args) ?? true)) {
-          seen++;
-          if (seen === point.nth) return halt();
-        }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  const journal = (onDisk: ApplyJournal): ApplyJournal => ({
-    get: (patchCid) => (stopped ? never() : onDisk.get(patchCid)),
-    unfinished: (targetId) => (stopped ? never() : onDisk.unfinished(targetId)),
-    put: async (record) => {
-      if (stopped) return never();
-      await onDisk.put(record);
-      if ("journal" in point && record.state === point.journal) {
-        stopped = true;
-        reached();
-      }
-    },
-    exclusive: (_targetId, task) => task(),
-  });
-  return { store: stopping, journal, stop };
-}
 
 const APPLY_NAMES = ["rules:", "  - match: { eventId: UpdateNameAsync }", "    action: apply"].join("\n");
 const pinning = (args: unknown[]) => (args[1] as { pin?: boolean } | undefined)?.pin === true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeFailure } from "../../../src/app/describe-failure.js";
+import { describeFailure, describeRecordedFailure } from "../../../src/app/describe-failure.js";
 import { DecodeError } from "../../../src/errors.js";
 import { IpfsTimeoutError, KuboUnavailableError, NotFoundError } from "../../../src/ipfs/errors.js";
 import { UnfinishedApplyError } from "../../../src/service/apply-errors.js";
@@ -49,5 +49,24 @@ describe("describeFailure", () => {
       message: expect.stringContaining("500"),
     });
     expect(describeFailure(new TypeError("x")).code).toBe("INTERNAL");
+  });
+});
+
+describe("describeRecordedFailure", () => {
+  it("says a failure the journal kept as the error was said live", () => {
+    const errors = [
+      new KuboUnavailableError("http://127.0.0.1:5001"),
+      new IpfsTimeoutError("resolve k51…", 20_000),
+      new NotFoundError("The key does not resolve"),
+      new UnfinishedApplyError("k51target", []),
+    ];
+    for (const error of errors) {
+      const kept = { code: error.code, message: error.message, hint: error.hint };
+      expect(describeRecordedFailure(kept)).toEqual(describeFailure(error));
+    }
+  });
+
+  it("says a failure kept without a code (not one of the project's errors) as unexpected, as live", () => {
+    expect(describeRecordedFailure({ message: "x" })).toEqual(describeFailure(new TypeError("x")));
   });
 });
