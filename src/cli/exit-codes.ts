@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { NomadPatchError } from "../errors.js";
+import { CommandUsageError } from "./usage-errors.js";
 
 /**
  * A failure the command already reported with its result (a patch published but not posted): the result
@@ -36,7 +37,8 @@ export interface CliFailure {
 export function describeCliFailure(error: unknown): CliFailure | undefined {
   if (error instanceof CommanderError) {
     if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return undefined;
-    return { code: "USAGE", exitCode: 64, message: error.message, hint: "add --help for usage" };
+    const hint = error instanceof CommandUsageError ? error.hint : "add --help for usage";
+    return { code: "USAGE", exitCode: 64, message: error.message, hint };
   }
   if (error instanceof ReportedFailure) {
     const inner = describeCliFailure(error.failure);

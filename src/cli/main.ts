@@ -15,6 +15,7 @@ import { registerWatch } from "./commands/watch.js";
 import { commandContext, type GlobalOptions, type Runner } from "./context.js";
 import { describeCliFailure, failureText } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
+import { nameCommandInUsageErrors } from "./usage-errors.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -50,8 +51,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       "columns for the text output (default: COLUMNS, else the terminal's width, else 100)",
     )
     .configureHelp({ showGlobalOptions: true })
-    .showHelpAfterError("(add --help for usage)")
-    .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       // Commander's usage errors: with --json, `fail` writes them as JSON instead.
@@ -76,6 +75,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerDeliver(program, run);
   registerInbox(program, run);
   registerWatch(program, run);
+  // After registering: each command's usage error names that command's --help.
+  nameCommandInUsageErrors(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -146,7 +146,7 @@ describe("--json errors", () => {
         code: "USAGE",
         exitCode: 64,
         message: "error: missing required argument 'key'",
-        hint: "add --help for usage",
+        hint: "run `nomad-patch show --help` for usage",
       },
     });
   });

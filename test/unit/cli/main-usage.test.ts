@@ -57,6 +57,42 @@ describe("nomad-patch usage", () => {
     });
   });
 
+  it("names the command the user ran in every usage error's hint, in text and in --json", async () => {
+    const mistakes: ReadonlyArray<readonly [string, readonly string[]]> = [
+      ["nomad-patch pair receive", ["pair", "receive", "--code", "ab-cd"]],
+      ["nomad-patch pair send", ["pair", "send", "k51x", "--bogus"]],
+      ["nomad-patch pair", ["pair", "sned"]],
+      ["nomad-patch export", ["export", "k51x"]],
+      ["nomad-patch show", ["show", "k51x", "--format", "pdf"]],
+      ["nomad-patch", ["frobnicate"]],
+    ];
+    for (const [command, argv] of mistakes) {
+      const hint = `run \`${command} --help\` for usage`;
+      const text = await cli(...argv);
+      expect(text.code, argv.join(" ")).toBe(64);
+      expect(text.stderr, argv.join(" ")).toMatch(/^error: /);
+      expect(text.stderr.endsWith(`(${hint})\n`), text.stderr).toBe(true);
+      const json = await cli("--json", ...argv);
+      expect(json.code).toBe(64);
+      expect(json.stderr).toBe("");
+      expect(JSON.parse(json.stdout).error).toMatchObject({ code: "USAGE", exitCode: 64, hint });
+    }
+  });
+
+  it("says which commands a command needs when it is run without one, in --json too", async () => {
+    const text = await cli("pair");
+    expect(text.code).toBe(64);
+    expect(text.stderr).toContain("Usage: nomad-patch pair");
+    const json = await cli("--json", "pair");
+    expect(json.code).toBe(64);
+    expect(JSON.parse(json.stdout).error).toEqual({
+      code: "USAGE",
+      exitCode: 64,
+      message: "error: `nomad-patch pair` needs a command: send, receive",
+      hint: "run `nomad-patch pair --help` for usage",
+    });
+  });
+
   it("refuses a malformed --key-name-prefix with 64 before any node is reached", async () => {
     const kubo = ["--kubo", "http://127.0.0.1:9"];
     const runs = [
