@@ -137,7 +137,14 @@ export async function startTarget(store: IpfsStore, input: LoadTargetInput): Pro
   const paired = (input.pairedSources ?? []).map((s, i) => parseIpnsName(s, `paired sources[${i}]`));
   const start = [...new Set([...hint, ...(own ? [own] : []), ...configured, ...paired])];
   if (!published && start.length === 0) {
-    throw new NotFoundError(`The roaming key ${targetId} does not resolve and no sources are known for it`);
+    // Kubo's `name resolve` asks the routing (its peers, the DHT) when the name is not its own: a wrong
+    // key, an object never published and one whose every node is offline all end here alike.
+    throw new NotFoundError(
+      `The roaming key ${targetId} does not resolve: this node found no IPNS record for it, on its own or from its peers, and knows none of its devices`,
+      {
+        hint: "check the key (the object's roaming key id, as `nomad-patch status` or `create` prints it on one of its devices); if it is right, start a node that holds the object, and connect it to this one when they do not find each other (`ipfs swarm connect` with an address from its `ipfs id`)",
+      },
+    );
   }
   return { targetId, published, module, hint, own, configured, paired, start, resolve, warnings };
 }

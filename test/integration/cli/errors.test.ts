@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -160,7 +160,7 @@ describe("--json errors", () => {
   });
 });
 
-describe("export of an object that was created but never published", () => {
+describe("export of an object that was created but never published, or that nothing publishes", () => {
   let node: KuboNode | undefined;
   let dir: string | undefined;
   beforeAll(async () => {
@@ -183,6 +183,47 @@ describe("export of an object that was created but never published", () => {
     expect(run.stderr).not.toContain("not a Storage folder");
     expect(run.code).toBe(66);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("export and propose of a key nothing publishes (a wrong key, its nodes offline) say what was tried and what to do, exit 66, and write nothing", async () => {
+    if (!node || !dir) throw new Error("not started");
+    const keysBefore = (await node.store.listKeys()).map((key) => key.name).sort();
+    const folder = join(dir, "edited");
+    const out = join(dir, "exported");
+    await mkdir(folder);
+    await writeFile(join(folder, "hello.txt"), "hello\n");
+    const runs = [
+      await runCli(["--kubo", node.apiUrl, "export", KEY, out]),
+      await runCli([
+        "--kubo",
+        node.apiUrl,
+        "propose",
+        "--target",
+        KEY,
+        "--from-folder",
+        folder,
+        "--title",
+        "Hi",
+      ]),
+      await runCli(["--kubo", node.apiUrl, "propose", "--target", KEY, "--title", "Hi", "--set", "Name=x"]),
+    ];
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(66);
+      expect(run.stdout).toBe("");
+      const [message, hint] = run.stderr.split("\n");
+      // What was tried: this node looked the name up, on its own and with its peers, and knows no device of it.
+      expect(message).toBe(
+        `nomad-patch: The roaming key ${KEY} does not resolve: this node found no IPNS record for it, on its own or from its peers, and knows none of its devices`,
+      );
+      // What to do: check the key, then reach a node that publishes it.
+      expect(hint).toContain("check the key");
+      expect(hint).toContain("`nomad-patch status`");
+      expect(hint).toContain("ipfs swarm connect");
+    }
+    const { stderr: json } = await runCli(["--kubo", node.apiUrl, "--json", "export", KEY, out]);
+    expect(json).toBe("");
+    expect(await readdir(dir)).toEqual(["edited"]);
+    expect((await node.store.listKeys()).map((key) => key.name).sort()).toEqual(keysBefore);
   });
 });
 
