@@ -11,9 +11,20 @@ export function checkKeyArgument(text: string, what: string): void {
   try {
     parseIpnsName(text, what);
   } catch (error) {
-    if (error instanceof DecodeError) throw new UsageError(error.message, { cause: error });
-    throw error;
+    if (!(error instanceof DecodeError)) throw error;
+    const hint = looksLikeKeyName(text)
+      ? "that is the name of a key on a node; commands take its id (k51…), which `nomad-patch status` or `ipfs key list -l` on that node shows"
+      : undefined;
+    throw new UsageError(error.message, { cause: error, hint });
   }
+}
+
+/**
+ * `Nomad.Kubo.Storage.Roaming.Docs`: the key names the docs and `ipfs key list` show are dotted, and no
+ * form of an IPNS name has a dot, so an operator who pastes one meant the key's id.
+ */
+function looksLikeKeyName(text: string): boolean {
+  return /^[^\s/]+\.[^\s/]+$/.test(text.trim());
 }
 
 /** `--expect` and `--expect-result` name versions: a CID, or the command could only end in "moved". */

@@ -153,6 +153,27 @@ describe("nomad-patch usage", () => {
     expect(runs[2]?.stderr).toContain("--target");
   });
 
+  it("tells a key's name from its id: a key name where a key is expected says where the id is", async () => {
+    const kubo = ["--kubo", "http://127.0.0.1:9"];
+    for (const argv of [
+      ["export", "Nomad.Kubo.Storage.Roaming.Docs", "out"],
+      ["pair", "send", "WindowsAppCommunity.Sdk.Project.Roaming.MyApp"],
+      ["show", "Nomad.PatchRequest.Roaming.say-hello-x1"],
+    ]) {
+      const run = await cli(...kubo, ...argv);
+      expect(run.code, run.stderr).toBe(64);
+      const [message, hint] = run.stderr.split("\n");
+      expect(message).toContain(`Not an IPNS name: "${argv[argv[0] === "pair" ? 2 : 1]}"`);
+      expect(hint).toBe(
+        "  that is the name of a key on a node; commands take its id (k51…), which `nomad-patch status` or `ipfs key list -l` on that node shows",
+      );
+    }
+    // Only a dotted name gets that hint: a mistyped id does not.
+    const typo = await cli(...kubo, "export", "k51qzi5uqu5dXXX", "out");
+    expect(typo.code).toBe(64);
+    expect(typo.stderr).not.toContain("the name of a key");
+  });
+
   it("will not apply without a terminal to ask on unless --yes", async () => {
     const run = await cli("--kubo", "http://127.0.0.1:9", "apply", "k51x");
     expect(run.code).toBe(64);
