@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { access } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { type Environment, readEnvironment } from "../config/environment.js";
 import { type OpenedKubo, openKubo } from "../ipfs/open-kubo.js";
 import type { IpfsStore } from "../ipfs/store.js";
@@ -18,7 +19,10 @@ export interface GlobalOptions {
 }
 
 /** Which node a command ran on: a managed one stops when the command ends. */
-export type NodeInfo = Pick<OpenedKubo, "managed" | "repoPath" | "binary">;
+export interface NodeInfo extends Pick<OpenedKubo, "managed" | "repoPath" | "binary"> {
+  /** Which node that is, in words: the operator checks it is the one meant (the bot's, their own). */
+  readonly where: string;
+}
 
 /** What a command gets: its I/O, settings, a way to reach the node, and output helpers. */
 export interface CommandContext {
@@ -52,8 +56,18 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
     width: terminalWidth(io, globals.width),
     progress,
     async withStore(task) {
+      const apiUrl = globals.kubo ? kuboApiUrl(globals.kubo) : env.kuboApiUrl;
+      const repoPath = join(dataDir, "kubo");
+      // A data directory without a node is where a first run starts one, and where a command lands when
+      // the operator forgot the bot's NOMAD_PATCH_DATA_DIR: either way they should know a new node answered.
+      const newRepository =
+        apiUrl === undefined &&
+        (await access(join(repoPath, "config")).then(
+          () => false,
+          () => true,
+        ));
       const kubo = await openKubo({
-        apiUrl: globals.kubo ? kuboApiUrl(globals.kubo) : env.kuboApiUrl,
+        apiUrl,
         dataDir,
         repoPath: io.env.IPFS_PATH,
         swarmPort: env.kuboSwarmPort,
@@ -72,8 +86,18 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
         await kubo.close();
         throw error;
       });
+      if (kubo.managed && newRepository)
+        io.stderr.write(
+          `nomad-patch: started a new node for this command, repository ${repoPath} (the data directory ${dataDir} had none)\n  to use another node (the bot's), give its --data-dir or NOMAD_PATCH_DATA_DIR, or --kubo\n`,
+        );
+      const where =
+        apiUrl !== undefined
+          ? `the Kubo at ${apiUrl}`
+          : kubo.managed
+            ? `a node started for this command, repository ${repoPath}`
+            : `the running node of the data directory, repository ${repoPath}`;
       try {
-        return await task(cache.store, kubo);
+        return await task(cache.store, { ...kubo, where });
       } finally {
         await cache.close();
         await kubo.close();

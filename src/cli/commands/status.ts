@@ -17,17 +17,18 @@ export function registerStatus(program: Command, run: Runner) {
 
 async function statusCommand(ctx: CommandContext, targets: string[]) {
   for (const target of targets) checkKeyArgument(target, "a target");
-  const status = await ctx.withStore((store) =>
-    nodeStatus({ store }, { targets, resolve: { timeoutMs: ctx.env.resolveTimeoutMs } }),
-  );
-  ctx.print(statusText(status), status);
+  const { status, where } = await ctx.withStore(async (store, node) => ({
+    status: await nodeStatus({ store }, { targets, resolve: { timeoutMs: ctx.env.resolveTimeoutMs } }),
+    where: node.where,
+  }));
+  ctx.print(statusText(status, where), status);
 }
 
-function statusText(status: NodeStatus): string {
+function statusText(status: NodeStatus, where: string): string {
   const list = (items: readonly HeldObject[], line: (o: HeldObject) => string) =>
     items.length === 0 ? ["  (none)"] : items.map(line);
   return [
-    `Node ${status.peerId}`,
+    `Node ${status.peerId} (${where})`,
     "Can modify (roaming and local key):",
     ...list(status.devices, (o) => `  ${o.id}  ${o.roamingKeyName}  local ${o.localId}`),
     "Read only (roaming key without a local key; run `nomad-patch init`):",

@@ -22,9 +22,19 @@ describe("without --kubo or KUBO_API_URL", () => {
     expect(first.code).toBe(0);
     expect(first.stderr).toContain("started a managed Kubo");
     expect(first.stderr).toContain("managed Kubo stopped");
+    // A data directory without a node (a first run, or the bot's NOMAD_PATCH_DATA_DIR forgotten) says so.
+    expect(first.stderr).toContain(
+      `nomad-patch: started a new node for this command, repository ${join(dataDir, "kubo")} (the data directory ${dataDir} had none)\n  to use another node (the bot's), give its --data-dir or NOMAD_PATCH_DATA_DIR, or --kubo\n`,
+    );
     const second = await runCli(["--json", "--data-dir", dataDir, "status"], { env });
     expect(second.stderr).toBe("");
     expect(jsonOf<NodeStatus>(second).peerId).toBe(jsonOf<NodeStatus>(first).peerId);
+    // The text names the node, so an operator sees which one answered.
+    const text = await runCli(["--data-dir", dataDir, "status"], { env });
+    expect(text.stderr).toBe("");
+    expect(text.stdout.split("\n")[0]).toBe(
+      `Node ${jsonOf<NodeStatus>(first).peerId} (a node started for this command, repository ${join(dataDir, "kubo")})`,
+    );
   });
 
   it("uses the data directory's node while another process (the app) runs it, and that node has pubsub", async () => {
@@ -39,6 +49,13 @@ describe("without --kubo or KUBO_API_URL", () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toContain("using the data directory's running Kubo");
       expect(jsonOf<NodeStatus>(run).peerId).toBe(peerId);
+      const text = await runCli(["--data-dir", dataDir, "status"], { env });
+      expect(text.stdout.split("\n")[0]).toBe(
+        `Node ${peerId} (the running node of the data directory, repository ${join(dataDir, "kubo")})`,
+      );
+      const apiUrl = app.store.apiUrl;
+      const named = await runCli(["--kubo", apiUrl, "status"], { env });
+      expect(named.stdout.split("\n")[0]).toBe(`Node ${peerId} (the Kubo at ${apiUrl})`);
     } finally {
       await app.close();
     }
