@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { HeapProfiler } from "node:inspector";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,13 +19,16 @@ import { writeOneCase } from "./setup/one-case.js";
  * fresh one over the disk cache a cold review filled, opened as part of each run as the bench's
  * `restart` column does, so a CPU profile shows where a review spends its time. `--trace` also prints,
  * for each review, the requests it made to the node: how many of each kind, how long one was in flight,
- * and when the requests other than single blocks started and ended (what waits on what).
+ * and when the requests other than single blocks started and ended (what waits on what). `--heap` samples
+ * the reviews' allocations instead of their CPU (V8's sampling heap profiler, every 16 KiB on average,
+ * collected objects included: what the garbage collector is fed) and prints the top allocation sites.
  */
 async function main(): Promise<void> {
   const installed = join(process.cwd(), ".tools", "bin", "ipfs");
   if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
   const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const trace = process.argv.includes("--trace");
+  const heap = process.argv.includes("--heap");
   const [history = 1_000, size = 100, runs = 5] = args.slice(0, 3).map(Number);
   const mode = args[3] === "warm" || args[3] === "restart" ? args[3] : "cold";
   const pair = await startKuboPair();
@@ -57,8 +61,17 @@ async function main(): Promise<void> {
     // Only the reviews are profiled, not the set-up that writes the blocks.
     const session = new Session();
     session.connect();
-    await session.post("Profiler.enable");
-    await session.post("Profiler.start");
+    if (heap) {
+      await session.post("HeapProfiler.enable");
+      await session.post("HeapProfiler.startSampling", {
+        samplingInterval: 16 * 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    } else {
+      await session.post("Profiler.enable");
+      await session.post("Profiler.start");
+    }
     /** When each review ran (the profile's clock): what ran inside the reviews can be told from the rest. */
     const windows: { startUs: number; endUs: number }[] = [];
     for (let i = 0; i < runs; i++) {
@@ -94,6 +107,15 @@ async function main(): Promise<void> {
       process.stderr.write(`${car.replace("cold/car", `${mode}/car`)}\n`);
     }
     await rm(dir, { recursive: true, force: true });
+    if (heap) {
+      const { profile } = await session.post("HeapProfiler.stopSampling");
+      const file = join(process.cwd(), "bench", "results", `review-${mode}-${history}x${size}.heapprofile`);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, JSON.stringify(profile));
+      process.stdout.write(summariseAllocations(profile.head, runs, 40));
+      process.stderr.write(`[profile] written to ${file}\n`);
+      return;
+    }
     const { profile } = await session.post("Profiler.stop");
     const file = join(process.cwd(), "bench", "results", `review-${mode}-${history}x${size}.cpuprofile`);
     await mkdir(dirname(file), { recursive: true });
@@ -104,6 +126,40 @@ async function main(): Promise<void> {
   } finally {
     await pair.stop();
   }
+}
+
+/**
+ * The sampled bytes allocated per review by site (function, file and line), largest first, and by the
+ * innermost frame of nomad-patch's own code on the stack (which of its functions asked for them).
+ */
+function summariseAllocations(head: HeapProfiler.SamplingHeapProfileNode, runs: number, top: number): string {
+  const bySite = new Map<string, number>();
+  const byOwn = new Map<string, number>();
+  let total = 0;
+  const siteOf = (f: HeapProfiler.SamplingHeapProfileNode["callFrame"]) =>
+    `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/(node_modules|lib-bench)\//, "")}:${f.lineNumber + 1}`;
+  const walk = (node: HeapProfiler.SamplingHeapProfileNode, own: string | undefined) => {
+    const here = node.callFrame.url.includes("/lib-bench/src/") ? siteOf(node.callFrame) : own;
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      const site = siteOf(node.callFrame);
+      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      const owner = here ?? "(no nomad-patch frame)";
+      byOwn.set(owner, (byOwn.get(owner) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, here);
+  };
+  walk(head, undefined);
+  const lines = (map: Map<string, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(
+        ([site, bytes]) =>
+          `${(bytes / runs / 1024 / 1024).toFixed(2).padStart(8)} MiB  ${((100 * bytes) / total).toFixed(1).padStart(5)} %  ${site}`,
+      )
+      .join("\n");
+  return `allocated per review (sampled): ${(total / runs / 1024 / 1024).toFixed(1)} MiB\n\nby site:\n${lines(bySite)}\n\nby nomad-patch's innermost frame:\n${lines(byOwn)}\n`;
 }
 
 main().catch((error: unknown) => {
