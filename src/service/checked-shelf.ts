@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/p
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
+import { create as digestOf } from "multiformats/hashes/digest";
 import { decodeDagCbor } from "../ipfs/cid-decoding.js";
-import { encodeBlock } from "../nomad/index.js";
 
 /**
  * Things a review learned, kept on disk one file each so that a restarted process finds them: the
@@ -37,8 +37,11 @@ export interface CheckedShelfOptions<T, P = T> {
   /** The files' name ending (`fold`), and what one holds, for the messages (`remembered fold`). */
   readonly suffix: string;
   readonly what: string;
-  /** The value written (DAG-CBOR), with the shelf's mark, format and key in it; undefined: nothing kept. */
-  readonly encode: (item: P, key: string) => unknown;
+  /**
+   * The file's bytes: a DAG-CBOR value with the shelf's mark, format and key in it; undefined: nothing
+   * kept. Bytes, not a value, so a shelf can write what it already holds encoded without encoding it again.
+   */
+  readonly encode: (item: P, key: string) => Uint8Array | undefined;
   /** The value read back as `T` for `key`, every field checked: anything else throws. */
   readonly decode: (value: unknown, key: string) => T;
 }
@@ -103,10 +106,9 @@ export async function openCheckedShelf<T, P = T>(
   }
 
   async function write(key: string, item: P): Promise<void> {
-    const value = options.encode(item, key);
-    if (value === undefined) return;
-    const { cid, bytes } = await encodeBlock(value);
-    if (bytes.byteLength > maxFileBytes) return;
+    const bytes = options.encode(item, key);
+    if (bytes === undefined || bytes.byteLength > maxFileBytes) return;
+    const cid = CID.createV1(dagCbor.code, digestOf(SHA2_256, createHash("sha256").update(bytes).digest()));
     const hash = keyHash(key);
     const file = `${hash}.${cid.toString()}.${options.suffix}`;
     await writeFile(join(dir, `${file}.new`), bytes);
@@ -196,8 +198,10 @@ function parseCid(text: string): CID | undefined {
   }
 }
 
+const SHA2_256 = 0x12;
+
 function hashMatches(cid: CID, bytes: Uint8Array): boolean {
-  if (cid.code !== dagCbor.code || cid.multihash.code !== 0x12) return false;
+  if (cid.code !== dagCbor.code || cid.multihash.code !== SHA2_256) return false;
   const actual = createHash("sha256").update(bytes).digest();
   const digest = cid.multihash.digest;
   return Buffer.compare(actual, Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength)) === 0;

@@ -14,9 +14,9 @@ export interface DecodedBlock {
  * The decoded blocks of a patch request's DAG, kept on disk (`decoded/`) by the DAG's root CID, so that
  * the first review after a restart takes them from one checked file instead of reading 3,000 blocks
  * back, hashing and decoding each (docs/decisions.md, "A patch's decoded blocks are kept on disk").
- * A DAG is immutable under its root, so what its blocks decode to never changes. Written only with
- * blocks whose value encodes back to the very bytes that were hash-checked against the CID (so the value
- * read back is the one a decoding of the block gives); read back through `checked-shelf.ts`: the file's
+ * A DAG is immutable under its root, so what its blocks decode to never changes. Each value is written as
+ * the very bytes that were hash-checked against the CID (so the value read back is the one a decoding of
+ * the block gives); read back through `checked-shelf.ts`: the file's
  * bytes match the CID in its name, and it carries this shelf's mark, format and the root asked for.
  */
 export interface DecodedDagShelf {
@@ -39,9 +39,8 @@ export async function openDecodedDagShelf(
   dir: string,
   options: { readonly maxBytes: number; readonly onDiscard?: (reason: string) => void },
 ): Promise<DecodedDagShelf> {
-  // Blocks are put with the bytes they were decoded from and read back without them. Which of them are
-  // kept is decided when the file is written, in turn with the other writes: re-encoding every value to
-  // compare it is not the review's work.
+  // Blocks are put with the bytes they were decoded from and read back without them. The file is written
+  // in turn with the other writes, after the review that put it has answered.
   const shelf: CheckedShelf<
     readonly DecodedBlock[],
     () => readonly (DecodedBlock & { readonly bytes?: Uint8Array })[]
@@ -50,10 +49,10 @@ export async function openDecodedDagShelf(
     suffix: "dag",
     what: "decoded patch",
     encode: (blocks, key) => {
-      const kept = blocks().filter(encodesBack);
+      const kept = blocks().filter(hasItsBytes);
       // Without its root the DAG could not be found again whole; nothing is kept.
       if (!kept.some((b) => b.cid.toString() === key)) return undefined;
-      return { [MARK]: FORMAT, Key: key, Blocks: kept.map((b) => [b.cid, b.size, b.value]) };
+      return encodeDecodedDag(key, kept);
     },
     decode: decodeBlocks,
   });
@@ -69,19 +68,112 @@ export async function openDecodedDagShelf(
   };
 }
 
+/** A DAG-CBOR block held with the bytes it was hash-checked and decoded from (a whole CBOR item). */
+function hasItsBytes(
+  block: DecodedBlock & { readonly bytes?: Uint8Array },
+): block is DecodedBlock & { readonly bytes: Uint8Array } {
+  return (
+    block.cid.code === dagCbor.code &&
+    block.bytes !== undefined &&
+    block.size === block.bytes.byteLength &&
+    block.size > 0
+  );
+}
+
 /**
- * A DAG-CBOR block whose value encodes to its own bytes: decoding the value written to the shelf gives
- * what decoding the block gives. A block encoded otherwise (a map's keys out of order, which a decoder
- * accepts) is left out, and read as a block when it is needed.
+ * The file `{ NomadPatchDecodedDag: 1, Key: key, Blocks: [[CID, size, value], …] }` in DAG-CBOR, with each
+ * value written as its block's own bytes, not encoded again from the decoded value: what the file gives back
+ * is what decoding the block gives (CBOR items decode alike alone or nested), with no second encoding of
+ * 3,000 values and of the whole file after every patch reviewed (docs/benchmarks.md, target 1). For blocks
+ * in DAG-CBOR's own form (every block Nomad writes), the bytes are exactly `dagCbor.encode` of that value;
+ * a block a decoder accepts in another form (map keys out of order) is kept as it is, as decoding it gives.
  */
-function encodesBack(block: DecodedBlock & { readonly bytes?: Uint8Array }): boolean {
-  if (block.cid.code !== dagCbor.code || block.bytes === undefined || block.size !== block.bytes.byteLength)
-    return false;
-  try {
-    return Buffer.from(dagCbor.encode(block.value)).equals(block.bytes);
-  } catch {
-    return false;
+export function encodeDecodedDag(
+  key: string,
+  blocks: readonly { readonly cid: CID; readonly bytes: Uint8Array }[],
+): Uint8Array {
+  const keyText = new TextEncoder().encode(key);
+  // DAG-CBOR orders a map's keys by their length, then bytewise: Key (3), Blocks (6), then the mark (20).
+  const head = [
+    ...cborHead(MAJOR_MAP, 3),
+    ...cborText("Key"),
+    ...cborHead(MAJOR_TEXT, keyText.byteLength),
+    ...keyText,
+    ...cborText("Blocks"),
+    ...cborHead(MAJOR_ARRAY, blocks.length),
+  ];
+  const tail = [...cborText(MARK), ...cborHead(MAJOR_UINT, FORMAT)];
+  let total = head.length + tail.length;
+  for (const { cid, bytes } of blocks) total += blockItemLength(cid, bytes);
+  const out = new Uint8Array(total);
+  out.set(head, 0);
+  let at = head.length;
+  for (const { cid, bytes } of blocks) {
+    at = writeHead(out, at, MAJOR_ARRAY, 3);
+    // A link is tag 42 over a byte string: a 0x00 byte, then the CID's bytes.
+    out[at++] = 0xd8;
+    out[at++] = CID_TAG;
+    at = writeHead(out, at, MAJOR_BYTES, cid.bytes.byteLength + 1);
+    out[at++] = 0;
+    out.set(cid.bytes, at);
+    at += cid.bytes.byteLength;
+    at = writeHead(out, at, MAJOR_UINT, bytes.byteLength);
+    out.set(bytes, at);
+    at += bytes.byteLength;
   }
+  out.set(tail, at);
+  return out;
+}
+
+const MAJOR_UINT = 0;
+const MAJOR_BYTES = 2;
+const MAJOR_TEXT = 3;
+const MAJOR_ARRAY = 4;
+const MAJOR_MAP = 5;
+const CID_TAG = 42;
+
+function blockItemLength(cid: CID, bytes: Uint8Array): number {
+  const link = 2 + headLength(cid.bytes.byteLength + 1) + 1 + cid.bytes.byteLength;
+  return 1 + link + headLength(bytes.byteLength) + bytes.byteLength;
+}
+
+/** The length of a CBOR head for `value` in its shortest form, as DAG-CBOR requires. */
+function headLength(value: number): number {
+  if (value < 24) return 1;
+  if (value < 0x100) return 2;
+  if (value < 0x10000) return 3;
+  if (value < 0x100000000) return 5;
+  return 9;
+}
+
+function writeHead(out: Uint8Array, at: number, major: number, value: number): number {
+  const length = headLength(value);
+  const type = major << 5;
+  if (length === 1) {
+    out[at] = type | value;
+    return at + 1;
+  }
+  out[at] = type | [0, 0, 24, 25, 0, 26, 0, 0, 0, 27][length]!;
+  // Big-endian, the head's length less its first byte.
+  let rest = value;
+  for (let i = length - 1; i >= 1; i--) {
+    out[at + i] = rest % 0x100;
+    rest = Math.floor(rest / 0x100);
+  }
+  return at + length;
+}
+
+function cborHead(major: number, value: number): Uint8Array {
+  const out = new Uint8Array(headLength(value));
+  writeHead(out, 0, major, value);
+  return out;
+}
+
+function cborText(text: string): Uint8Array {
+  const bytes = new TextEncoder().encode(text);
+  const out = new Uint8Array(headLength(bytes.byteLength) + bytes.byteLength);
+  out.set(bytes, writeHead(out, 0, MAJOR_TEXT, bytes.byteLength));
+  return out;
 }
 
 /** The file's value as the DAG under `key`, every block's fields checked: anything else throws. */

@@ -1,3 +1,4 @@
+import * as dagCbor from "@ipld/dag-cbor";
 import type { CID } from "multiformats/cid";
 import { isIpldMap } from "../nomad/index.js";
 import { asMap, bool, cid, list, num, openCheckedShelf, str } from "./checked-shelf.js";
@@ -30,7 +31,7 @@ export async function openFoldShelf(dir: string, options: FoldShelfOptions): Pro
     ...options,
     suffix: "fold",
     what: "remembered fold",
-    encode: encodeFold,
+    encode: (fold) => dagCbor.encode(encodeFold(fold)),
     decode: decodeFold,
   });
   return {
