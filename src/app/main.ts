@@ -165,7 +165,13 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   log((error as Error).message);
-  const { hint } = error as { hint?: string };
+  // A taken port is the host's state, not a bug: 69 (EX_UNAVAILABLE), as a taken swarm port is.
+  const portTaken = (error as { code?: unknown }).code === "EADDRINUSE";
+  const { hint } = portTaken
+    ? {
+        hint: "another process listens on it (a second app needs a PORT of its own as well as a NOMAD_PATCH_DATA_DIR of its own): stop it, or set PORT to a free port",
+      }
+    : (error as { hint?: string });
   if (hint !== undefined) log(hint);
-  process.exit((error as { exitCode?: number }).exitCode ?? 1);
+  process.exit(portTaken ? 69 : ((error as { exitCode?: number }).exitCode ?? 1));
 });

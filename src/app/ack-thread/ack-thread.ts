@@ -113,7 +113,7 @@ export async function startAckThread(options: AckThreadOptions): Promise<AckThre
       case "listening":
         return listening(message.port);
       case "listen-failed":
-        return failedToListen(new Error(message.message));
+        return failedToListen(Object.assign(new Error(message.message), { code: message.code }));
       case "delivery": {
         const delivery = { event: message.event, file: message.file };
         if (handle === undefined) early.push(delivery);

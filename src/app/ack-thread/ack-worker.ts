@@ -197,7 +197,7 @@ server.once("error", (error: NodeJS.ErrnoException) => {
     error.code === "EADDRINUSE"
       ? `Port ${settings.port} is already in use. You can define the PORT environment variable to use a different port.`
       : error.message;
-  post({ kind: "listen-failed", message });
+  post({ kind: "listen-failed", message, code: error.code });
   port.close();
 });
 server.listen({ port: settings.port, host: settings.host }, () => {

@@ -33,7 +33,8 @@ export type ToAckWorker =
 /** From the acknowledging thread to the main thread. */
 export type FromAckWorker =
   | { readonly kind: "listening"; readonly port: number }
-  | { readonly kind: "listen-failed"; readonly message: string }
+  /** `code`: the socket error's (`EADDRINUSE` for a taken port), which the start's exit code depends on. */
+  | { readonly kind: "listen-failed"; readonly message: string; readonly code?: string }
   /** Answered 200: its record is `file` in the queue's directory (undefined: it could not be kept). */
   | { readonly kind: "delivery"; readonly event: QueuedEvent; readonly file: string | undefined }
   | {

@@ -136,6 +136,32 @@ describe("the app's start command", () => {
     expect(await (await fetch(`${app.url}/ping`)).text()).toBe("PONG");
   });
 
+  it("stops with 69 and what to do when its PORT is taken (a second app given its own data directory but the same PORT), with or without credentials", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "localhost", resolve));
+    cleanups.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    const port = String((taken.address() as AddressInfo).port);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const credentials = {
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      WEBHOOK_SECRET: "a-webhook-secret",
+    };
+    for (const settings of [credentials, {}]) {
+      const dataDir = await tempDir(cleanups);
+      const app = await startApp(
+        { NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl, PORT: port, ...settings },
+        cleanups,
+      );
+      expect(await app.exitCode, app.output()).toBe(69);
+      expect(app.output()).toContain(`Port ${port} is already in use`);
+      expect(app.output()).toContain(
+        "another process listens on it (a second app needs a PORT of its own as well as a NOMAD_PATCH_DATA_DIR of its own): stop it, or set PORT to a free port",
+      );
+      expect(app.output()).not.toContain("Listening on");
+    }
+  });
+
   it("refuses a second app on the same data directory, naming the first one's pid, and takes over a dead one's lock", async () => {
     const dataDir = await tempDir(cleanups);
     const env = { NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl };
