@@ -56,12 +56,46 @@ export function renderRejectedMarkdown(
   return lines.join("\n\n");
 }
 
-/** `/hold`: nothing is applied, by a person or a rule, until the held label is removed. */
-export function renderHeldMarkdown(input: DecisionInput & { readonly heldLabel?: string }): string {
+/**
+ * `/hold`: nothing is applied, by a person or a rule, until the held label is removed. With `applied`, the
+ * patch was applied before the hold came (the approval's job ran first): the hold says it came too late for
+ * it, and holds what comes after.
+ */
+export function renderHeldMarkdown(
+  input: DecisionInput & {
+    readonly heldLabel?: string;
+    /** The roaming value the patch's apply published before the hold. */
+    readonly applied?: { readonly roamingCid: string };
+  },
+): string {
   const label = codeSpan(input.heldLabel ?? "nomad-patch: held");
+  const who = `**${escapeInline(input.user, 60)}**`;
+  if (input.applied) {
+    return [
+      marker("held", input),
+      `✋ **On hold** by ${who}, **too late for ${patch(input)}**: it was applied before the hold came (the target's roaming value is now ${codeSpan(input.applied.roamingCid)}). A hold stops an apply only before it begins; to undo this one, propose a patch that changes it back. Until the label ${label} is removed, no later version and no other patch on this issue is applied, not even by a rule or an approval.`,
+    ].join("\n\n");
+  }
   return [
     marker("held", input),
-    `✋ **On hold** by **${escapeInline(input.user, 60)}**: ${patch(input)} will not be applied, not even by a rule or an approval, until the label ${label} is removed.`,
+    `✋ **On hold** by ${who}: ${patch(input)} will not be applied, not even by a rule or an approval, until the label ${label} is removed.`,
+  ].join("\n\n");
+}
+
+/**
+ * An apply that was begun before the hold and cut short (the app stopped), closed under the hold with
+ * nothing published: the target is as it was, and a new approval once the hold is lifted applies it.
+ */
+export function renderApplyHeldMarkdown(input: {
+  readonly key: string;
+  readonly cid: string;
+  readonly heldLabel: string;
+  readonly retryCommand: string;
+}): string {
+  const version = codeSpan(input.cid);
+  return [
+    marker("held", input),
+    `✋ **Apply held**: the apply of ${patch(input)} (version ${version}) had begun before the issue was put on hold, and was cut short before it published anything. The hold stands, so it was not finished: nothing was published, and the target is as it was. Remove the label ${codeSpan(input.heldLabel)} and comment ${codeSpan(input.retryCommand, { max: 60 })} to apply it.`,
   ].join("\n\n");
 }
 

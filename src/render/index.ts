@@ -10,6 +10,7 @@ export {
   type DecisionInput,
   isRulesRejection,
   RULESET,
+  renderApplyHeldMarkdown,
   renderHeldMarkdown,
   renderLiftedMarkdown,
   renderRejectedMarkdown,

@@ -18,6 +18,11 @@ export interface OutcomeOptions {
   readonly gatewayUrl?: string;
   /** The target's display name when the review is not at hand (the review's own name wins). */
   readonly targetName?: string;
+  /**
+   * The issue was put on hold (this label) after the apply had published the bot's event stream: it was
+   * finished all the same, and the outcome says why.
+   */
+  readonly heldTooLate?: { readonly heldLabel: string };
 }
 
 /**
@@ -65,7 +70,13 @@ export function renderOutcomeMarkdown(
     `${count(outcome.entryCids.length, "entry", "entries")} written with fresh timestamps`,
     listed.length > 0 ? listed.join("\n") : "_None._",
   );
-  return [marker, headline, facts.join("\n"), entries].join("\n\n");
+  const late =
+    options.heldTooLate === undefined
+      ? []
+      : [
+          `✋ **The hold came too late**: the label ${codeSpan(options.heldTooLate.heldLabel)} was put on after this apply had published the patch's entries in the bot's event stream. Stopping there would have left the target half-written (its devices fold the entries, its published roaming value does not show them), so the apply was finished. To undo it, propose a patch that changes it back; the hold stands for what comes after.`,
+        ];
+  return [marker, headline, ...late, facts.join("\n"), entries].join("\n\n");
 }
 
 function overrideNote(override: NonNullable<OutcomeOptions["override"]>): string {

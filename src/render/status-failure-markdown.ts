@@ -25,8 +25,11 @@ export interface StatusFailureInput {
 
 /** The apply journal's record of a failed apply, as far as the reader needs it. */
 export interface ApplyProgress {
-  /** No record, `planned`, `failed`, `local-published` (or `done`, which `appliedRoamingCid` reports). */
-  readonly state: "none" | "planned" | "failed" | "local-published" | "done";
+  /**
+   * No record, `planned`, `failed` or `held` (nothing published), `local-published` (or `done`, which
+   * `appliedRoamingCid` reports).
+   */
+  readonly state: "none" | "planned" | "failed" | "held" | "local-published" | "done";
   /** The bot's event stream holding the entries, once `local-published`. */
   readonly streamCid?: string;
   readonly entries?: number;

@@ -24,6 +24,8 @@ export interface PlannedEntry {
  * `failed`: a check or a write before the local publish failed (content unreachable, a block too large,
  * the import of the entries refused) while the bot's stream was known not to hold the entries, so nothing
  * was published; the next approval plans again from a fresh review.
+ * `held`: a `planned` apply resumed under a hold, whose entries the bot's stream was read and found not to
+ * hold: closed with nothing published; like `failed`, the next approval plans again.
  */
 export interface JournalRecord {
   readonly version: 1;
@@ -54,7 +56,12 @@ export interface JournalRecord {
   readonly updatedAt: string;
 }
 
-export type JournalState = "planned" | "local-published" | "done" | "failed";
+export type JournalState = "planned" | "local-published" | "done" | "failed" | "held";
+
+/** States an apply ended in with nothing published: the next approval plans again from a fresh review. */
+export function isClosedUnpublished(state: JournalState): boolean {
+  return state === "failed" || state === "held";
+}
 
 /** States an apply can be left in by a crash or a failure after some of it went out: a retry finishes it. */
 export function isUnfinished(state: JournalState): boolean {

@@ -26,7 +26,12 @@ import {
   TargetMovedError,
   UnfinishedApplyError,
 } from "./apply-errors.js";
-import type { ApplyJournal, JournalRecord, PlannedEntry } from "./apply-journal.js";
+import {
+  type ApplyJournal,
+  isClosedUnpublished,
+  type JournalRecord,
+  type PlannedEntry,
+} from "./apply-journal.js";
 import { fetchAndPinReferenced } from "./fetch-referenced.js";
 import { findDeviceKeys } from "./find-device-keys.js";
 import { readKnownSources } from "./known-sources.js";
@@ -89,8 +94,8 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
     decodePatchRequest(await deps.store.dagGet(patchCid), patchCid.toString()).target;
   return deps.journal.exclusive(targetId, async () => {
     const known = await deps.journal.get(patchCid.toString());
-    // A failed apply published nothing: it starts over from a fresh review, like a first approval.
-    if (known && known.state !== "failed") return complete(deps, known, input, { fresh: false });
+    // A failed or held apply published nothing: it starts over from a fresh review, like a first approval.
+    if (known && !isClosedUnpublished(known.state)) return complete(deps, known, input, { fresh: false });
     await throwIfAnotherUnfinished(deps.journal, targetId, patchCid.toString());
     const planned = await plan(deps, input);
     const outcome = await complete(deps, planned.record, input, { fresh: true });
@@ -98,6 +103,48 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
     return planned.overriddenConflicts.length > 0 && outcome.status === "applied"
       ? { ...outcome, overriddenConflicts: planned.overriddenConflicts }
       : outcome;
+  });
+}
+
+/** What became of an unfinished apply resumed under a hold (`holdUnpublished`). */
+export type HeldApply =
+  /** Nothing of it was published: the journal closed it as `held`. */
+  | { readonly held: true }
+  /** The bot's stream holds its entries (or it was past that): it must be finished. */
+  | { readonly held: false; readonly state: JournalRecord["state"] };
+
+/**
+ * Closes the apply of `patchCid` as `held` when nothing of it was published: it is `planned` and the event
+ * stream the bot's local key publishes now holds none of its entries (a stop before the local publish).
+ * A `planned` apply whose stream holds them (a stop after the publish and before the journal recorded it)
+ * is recorded `local-published`, as resuming it would, and is not held (nor is one whose stream holds some): the target's devices already fold
+ * its entries, and only finishing it makes the roaming value agree. With the target locked, as an apply is:
+ * no apply of the target runs meanwhile, in this process or another. A stream that cannot be read throws,
+ * and the record stays as it was.
+ */
+export async function holdUnpublished(deps: ApplyPatchDeps, patchCid: string): Promise<HeldApply> {
+  const first = await deps.journal.get(patchCid);
+  if (!first) throw new InternalError(`no apply of ${patchCid} in the journal`);
+  return deps.journal.exclusive(first.targetId, async () => {
+    const record = (await deps.journal.get(patchCid)) ?? first;
+    if (record.state !== "planned") return { held: false, state: record.state };
+    const keys = await findDeviceKeys(deps.store, record.targetId);
+    const { cid: streamCid, stream } = await readOwnStream(
+      deps.store,
+      record.targetId,
+      parseIpnsName(keys.local.id),
+    );
+    const present = new Set(stream.entries.map((c) => c.toString()));
+    const out = record.entries.filter((entry) => present.has(entry.cid)).length;
+    if (out > 0 && out === record.entries.length) {
+      const published = { ...record, state: "local-published" as const, streamCid: streamCid.toString() };
+      await deps.journal.put({ ...published, updatedAt: now() });
+      return { held: false, state: "local-published" };
+    }
+    // Some out and some not is no stream this app writes (one import, one publish); resuming appends the rest.
+    if (out > 0) return { held: false, state: "planned" };
+    await deps.journal.put({ ...record, state: "held", updatedAt: now() });
+    return { held: true };
   });
 }
 

@@ -6,22 +6,24 @@ import {
   type ApplyProgress,
   DEFAULT_REFRESH_COMMAND,
   type OutcomeOptions,
+  renderApplyHeldMarkdown,
   renderConflictHoldMarkdown,
   renderOutcomeMarkdown,
   renderStatusFailureMarkdown,
   renderVoidedMarkdown,
 } from "../../render/index.js";
 import { ConflictError, PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
-import { isUnfinished } from "../../service/apply-journal.js";
-import { applyPatch } from "../../service/apply-patch.js";
+import { isUnfinished, type JournalRecord } from "../../service/apply-journal.js";
+import { applyPatch, holdUnpublished } from "../../service/apply-patch.js";
 import { displayNameOf } from "../../service/review-patch.js";
-import { findStatus, type MarkedComment } from "../bot-comments.js";
+import { findStatus, type MarkedComment, reviewComments } from "../bot-comments.js";
 import { describeFailure, describeRecordedFailure, type FailureDescription } from "../describe-failure.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, revisionDelta } from "../revisions.js";
 import { unwatch } from "../watch/watch-key.js";
 import { takeDownApplyLabels } from "./apply-labels.js";
+import { heldNow } from "./held-now.js";
 import { readMarked } from "./issue-comments.js";
 import { reviewKey } from "./review-key.js";
 import { aboutPatch } from "./work-error.js";
@@ -43,6 +45,8 @@ interface ApprovedBy {
   readonly override?: OutcomeOptions["override"];
   /** The approver may apply a patch that conflicts with later changes (an admin: docs/decisions.md). */
   readonly overrideConflicts?: boolean;
+  /** A hold stands that came after the apply had published the bot's stream: the outcome says so. */
+  readonly heldTooLate?: boolean;
 }
 
 /**
@@ -172,6 +176,7 @@ export async function finishIfCutShort(
   const record = await job.runtime.journal.get(cid).catch(() => undefined);
   if (!record || record.patchKey !== key || !isUnfinished(record.state)) return false;
   if (heardOf(marked, key, cid)) return false;
+  if (await heldNow(job, config)) return resumeUnderHold(job, config, record);
   job.log.info(
     { key, cid, journal: record.state },
     "an apply of this version was cut short before the issue heard of it: finishing it",
@@ -179,6 +184,86 @@ export async function finishIfCutShort(
   const approved = { key, cid, result: record.expectResultCid };
   await applyReviewed(job, config, approved, { approvedBy: record.approvedBy });
   return true;
+}
+
+/**
+ * An apply begun before a hold and cut short (the app stopped), resumed while the hold stands. Which wins
+ * follows from what the journal and the bot's stream say was published:
+ * - nothing (`planned`, and the bot's stream holds none of its entries): the hold wins. The record is closed
+ *   as `held`, nothing is published, and the issue says so; an approval once the hold is lifted plans it
+ *   afresh. Returns false: nothing changed in the target, and the review goes on.
+ * - the bot's stream (`local-published`, or `planned` with the stream published before the stop): the
+ *   target's devices already fold the entries, and stopping would leave its roaming value saying otherwise.
+ *   It is finished, and its outcome says the hold came too late and why. Returns true, as finishing does.
+ */
+async function resumeUnderHold(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  record: JournalRecord,
+): Promise<boolean> {
+  const { patchKey: key, patchCid: cid } = record;
+  const applyCommand = config.commands.apply[0] ?? "/apply";
+  const about = { key, cid, retryCommand: applyCommand };
+  const closed = await aboutPatch(about, () =>
+    holdUnpublished({ store: job.runtime.store, journal: job.runtime.journal }, cid),
+  );
+  if (closed.held) {
+    job.log.info(
+      { key, cid },
+      "an apply cut short before it published anything is held: closed, not finished",
+    );
+    await aboutPatch(about, () =>
+      job.github.createComment(
+        renderApplyHeldMarkdown({ key, cid, heldLabel: config.labels.held, retryCommand: applyCommand }),
+      ),
+    );
+    return false;
+  }
+  job.log.info(
+    { key, cid, journal: closed.state },
+    "an apply cut short after its first publish is finished under a hold: the hold came too late",
+  );
+  const approved = { key, cid, result: record.expectResultCid };
+  await applyReviewed(job, config, approved, { approvedBy: record.approvedBy, heldTooLate: true });
+  return true;
+}
+
+/** More reviews than this on one issue are not looked up for a begun apply when a hold comes. */
+const MAX_SETTLED_UNDER_HOLD = 20;
+
+/**
+ * A hold stands (a `/hold` just put it up, or an approval found it): the applies of the issue's current
+ * reviews that were begun and cut short before the issue heard of them are settled under it now
+ * (`resumeUnderHold`), rather than left half-done until some later review. At most 20 reviews are looked
+ * up, each one journal read; a record settled is closed or done, so a second hold finds nothing to do.
+ * Returns how many were settled.
+ */
+export async function settleBegunUnderHold(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+): Promise<number> {
+  const current = reviewComments(marked)
+    .filter((c) => c.marker.cid !== null && c.marker.state !== "superseded")
+    .slice(-MAX_SETTLED_UNDER_HOLD);
+  let settled = 0;
+  for (const { marker } of current) {
+    const { key, cid } = marker;
+    if (cid === null) continue;
+    const record = await job.runtime.journal.get(cid).catch(() => undefined);
+    if (!record || record.patchKey !== key || !isUnfinished(record.state)) continue;
+    if (heardOf(marked, key, cid)) continue;
+    await resumeUnderHold(job, config, record);
+    settled++;
+  }
+  return settled;
+}
+
+/** The roaming value the journal says the apply of version `cid` of `key` published, when it is done. */
+export async function appliedRoaming(job: IssueJob, key: string, cid: string): Promise<string | undefined> {
+  const record = await job.runtime.journal.get(cid).catch(() => undefined);
+  if (record?.state !== "done" || record.patchKey !== key) return undefined;
+  return record.outcome?.roamingCid;
 }
 
 /**
@@ -211,10 +296,16 @@ export async function sayIfFailedUnheard(
 
 /**
  * Whether the issue has a status about version `cid` of `key` that tells of its apply or decides about it:
- * an outcome, a failure, a voided approval, a rejection, a hold. A stranger's denied approval tells nothing.
+ * an outcome, a failure, a voided approval, a rejection. A stranger's denied approval tells nothing, nor
+ * does a hold's comment: whether a hold stands is the label's to say when it matters (it may have been
+ * lifted since), and a hold that closed an apply leaves its record closed, which is found first.
  */
 function heardOf(marked: readonly MarkedComment[], key: string, cid: string): boolean {
-  return findStatus(marked, (m) => m.key === key && m.cid === cid && m.state !== "denied") !== undefined;
+  const said = findStatus(
+    marked,
+    (m) => m.key === key && m.cid === cid && m.state !== "denied" && m.state !== "held",
+  );
+  return said !== undefined;
 }
 
 /** A failed apply's status and label: nothing applied, or as much as the journal says was published. */
@@ -302,6 +393,7 @@ async function reportApplied(
       override: by.override,
       predictedResultCid: by.result,
       gatewayUrl: job.runtime.environment.gatewayUrl,
+      ...(by.heldTooLate ? { heldTooLate: { heldLabel: labels.held } } : {}),
     });
     await job.github.createComment(body);
   }

@@ -11,6 +11,7 @@ import {
 import { RULESET, type RulesRejection, renderConflictHoldMarkdown } from "../../render/index.js";
 import type { IssueJob } from "../job-context.js";
 import { applyReviewed } from "./apply-reviewed.js";
+import { heldNow } from "./held-now.js";
 import { settleRejection } from "./settle-rejection.js";
 
 /**
@@ -70,8 +71,7 @@ export async function applyRules(
   if (verdict.decision === "review") return log.info("no rule decides every entry: waiting for a person");
   if (!isApplicable(review)) return log.info("the rules say apply, but the review is not applicable");
   if (!review.target.canApply) return log.info("the rules say apply, but this node can only preview");
-  if (job.issue.labels.includes(config.labels.held))
-    return log.info("the rules say apply, but it is on hold");
+  if (await heldNow(job, config)) return log.info("the rules say apply, but it is on hold");
   const result = review.predictedResultCid as string;
   await applyReviewed(job, config, { ...about, result }, { approvedBy: RULESET });
 }

@@ -19,8 +19,9 @@ import { reviewLimits } from "../limits.js";
 import { CONFIG_PATH } from "../load-config.js";
 import { readPatchSummary } from "../read-patch-summary.js";
 import { changeBetween, knownRevisions } from "../revisions.js";
-import { applyReviewed } from "./apply-reviewed.js";
+import { applyReviewed, settleBegunUnderHold } from "./apply-reviewed.js";
 import { authorPermission } from "./apply-rules.js";
+import { heldNow } from "./held-now.js";
 import { readComments } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
 import { claimedKeys, standingUntrusted } from "./repair-untrusted.js";
@@ -39,7 +40,8 @@ export interface Approval {
 /**
  * An approval by a person (label or command):
  * 1. the approver's permission, from GitHub, failing closed;
- * 2. not on hold;
+ * 2. not on hold, by the issue's labels as GitHub has them now (an apply begun before the hold and cut
+ *    short is settled under it: `settleBegunUnderHold`);
  * 3. no review comment of the bot's on the issue may stand untrusted (its signature does not verify: edited
  *    by someone, or written before comments were signed): what the approver read may not be what the bot
  *    reviewed, so nothing is applied, and the job's next step reviews it again (`repairUntrusted`);
@@ -54,7 +56,9 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
   const { user, via } = approval;
   const level = await mayDecide(job, config, user, { action: "approve", via });
   if (level === undefined) return false;
-  if (job.issue.labels.includes(config.labels.held)) {
+  if (await heldNow(job, config)) {
+    // An approval replayed after a stop whose apply had begun before the hold: settled under it, and said.
+    if ((await settleBegunUnderHold(job, config, (await readComments(job)).marked)) > 0) return false;
     job.log.info({ user }, "approval ignored: the issue is on hold");
     await job.github.createComment(
       renderNothingToApproveMarkdown({ reason: "held", heldLabel: config.labels.held }),

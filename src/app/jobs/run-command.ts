@@ -1,10 +1,12 @@
 import type { NomadPatchConfig, SlashCommand } from "../../policy/index.js";
 import { renderHeldMarkdown, renderRejectedMarkdown } from "../../render/index.js";
-import { reviewComments } from "../bot-comments.js";
+import { type MarkedComment, reviewComments } from "../bot-comments.js";
 import { findKeys } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
 import { unwatch } from "../watch/watch-key.js";
+import { appliedRoaming, settleBegunUnderHold } from "./apply-reviewed.js";
 import { approve } from "./approve.js";
+import { heldNow } from "./held-now.js";
 import { readMarked } from "./issue-comments.js";
 import { mayDecide } from "./may-decide.js";
 import { admitKeys, reviewKeys } from "./review-keys.js";
@@ -39,18 +41,48 @@ export async function runCommand(
         await job.github.removeLabel(config.labels.approve);
       return;
     }
-    case "hold": {
-      if (!(await mayDecide(job, config, user, { action: "hold", via: "command" }))) return;
-      if (await decidedSince(job, "held", source.at)) return;
-      await job.github.addLabels([config.labels.held]);
-      const about = await soleReview(job);
-      await job.github.createComment(renderHeldMarkdown({ ...about, user, heldLabel: config.labels.held }));
+    case "hold":
+      await hold(job, config, source);
       return;
-    }
     case "refresh":
       await refresh(job, config, user);
       return;
   }
+}
+
+/**
+ * `/hold` by someone who may decide: the held label goes up, then an apply of the issue's that was begun
+ * and cut short (the app stopped) is settled under the hold (`settleBegunUnderHold`: held if nothing was
+ * published, finished and said too late if the bot's stream was), and then the hold is said: as too late
+ * for the issue's one patch when that was applied before it (its approval's job ran first), so the issue
+ * never reads "will not be applied" under an outcome that says it was. A hold that stands already (its label
+ * up, and the bot's latest decision a hold) writes nothing again: a writer's flood of `/hold` costs reads.
+ */
+async function hold(job: IssueJob, config: NomadPatchConfig, source: CommandSource): Promise<void> {
+  const { user } = source;
+  if (!(await mayDecide(job, config, user, { action: "hold", via: "command" }))) return;
+  if (await decidedSince(job, "held", source.at)) return;
+  const heldLabel = config.labels.held;
+  const marked = await readMarked(job);
+  if ((await heldNow(job, config)) && latestDecision(marked) === "held") {
+    job.log.info({ user }, "already on hold: nothing written");
+    await settleBegunUnderHold(job, config, marked);
+    return;
+  }
+  await job.github.addLabels([heldLabel]);
+  await settleBegunUnderHold(job, config, marked);
+  const about = soleReviewOf(marked);
+  const roamingCid = about.key && about.cid ? await appliedRoaming(job, about.key, about.cid) : undefined;
+  const applied = roamingCid === undefined ? undefined : { roamingCid };
+  if (applied) job.log.info({ ...about }, "hold after the patch was applied: said too late");
+  await job.github.createComment(renderHeldMarkdown({ ...about, user, heldLabel, applied }));
+}
+
+/** The bot's latest decision comment on the issue: a hold or a rejection. */
+function latestDecision(marked: readonly MarkedComment[]): "held" | "rejected" | undefined {
+  const decisions = marked.filter((c) => c.marker.state === "held" || c.marker.state === "rejected");
+  const state = decisions.at(-1)?.marker.state;
+  return state === "held" || state === "rejected" ? state : undefined;
 }
 
 /**
@@ -95,7 +127,11 @@ async function decidedSince(
 
 /** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */
 async function soleReview(job: IssueJob): Promise<{ key?: string; cid?: string }> {
-  const reviews = reviewComments(await readMarked(job));
+  return soleReviewOf(await readMarked(job));
+}
+
+function soleReviewOf(marked: readonly MarkedComment[]): { key?: string; cid?: string } {
+  const reviews = reviewComments(marked);
   const only = reviews.length === 1 ? reviews[0] : undefined;
   return { key: only?.marker.key, cid: only?.marker.cid ?? undefined };
 }

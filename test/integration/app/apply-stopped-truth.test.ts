@@ -237,4 +237,192 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
     ]);
     expect([...gh.labels]).toEqual([]);
   });
+
+  const HELD = "nomad-patch: held";
+  const pinning = (args: unknown[]) => (args[1] as { pin?: boolean } | undefined)?.pin === true;
+  const holdPoints: { readonly name: string; readonly point: StopPoint; readonly wins: boolean }[] = [
+    { name: "after its plan was recorded", point: { journal: "planned" }, wins: true },
+    {
+      name: "after the entries were written, before the local publish",
+      point: { store: "publishName", nth: 1 },
+      wins: true,
+    },
+    {
+      name: "after the local publish, before the journal recorded it",
+      point: { journal: "local-published", before: true },
+      wins: false,
+    },
+    { name: "after the local publish was recorded", point: { journal: "local-published" }, wins: false },
+    {
+      name: "after the roaming publish, before the outcome was recorded",
+      point: { store: "dagPut", nth: 1, match: pinning },
+      wins: false,
+    },
+  ];
+
+  for (const [i, { name, point, wins }] of holdPoints.entries()) {
+    it(`a hold put on while an apply stopped ${name} ${wins ? "wins: nothing is published" : "comes too late: the apply is finished, and says why"}`, async () => {
+      const target = await createProject(pair.operator.store);
+      const before = await operatorView(pair.operator.store, target.id);
+      const patch = await proposeRename(pair.contributor.store, target, `Held ${i}`);
+      const gh = fakeGitHub({
+        ...REPO,
+        botLogin: BOT,
+        config: `${configYaml(target.id)}\n${APPLY_NAMES}`,
+        permissions: { maintainer: WRITER },
+      });
+      const number = 460 + i;
+      const issue = { number, body: `Patch: ${patch.key}` };
+      const cid = patch.cid.toString();
+
+      const first = await firstProcess(point);
+      await first.app.receive({ id: `opened-${i}`, name: "issues", payload: issueOpened(issue) } as Delivery);
+      await first.stop;
+      // While the app is down, a maintainer puts the hold label on by hand (its event asks nothing of the app).
+      gh.labels.add(HELD);
+
+      const next = await nextProcess();
+      expect(next.failures).toEqual([]);
+      const view = await operatorView(pair.operator.store, target.id);
+      if (wins) {
+        expect(markers(gh, number)).toMatchObject([
+          { kind: "review", state: "ready", cid },
+          { kind: "status", state: "held", key: patch.key, cid },
+        ]);
+        const said = gh.botComments(number).at(-1)?.body;
+        expect(said).toContain("✋ **Apply held**");
+        expect(said).toContain("nothing was published, and the target is as it was");
+        expect(await journalState(cid)).toBe("held");
+        expect(view.eventIds).toEqual([]);
+        expect(view.published).toBe(before.published);
+        expect([...gh.labels]).toEqual([HELD]);
+      } else {
+        expect(markers(gh, number)).toMatchObject([
+          { kind: "review", state: "ready", cid },
+          { kind: "status", state: "applied", key: patch.key, cid },
+        ]);
+        const said = gh.botComments(number).at(-1)?.body;
+        expect(said).toContain("✋ **The hold came too late**");
+        expect(said).toContain("**Approved by:** the repository's rules");
+        expect(await journalState(cid)).toBe("done");
+        expect(view.eventIds).toEqual(["UpdateNameAsync"]);
+        expect(view.name).toBe(`Held ${i}`);
+      }
+
+      // Said once: a redelivery of the opening and a stranger's /refresh write nothing.
+      const written = writes(gh);
+      await next.deliver("issues", issueOpened({ ...issue, labels: [...gh.labels] }));
+      await next.deliver("issue_comment", commentCreated(issue, "/refresh", "stranger"));
+      expect(writes(gh)).toBe(written);
+      if (!wins) return;
+
+      // The hold lifted, a person's approval plans afresh and applies it, once.
+      gh.labels.delete(HELD);
+      await next.deliver("issue_comment", commentCreated(issue, "/apply", "maintainer"));
+      expect(next.failures).toEqual([]);
+      expect(markers(gh, number).at(-1)).toMatchObject({ kind: "status", state: "applied", cid });
+      expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);
+    });
+  }
+
+  it("a /hold whose job comes after the replayed apply it would have stopped says it came too late", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Held Too Late");
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: `${configYaml(target.id)}\n${APPLY_NAMES}`,
+      permissions: { maintainer: WRITER },
+    });
+    const issue = { number: 470, body: `Patch: ${patch.key}` };
+    const cid = patch.cid.toString();
+
+    const first = await firstProcess({ journal: "planned" });
+    await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
+    await first.stop;
+    // The opening replays first and finishes the apply; the /hold, sent after it, runs after it.
+    const next = await nextProcess();
+    await next.deliver("issue_comment", commentCreated(issue, "/hold", "maintainer"));
+    expect(next.failures).toEqual([]);
+    expect(markers(gh, 470)).toMatchObject([
+      { kind: "review", state: "ready" },
+      { kind: "status", state: "applied", cid },
+      { kind: "status", state: "held", key: patch.key, cid },
+    ]);
+    const said = gh.botComments(470).at(-1)?.body;
+    expect(said).toContain(`**too late for patch \`${patch.key}\`**: it was applied before the hold came`);
+    expect(said).not.toContain("will not be applied");
+    expect([...gh.labels].sort()).toEqual(["nomad-patch: applied", HELD]);
+  });
+
+  it("live: a /hold sent before an /apply wins, though the /apply's event does not show the hold's label yet", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Held Live");
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    const issue = { number: 471, body: `Patch: ${patch.key}` };
+    const next = await nextProcess();
+    await next.deliver("issues", issueOpened(issue));
+
+    // Both sent before either job ran: GitHub's payload of the /apply has no hold label.
+    await next.app.receive({
+      id: "hold",
+      name: "issue_comment",
+      payload: commentCreated(issue, "/hold", "maintainer"),
+    } as Delivery);
+    await next.app.receive({
+      id: "apply",
+      name: "issue_comment",
+      payload: commentCreated(issue, "/apply", "maintainer"),
+    } as Delivery);
+    await next.queue.idle();
+    expect(next.failures).toEqual([]);
+    expect(markers(gh, 471).map((m) => m?.state)).toEqual(["ready", "held", "held"]);
+    expect(gh.botComments(471).at(-1)?.body).toContain("this issue is on hold");
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+    expect(await journalState(patch.cid.toString())).toBeUndefined();
+  });
+
+  it("a stranger can neither hold nor lift a hold, and a writer's flood of /hold writes once", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Held By Whom");
+    const gh = fakeGitHub({
+      ...REPO,
+      botLogin: BOT,
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    const issue = { number: 472, body: `Patch: ${patch.key}` };
+    const next = await nextProcess();
+    await next.deliver("issues", issueOpened(issue));
+
+    // A stranger's /hold is denied and holds nothing: a maintainer's /apply applies.
+    await next.deliver("issue_comment", commentCreated(issue, "/hold", "stranger"));
+    expect(markers(gh, 472).at(-1)).toMatchObject({ kind: "status", state: "denied" });
+    expect([...gh.labels]).toEqual([]);
+
+    // A maintainer's hold, then 20 more: the label and one comment, once.
+    await next.deliver("issue_comment", commentCreated(issue, "/hold", "maintainer"));
+    expect([...gh.labels]).toEqual([HELD]);
+    const written = writes(gh);
+    for (let n = 0; n < 20; n++)
+      await next.app.receive({
+        id: `flood-${n}`,
+        name: "issue_comment",
+        payload: commentCreated({ ...issue, labels: [HELD] }, "/hold", "maintainer"),
+      } as Delivery);
+    await next.queue.idle();
+    expect(next.failures).toEqual([]);
+    expect(writes(gh)).toBe(written);
+
+    // A stranger cannot lift it: their /apply is denied, and nothing is applied.
+    await next.deliver("issue_comment", commentCreated({ ...issue, labels: [HELD] }, "/apply", "stranger"));
+    expect(markers(gh, 472).at(-1)).toMatchObject({ kind: "status", state: "denied" });
+    expect([...gh.labels]).toEqual([HELD]);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
 });

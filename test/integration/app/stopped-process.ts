@@ -1,9 +1,12 @@
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import type { ApplyJournal, JournalRecord } from "../../../src/service/apply-journal.js";
 
-/** Where a process stops: after the journal recorded a state, or as a store call is made. */
+/**
+ * Where a process stops: after the journal recorded a state (with `before`, as it is about to record it:
+ * the step it records is done, the record not written), or as a store call is made.
+ */
 export type StopPoint =
-  | { readonly journal: JournalRecord["state"] }
+  | { readonly journal: JournalRecord["state"]; readonly before?: boolean }
   | { readonly store: keyof IpfsStore; readonly nth: number; readonly match?: (args: unknown[]) => boolean };
 
 /** A store call that fails before the stop, as Kubo failing it would (every call of that name, until the stop). */
@@ -52,6 +55,7 @@ export function stoppingAt(store: IpfsStore, point: StopPoint, fault?: StoreFaul
     unfinished: (targetId) => (stopped ? never() : onDisk.unfinished(targetId)),
     put: async (record) => {
       if (stopped) return never();
+      if ("journal" in point && point.before && record.state === point.journal) return halt();
       await onDisk.put(record);
       if ("journal" in point && record.state === point.journal) {
         stopped = true;
