@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     }
     /** When each review ran (the profile's clock): what ran inside the reviews can be told from the rest. */
     const windows: { startUs: number; endUs: number }[] = [];
+    /** With `--trace`: each review's tail, from its last export's end to its answer (no request in flight). */
+    const tails: { startUs: number; endUs: number }[] = [];
     for (let i = 0; i < runs; i++) {
       if (mode === "restart") {
         const run = await timed(() => restarted((store) => reviewAndRender(store, patch.key, size)));
@@ -95,13 +97,22 @@ async function main(): Promise<void> {
       node.begin();
       const startUs = Number(process.hrtime.bigint() / 1000n);
       const run = await timed(() => reviewAndRender(store, patch.key, size));
-      windows.push({ startUs, endUs: Number(process.hrtime.bigint() / 1000n) });
+      const endUs = Number(process.hrtime.bigint() / 1000n);
+      windows.push({ startUs, endUs });
       await disk?.close();
       process.stderr.write(
         `[profile] ${mode} review ${run.ms.toFixed(0)} ms (render ${run.value.renderMs.toFixed(0)} ms)\n`,
       );
       if (!trace) continue;
       process.stderr.write(`${describeTrace(node.calls(), run.ms)}\n`);
+      const exportsEnd = Math.max(
+        0,
+        ...node.calls().flatMap((c) => (c.method === "exportDag" ? [c.end] : [])),
+      );
+      tails.push({ startUs: startUs + exportsEnd * 1000, endUs });
+      process.stderr.write(
+        `the tail: last export's end at ${exportsEnd.toFixed(0)} ms, the answer ${(run.ms - exportsEnd).toFixed(0)} ms after it\n`,
+      );
       // The bench's `car` bound for the same names and DAGs, measured right after, under the same load.
       const car = await carBeside(pair.operator.store.apiUrl, node.calls(), run.value.roots, run.ms);
       process.stderr.write(`${car.replace("cold/car", `${mode}/car`)}\n`);
@@ -119,7 +130,7 @@ async function main(): Promise<void> {
     const { profile } = await session.post("Profiler.stop");
     const file = join(process.cwd(), "bench", "results", `review-${mode}-${history}x${size}.cpuprofile`);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify({ ...profile, windows }));
+    await writeFile(file, JSON.stringify({ ...profile, windows, tails }));
     process.stderr.write(
       `[profile] written to ${file}; summarise it with lib-bench/bench/summarise-profile.js\n`,
     );

@@ -12,6 +12,8 @@ interface Profile {
   readonly timeDeltas: readonly number[];
   /** When the reviews ran (`profile-review.js` cold and warm), on the profile's clock. */
   readonly windows?: readonly { readonly startUs: number; readonly endUs: number }[];
+  /** With `--trace`: each review from its last export's end to its answer. */
+  readonly tails?: readonly { readonly startUs: number; readonly endUs: number }[];
 }
 
 /**
@@ -60,4 +62,8 @@ if (process.argv.includes("--own"))
 if (process.argv.includes("--own") && profile.windows && profile.windows.length > 0)
   process.stdout.write(
     `\ninside the ${profile.windows.length} reviews alone\n${attributeWindows(profile as unknown as TimedProfile, profile.windows, Number(topArg))}\n`,
+  );
+if (process.argv.includes("--own") && profile.tails && profile.tails.length > 0)
+  process.stdout.write(
+    `\nafter the last export of each of the ${profile.tails.length} reviews (their tails)\n${attributeWindows(profile as unknown as TimedProfile, profile.tails, Number(topArg))}\n`,
   );

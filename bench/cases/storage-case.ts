@@ -154,6 +154,7 @@ export async function runStorage(
   contributor: Parameters<typeof writeStorageHistory>[0],
   setup: Record<string, number>,
   log: (line: string) => void,
+  review: { readonly coldRuns?: number; readonly withoutRequestBaselines?: boolean } = {},
 ): Promise<{ result: StorageCaseResult; review: ReviewCaseResult; patch: WrittenPatch }> {
   const written = await timed(() =>
     writeStorageHistory(operator, { name: "bench-storage", entries: STORAGE.entries, files: STORAGE.files }),
@@ -166,11 +167,11 @@ export async function runStorage(
   // take minutes and measure bitswap, which the review table's "first" column does already.
   await contributor.importBlocks(written.value.written, { timeoutMs: 300_000 });
   const { result, patch } = await runStorageCase(contributor, written.value, STORAGE.entries, log);
-  const review = await runReviewCase(
+  const reviewed = await runReviewCase(
     operator,
     patch,
-    { history: STORAGE.entries, patch: result.patchEntries, kind: "storage" },
+    { history: STORAGE.entries, patch: result.patchEntries, kind: "storage", ...review },
     log,
   );
-  return { result, review, patch };
+  return { result, review: reviewed, patch };
 }
