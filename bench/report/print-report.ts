@@ -33,7 +33,7 @@ export function printReport(result: BenchResult): string {
   return [
     `${result.at}, Node ${result.node}, ${result.cpus} CPUs`,
     "",
-    "Review + render (median of 3 runs; cold, sequential and raw once for the 10,000-entry history)",
+    "Review + render (median of 3 runs; sequential and raw once for the 10,000-entry history)",
     reviewTable(result.review),
     "",
     "first: the first review on the operator's node (patch blocks over bitswap); cold: fresh block cache",
