@@ -80,6 +80,8 @@ async function serve(
     secret: process.env.WEBHOOK_SECRET || "development",
     maxBodyBytes: deps.environment.maxWebhookBytes,
     queueDir: join(deps.environment.dataDir, "queue"),
+    maxConnections: deps.environment.maxConnections,
+    maxConnectionsPerClient: deps.environment.maxConnectionsPerClient,
     log: {
       info: (fields: object | string, msg?: string) => log(describeLine(fields, msg)),
       warn: (fields: object | string, msg?: string) => log(describeLine(fields, msg)),

@@ -70,6 +70,13 @@ const schema = z.object({
     .min(64 * 1024)
     .max(MAX_WEBHOOK_BYTES)
     .default(MAX_WEBHOOK_BYTES),
+  /**
+   * Connections the webhook thread (`npm start`) holds open at once, in all and per client address (IPv4,
+   * or IPv6 /64): one more is closed at once. Behind a reverse proxy every connection is the proxy's, so
+   * an operator there sets the per-client cap to the total (docs/operator-guide.md).
+   */
+  NOMAD_PATCH_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(512),
+  NOMAD_PATCH_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(128),
   /** Patch keys the app reviews per person per hour; people with write access are not limited. */
   NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
   /** The inboxes (docs/configuration.md "Inbox"): messages a minute per sending peer, from all, keys pending. */
@@ -128,6 +135,10 @@ export interface Environment {
   readonly diskCacheBytes: number;
   /** Webhook bodies above this are refused with 413 before they are read whole. */
   readonly maxWebhookBytes: number;
+  /** The webhook thread's connections open at once, in all: one more is closed at once. */
+  readonly maxConnections: number;
+  /** Of those, from one client address (IPv4, or IPv6 /64): one more is closed at once. */
+  readonly maxConnectionsPerClient: number;
   readonly keysPerSenderPerHour: number;
   /** What a node's inboxes take (docs/configuration.md "Inbox"). */
   readonly inbox: {
@@ -178,6 +189,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     blockCacheBytes: e.NOMAD_PATCH_BLOCK_CACHE_MB * 1024 * 1024,
     diskCacheBytes: e.NOMAD_PATCH_DISK_CACHE_MB * 1024 * 1024,
     maxWebhookBytes: e.NOMAD_PATCH_MAX_WEBHOOK_BYTES,
+    maxConnections: e.NOMAD_PATCH_MAX_CONNECTIONS,
+    maxConnectionsPerClient: e.NOMAD_PATCH_MAX_CONNECTIONS_PER_CLIENT,
     keysPerSenderPerHour: e.NOMAD_PATCH_KEYS_PER_SENDER_PER_HOUR,
     inbox: {
       perSenderPerMinute: e.NOMAD_PATCH_INBOX_PER_SENDER_PER_MINUTE,

@@ -30,6 +30,12 @@ export interface AckThreadOptions {
   readonly maxRecordBytes?: number;
   /** Deliveries answered and not yet taken by the app, past which more are answered 503 (default 5000). */
   readonly maxUnsettled?: number;
+  /**
+   * Connections open at once (`NOMAD_PATCH_MAX_CONNECTIONS`, default 512), and from one client address,
+   * IPv4 or IPv6 /64 (`NOMAD_PATCH_MAX_CONNECTIONS_PER_CLIENT`, default 128): one more is closed at once.
+   */
+  readonly maxConnections?: number;
+  readonly maxConnectionsPerClient?: number;
   readonly log: Pick<AppLog, "info" | "warn" | "error">;
   /**
    * Told once if the thread stops without being asked (an uncaught error, killed): nothing answers
@@ -53,6 +59,9 @@ export interface AckThread extends AcknowledgedDeliveries {
 }
 
 const CLOSE_WAIT_MS = 10_000;
+/** As `NOMAD_PATCH_MAX_CONNECTIONS` and `NOMAD_PATCH_MAX_CONNECTIONS_PER_CLIENT` default (config/environment.ts). */
+const DEFAULT_MAX_CONNECTIONS = 512;
+const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 128;
 
 /**
  * The webhook thread's code: `ack-worker.js` beside this module once built. Run from the sources (the
@@ -81,6 +90,8 @@ export async function startAckThread(options: AckThreadOptions): Promise<AckThre
     queueDir: options.queueDir,
     maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     maxUnsettled: options.maxUnsettled ?? 5000,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxConnectionsPerClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
   };
   const { log } = options;
   const worker = new Worker(workerFile(), { workerData: settings });

@@ -6,10 +6,10 @@
  * a request or answering it (docs/decisions.md, "Webhooks are acknowledged on a thread of their own").
  */
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { createRecordWriter } from "../disk-queue.js";
-import { bodyBudget, type Guard, readGuarded } from "../webhook-body-limit.js";
+import { bodyBudget, clientOf, type Guard, readGuarded } from "../webhook-body-limit.js";
 import type { AckWorkerSettings, FromAckWorker, InnerAddress, ToAckWorker } from "./messages.js";
 import { readDelivery } from "./read-delivery.js";
 
@@ -56,8 +56,59 @@ const server = createServer(
     });
   },
 );
+/**
+ * Connections open now, per client (`clientOf`: the socket's address, never a header) and in all. Each
+ * connection costs a file descriptor for as long as the deadlines above let it wait, so one address could
+ * otherwise open thousands and leave none for GitHub's deliveries or the app's own files and Kubo calls.
+ * One over a cap is closed at once, before a byte of it is read; said once per client until it is below
+ * its cap again, so a flood of refusals is not a flood of log lines.
+ */
+const connections = new Map<string, number>();
+let connectionsOpen = 0;
+const capped = new Set<string>();
+const ALL = "(all clients)";
+
+function admitConnection(socket: Socket): boolean {
+  const client = clientOf(socket.remoteAddress);
+  const theirs = connections.get(client) ?? 0;
+  const over =
+    connectionsOpen >= settings.maxConnections
+      ? ALL
+      : theirs >= settings.maxConnectionsPerClient
+        ? client
+        : undefined;
+  if (over !== undefined) {
+    if (!capped.has(over)) {
+      capped.add(over);
+      log(
+        "warn",
+        over === ALL
+          ? { open: connectionsOpen, maxConnections: settings.maxConnections }
+          : { client, open: theirs, maxConnectionsPerClient: settings.maxConnectionsPerClient },
+        over === ALL
+          ? "too many connections open: new ones are closed at once"
+          : "too many connections from one client: its new ones are closed at once",
+      );
+    }
+    socket.destroy();
+    return false;
+  }
+  connections.set(client, theirs + 1);
+  connectionsOpen++;
+  socket.once("close", () => {
+    const left = (connections.get(client) ?? 1) - 1;
+    if (left > 0) connections.set(client, left);
+    else connections.delete(client);
+    connectionsOpen--;
+    if (left < settings.maxConnectionsPerClient) capped.delete(client);
+    if (connectionsOpen < settings.maxConnections) capped.delete(ALL);
+  });
+  return true;
+}
+
 // Node times out headers only once a request has begun: a connection that sends nothing is closed here.
-server.on("connection", (socket) => {
+server.on("connection", (socket: Socket) => {
+  if (!admitConnection(socket)) return;
   const silent = setTimeout(() => {
     if (socket.bytesRead === 0) socket.destroy();
   }, HEADERS_DEADLINE_MS);

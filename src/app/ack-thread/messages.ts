@@ -13,6 +13,9 @@ export interface AckWorkerSettings {
   readonly maxRecordBytes: number;
   /** Deliveries handed to the main thread and not yet taken by it; more are answered 503. */
   readonly maxUnsettled: number;
+  /** Connections open at once, in all and from one client (`clientOf`); one more is closed at once. */
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
 }
 
 /** Where the requests that are not webhook deliveries are served: the main thread's HTTP server. */

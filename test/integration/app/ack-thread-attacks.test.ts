@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,10 +71,15 @@ function rawExchange(
   url: string,
   text: string | Buffer,
   waitMs = 20_000,
+  from?: string,
 ): Promise<{ answer: string; closed: boolean; statuses: number[] }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    const socket = connect({
+      port: Number(port),
+      host: hostname,
+      ...(from === undefined ? {} : { localAddress: from }),
+    });
     let answer = "";
     const done = (closed: boolean) => {
       clearTimeout(timer);
@@ -105,6 +111,29 @@ const head = (url: string, headers: Record<string, string>, contentLength: numbe
   ].join("\r\n");
 };
 
+/**
+ * For the tests of what happens once a connection is taken (a flood of deliveries from one process, 400
+ * held sockets from one address): the connection caps, which would close most of them at once, are lifted
+ * there. Their own test is "one address holding its most connections".
+ */
+const UNCAPPED = { NOMAD_PATCH_MAX_CONNECTIONS: "5000", NOMAD_PATCH_MAX_CONNECTIONS_PER_CLIENT: "5000" };
+
+/** Posts a delivery from one local address (all of 127.0.0.0/8 reaches the loopback) and resolves with its status. */
+function postFrom(url: string, delivery: Delivery, from: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      url,
+      { method: "POST", headers: delivery.headers, localAddress: from },
+      (res) => {
+        res.resume();
+        res.once("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    sent.once("error", reject);
+    sent.end(delivery.body);
+  });
+}
+
 const readStatuses = (file: string) =>
   existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as number[]) : undefined;
 const recordsIn = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".json"));
@@ -117,10 +146,10 @@ describe("the webhook thread under attack", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function serve() {
+  async function serve(env: Record<string, string> = {}) {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    const served = await serveSignedWebhooks(SECRET, {}, { thread: true });
+    const served = await serveSignedWebhooks(SECRET, env, { thread: true });
     // Whatever a failed test left running is done before the next one's GitHub is faked.
     cleanups.push(async () => {
       await served.queue.idle();
@@ -172,7 +201,7 @@ describe("the webhook thread under attack", () => {
   // A bound on a hang, not a speed check: 1,240 deliveries are signed, sent, kept and run on a loaded machine.
   it("a flood of 1,000 signed deliveries, 200 forged ones and 20 copies of one: each answered, the forged kept nowhere, the copies done once, nothing taken lost, and a maintainer's /hold done meanwhile", async () => {
     const gh = repository();
-    const app = await serve();
+    const app = await serve(UNCAPPED);
     const flood = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => signedComment(900 + (i % 40), `flood-${i}`, "/hold", "mallory")),
     );
@@ -284,7 +313,7 @@ describe("the webhook thread under attack", () => {
 
   it("many connections held open, silent or with half their headers, are closed within a bound, and a maintainer's /hold is done meanwhile", async () => {
     const gh = repository();
-    const app = await serve();
+    const app = await serve(UNCAPPED);
     const { hostname, port, pathname } = new URL(app.url);
     const opened = Date.now();
     const sockets = Array.from({ length: 400 }, (_, i) =>
@@ -311,6 +340,59 @@ describe("the webhook thread under attack", () => {
     );
     // Closed by the server well before Node's own 60 s for headers (and its never, for a silent one).
     expect(Math.max(...ends.map((end) => end.at))).toBeLessThan(25_000);
+    expect(app.crashes).toEqual([]);
+  }, 120_000);
+
+  it("one address holding its most connections (headers sent slowly, or idle after a request) gets no more, each closed at once, and a maintainer's /hold from another address is answered and done", async () => {
+    const gh = repository();
+    const app = await serve();
+    const { hostname, port, pathname } = new URL(app.url);
+    const halfHeaders = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\nx-github-event: issue_comment\r\n`;
+    const idleAfterOne = `GET /ping HTTP/1.1\r\nhost: ${hostname}:${port}\r\nconnection: keep-alive\r\n\r\n`;
+    // The default cap of one address (128): half of them send headers slowly, half keep an answered
+    // connection idle; then 200 more from the same address, each of which would hold a socket as long.
+    const holding = Array.from({ length: 128 }, (_, i) =>
+      rawExchange(app.url, i % 2 === 0 ? halfHeaders : idleAfterOne, 60_000, "127.0.0.1"),
+    );
+    const more = Array.from({ length: 200 }, () => rawExchange(app.url, halfHeaders, 60_000, "127.0.0.1"));
+    // Another address while the first holds its most.
+    const hold = await signedComment(982, "another-address-1", "/hold", "maintainer");
+    expect(await postFrom(app.url, hold, "127.0.0.2")).toBe(200);
+    await settled(app);
+    expect(held(gh, 982)).toHaveLength(1);
+    const ends = await Promise.all([...holding, ...more]);
+    expect(ends.filter((end) => !end.closed)).toEqual([]);
+    // 128 were taken and answered (408 for headers not whole in time, the ping's answer for the idle
+    // ones); every other one was closed before a byte of it was read: no answer at all.
+    const answered = ends.filter((end) => end.statuses.length > 0);
+    const closedUnread = ends.filter((end) => end.answer === "");
+    expect(answered).toHaveLength(128);
+    expect(closedUnread).toHaveLength(200);
+    expect(answered.filter((end) => end.statuses[0] === 408)).toHaveLength(64);
+    // Said once, not once per connection closed.
+    expect(
+      app.threadLogs.filter((line) => line.msg.includes("too many connections from one client")),
+    ).toHaveLength(1);
+    expect(app.crashes).toEqual([]);
+  }, 120_000);
+
+  it("connections from many addresses stop at the total cap, each over it closed at once", async () => {
+    repository();
+    const app = await serve({
+      NOMAD_PATCH_MAX_CONNECTIONS: "50",
+      NOMAD_PATCH_MAX_CONNECTIONS_PER_CLIENT: "20",
+    });
+    const { hostname, port, pathname } = new URL(app.url);
+    const halfHeaders = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n`;
+    // Four addresses, 20 each: each within its own cap, 80 in all against a total of 50.
+    const sockets = ["127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"].flatMap((from) =>
+      Array.from({ length: 20 }, () => rawExchange(app.url, halfHeaders, 60_000, from)),
+    );
+    const ends = await Promise.all(sockets);
+    expect(ends.filter((end) => !end.closed)).toEqual([]);
+    expect(ends.filter((end) => end.statuses[0] === 408)).toHaveLength(50);
+    expect(ends.filter((end) => end.answer === "")).toHaveLength(30);
+    expect(app.threadLogs.filter((line) => line.msg.includes("too many connections open"))).toHaveLength(1);
     expect(app.crashes).toEqual([]);
   }, 120_000);
 });

@@ -86,6 +86,8 @@ export async function serveSignedWebhooks(
         secret,
         maxBodyBytes: environment.maxWebhookBytes,
         queueDir: join(dataDir, "queue"),
+        maxConnections: environment.maxConnections,
+        maxConnectionsPerClient: environment.maxConnectionsPerClient,
         ...(options.maxUnsettled === undefined ? {} : { maxUnsettled: options.maxUnsettled }),
         log: threadLogs.logger as unknown as AppLog,
         onCrash: (error) => crashes.push(error),
