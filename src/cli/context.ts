@@ -36,6 +36,11 @@ export interface CommandContext {
   readonly progress: (message: string) => void;
   /** Open the node (--kubo, else KUBO_API_URL, else a managed Kubo), run, and close it again. */
   withStore<T>(task: (store: IpfsStore, node: NodeInfo) => Promise<T>): Promise<T>;
+  /**
+   * `nomad-patch` with the options that chose this command's node (`--kubo`, `--data-dir`), for the next
+   * command a line prints: copied as printed, it reaches the same node (the environment carries the rest).
+   */
+  readonly sameNode: string;
   /** Write text or, with --json, the value as JSON, to stdout. */
   print(text: string, json: unknown): void;
   path(relative: string): string;
@@ -54,6 +59,11 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
     env,
     dataDir,
     width: terminalWidth(io, globals.width),
+    sameNode: [
+      "nomad-patch",
+      ...(globals.kubo ? ["--kubo", shellWord(globals.kubo)] : []),
+      ...(globals.dataDir ? ["--data-dir", shellWord(globals.dataDir)] : []),
+    ].join(" "),
     progress,
     async withStore(task) {
       const apiUrl = globals.kubo ? kuboApiUrl(globals.kubo) : env.kuboApiUrl;
@@ -110,6 +120,11 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
     },
     path: (relative) => resolve(io.cwd, relative),
   };
+}
+
+/** `text` as one word of a POSIX shell command line: quoted only when it needs to be. */
+export function shellWord(text: string): string {
+  return /^[\w.@%+=:,/-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** Runs a command's work with its context; main.ts supplies it, so failures are handled in one place. */

@@ -38,7 +38,7 @@ async function createCommand(ctx: CommandContext, options: CreateOptions) {
   const created = await ctx.withStore((store) =>
     createNomadObject({ store }, { module, name: options.name, keyNamePrefix: options.keyNamePrefix }),
   );
-  ctx.print(createdText(module.name, created), {
+  ctx.print(createdText(module.name, created, ctx.sameNode), {
     target: created.keys.roaming.id,
     module: module.name,
     roamingKeyName: created.keys.roaming.name,
@@ -49,13 +49,13 @@ async function createCommand(ctx: CommandContext, options: CreateOptions) {
   });
 }
 
-function createdText(module: string, created: CreatedObject): string {
+function createdText(module: string, created: CreatedObject, nomadPatch: string): string {
   return [
     `Created ${created.keys.roaming.id} (${module}):`,
     `  roaming key  ${created.keys.roaming.name}  value ${created.roamingCid}`,
     `  local key    ${created.keys.local.name}  ${created.keys.local.id}`,
     "",
     "Next: pair the bot's node (or another device) with it:",
-    `  nomad-patch pair send ${created.keys.roaming.id}`,
+    `  ${nomadPatch} pair send ${created.keys.roaming.id}`,
   ].join("\n");
 }

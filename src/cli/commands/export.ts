@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { count } from "../../render/words.js";
 import { exportFolder } from "../../service/export-folder.js";
 import { checkKeyArgument } from "../arguments.js";
-import type { CommandContext, Runner } from "../context.js";
+import { type CommandContext, type Runner, shellWord } from "../context.js";
 
 /** `export <target> <dir>`: a Storage target's folder on disk, to edit and propose from. */
 export function registerExport(program: Command, run: Runner) {
@@ -39,7 +39,7 @@ async function exportCommand(ctx: CommandContext, target: string, dir: string, f
   const text = [
     `Exported ${count(exported.files, "file", "files")} and ${count(exported.folders, "folder", "folders")} (${count(exported.bytes, "byte", "bytes")}) of ${exported.targetId} to ${path}`,
     ...exported.skipped.map((s) => `  skipped ${s}`),
-    `Edit it, then: nomad-patch propose --from-folder ${dir} --title "…"`,
+    `Edit it, then: ${ctx.sameNode} propose --from-folder ${shellWord(dir)} --title "…"`,
   ].join("\n");
   ctx.print(text, { ...exported, dir: path });
 }

@@ -12,7 +12,7 @@ import {
 import { type ReceivedPairing, receivePairing } from "../../service/pair/receive-pairing.js";
 import { type SentPairing, sendPairing } from "../../service/pair/send-pairing.js";
 import { checkKeyArgument, withKeyNamePrefixOption } from "../arguments.js";
-import type { CommandContext, Runner } from "../context.js";
+import { type CommandContext, type Runner, shellWord } from "../context.js";
 
 interface CodeOptions {
   readonly code?: string;
@@ -259,8 +259,4 @@ function receivedText(received: ReceivedPairing): string {
       : "The other device did not leave the room: check there that it added this node's local key as a source.",
     ...(received.knownSources.length > 0 ? [`Known sources: ${received.knownSources.join(", ")}`] : []),
   ].join("\n");
-}
-
-function shellWord(text: string): string {
-  return /^[\w.@%+=:,/-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -129,7 +129,7 @@ async function proposeCommand(ctx: CommandContext, options: ProposeOptions, oper
     inboxDelivery
       ? "delivered" in inboxDelivery
         ? deliveredText(inboxDelivery.delivered)
-        : `Not delivered to the inbox (${inboxDelivery.error.message}): deliver it again with \`nomad-patch deliver ${proposed.key} --inbox ${proposed.targetId}\``
+        : `Not delivered to the inbox (${inboxDelivery.error.message}): deliver it again with \`${ctx.sameNode} deliver ${proposed.key} --inbox ${proposed.targetId}\``
       : delivered
         ? `Posted on ${delivered.url}`
         : deliveryFailure

@@ -93,7 +93,8 @@ describe("the operator's journey with nomad-patch alone", () => {
     expect(created.stdout).toContain("roaming key  Nomad.Kubo.Storage.Roaming.Docs  value bafy");
     expect(created.stdout).toContain("local key    Nomad.Kubo.Storage.Local.Docs  k51");
     expect(created.stdout).toContain(
-      `Next: pair the bot's node (or another device) with it:\n  nomad-patch pair send ${target}`,
+      // The next command reaches the same node as printed: the options that chose it come along.
+      `Next: pair the bot's node (or another device) with it:\n  nomad-patch --kubo ${laptop.apiUrl} --data-dir ${laptopDir()} pair send ${target}`,
     );
 
     const botLocal = await pairWithBot(target, "storage", "Docs", "Nomad.Kubo.Storage");
@@ -110,7 +111,7 @@ describe("the operator's journey with nomad-patch alone", () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toBe(
       `Exported 0 files and 0 folders (0 bytes) of ${target} to ${work}\n` +
-        `Edit it, then: nomad-patch propose --from-folder ${work} --title "…"\n`,
+        `Edit it, then: nomad-patch --kubo ${contributor.apiUrl} propose --from-folder ${work} --title "…"\n`,
     );
     await writeFile(join(work, "hello.txt"), "hello from a contributor\n");
     const proposed = await nomadPatch(
