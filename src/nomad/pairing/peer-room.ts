@@ -6,11 +6,19 @@
  * - any other message counts only when its sender has joined;
  * - a peer leaves when its last heartbeat is older than the expiry, or was seen under a heartbeat this node
  *   no longer uses (so changing the heartbeat empties the room).
+ * Beside the room, what C# does not keep: when each peer was last heard under the current heartbeat, also
+ * after it left for silence (`lastHeard`), so a caller can tell a peer that went quiet from one never heard.
  */
 export type RoomEvent =
   | { readonly kind: "ignored" }
   | { readonly kind: "heartbeat"; readonly peer: string; readonly joined: boolean }
   | { readonly kind: "message"; readonly peer: string; readonly data: Uint8Array };
+
+/**
+ * Peers whose last heartbeat is kept past the expiry: the room's own are pruned, these are not, and anyone
+ * with the password can heartbeat from new peer ids. The peer a pairing waits on is among the first heard.
+ */
+const MAX_HEARD = 64;
 
 interface Seen {
   readonly at: number;
@@ -20,6 +28,8 @@ interface Seen {
 export class PeerRoomState {
   private heartbeatText: string;
   private readonly seen = new Map<string, Seen>();
+  /** Peers heard under the current heartbeat, kept past the expiry; emptied when the heartbeat changes. */
+  private readonly heard = new Map<string, number>();
 
   constructor(
     private readonly self: string,
@@ -41,7 +51,16 @@ export class PeerRoomState {
   /** A new heartbeat; the peers seen under the old one are outdated, as `PruneStalePeersAsync` finds them. */
   setHeartbeat(text: string, now: number): void {
     this.heartbeatText = text;
+    this.heard.clear();
     this.prune(now);
+  }
+
+  /**
+   * When `peer` last sent this node's current heartbeat, whether it is still in the room or left for
+   * silence; undefined when it never did under this heartbeat.
+   */
+  lastHeard(peer: string): number | undefined {
+    return this.heard.get(peer);
   }
 
   receive(from: string, plaintext: Uint8Array, now: number): RoomEvent {
@@ -49,6 +68,7 @@ export class PeerRoomState {
     if (decodeUtf8(plaintext) === this.heartbeatText) {
       const joined = !this.seen.has(from);
       this.seen.set(from, { at: now, heartbeat: this.heartbeatText });
+      if (this.heard.has(from) || this.heard.size < MAX_HEARD) this.heard.set(from, now);
       return { kind: "heartbeat", peer: from, joined };
     }
     if (this.seen.has(from)) return { kind: "message", peer: from, data: plaintext };

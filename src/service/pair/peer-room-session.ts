@@ -116,6 +116,21 @@ export async function openPeerRoom(
   const wake = () => {
     for (const waiter of waiters) if (waiter.check()) waiters.delete(waiter);
   };
+  const enqueue = (data: Uint8Array, from: string) => {
+    queue.push({ data, from });
+    if (queue.length > MAX_QUEUED) queue.shift();
+  };
+  // The bound peer, heard in this room under this side's heartbeat and dropped since for silence. OwlCore's
+  // PeerRoom ignores its messages (src/PeerRoom.cs `ReceiveMessage`), so a message sent once after a silence
+  // longer than the expiry is lost: a C# holder busy between the join and the roaming key sends the key so
+  // (OwlCore.Nomad.Kubo:src/KeyExchange.cs `SendRoamingKeyAsync`, no heartbeat before it). What a room
+  // authenticates still holds for it: the room name (the topic, and the salt of the key), the password (it
+  // decrypted, and the peer's heartbeat did), and the peer id (Kubo delivers only messages signed by it);
+  // expiry is liveness, not authentication. Only the bound peer, only under the heartbeat it was heard
+  // with (a new heartbeat forgets it, as the room does), and only while this session waits: each wait has
+  // its timeout. A peer never heard, or heard only under another password, is not it.
+  const isQuietBound = (from: string) =>
+    from === bound && state.lastHeard(from) !== undefined && !state.joined.includes(from);
 
   const subscription: Subscription = await store.pubsubSubscribe(
     input.code.room,
@@ -139,14 +154,16 @@ export async function openPeerRoom(
         return;
       }
       const event = state.receive(message.from, plaintext, now());
+      if (event.kind === "ignored" && isQuietBound(message.from)) {
+        enqueue(plaintext, message.from);
+        wake();
+        return;
+      }
       if (event.kind === "ignored") {
         const name = keyNameIn(plaintext);
         if (name !== undefined) otherName = { peer: message.from, name };
       }
-      if (event.kind === "message") {
-        queue.push({ data: event.data, from: event.peer });
-        if (queue.length > MAX_QUEUED) queue.shift();
-      }
+      if (event.kind === "message") enqueue(event.data, event.peer);
       if (event.kind !== "ignored") wake();
     },
     {

@@ -17,6 +17,7 @@ import {
   type StorageTarget,
   testPublish,
 } from "../../helpers/nomad-builders/index.js";
+import { runCsharpHolder } from "./csharp-holder.js";
 import { pairTimeoutMs, scratchDir, startPubsubNodes } from "./pair-room.js";
 import { joinRoomAsStranger, type RoomStranger } from "./room-stranger.js";
 
@@ -263,4 +264,77 @@ describe("a stranger in the pairing room", () => {
     expect(sent.refused).toEqual({ messages: 0, peers: [] });
     expect(received.confirmed).toBe(true);
   });
+
+  // The newcomer takes the key from a holder that went quiet (a busy C# holder sends it once, after a
+  // silence longer than the expiry): only from the peer it is bound to, heard in the room under the roaming
+  // key's name with the password. While the holder is quiet, a stranger offers its own key.
+  const strangerOffersWhileHolderIsQuiet = async (
+    code: PairCode,
+    offer: (offered: Uint8Array) => Uint8Array[],
+  ) => {
+    const offeredId = await generateKey(strangerNode, `quiet-${code.room}`);
+    const offered = await strangerNode.store.exportKey(`quiet-${code.room}`);
+    const csharp = await runCsharpHolder(holder, code, {
+      roamingKeyName: folder.keyNames.roaming,
+      localKeyName: folder.keyNames.local,
+      silentMs: 4_000,
+    });
+    let offering: NodeJS.Timeout | undefined;
+    try {
+      const receiving = receive(code);
+      await csharp.joined;
+      const joinedAt = Date.now();
+      // From the holder's last heartbeat until its key: the newcomer drops it from the room after 2 s.
+      let offeredWhileDropped = 0;
+      offering = setInterval(() => {
+        if (csharp.keySent()) return clearInterval(offering);
+        for (const data of offer(offered))
+          void stranger
+            ?.publishRaw(data)
+            .then(() => {
+              if (Date.now() - joinedAt > 2_500 && !csharp.keySent()) offeredWhileDropped++;
+            })
+            .catch(() => {});
+      }, 200);
+      const received = await receiving;
+      // The stranger's key went out while the holder was out of the newcomer's room, and was not taken.
+      expect(offeredWhileDropped).toBeGreaterThan(0);
+      return { received, offeredId, localKeyId: await csharp.localKeyId };
+    } finally {
+      clearInterval(offering);
+      await csharp.close();
+    }
+  };
+
+  it("never heard in the room, with the password, it sends its key while the holder is quiet: refused; the holder's key is taken", async () => {
+    const code = generatePairCode();
+    stranger = await joinRoomAsStranger(strangerNode, code);
+    const { received, offeredId, localKeyId } = await strangerOffersWhileHolderIsQuiet(code, (offered) => [
+      stranger!.encryptBytes(offered),
+    ]);
+    expect(received.targetId).toBe(folder.id);
+    expect(localKeyId).toBe(received.localId);
+    const keys = await newcomer.store.listKeys();
+    expect(keys.find((k) => k.name === folder.keyNames.roaming)?.id).toBe(folder.id);
+    expect(keys.map((k) => k.id)).not.toContain(offeredId);
+  }, 90_000);
+
+  it("heard with another password, it sends its key under both while the holder is quiet: refused; the holder's key is taken", async () => {
+    const code = generatePairCode();
+    // Its heartbeats (the roaming key's name) are readable only under its own password.
+    stranger = await joinRoomAsStranger(strangerNode, {
+      room: code.room,
+      password: generatePairCode().password,
+    });
+    stranger.repeat(folder.keyNames.roaming);
+    const right = roomCipher(code.password, code.room);
+    const { received, offeredId } = await strangerOffersWhileHolderIsQuiet(code, (offered) => [
+      stranger!.encryptBytes(offered),
+      right.encrypt(offered),
+    ]);
+    expect(received.targetId).toBe(folder.id);
+    const keys = await newcomer.store.listKeys();
+    expect(keys.find((k) => k.name === folder.keyNames.roaming)?.id).toBe(folder.id);
+    expect(keys.map((k) => k.id)).not.toContain(offeredId);
+  }, 90_000);
 });

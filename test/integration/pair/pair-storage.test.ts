@@ -253,4 +253,39 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
     expect((await newcomer.store.listKeys()).find((k) => k.name === late.keyNames.roaming)?.id).toBe(late.id);
     expect(sent).toMatchObject({ newSource: received.localId, sourceAdded: true });
   }, 90_000);
+
+  // A C# holder sends the roaming key once (OwlCore.Nomad.Kubo:src/KeyExchange.cs `SendRoamingKeyAsync`),
+  // with nothing to put a heartbeat right before it: when it is busy between the join and the key for longer
+  // than the newcomer's expiry (its heartbeat is a thread-pool timer; the key is exported by a child
+  // process), the newcomer has dropped it from its room (OwlCore.Kubo:src/PeerRoom.cs) by the time the key
+  // arrives. The newcomer is bound to that holder, heard under the roaming key's name with the password.
+  const receiveQuietly = (code: PairCode, name: string, timeoutMs = pairTimeoutMs) =>
+    receivePairing(
+      { store: newcomer.store },
+      { code, module: "storage", name, dataDir: newcomerDir, timeoutMs, resolve, publish: testPublish },
+    );
+
+  it("takes the key a C# holder sends once, after a silence longer than the expiry with no heartbeat before it", async () => {
+    const quiet = await createStorageTarget(holder, { name: "Quiet", files: { "q.txt": "q\n" } });
+    const code = generatePairCode();
+    const csharp = await runCsharpHolder(holder, code, {
+      roamingKeyName: quiet.keyNames.roaming,
+      localKeyName: quiet.keyNames.local,
+      silentMs: 4_000,
+    });
+    try {
+      const received = await receiveQuietly(code, "Quiet");
+      expect(csharp.keySent()).toBe(true);
+      expect(received.targetId).toBe(quiet.id);
+      expect(received.importedRoamingKey).toBe(true);
+      expect((await newcomer.store.listKeys()).find((k) => k.name === quiet.keyNames.roaming)?.id).toBe(
+        quiet.id,
+      );
+      // The holder took the newcomer's local key id, the first message it read under the local key's name.
+      expect(await csharp.localKeyId).toBe(received.localId);
+      expect(received.confirmed).toBe(true);
+    } finally {
+      await csharp.close();
+    }
+  }, 90_000);
 });
