@@ -4,6 +4,7 @@ import type { PairCode } from "../../nomad/pairing/pair-code.js";
 import { PeerRoomState } from "../../nomad/pairing/peer-room.js";
 import { roomCipher } from "../../nomad/pairing/room-cipher.js";
 import { PairingTimeoutError } from "./pair-errors.js";
+import { type RefusedInRoom, type RoomSeen, roomTimeoutMessage } from "./room-timeout-message.js";
 
 /** PeerRoom's defaults (OwlCore.Kubo:src/PeerRoom.cs): a heartbeat every 500 ms, gone after 2 s of silence. */
 export interface RoomTiming {
@@ -30,12 +31,7 @@ export const MAX_ROOM_MESSAGE_BYTES = 4096;
 /** Peer ids kept for a message (who answered, who was refused); past this only the counts grow. */
 const MAX_PEERS_NOTED = 8;
 
-/** What the room refused from peers other than the one it is bound to. */
-export interface RefusedInRoom {
-  readonly messages: number;
-  /** The first few of them (MAX_PEERS_NOTED), in the order they were refused. */
-  readonly peers: string[];
-}
+export type { RefusedInRoom } from "./room-timeout-message.js";
 
 /** An encrypted peer room on a node's pubsub, as OwlCore.Kubo's `PeerRoom` over `AesPasswordEncryptedPubSub`. */
 export interface PeerRoomSession {
@@ -131,6 +127,17 @@ export async function openPeerRoom(
   // its timeout. A peer never heard, or heard only under another password, is not it.
   const isQuietBound = (from: string) =>
     from === bound && state.lastHeard(from) !== undefined && !state.joined.includes(from);
+  // For the timeout's message: when the bound peer last sent anything readable, once it has been in the room
+  // (a peer named by --from that heartbeats other key names never was, and that message says so). Any
+  // heartbeat counts from then on: after the key the other side moves to the local key's name at its pace.
+  let boundHeardAt: number | undefined;
+  const boundSeen = (): RoomSeen["bound"] => {
+    if (bound === undefined || boundHeardAt === undefined) return undefined;
+    const silentMs = now() - boundHeardAt;
+    return silentMs <= timing.expiryMs
+      ? { peer: bound, present: true }
+      : { peer: bound, present: false, silentMs };
+  };
 
   const subscription: Subscription = await store.pubsubSubscribe(
     input.code.room,
@@ -154,7 +161,10 @@ export async function openPeerRoom(
         return;
       }
       const event = state.receive(message.from, plaintext, now());
-      if (event.kind === "ignored" && isQuietBound(message.from)) {
+      const quietBound = event.kind === "ignored" && isQuietBound(message.from);
+      if (message.from === bound && (event.kind !== "ignored" || quietBound || boundHeardAt !== undefined))
+        boundHeardAt = now();
+      if (quietBound) {
         enqueue(plaintext, message.from);
         wake();
         return;
@@ -213,8 +223,11 @@ export async function openPeerRoom(
         const seen: RoomSeen = {
           room: input.code.room,
           peerId,
+          expiryMs: timing.expiryMs,
+          bound: boundSeen(),
           unreadable,
           oversized,
+          maxMessageBytes: MAX_ROOM_MESSAGE_BYTES,
           otherName,
           ownName: state.heartbeat,
           refused: { messages: refusedMessages, peers: [...refusedPeers] },
@@ -222,7 +235,7 @@ export async function openPeerRoom(
         void sampleRoomPeers().then(() =>
           reject(
             new PairingTimeoutError(
-              ...timeoutMessage(waitingFor, timeoutMs, { ...seen, peers: roomPeersSeen }),
+              ...roomTimeoutMessage(waitingFor, timeoutMs, { ...seen, peers: roomPeersSeen }),
             ),
           ),
         );
@@ -241,7 +254,11 @@ export async function openPeerRoom(
       heartbeating = true;
     },
     bind(peer) {
+      if (peer !== bound) boundHeardAt = undefined;
       bound = peer;
+      // Bound at its join (the receiver without --from): that heartbeat came before the binding.
+      const heard = state.lastHeard(peer);
+      if (heard !== undefined) boundHeardAt = Math.max(boundHeardAt ?? heard, heard);
     },
     waitForJoin: (timeoutMs, waitingFor) =>
       wait(() => state.joined.find((p) => bound === undefined || p === bound), timeoutMs, waitingFor),
@@ -289,65 +306,6 @@ export async function openPeerRoom(
       await subscription.close();
     },
   };
-}
-
-interface RoomSeen {
-  readonly room: string;
-  readonly peerId: string;
-  readonly unreadable: number;
-  readonly oversized: number;
-  readonly otherName: { readonly peer: string; readonly name: string } | undefined;
-  readonly ownName: string;
-  readonly refused: RefusedInRoom;
-  /** The most nodes connected to this one seen in the room during the wait; undefined when the node could not say. */
-  readonly peers?: number | undefined;
-}
-
-/** What went wrong, most specific first, and what to do about it. */
-function timeoutMessage(waitingFor: string, timeoutMs: number, seen: RoomSeen): [string, { hint: string }] {
-  const seconds = Math.round(timeoutMs / 100) / 10;
-  const { room } = seen;
-  const [reason, hint] =
-    seen.unreadable > 0
-      ? [
-          `${seen.unreadable} message(s) in room ${room} could not be decrypted: the other device uses a different password`,
-          "start both sides again with the same code",
-        ]
-      : seen.otherName !== undefined && seen.otherName.name !== seen.ownName
-        ? [
-            `the other device (peer ${seen.otherName.peer}) is in room ${room} as ${JSON.stringify(seen.otherName.name)}, this one as ${JSON.stringify(seen.ownName)}: both devices must use the same key names`,
-            "run `pair receive` with --module and --name exactly as `pair send` printed them (the folder name or KnownId, same case), and --key-name-prefix with the part before `.Roaming.` when the other device's app sets its own KeyNamePrefix",
-          ]
-        : seen.peers === 0
-          ? [
-              `no node connected to this one (peer ${seen.peerId}) is in room ${room}`,
-              `start the other side with the same code, and connect the two nodes: on the other one, \`ipfs swarm connect <an address of this node, from ipfs id>\` (or \`ipfs swarm connect /p2p/${seen.peerId}\` where the nodes find each other through the DHT); both need pubsub on (Pubsub.Enabled)`,
-            ]
-          : seen.peers !== undefined && seen.peers > 0
-            ? // `pair receive` speaks only once the holder it expects heartbeats (receive-pairing.ts), as a C#
-              // receiver does (OwlCore.Nomad.Kubo:src/KeyExchange.cs `ExchangeRoamingKeyAsync`: heartbeat enabled
-              // after `WaitForJoinAsync`): with another password or other key names it listens in silence, and
-              // only its own timeout says why.
-              [
-                `a node connected to this one is in room ${room} but sent nothing this side can read: \`pair receive\` waits without a word when its password or its key names differ from this side's`,
-                "the other side's own message says which (another password, or other key names); start both sides again with the same code, `pair receive` with the --module and --name `pair send` printed",
-              ]
-            : [
-                `nothing arrived in room ${room}: check the code on both devices, that both are running, that their nodes are connected and have pubsub on (Pubsub.Enabled)`,
-                "start both sides again with the same code",
-              ];
-  const dropped =
-    seen.oversized > 0
-      ? ` ${seen.oversized} message(s) over ${MAX_ROOM_MESSAGE_BYTES} bytes were dropped unread (no pairing sends one).`
-      : "";
-  const refused =
-    seen.refused.messages > 0
-      ? ` This side refused ${seen.refused.messages} message(s) from ${seen.refused.peers.length} other peer(s) (${seen.refused.peers.join(", ")}): it takes the one peer it is bound to.`
-      : "";
-  return [
-    `Pairing gave up after ${seconds} s waiting for ${waitingFor}; ${reason}.${dropped}${refused}`,
-    { hint },
-  ];
 }
 
 /** How many connected nodes listen in the room; undefined when the node does not answer in time. */

@@ -11,6 +11,7 @@ import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
 import { readKnownSources } from "../../../src/service/known-sources.js";
 import { loadTarget } from "../../../src/service/load-target.js";
+import { PairingTimeoutError } from "../../../src/service/pair/pair-errors.js";
 import type { RoomTiming } from "../../../src/service/pair/peer-room-session.js";
 import { receivePairing } from "../../../src/service/pair/receive-pairing.js";
 import { sendPairing } from "../../../src/service/pair/send-pairing.js";
@@ -288,4 +289,33 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
       await csharp.close();
     }
   }, 90_000);
+
+  it("a C# holder that goes quiet and never sends the key: the newcomer says it heard the holder, then silence", async () => {
+    const silent = await createStorageTarget(holder, { name: "Silent", files: { "s.txt": "s\n" } });
+    const keysBefore = await newcomer.store.listKeys();
+    const code = generatePairCode();
+    const csharp = await runCsharpHolder(holder, code, {
+      roamingKeyName: silent.keyNames.roaming,
+      localKeyName: silent.keyNames.local,
+      silentMs: 60_000,
+      keyAfterSilence: false,
+    });
+    try {
+      const error = await receiveQuietly(code, "Silent", 6_000).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PairingTimeoutError);
+      const { message, hint } = error as PairingTimeoutError;
+      expect(message).toContain(`waiting for the roaming key from peer ${csharp.peerId}`);
+      expect(message).toMatch(
+        new RegExp(
+          `peer ${csharp.peerId} was in room ${code.room} and went quiet: nothing from it for the last \\d+(\\.\\d)? s`,
+        ),
+      );
+      expect(message).not.toContain("sent nothing this side can read");
+      expect(message).toContain("Nothing was changed on this node");
+      expect(hint).toContain("the other side's own output");
+      expect(await newcomer.store.listKeys()).toEqual(keysBefore);
+    } finally {
+      await csharp.close();
+    }
+  }, 60_000);
 });
