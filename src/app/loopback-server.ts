@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { InnerAddress } from "./ack-thread/messages.js";
+import { BOUNDED_SERVER_OPTIONS, closeIfSilent } from "./connection-deadlines.js";
 
 /**
  * Answers a request and returns (a promise of) true, or returns false or nothing to leave it to the next
@@ -17,6 +18,12 @@ export interface LoopbackServer {
 }
 
 const LOOPBACK = "127.0.0.1";
+/**
+ * Connections the loopback server holds at once: the webhook thread passes requests on over at most 64
+ * (its agent's `maxSockets`), and a health check on the host may come besides. Anything on the host can
+ * reach the port, and each connection is a file descriptor of the process the webhook thread also needs.
+ */
+export const LOOPBACK_MAX_CONNECTIONS = 128;
 
 /**
  * Probot's `/ping`, as its own server answers it (probot/lib/server/handlers/ping.js): a process manager's
@@ -37,8 +44,12 @@ export const answerPing: RequestHandler = (req, res) => {
 export async function listenOnLoopback(
   handlers: readonly RequestHandler[],
   onError: (error: unknown) => void,
+  bounds: { readonly maxConnections?: number } = {},
 ): Promise<LoopbackServer> {
-  const server = createServer((req, res) => {
+  // Bounded as the webhook thread's server is (`connection-deadlines.ts`), rather than Node's defaults:
+  // 60 s for headers, 300 s for a request, and no bound on a connection that sends nothing. Over the cap,
+  // Node closes a new connection at once.
+  const server = createServer(BOUNDED_SERVER_OPTIONS, (req, res) => {
     void (async () => {
       for (const handler of handlers) if (await handler(req, res)) return;
       if (!res.headersSent) res.writeHead(404).end();
@@ -48,6 +59,8 @@ export async function listenOnLoopback(
       else res.destroy();
     });
   });
+  server.maxConnections = bounds.maxConnections ?? LOOPBACK_MAX_CONNECTIONS;
+  server.on("connection", (socket: Socket) => closeIfSilent(socket));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => {
       reject(

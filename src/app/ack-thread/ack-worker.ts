@@ -8,21 +8,13 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { BOUNDED_SERVER_OPTIONS, closeIfSilent } from "../connection-deadlines.js";
 import { createRecordWriter } from "../disk-queue.js";
 import { bodyBudget, clientOf, type Guard, readGuarded } from "../webhook-body-limit.js";
 import type { AckWorkerSettings, FromAckWorker, InnerAddress, ToAckWorker } from "./messages.js";
 import { readDelivery } from "./read-delivery.js";
 
 const CLOSE_GRACE_MS = 5000;
-/**
- * Connections are bounded in time before their request is read (the body has its own 5 s deadline,
- * `webhook-body-limit.ts`): GitHub sends a delivery's headers at once, so a connection that has sent none
- * within this long, or only part of them, is a stranger's holding a socket open. Node's own bounds are
- * 60 s for headers (looked at every 30 s) and none at all for a connection that sends nothing.
- */
-const HEADERS_DEADLINE_MS = 10_000;
-/** A whole request, passed-on ones included (the app's server answers `/ping` and its pages at once). */
-const REQUEST_DEADLINE_MS = 60_000;
 
 if (parentPort === null) throw new Error("ack-worker.js runs as a worker thread (ack-thread.ts starts it)");
 const port: MessagePort = parentPort;
@@ -42,23 +34,18 @@ const open = new Promise<void>((resolve) => {
   opened = resolve;
 });
 
-const server = createServer(
-  {
-    headersTimeout: HEADERS_DEADLINE_MS,
-    requestTimeout: REQUEST_DEADLINE_MS,
-    connectionsCheckingInterval: 1000,
-  },
-  (req, res) => {
-    serve(req, res).catch((error: unknown) => {
-      log("error", { err: describe(error) }, "a request to the webhook thread failed");
-      if (!res.headersSent) answer(res, 500, { error: "Internal error" });
-      else res.destroy();
-    });
-  },
-);
+// Connections are bounded in time before their request is read (the body has its own 5 s deadline,
+// `webhook-body-limit.ts`): `connection-deadlines.ts`.
+const server = createServer(BOUNDED_SERVER_OPTIONS, (req, res) => {
+  serve(req, res).catch((error: unknown) => {
+    log("error", { err: describe(error) }, "a request to the webhook thread failed");
+    if (!res.headersSent) answer(res, 500, { error: "Internal error" });
+    else res.destroy();
+  });
+});
 /**
  * Connections open now, per client (`clientOf`: the socket's address, never a header) and in all. Each
- * connection costs a file descriptor for as long as the deadlines above let it wait, so one address could
+ * connection costs a file descriptor for as long as its deadlines let it wait, so one address could
  * otherwise open thousands and leave none for GitHub's deliveries or the app's own files and Kubo calls.
  * One over a cap is closed at once, before a byte of it is read; said once per client until it is below
  * its cap again, so a flood of refusals is not a flood of log lines.
@@ -106,14 +93,8 @@ function admitConnection(socket: Socket): boolean {
   return true;
 }
 
-// Node times out headers only once a request has begun: a connection that sends nothing is closed here.
 server.on("connection", (socket: Socket) => {
-  if (!admitConnection(socket)) return;
-  const silent = setTimeout(() => {
-    if (socket.bytesRead === 0) socket.destroy();
-  }, HEADERS_DEADLINE_MS);
-  silent.unref();
-  socket.once("close", () => clearTimeout(silent));
+  if (admitConnection(socket)) closeIfSilent(socket);
 });
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
