@@ -17,7 +17,7 @@ export function renderReviewText(review: PatchReview, options: TextOptions): str
   const p = paint(options.color);
   const width = Math.max(40, options.width ?? DEFAULT_WIDTH);
   const rule = p.dim("─".repeat(width));
-  const lines = [...conflictTextLines(review, p), ...textHeaderLines(review, p, width)];
+  const lines = [...conflictTextLines(review, p), ...textHeaderLines(review, p, width, options.command)];
   const description = stripTerminalControls(review.patch.description.trim(), { multiline: true });
   if (description !== "")
     lines.push(

@@ -12,7 +12,12 @@ import { wrapLine } from "./wrap-line.js";
 export const safe = (text: string): string => stripTerminalControls(text);
 
 /** The terminal header: the same facts as the Markdown one, and the exact apply command. */
-export function textHeaderLines(review: PatchReview, p: Paint, width = DEFAULT_WIDTH): string[] {
+export function textHeaderLines(
+  review: PatchReview,
+  p: Paint,
+  width = DEFAULT_WIDTH,
+  command = "nomad-patch",
+): string[] {
   const status = reviewStatus(review);
   const { patch, target } = review;
   const colour = status.state === "ready" ? p.green : status.state === "needs-review" ? p.yellow : p.red;
@@ -62,7 +67,7 @@ export function textHeaderLines(review: PatchReview, p: Paint, width = DEFAULT_W
     );
   }
   if (status.state === "ready" || status.state === "needs-review") {
-    const apply = `nomad-patch apply ${safe(patch.key)} --expect ${safe(patch.cid)} --expect-result ${safe(review.predictedResultCid ?? "")}`;
+    const apply = `${safe(command)} apply ${safe(patch.key)} --expect ${safe(patch.cid)} --expect-result ${safe(review.predictedResultCid ?? "")}`;
     lines.push("", `To apply exactly this: ${p.cyan(apply)}`);
   }
   return lines;

@@ -73,6 +73,10 @@ export function renderReview(ctx: CommandContext, review: PatchReview, format: S
       ? renderReviewJson(review)
       : format === "markdown"
         ? renderReviewMarkdown(review)
-        : renderReviewText(review, { color: ctx.io.stdout.isTTY === true, width: ctx.width });
+        : renderReviewText(review, {
+            color: ctx.io.stdout.isTTY === true,
+            width: ctx.width,
+            command: ctx.sameNode,
+          });
   return text.endsWith("\n") ? text : `${text}\n`;
 }

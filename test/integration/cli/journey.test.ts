@@ -132,10 +132,13 @@ describe("the operator's journey with nomad-patch alone", () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain("Patch request: Say hello\nStatus:   READY TO APPLY");
     const [, cid, result] =
-      /To apply exactly this: nomad-patch apply \S+ --expect (\S+) --expect-result (\S+)/.exec(
+      /To apply exactly this: nomad-patch .*apply \S+ --expect (\S+) --expect-result (\S+)/.exec(
         shown.stdout,
       ) ?? [];
-    expect(shown.stdout).toContain(`To apply exactly this: nomad-patch apply ${key} --expect ${cid}`);
+    // Copied as printed, the apply reaches the node the review was read on.
+    expect(shown.stdout).toContain(
+      `To apply exactly this: nomad-patch --kubo ${bot.apiUrl} --data-dir ${botDir()} apply ${key} --expect ${cid}`,
+    );
 
     const unattended = await onBot(["apply", key]);
     expect(unattended.code).toBe(64);

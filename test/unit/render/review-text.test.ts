@@ -7,6 +7,19 @@ import { fieldsReview, genericReview, refusedReview, storageReview } from "./sce
 const ESC = "\u001b";
 
 describe("renderReviewText", () => {
+  it("starts the apply command with the words given (the CLI's --kubo and --data-dir), nomad-patch by default", () => {
+    const review = storageReview();
+    const applyLine = (text: string) =>
+      text.split("\n").find((line) => line.startsWith("To apply exactly this:"));
+    const command = "nomad-patch --kubo http://127.0.0.1:5001 --data-dir '/srv/my bot'";
+    expect(applyLine(renderReviewText(review, { color: false, width: 80, command }))).toBe(
+      `To apply exactly this: ${command} apply ${review.patch.key} --expect ${review.patch.cid} --expect-result ${review.predictedResultCid}`,
+    );
+    expect(applyLine(renderReviewText(review, { color: false, width: 80 }))).toBe(
+      `To apply exactly this: nomad-patch apply ${review.patch.key} --expect ${review.patch.cid} --expect-result ${review.predictedResultCid}`,
+    );
+  });
+
   it("shows a Storage review without colour", () => {
     expect(renderReviewText(storageReview(), { color: false, width: 80 })).toMatchInlineSnapshot(`
       "Patch request: Docs: add a guide, fix the readme
