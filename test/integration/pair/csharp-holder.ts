@@ -14,7 +14,7 @@ export interface CsharpHolderRun {
   readonly joined: Promise<string>;
   /** Resolves with the new device's local key id once it came; never when the key was never sent. */
   readonly localKeyId: Promise<string>;
-  /** The roaming key was published (once). */
+  /** The roaming key's publish was made (once): true from the moment it goes out. */
   readonly keySent: () => boolean;
   close(): Promise<void>;
 }
@@ -102,8 +102,10 @@ export async function runCsharpHolder(
     heartbeating = false;
     await sleep(input.silentMs);
     if (input.keyAfterSilence === false || closed) return new Promise<string>(() => {});
-    await publish(roamingKey);
+    // Marked as the request goes out: the node delivers the key to the new device, which may answer (a
+    // refusal ends its side) before this side's publish call has returned.
     keySent = true;
+    await publish(roamingKey);
     // ExchangeLocalSourceAsync as the local receiver: silent under the new name until a peer joins.
     room.setHeartbeat(input.localKeyName, Date.now());
     let received: Uint8Array | undefined;

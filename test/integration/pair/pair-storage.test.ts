@@ -226,9 +226,9 @@ describe("pairing a Storage folder between two nomad-patch nodes", () => {
         { store: newcomer.store },
         { code, module: "storage", name: "Docs", dataDir: newcomerDir, timeoutMs: pairTimeoutMs },
       ).catch((e) => e);
-      expect(otherHolder.keySent()).toBe(true);
       expect(received).toBeInstanceOf(PolicyRefusal);
       expect(received.message).toContain(`holds another key under ${folder.keyNames.roaming}`);
+      expect(otherHolder.keySent()).toBe(true);
       expect(received.message).toContain(other.id);
       expect(await newcomer.store.listKeys()).toEqual(keysBefore);
     } finally {
