@@ -77,6 +77,28 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
     return { app, queue, stop: first.stop };
   }
 
+  /** A target, a rename of it proposed, and an issue posting the key, on a GitHub where `maintainer` writes. */
+  async function patchOnIssue(number: number, name: string, options: { readonly rules?: boolean } = {}) {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, name);
+    const config = options.rules ? `${configYaml(target.id)}\n${APPLY_NAMES}` : configYaml(target.id);
+    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config, permissions: { maintainer: WRITER } });
+    return { target, patch, gh, issue: { number, body: `Patch: ${patch.key}` }, cid: patch.cid.toString() };
+  }
+
+  /**
+   * A first process that reviews the issue and takes a maintainer's /apply whose import Kubo refuses; it stops
+   * once the journal says `failed`, before the issue hears of it.
+   */
+  async function applyFailedThenStopped(issue: { readonly number: number; readonly body: string }) {
+    const first = await firstProcess(AT_FAILED, IMPORT_REFUSED);
+    await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
+    await first.queue.idle();
+    const apply = commentCreated(issue, "/apply", "maintainer");
+    await first.app.receive({ id: "apply", name: "issue_comment", payload: apply } as Delivery);
+    await first.stop;
+  }
+
   /** The failure a stop kept from the issue, as the live path words it. */
   function expectKuboFailure(body: string | undefined) {
     expect(body).toContain("### ❌ Apply failed");
@@ -86,17 +108,7 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   }
 
   it("a rules-driven apply that failed and stopped before saying so: the replayed review says it once; /apply then applies", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Failed Quietly");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: `${configYaml(target.id)}\n${APPLY_NAMES}`,
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 450, body: `Patch: ${patch.key}` };
-    const cid = patch.cid.toString();
-
+    const { target, patch, gh, issue, cid } = await patchOnIssue(450, "Failed Quietly", { rules: true });
     const first = await firstProcess(AT_FAILED, IMPORT_REFUSED);
     await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
     await first.stop;
@@ -132,23 +144,8 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   });
 
   it("a person's /apply that failed and stopped: its replay approves again, and the issue says one outcome", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Failed Then Replayed");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: configYaml(target.id),
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 451, body: `Patch: ${patch.key}` };
-    const cid = patch.cid.toString();
-
-    const first = await firstProcess(AT_FAILED, IMPORT_REFUSED);
-    await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
-    await first.queue.idle();
-    const apply = commentCreated(issue, "/apply", "maintainer");
-    await first.app.receive({ id: "apply", name: "issue_comment", payload: apply } as Delivery);
-    await first.stop;
+    const { target, gh, issue, cid } = await patchOnIssue(451, "Failed Then Replayed");
+    await applyFailedThenStopped(issue);
     expect(markers(gh, 451)).toMatchObject([{ kind: "review", cid, state: "ready" }]);
     expect(await journalState(cid)).toBe("failed");
 
@@ -166,23 +163,8 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   });
 
   it("a person's /apply that failed and stopped, its event lost: the key's next review says the failure once", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Failed And Lost");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: configYaml(target.id),
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 452, body: `Patch: ${patch.key}` };
-    const cid = patch.cid.toString();
-
-    const first = await firstProcess(AT_FAILED, IMPORT_REFUSED);
-    await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
-    await first.queue.idle();
-    const apply = commentCreated(issue, "/apply", "maintainer");
-    await first.app.receive({ id: "apply", name: "issue_comment", payload: apply } as Delivery);
-    await first.stop;
+    const { target, patch, gh, issue, cid } = await patchOnIssue(452, "Failed And Lost");
+    await applyFailedThenStopped(issue);
     // Its record is gone (the app ran without its queue on disk, or gave the record up): nothing replays it.
     await rm(join(dataDir, "queue"), { recursive: true, force: true });
 
@@ -205,22 +187,8 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   });
 
   it("a failure recorded for an older version the issue moved past is never said", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Moved Past");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: configYaml(target.id),
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 453, body: `Patch: ${patch.key}` };
-
-    const first = await firstProcess(AT_FAILED, IMPORT_REFUSED);
-    await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
-    await first.queue.idle();
-    const apply = commentCreated(issue, "/apply", "maintainer");
-    await first.app.receive({ id: "apply", name: "issue_comment", payload: apply } as Delivery);
-    await first.stop;
+    const { patch, gh, issue } = await patchOnIssue(453, "Moved Past");
+    await applyFailedThenStopped(issue);
     await rm(join(dataDir, "queue"), { recursive: true, force: true });
 
     // The key moved on before anything reviewed it again: the review is of the new version only.
@@ -262,18 +230,10 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
 
   for (const [i, { name, point, wins }] of holdPoints.entries()) {
     it(`a hold put on while an apply stopped ${name} ${wins ? "wins: nothing is published" : "comes too late: the apply is finished, and says why"}`, async () => {
-      const target = await createProject(pair.operator.store);
-      const before = await operatorView(pair.operator.store, target.id);
-      const patch = await proposeRename(pair.contributor.store, target, `Held ${i}`);
-      const gh = fakeGitHub({
-        ...REPO,
-        botLogin: BOT,
-        config: `${configYaml(target.id)}\n${APPLY_NAMES}`,
-        permissions: { maintainer: WRITER },
-      });
       const number = 460 + i;
-      const issue = { number, body: `Patch: ${patch.key}` };
-      const cid = patch.cid.toString();
+      const { target, patch, gh, issue, cid } = await patchOnIssue(number, `Held ${i}`, { rules: true });
+      // A proposal is the contributor's: the target as it was before any apply.
+      const before = await operatorView(pair.operator.store, target.id);
 
       const first = await firstProcess(point);
       await first.app.receive({ id: `opened-${i}`, name: "issues", payload: issueOpened(issue) } as Delivery);
@@ -326,17 +286,7 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   }
 
   it("a /hold whose job comes after the replayed apply it would have stopped says it came too late", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Held Too Late");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: `${configYaml(target.id)}\n${APPLY_NAMES}`,
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 470, body: `Patch: ${patch.key}` };
-    const cid = patch.cid.toString();
-
+    const { patch, gh, issue, cid } = await patchOnIssue(470, "Held Too Late", { rules: true });
     const first = await firstProcess({ journal: "planned" });
     await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
     await first.stop;
@@ -356,15 +306,7 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   });
 
   it("live: a /hold sent before an /apply wins, though the /apply's event does not show the hold's label yet", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Held Live");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: configYaml(target.id),
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 471, body: `Patch: ${patch.key}` };
+    const { target, patch, gh, issue } = await patchOnIssue(471, "Held Live");
     const next = await nextProcess();
     await next.deliver("issues", issueOpened(issue));
 
@@ -388,15 +330,7 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
   });
 
   it("a stranger can neither hold nor lift a hold, and a writer's flood of /hold writes once", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Held By Whom");
-    const gh = fakeGitHub({
-      ...REPO,
-      botLogin: BOT,
-      config: configYaml(target.id),
-      permissions: { maintainer: WRITER },
-    });
-    const issue = { number: 472, body: `Patch: ${patch.key}` };
+    const { target, gh, issue } = await patchOnIssue(472, "Held By Whom");
     const next = await nextProcess();
     await next.deliver("issues", issueOpened(issue));
 
