@@ -1,6 +1,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import type { CID } from "multiformats/cid";
 import { MAX_BLOCK_BYTES } from "../nomad/index.js";
+import { cborHeadLength, cborLinkLength } from "../nomad/records/cbor-lengths.js";
 import { asMap, type CheckedShelf, cid, list, num, openCheckedShelf } from "./checked-shelf.js";
 
 /** A block as a review read it: its CID, its size in bytes, and its value decoded. */
@@ -133,21 +134,12 @@ const MAJOR_MAP = 5;
 const CID_TAG = 42;
 
 function blockItemLength(cid: CID, bytes: Uint8Array): number {
-  const link = 2 + headLength(cid.bytes.byteLength + 1) + 1 + cid.bytes.byteLength;
-  return 1 + link + headLength(bytes.byteLength) + bytes.byteLength;
-}
-
-/** The length of a CBOR head for `value` in its shortest form, as DAG-CBOR requires. */
-function headLength(value: number): number {
-  if (value < 24) return 1;
-  if (value < 0x100) return 2;
-  if (value < 0x10000) return 3;
-  if (value < 0x100000000) return 5;
-  return 9;
+  const link = cborLinkLength(cid);
+  return 1 + link + cborHeadLength(bytes.byteLength) + bytes.byteLength;
 }
 
 function writeHead(out: Uint8Array, at: number, major: number, value: number): number {
-  const length = headLength(value);
+  const length = cborHeadLength(value);
   const type = major << 5;
   if (length === 1) {
     out[at] = type | value;
@@ -164,14 +156,14 @@ function writeHead(out: Uint8Array, at: number, major: number, value: number): n
 }
 
 function cborHead(major: number, value: number): Uint8Array {
-  const out = new Uint8Array(headLength(value));
+  const out = new Uint8Array(cborHeadLength(value));
   writeHead(out, 0, major, value);
   return out;
 }
 
 function cborText(text: string): Uint8Array {
   const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(headLength(bytes.byteLength) + bytes.byteLength);
+  const out = new Uint8Array(cborHeadLength(bytes.byteLength) + bytes.byteLength);
   out.set(bytes, writeHead(out, 0, MAJOR_TEXT, bytes.byteLength));
   return out;
 }

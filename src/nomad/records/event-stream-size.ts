@@ -1,5 +1,6 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import type { CID } from "multiformats/cid";
+import { cborHeadLength, cborLinkLength } from "./cbor-lengths.js";
 import { type EventStream, encodeEventStream } from "./event-stream.js";
 
 /**
@@ -23,7 +24,7 @@ export function measureEventStream(cid: CID, stream: EventStream): EventStreamSi
     cid,
     entries: stream.entries.length,
     bytes: dagCbor.encode(encodeEventStream(stream)).byteLength,
-    linkBytes: last ? linkBytes(last) : 0,
+    linkBytes: last ? cborLinkLength(last) : 0,
   };
 }
 
@@ -33,22 +34,7 @@ export function measureEventStream(cid: CID, stream: EventStream): EventStreamSi
  * string of a 0x00 prefix and the CID's bytes (RFC 8949 §3; the IPLD DAG-CBOR spec's links).
  */
 export function grownEventStreamBytes(size: EventStreamSize, added: number): number {
-  return size.bytes + added * size.linkBytes + headLength(size.entries + added) - headLength(size.entries);
-}
-
-function linkBytes(cid: CID): number {
-  const content = cid.bytes.byteLength + 1;
-  return TAG_42_HEAD + headLength(content) + content;
-}
-
-/** Tag 42 (0xd8 0x2a). */
-const TAG_42_HEAD = 2;
-
-/** The length of a CBOR head carrying `value` (a list's length, a byte string's). */
-function headLength(value: number): number {
-  if (value < 24) return 1;
-  if (value < 0x100) return 2;
-  if (value < 0x10000) return 3;
-  if (value < 0x100000000) return 5;
-  return 9;
+  return (
+    size.bytes + added * size.linkBytes + cborHeadLength(size.entries + added) - cborHeadLength(size.entries)
+  );
 }
