@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join } from "node:path";
 import type { withBlockCache as WithBlockCache } from "../src/service/caching-store.js";
 import type {
   DiskBlockCache,
@@ -13,6 +11,8 @@ import type { reviewAndRender as ReviewAndRender } from "./cases/review-case.js"
 import { fetchAsCar } from "./measure/baselines.js";
 import { median, timed } from "./measure/timing.js";
 import { tracingStore } from "./measure/trace-store.js";
+import { compiledTree } from "./setup/compiled-tree.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
@@ -25,8 +25,7 @@ import { writeOneCase } from "./setup/one-case.js";
  * written when it answered, and the CPU of the disk cache's `close` after it (what was left for later). Every tree's comment must be the same, its time stamps aside.
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const [history = "1000", size = "1000", rounds = "6", ...given] = process.argv.slice(2);
   const trees = given.length > 0 ? given : ["lib-bench"];
   const impls = await Promise.all(trees.map(load));
@@ -104,10 +103,10 @@ interface Impl {
 }
 
 async function load(tree: string): Promise<Impl> {
-  const at = (path: string) => pathToFileURL(resolve(tree, path)).href;
-  const { reviewAndRender } = (await import(at("bench/cases/review-case.js"))) as Impl;
-  const { withBlockCache } = (await import(at("src/service/caching-store.js"))) as Impl;
-  const { openDiskBlockCache } = (await import(at("src/service/disk-block-cache.js"))) as Impl;
+  const from = compiledTree(tree);
+  const { reviewAndRender } = await from<Impl>("bench/cases/review-case.js");
+  const { withBlockCache } = await from<Impl>("src/service/caching-store.js");
+  const { openDiskBlockCache } = await from<Impl>("src/service/disk-block-cache.js");
   return { reviewAndRender, withBlockCache, openDiskBlockCache };
 }
 

@@ -1,12 +1,11 @@
-import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { decodeBlock as DecodeBlock } from "../src/ipfs/block-codec.js";
 import type { CarReader as Reader } from "../src/ipfs/car.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { median } from "./measure/timing.js";
+import { compiledTree } from "./setup/compiled-tree.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
@@ -18,8 +17,7 @@ import { writeOneCase } from "./setup/one-case.js";
  * machine's load far less than a whole review's.
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const [history = "1000", size = "1000", rounds = "20", ...given] = process.argv.slice(2);
   const trees = given.length > 0 ? given : ["lib-bench"];
   const impls = await Promise.all(trees.map(load));
@@ -81,9 +79,9 @@ interface Impl {
 }
 
 async function load(tree: string): Promise<Impl> {
-  const at = (path: string) => pathToFileURL(resolve(tree, path)).href;
-  const { CarReader } = (await import(at("src/ipfs/car.js"))) as Impl;
-  const { decodeBlock } = (await import(at("src/ipfs/block-codec.js"))) as Impl;
+  const from = compiledTree(tree);
+  const { CarReader } = await from<Impl>("src/ipfs/car.js");
+  const { decodeBlock } = await from<Impl>("src/ipfs/block-codec.js");
   return { CarReader, decodeBlock };
 }
 

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import { reviewAndRender } from "./cases/review-case.js";
 import { fetchAsCar } from "./measure/baselines.js";
 import { median } from "./measure/timing.js";
 import { tracingStore } from "./measure/trace-store.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
@@ -28,8 +28,7 @@ import { writeOneCase } from "./setup/one-case.js";
  * peak. Every child's comment must be the same, its time stamps aside.
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const [counts, ...sets] = splitOnDashes(process.argv.slice(2));
   const [history = "1000", size = "1000", rounds = "4", reviews = "3"] = counts ?? [];
   const flagSets = sets.length > 0 ? sets : [[]];

@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { delegateStore } from "../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../src/ipfs/store.js";
 import type { withBlockCache as WithBlockCache } from "../src/service/caching-store.js";
@@ -14,6 +12,8 @@ import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { runStorageCase, STORAGE } from "./cases/storage-case.js";
 import { median, timed } from "./measure/timing.js";
+import { compiledTree } from "./setup/compiled-tree.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
 import type { WrittenPatch } from "./setup/write-patch.js";
 import { writeStorageHistory } from "./setup/write-storage-history.js";
@@ -27,8 +27,7 @@ import { writeStorageHistory } from "./setup/write-storage-history.js";
  * whose load moves, where the counts say what changed and the times only roughly how much.
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const [which = "project", rounds = "5", ...trees] = process.argv.slice(2);
   const impls = await Promise.all((trees.length > 0 ? trees : ["lib-bench"]).map(load));
   const pair = await startKuboPair();
@@ -82,9 +81,9 @@ interface Impl {
 }
 
 async function load(tree: string): Promise<Impl> {
-  const at = (path: string) => pathToFileURL(resolve(tree, path)).href;
-  const { withBlockCache } = (await import(at("src/service/caching-store.js"))) as Impl;
-  const { openDiskBlockCache } = (await import(at("src/service/disk-block-cache.js"))) as Impl;
+  const from = compiledTree(tree);
+  const { withBlockCache } = await from<Impl>("src/service/caching-store.js");
+  const { openDiskBlockCache } = await from<Impl>("src/service/disk-block-cache.js");
   return { withBlockCache, openDiskBlockCache };
 }
 

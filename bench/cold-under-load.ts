@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { attributeStalls, type Profile } from "./measure/profile-windows.js";
 import { eventLoopDelayOf } from "./measure/stalls.js";
 import { timed } from "./measure/timing.js";
 import { measureMemoryApart } from "./memory-case.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 const MIB = 1024 * 1024;
@@ -40,8 +40,7 @@ const log = (line: string) => process.stderr.write(`[cold-under-load] ${line}\n`
  */
 async function main(): Promise<void> {
   if (process.argv.includes("--phases") && !probed()) return restartWithProbe();
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const args = process.argv.slice(2);
   const [history = 10_000, size = 1_000] = args.filter((a) => !a.startsWith("--")).map(Number);
   const pair = await startKuboPair();

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { timed } from "./measure/timing.js";
 import { measureMemoryApart } from "./memory-case.js";
 import { type BenchResult, printReport } from "./report/print-report.js";
 import { checkTargets } from "./report/targets.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeProjectHistory } from "./setup/write-history.js";
 import { writePatch } from "./setup/write-patch.js";
 
@@ -42,8 +42,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
  */
 async function main(): Promise<void> {
   // Compiled into lib-bench/, the Kubo lookup would search lib-bench/.tools: point it at the project's own.
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const pair = await startKuboPair();
   try {
     const { operator, contributor } = pair;

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { HeapProfiler } from "node:inspector";
 import { Session } from "node:inspector/promises";
@@ -11,6 +10,7 @@ import { startKuboPair } from "../test/helpers/kubo.js";
 import { reviewAndRender } from "./cases/review-case.js";
 import { timed } from "./measure/timing.js";
 import { carBeside, describeTrace, tracingStore } from "./measure/trace-store.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
 
 /**
@@ -24,8 +24,7 @@ import { writeOneCase } from "./setup/one-case.js";
  * collected objects included: what the garbage collector is fed) and prints the top allocation sites.
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const trace = process.argv.includes("--trace");
   const heap = process.argv.includes("--heap");

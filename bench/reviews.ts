@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { startKuboPair } from "../test/helpers/kubo.js";
 import { type ReviewCaseResult, runReviewCase } from "./cases/review-cases.js";
 import { runStorage } from "./cases/storage-case.js";
 import { reviewTable } from "./report/review-table.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeProjectHistory } from "./setup/write-history.js";
 import { writePatch } from "./setup/write-patch.js";
 
@@ -16,8 +15,7 @@ import { writePatch } from "./setup/write-patch.js";
  * and raw baselines are left out (their columns read 0) unless `--baselines` is given.
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const coldRuns = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 3);
   // The sequential and raw baselines take most of the table's time and are not what this studies.
   const withoutRequestBaselines = !process.argv.includes("--baselines");

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { timed } from "./measure/timing.js";
 import { carBeside, describeTrace, tracingStore } from "./measure/trace-store.js";
 import { reviewTable } from "./report/review-table.js";
 import { checkTargets } from "./report/targets.js";
+import { useInstalledKubo } from "./setup/installed-kubo.js";
 import type { WrittenPatch } from "./setup/write-patch.js";
 
 /**
@@ -21,8 +21,7 @@ import type { WrittenPatch } from "./setup/write-patch.js";
  * once more and prints its requests to the node beside the car bound (as `profile-review.js --trace`).
  */
 async function main(): Promise<void> {
-  const installed = join(process.cwd(), ".tools", "bin", "ipfs");
-  if (!process.env.KUBO_BIN && existsSync(installed)) process.env.KUBO_BIN = installed;
+  useInstalledKubo();
   const pair = await startKuboPair();
   try {
     const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
