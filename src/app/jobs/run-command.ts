@@ -32,8 +32,9 @@ export async function runCommand(
       return;
     case "reject": {
       if (!(await mayDecide(job, config, user, { action: "reject", via: "command" }))) return;
-      if (await decidedSince(job, "rejected", source.at)) return;
-      const about = await soleReview(job);
+      const marked = await readMarked(job);
+      if (decidedSince(job, marked, "rejected", source.at)) return;
+      const about = soleReviewOf(marked);
       await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason: command.args }));
       await job.github.addLabels([config.labels.rejected]);
       unwatch(job);
@@ -61,9 +62,9 @@ export async function runCommand(
 async function hold(job: IssueJob, config: NomadPatchConfig, source: CommandSource): Promise<void> {
   const { user } = source;
   if (!(await mayDecide(job, config, user, { action: "hold", via: "command" }))) return;
-  if (await decidedSince(job, "held", source.at)) return;
-  const heldLabel = config.labels.held;
   const marked = await readMarked(job);
+  if (decidedSince(job, marked, "held", source.at)) return;
+  const heldLabel = config.labels.held;
   if ((await heldNow(job, config)) && latestDecision(marked) === "held") {
     job.log.info({ user }, "already on hold: nothing written");
     await settleBegunUnderHold(job, config, marked);
@@ -110,26 +111,19 @@ async function refresh(job: IssueJob, config: NomadPatchConfig, user: string): P
  * command's job ran before, and was replayed after a restart cut it short (its record was still on
  * disk). Posting again would repeat the decision; a different decision since means this one is new.
  */
-async function decidedSince(
+function decidedSince(
   job: IssueJob,
+  marked: readonly MarkedComment[],
   state: "held" | "rejected",
   at: string | undefined,
-): Promise<boolean> {
+): boolean {
   if (at === undefined) return false;
-  const decisions = (await readMarked(job)).filter(
-    (c) => (c.marker.state === "held" || c.marker.state === "rejected") && c.writtenAt >= at,
-  );
-  const latest = decisions.at(-1);
-  if (latest?.marker.state !== state) return false;
+  if (latestDecision(marked.filter((c) => c.writtenAt >= at)) !== state) return false;
   job.log.info({ state }, "this decision was posted before (a replayed event): not posted again");
   return true;
 }
 
 /** The key and CID a decision is about, when the issue carries exactly one reviewed patch. */
-async function soleReview(job: IssueJob): Promise<{ key?: string; cid?: string }> {
-  return soleReviewOf(await readMarked(job));
-}
-
 function soleReviewOf(marked: readonly MarkedComment[]): { key?: string; cid?: string } {
   const reviews = reviewComments(marked);
   const only = reviews.length === 1 ? reviews[0] : undefined;
