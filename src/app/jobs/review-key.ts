@@ -1,6 +1,7 @@
 import { PolicyRefusal } from "../../errors.js";
 import type { PatchReview } from "../../patch-request/change-model.js";
 import type { NomadPatchConfig } from "../../policy/index.js";
+import { levelRank } from "../../policy/index.js";
 import type { ReviewMarker, Revision } from "../../render/index.js";
 import {
   approvalFacts,
@@ -22,7 +23,7 @@ import { knownRevisions, withRevision } from "../revisions.js";
 import { watchKey } from "../watch/watch-key.js";
 import { standingFailures, takeDownApplyLabels } from "./apply-labels.js";
 import { finishIfCutShort, reportIfApplied, sayIfFailedUnheard } from "./apply-reviewed.js";
-import { applyRules, judgeReview, rulesRejection } from "./apply-rules.js";
+import { applyRules, authorPermission, judgeReview, rulesRejection } from "./apply-rules.js";
 import { readComments } from "./issue-comments.js";
 import { settleRejection } from "./settle-rejection.js";
 import { aboutPatch, type WorkAbout } from "./work-error.js";
@@ -115,7 +116,7 @@ export async function reviewKey(
   const current = findReview(marked, key);
   // The first poster's, as recorded or as the issue shows: whoever controls the key may republish it
   // after someone with more permission mentioned it.
-  const author = current?.marker.author ?? postedBy(job, comments, botLogin, request);
+  const firstPosted = current?.marker.author ?? postedBy(job, comments, botLogin, request);
   // Before reviewing: a review now would fold the target with the half-published apply in it, and read
   // as a new state of the patch rather than the apply it is.
   const reviewed = current?.marker.cid;
@@ -145,7 +146,7 @@ export async function reviewKey(
     const failure = describeFailure(error);
     if (current === undefined) {
       log.info({ code: failure.code, offered: request.offered }, "review failed: left to the caller");
-      return { key, failure, offered: request.offered, author };
+      return { key, failure, offered: request.offered, author: firstPosted };
     }
     // Only an unfinished comment is overwritten: a review someone may be reading stays, and an
     // approval of it is checked against the key again when it is applied. A refusal is no passing
@@ -163,7 +164,7 @@ export async function reviewKey(
       { code: failure.code, err: error },
       refused ? "review refused: the review is rewritten" : "review failed",
     );
-    const body = renderFailureMarkdown({ key, ...failure, refreshCommand: refresh, author });
+    const body = renderFailureMarkdown({ key, ...failure, refreshCommand: refresh, author: firstPosted });
     await aboutPatch(about, async () => {
       await job.github.updateComment(current.id, body);
       // Nothing of this key can be approved now: an approve label set for it no longer stands.
@@ -174,6 +175,8 @@ export async function reviewKey(
 
   const cid = review.patch.cid;
   const result = reviewedResult(review);
+  // Permissions are read only for a version that resolved: a key that fails costs no GitHub call.
+  const author = current?.marker.author ?? (await lessTrusted(job, config, firstPosted, request));
   if (await reportIfApplied(job, config, marked, key, cid)) {
     log.info({ cid }, "this version was applied: not reviewed again");
     return undefined;
@@ -277,6 +280,33 @@ function postedBy(
   if (first.kind === "nowhere") return request.author;
   job.log.warn({ key: request.key }, "the issue is too long to find who posted the key first: no author");
   return undefined;
+}
+
+/**
+ * The author the rules judge when no review records one: the key's first poster, unless the text that
+ * brings the key to review is someone else's, and then the less trusted of the two. The issue shows only
+ * what is left of it: a stranger who takes their key out of their own text (an edit or a deletion, which
+ * anyone may make of their own) after a maintainer quoted it leaves the quote as the first text holding
+ * it, and offering the key again would have had the rules judge it as the maintainer's (docs/decisions.md,
+ * "The author of a key on an issue is whoever posted it first"). The two permissions are read only when
+ * a rule asks about the author (`authorPermission`); otherwise the first poster is recorded, as before.
+ */
+async function lessTrusted(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  firstPosted: string | undefined,
+  request: ReviewRequest,
+): Promise<string | undefined> {
+  const poster = request.author;
+  if (firstPosted === undefined || poster === undefined || poster === firstPosted) return firstPosted;
+  const firstLevel = await authorPermission(job, config, firstPosted);
+  const posterLevel = await authorPermission(job, config, poster);
+  const author = levelRank(posterLevel) < levelRank(firstLevel) ? poster : firstPosted;
+  job.log.info(
+    { key: request.key, first: firstPosted, poster, author },
+    "the key's first poster and the poster of this text differ: the less trusted is its author",
+  );
+  return author;
 }
 
 function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {

@@ -143,6 +143,40 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
   });
 
+  it("judges a key as the stranger's who reposts it after erasing the text where they posted it first", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Erased Trail");
+    // The key first points at something that is no patch request: every mention of it fails quietly.
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    const mention = `My change will be at ipns://${patch.key} soon`;
+    const issue = { number: 76, body: mention, author: "outsider" };
+    const app = await start(target);
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    // An admin asks about it in passing, quoting the key.
+    const asked = app.gh.humanComment(76, "admin", `Is ipns://${patch.key} ready?`);
+    await app.deliver("issue_comment", commentCreated(issue, asked.body, "admin", { id: asked.id }));
+    await app.settle();
+    expect(reviewMarkers(app, 76)).toEqual([]);
+
+    // The stranger takes the key out of their own text (their right), points it at the patch, and offers
+    // it again: on the issue as it now reads, the admin's comment is the first that holds the key.
+    const erased = { ...issue, body: "My change is coming" };
+    await app.deliver("issues", issueEdited(erased, "outsider"));
+    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    const offered = app.gh.humanComment(76, "outsider", `Patch: ${patch.key}`);
+    await app.deliver("issue_comment", commentCreated(erased, offered.body, "outsider", { id: offered.id }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    // Judged as the stranger whose text brought it to review, the less trusted of the two: nothing applied.
+    expect(reviewMarkers(app, 76)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
+    // Permission reads: the admin's and the stranger's to choose, the author's for the rules.
+    expect(app.gh.sent("GET", /\/collaborators\/[^/]+\/permission$/).length).toBeLessThanOrEqual(3);
+  });
+
   it("still applies a writer's own patch by the rule", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Admin's Own");
