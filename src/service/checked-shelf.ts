@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
@@ -130,10 +130,13 @@ export async function openCheckedShelf<T, P = T>(
       await writing;
       let bytes: Uint8Array;
       try {
+        // Never more than the size it was listed with and a byte, nor past the largest file kept: a file
+        // swapped since (for a device without end, say) is not read whole.
+        const size = Math.min(shelved.size, maxFileBytes);
         bytes =
-          shelved.size <= SYNC_READ_BYTES
-            ? readListed(join(dir, shelved.file), shelved.size)
-            : await readFile(join(dir, shelved.file));
+          size <= SYNC_READ_BYTES
+            ? readListed(join(dir, shelved.file), size)
+            : await readListedInPool(join(dir, shelved.file), size);
       } catch (error) {
         return discard(hash, shelved, (error as Error).message);
       }
@@ -180,6 +183,24 @@ function readListed(path: string, size: number): Uint8Array {
     return bytes.subarray(0, readSync(fd, bytes, 0, size + 1, 0));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `readListed` in libuv's thread pool, for files too large to read while holding the event loop. */
+async function readListedInPool(path: string, size: number): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const bytes = new Uint8Array(size + 1);
+    let got = 0;
+    // A read may return fewer bytes than asked: read on until the bound or the end of the file.
+    while (got < bytes.byteLength) {
+      const { bytesRead } = await handle.read(bytes, got, bytes.byteLength - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return bytes.subarray(0, got);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as dagCbor from "@ipld/dag-cbor";
@@ -99,6 +99,32 @@ describe("decoded patches on disk", () => {
       await shelf.flush();
       expect(plain((await reopened(dir)).got)).toEqual(plain(blocks));
     }
+  });
+
+  it("a large file swapped for one without end after it was listed is read no further than its listed size", async () => {
+    // Two blocks of 700 KB: the file is past the size read at once, so it is read in the thread pool.
+    const big = await Promise.all([held("a".repeat(700_000)), held("b".repeat(700_000))]);
+    const top = await held({ Title: "big", Entries: big.map((b) => b.cid) });
+    const dir = join(work, "endless");
+    const bound = 8 * 1024 * 1024;
+    const shelf = await openDecodedDagShelf(dir, { maxBytes: bound });
+    shelf.put(top.cid, () => [top, ...big]);
+    await shelf.flush();
+    const [name] = await readdir(dir);
+    const file = join(dir, name as string);
+    const listed = (await stat(file)).size;
+    expect(listed).toBeGreaterThan(1024 * 1024);
+
+    const reasons: string[] = [];
+    const again = await openDecodedDagShelf(dir, { maxBytes: bound, onDiscard: (r) => reasons.push(r) });
+    // Listed; then someone puts a device that never ends in its place.
+    await rm(file);
+    await symlink("/dev/zero", file);
+    expect(await again.get(top.cid)).toBeUndefined();
+    // Read to its listed size and a byte: those zeros are not the file its CID names. Read whole, the
+    // device gives bytes until memory or Node's 2 GiB limit ends it.
+    expect(reasons).toEqual([expect.stringMatching(/decoded patch .* do not match its CID/)]);
+    expect(again.stats()).toMatchObject({ dags: 0, discarded: 1 });
   });
 
   it("a foreign file, another version's, another DAG's, or one with a bad block is refused, even with its CID right", async () => {
