@@ -81,6 +81,8 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
         dataDir,
         repoPath: io.env.IPFS_PATH,
         swarmPort: env.kuboSwarmPort,
+        useRunningNodeHint:
+          "pass --kubo (or set KUBO_API_URL) with the RPC address of the node that holds it (Kubo's default: http://127.0.0.1:5001)",
         limits: {
           timeoutMs: env.callTimeoutMs,
           resolveTimeoutMs: env.resolveTimeoutMs,

@@ -14,6 +14,11 @@ export interface OpenKuboOptions {
   readonly dataDir: string;
   readonly swarmPort?: number;
   /**
+   * How the operator uses a running node instead, as the hint says it when the managed node's swarm port
+   * is taken: a clause after "or". Default: set `KUBO_API_URL` (the app's setting); the CLI names `--kubo`.
+   */
+  readonly useRunningNodeHint?: string;
+  /**
    * The repository of the node at `apiUrl`, when it is on this machine (`IPFS_PATH`): Kubo exports keys
    * only from the repository, and pairing sends one.
    */
@@ -65,7 +70,7 @@ export async function openKubo(options: OpenKuboOptions): Promise<OpenedKubo> {
     return { store, managed: false, close: async () => {} };
   }
   const port = options.swarmPort ?? 4001;
-  await checkSwarmPortFree(port);
+  await checkSwarmPortFree(port, options.useRunningNodeHint);
   const daemon = await startKuboDaemon({
     binary: kubo.path,
     repoPath,

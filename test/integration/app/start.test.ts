@@ -162,6 +162,29 @@ describe("the app's start command", () => {
     }
   });
 
+  it("stops with 69 when the managed node's swarm port is taken, naming the app's own settings (no CLI flag) and starting no Kubo", async () => {
+    const dataDir = await tempDir(cleanups);
+    // IPFS Desktop on the same machine holds 4001: here another process holds the port the app would take.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "0.0.0.0", resolve));
+    cleanups.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    const swarmPort = (taken.address() as AddressInfo).port;
+    const app = await startApp(
+      { NOMAD_PATCH_DATA_DIR: dataDir, NOMAD_PATCH_KUBO_SWARM_PORT: String(swarmPort) },
+      cleanups,
+    );
+    expect(await app.exitCode, app.output()).toBe(69);
+    const output = app.output();
+    expect(output).toContain(`The managed Kubo's swarm port ${swarmPort} is already in use (TCP)`);
+    expect(output).toContain(
+      "set NOMAD_PATCH_KUBO_SWARM_PORT to a free port (0 lets the system choose), or set KUBO_API_URL to the RPC address of the node that holds it",
+    );
+    // The app has no command-line flags: its operator sets the environment or .env.
+    expect(output).not.toContain("--kubo");
+    expect(output).not.toMatch(/started a managed Kubo|Listening on/);
+    expect(existsSync(join(dataDir, "kubo", "api"))).toBe(false);
+  });
+
   it("refuses a second app on the same data directory, naming the first one's pid, and takes over a dead one's lock", async () => {
     const dataDir = await tempDir(cleanups);
     const env = { NOMAD_PATCH_DATA_DIR: dataDir, KUBO_API_URL: node.apiUrl };

@@ -118,6 +118,10 @@ describe("without --kubo or KUBO_API_URL", () => {
       expect(run.code).toBe(69);
       expect(run.stderr).toContain(`swarm port ${port} is already in use (TCP)`);
       expect(run.stderr).toContain("NOMAD_PATCH_KUBO_SWARM_PORT");
+      // The command line's own way to a running node, beside the environment's.
+      expect(run.stderr).toContain(
+        "or pass --kubo (or set KUBO_API_URL) with the RPC address of the node that holds it",
+      );
       expect(run.stderr.split("\n").length).toBeLessThan(5);
     } finally {
       await new Promise((done) => server.close(done));
