@@ -2,7 +2,7 @@ import { NomadPatchError } from "../errors.js";
 import { InstallationTokenError } from "./github/installation-token.js";
 
 export interface FailureDescription {
-  /** Stable code for logs and the comment: the error's own, or GITHUB / RATE_LIMITED / INTERNAL. */
+  /** Stable code for logs and the comment: the error's own, or GITHUB / GITHUB_PERMISSION / RATE_LIMITED / INTERNAL. */
   readonly code: string;
   /** What happened, in a sentence for the issue. */
   readonly message: string;
@@ -24,6 +24,14 @@ export function describeFailure(error: unknown): FailureDescription {
         code: "RATE_LIMITED",
         message: "GitHub's rate limit stopped the bot.",
         hint: "GitHub lifts the limit after a while; try again in a few minutes.",
+      };
+    }
+    if (github === 403 && isMissingPermission(error)) {
+      const needs = acceptedPermissions(error);
+      return {
+        code: "GITHUB_PERMISSION",
+        message: `GitHub refused the bot a call that the app's permissions do not cover${needs ? ` (it needs ${needs})` : ""}.`,
+        hint: "The app's owner grants the permissions app.yml lists (issues: write, contents: read, metadata: read) on the app's settings page (Permissions and events), and the installation's owner accepts them.",
       };
     }
     return { code: "GITHUB", message: `GitHub answered ${github} to the bot.` };
@@ -104,6 +112,31 @@ function asSentence(hint: string | undefined): string | undefined {
 function gitHubStatus(error: unknown): number | undefined {
   const e = error as { name?: string; status?: unknown };
   return e?.name === "HttpError" && typeof e.status === "number" ? e.status : undefined;
+}
+
+/**
+ * GitHub's answer to an installation token without the permission a call needs: a 403 whose message is
+ * "Resource not accessible by integration". Trying again cannot help; the app's settings can.
+ */
+function isMissingPermission(error: unknown): boolean {
+  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
+  return (
+    typeof data?.message === "string" && data.message.startsWith("Resource not accessible by integration")
+  );
+}
+
+/**
+ * The permissions GitHub says the call needs (`X-Accepted-GitHub-Permissions: contents=read`), when the
+ * header is such a list: it is repeated on the issue, so nothing else from it is.
+ */
+function acceptedPermissions(error: unknown): string | undefined {
+  const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers;
+  const value = headers?.["x-accepted-github-permissions"];
+  return typeof value === "string" &&
+    value.length <= 200 &&
+    /^[a-z_]+=[a-z]+(; ?[a-z_]+=[a-z]+|, ?[a-z_]+=[a-z]+)*$/.test(value)
+    ? value
+    : undefined;
 }
 
 function isRateLimit(error: unknown, status: number): boolean {

@@ -149,6 +149,48 @@ describe("the GitHub App when GitHub fails or rate-limits its writes", () => {
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 
+  it("installed without a permission it needs (contents: read): the issue and the log name it and what to do, nothing else is done", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Without Contents");
+    const app = await apps.start(pair.operator.store, { config: configYaml(target.id) });
+    // GitHub's answer to an installation token that lacks the permission (a hand-registered app that
+    // left `contents: read` out of app.yml's list, or new permissions not yet accepted).
+    const notCovered = {
+      status: 403,
+      message: "Resource not accessible by integration",
+      headers: { "x-accepted-github-permissions": "contents=read" },
+    };
+    app.gh.fail("GET", "/contents/.github%2Fnomad-patch.yml", notCovered);
+    const issue = { number: 64, body: `Patch: ${patch.key}` };
+    await app.deliver("issues", issueOpened(issue), "opened-64");
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(app.gh.unusedFaults()).toEqual([]);
+
+    const [status] = app.gh.botComments(64);
+    expect(app.gh.botComments(64)).toHaveLength(1);
+    expect(statusOf(status)).toBe("failed");
+    expect(status?.body).toContain(
+      "GitHub refused the bot a call that the app's permissions do not cover (it needs contents=read). `GITHUB_PERMISSION`",
+    );
+    expect(status?.body).toContain(
+      "The app's owner grants the permissions app.yml lists (issues: write, contents: read, metadata: read) on the app's settings page (Permissions and events), and the installation's owner accepts them.",
+    );
+    expect(app.logs).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        msg: "job failed",
+        delivery: "opened-64",
+        code: "GITHUB_PERMISSION",
+      }),
+    );
+    // Nothing was read or written beyond the refused call and the one status.
+    expect(app.gh.requests.filter((r) => r.method !== "GET").map((r) => r.path)).toEqual([
+      `/repos/${REPO.owner}/${REPO.repo}/issues/64/comments`,
+    ]);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+
   it("rate-limited on every comment after an apply: the log names delivery, repository, issue, key and CID", async () => {
     const { app, issue, target, patch, cid } = await reviewedIssue(63, "Unreported");
     // The outcome comment and the failure status that follows it are both refused.

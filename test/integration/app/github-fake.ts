@@ -28,6 +28,8 @@ export interface Fault {
   readonly times?: number;
   /** GitHub did the request, and its answer was lost: the fault comes after the change. */
   readonly afterDoing?: boolean;
+  /** GitHub's `message`; default: its words for a server error (5xx) or a rate limit. */
+  readonly message?: string;
 }
 
 /** An issue opened through the API (`POST /issues`): what the inbox bridge opens. */
@@ -86,10 +88,10 @@ export function fakeGitHub(options: FakeGitHubOptions) {
           injected.left -= 1;
           if (injected.fault.afterDoing) reply(pattern.exec(path) as RegExpExecArray, body, uri);
           requests.push({ method, path, body, failedWith: injected.fault.status });
-          const { status, headers } = injected.fault;
+          const { status, headers, message } = injected.fault;
           return [
             status,
-            { message: status >= 500 ? "Server Error" : "API rate limit exceeded" },
+            { message: message ?? (status >= 500 ? "Server Error" : "API rate limit exceeded") },
             headers ?? {},
           ];
         }

@@ -50,6 +50,29 @@ describe("describeFailure", () => {
     });
     expect(describeFailure(new TypeError("x")).code).toBe("INTERNAL");
   });
+
+  it("tells a permission the app was not given from GitHub's other refusals, naming the one the call needs", () => {
+    // GitHub's answer to an installation token without the permission a call needs.
+    const missing = (headers: Record<string, string>) =>
+      Object.assign(new Error("Resource not accessible by integration - https://docs.github.com/rest"), {
+        name: "HttpError",
+        status: 403,
+        response: { headers, data: { message: "Resource not accessible by integration" } },
+      });
+    expect(describeFailure(missing({ "x-accepted-github-permissions": "contents=read" }))).toEqual({
+      code: "GITHUB_PERMISSION",
+      message:
+        "GitHub refused the bot a call that the app's permissions do not cover (it needs contents=read).",
+      hint: "The app's owner grants the permissions app.yml lists (issues: write, contents: read, metadata: read) on the app's settings page (Permissions and events), and the installation's owner accepts them.",
+    });
+    // A header that is not a list of permissions is not repeated on the issue.
+    expect(describeFailure(missing({ "x-accepted-github-permissions": "<img src=x> `" })).message).toBe(
+      "GitHub refused the bot a call that the app's permissions do not cover.",
+    );
+    // A rate limit is still a rate limit, and any other 403 stays GitHub's.
+    expect(describeFailure(missing({ "x-ratelimit-remaining": "0" })).code).toBe("RATE_LIMITED");
+    expect(describeFailure(httpError(403)).code).toBe("GITHUB");
+  });
 });
 
 describe("describeRecordedFailure", () => {
