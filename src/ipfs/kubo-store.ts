@@ -282,17 +282,65 @@ export class KuboStore implements IpfsStore {
     cid: CID,
     options: PublishOptions = {},
   ): Promise<{ name: string; value: CID }> {
-    const result = await this.call(`name publish ${keyName}`, options, (signal) =>
-      this.client.name.publish(`/ipfs/${cid}`, {
-        key: keyName,
-        lifetime: options.lifetime ?? "24h",
-        allowOffline: options.allowOffline ?? false,
-        resolve: false,
-        signal,
-        searchParams: new URLSearchParams({ "ipns-base": "base36" }),
-      }),
-    );
+    const best =
+      options.sharedName === undefined ? undefined : await this.bestSequence(options.sharedName, options);
+    const publishAs = (sequence: bigint | undefined) =>
+      this.call(`name publish ${keyName}`, options, (signal) =>
+        this.client.name.publish(`/ipfs/${cid}`, {
+          key: keyName,
+          lifetime: options.lifetime ?? "24h",
+          allowOffline: options.allowOffline ?? false,
+          resolve: false,
+          signal,
+          searchParams: new URLSearchParams({ "ipns-base": "base36" }),
+          // kubo-rpc-client sends the options it does not know as they are (its `searchParams` is spread
+          // as an object, so a URLSearchParams there adds nothing): `sequence` goes here.
+          ...(sequence === undefined ? {} : { sequence: sequence.toString() }),
+        } as Parameters<KuboRPCClient["name"]["publish"]>[1]),
+      );
+    let result: Awaited<ReturnType<typeof publishAs>>;
+    try {
+      result = await publishAs(best === undefined ? undefined : best + 1n);
+    } catch (error) {
+      // Kubo refuses a number not above its own last record's; that record is then the best one, and
+      // Kubo's own numbering (its last plus one) is above the network's.
+      if (best === undefined || !/sequence/i.test(String((error as Error).message))) throw error;
+      result = await publishAs(undefined);
+    }
     return { name: result.name, value: parseIpfsPath(result.value) };
+  }
+
+  /**
+   * The sequence number of the best record the routing system holds for a name (`routing/get` answers the
+   * record that wins among those it found, checked by Kubo's IPNS validator; `name/inspect` reads it), or
+   * undefined when there is none. Bounded like a resolve: it walks the DHT.
+   */
+  private async bestSequence(name: string, options: CallOptions): Promise<bigint | undefined> {
+    assertNameSyntax(name);
+    const timeoutMs = options.timeoutMs ?? this.limits.resolveTimeoutMs;
+    const record = await this.call(`routing get /ipns/${name}`, { ...options, timeoutMs }, async (signal) => {
+      const response = await fetch(
+        `${this.apiUrl}/api/v0/routing/get?${new URLSearchParams({ arg: `/ipns/${name}` })}`,
+        { method: "POST", signal },
+      );
+      const text = await response.text();
+      if (!response.ok) return undefined; // no record found (or none readable): Kubo's numbering stands
+      // One JSON object; Kubo streams its answers as lines, so the last line is the one read.
+      const last = text.trim().split("\n").at(-1) ?? "";
+      const extra = (JSON.parse(last) as { Extra?: unknown }).Extra;
+      return typeof extra === "string" ? Buffer.from(extra, "base64") : undefined;
+    });
+    if (record === undefined || record.byteLength === 0 || record.byteLength > 10 * 1024) return undefined;
+    return this.call(`name inspect /ipns/${name}`, options, async (signal) => {
+      const body = new FormData();
+      body.append("file", new Blob([record]), "record");
+      const response = await fetch(`${this.apiUrl}/api/v0/name/inspect`, { method: "POST", body, signal });
+      if (!response.ok) throw new KuboError("name inspect", await response.text());
+      // The number is a uint64: read from the text, since JSON.parse would round one above 2^53.
+      const inspected = await response.text();
+      const match = /"Sequence"\s*:\s*(\d+)/.exec(inspected);
+      return match?.[1] === undefined ? undefined : BigInt(match[1]);
+    });
   }
 
   async listKeys(options: CallOptions = {}): Promise<IpnsKey[]> {

@@ -30,6 +30,13 @@ export interface PublishOptions extends CallOptions {
   readonly lifetime?: string;
   /** Publish even when the node has no peers (single-node set-ups and tests). */
   readonly allowOffline?: boolean;
+  /**
+   * The key's IPNS name (`k51…`) when other nodes publish under the same key too (a Nomad roaming key,
+   * which every device of the owner holds): the record is numbered one above the best record the network
+   * holds for it, not one above this node's own last record, so that it wins over a device that
+   * published more often. A name the network has no record of is published as Kubo numbers it.
+   */
+  readonly sharedName?: string;
 }
 
 export interface ResolveOptions extends CallOptions {

@@ -97,7 +97,12 @@ export async function appendEntries(
   await store.pin(streamCid);
   await store.publishName(keys.local.name, streamCid, { lifetime: "24h", ...input.publish });
   const roamingCid = await store.dagPut(loaded.state, { pin: true });
-  await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h", ...input.publish });
+  // Numbered above the network's best record: the owner's other devices publish under this key too.
+  await store.publishName(keys.roaming.name, roamingCid, {
+    lifetime: "24h",
+    sharedName: keys.roaming.id,
+    ...input.publish,
+  });
   return { entryCids, timestamps, streamCid, roamingCid, loaded };
 }
 

@@ -300,7 +300,9 @@ async function complete(
   // Pinned once published, not before: a publish that fails, then a retry that folds another value (a
   // device changed meanwhile), would leave a pin of a value never published, which nothing takes back.
   const roamingCid = await store.dagPut(roaming.value);
-  await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h" });
+  // Every device of the owner publishes under the roaming key, each node numbering its own records: the
+  // value goes out numbered above the network's best, or a device that published more often would win.
+  await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h", sharedName: keys.roaming.id });
   // The same put again, pinning: the pin Kubo takes for a put, without fetching what the value links to.
   await store.dagPut(roaming.value, { pin: true });
 
