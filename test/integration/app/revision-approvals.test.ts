@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { putProposedEntries } from "../../../src/service/propose-entries.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
@@ -118,5 +119,60 @@ describe("the GitHub App: approvals that name revisions, and approvals of an old
       "UpdateDescriptionAsync",
       "UpdateNameAsync",
     ]);
+  });
+
+  it("an /apply whose key is republished between its check and its import applies r1, the version approved, and nothing of r2", async () => {
+    const target = await createProject(pair.operator.store);
+    const v1 = await proposeRename(pair.contributor.store, target, "Approved Name");
+    const issue = { number: 94, body: `Patch: ${v1.key}` };
+    const extra = await putProposedEntries(pair.contributor.store, [
+      {
+        targetId: target.id,
+        eventId: "UpdateDescriptionAsync",
+        content: await putValueUpdate(pair.contributor.store, { value: "Swapped in" }),
+      },
+    ]);
+    // The operator's store, with the contributor republishing the key the moment the apply imports its
+    // blocks: after the approved version was checked against the key, before anything was published.
+    let imports = 0;
+    let v2: Awaited<ReturnType<typeof updatePatchRequest>> | undefined;
+    const store = new Proxy(pair.operator.store, {
+      get(inner, name) {
+        const value = Reflect.get(inner, name, inner);
+        if (typeof value !== "function") return value;
+        if (name !== "importBlocks") return value.bind(inner);
+        return async (...args: Parameters<IpfsStore["importBlocks"]>) => {
+          imports += 1;
+          v2 ??= await updatePatchRequest(
+            { store: pair.contributor.store },
+            { key: v1.key, title: "Swapped in", addEntries: extra, publish: { allowOffline: true } },
+          );
+          return inner.importBlocks(...args);
+        };
+      },
+    });
+    const app = await apps.start(store, {
+      config: configYaml(target.id),
+      permissions: { maintainer: WRITER },
+    });
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+    expect(imports).toBe(0);
+    await app.deliver("issue_comment", commentCreated(issue, "/apply", "maintainer"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(imports).toBe(1);
+    expect(v2?.cid.toString()).not.toBe(v1.cid.toString());
+    // What was applied is r1 as reviewed: its one entry, its name; r2 reached the target in no way.
+    expect(parseMarker(last(app, 94))).toMatchObject({ state: "applied", cid: v1.cid.toString() });
+    const view = await operatorView(pair.operator.store, target.id);
+    expect(view).toMatchObject({ name: "Approved Name", eventIds: ["UpdateNameAsync"] });
+
+    // The issue is decided: its key is no longer watched, and r2 is neither reviewed nor applied by a poll.
+    await app.poll(11 * MINUTE);
+    expect(app.failures).toEqual([]);
+    const cids = app.gh.botComments(94).map((c) => parseMarker(c.body)?.cid);
+    expect(cids).not.toContain(v2?.cid.toString());
+    expect(await operatorView(pair.operator.store, target.id)).toMatchObject(view);
   });
 });
