@@ -126,6 +126,7 @@ export {
   SourceUnreachableError,
   TargetMovedError,
   UnfinishedApplyError,
+  UnreplayableHistoryError,
 } from "./service/apply-errors.js";
 export {
   type ApplyJournal,

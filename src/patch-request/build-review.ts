@@ -25,7 +25,7 @@ import type { PatchRequestRecord } from "./patch-request-record.js";
 import type { ProposedEntry } from "./proposed-entry.js";
 import { driftProblem, unreachableBlockers } from "./publish-blockers.js";
 import { publishDrift } from "./publish-drift.js";
-import { rejectedHistoryWarnings } from "./rejected-history.js";
+import { rejectedHistoryWarnings, unreplayableHistoryProblem } from "./rejected-history.js";
 import { diffStorageTrees, storagePaths } from "./storage-view.js";
 import { attachTextDiffs, type FileText, textDiffCandidates } from "./text-diffs.js";
 import type { ValidationResult } from "./validate-patch.js";
@@ -118,6 +118,9 @@ export async function buildReview(input: ReviewInput): Promise<PatchReview> {
   const blockers = unreachableBlockers(input.target.unreachableSources ?? []);
   // Allowed on purpose: the reviewer is still told what the publish changes beyond the patch.
   if (drift) (drift.allowed ? warnings : blockers).push(driftProblem(drift));
+  const allowDivergent = input.allowDivergentPublish === true;
+  const unreplayable = unreplayableHistoryProblem(input.target.rejectedHistory, allowDivergent);
+  if (unreplayable) (allowDivergent ? warnings : blockers).push(unreplayable);
   await yieldIfBusy();
   const applied = input.proposed.flatMap((p) => (p.loaded && !refused.has(p.index) ? [p.loaded] : []));
   const conflicts = await conflictCheck(input, after, applied);

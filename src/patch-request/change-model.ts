@@ -88,6 +88,8 @@ export interface TargetInfo {
 /** History entries the C# replay throws on: how many, and the first ten in fold order. */
 export interface RejectedHistory {
   readonly count: number;
+  /** How many of them the fold here leaves out (an apply's roaming value would lack their changes). */
+  readonly skipped: number;
   readonly entries: readonly RejectedHistoryEntry[];
 }
 

@@ -1,5 +1,5 @@
 import { NomadPatchError } from "../errors.js";
-import type { PublishDrift, UnreachableSource } from "../patch-request/change-model.js";
+import type { PublishDrift, RejectedHistory, UnreachableSource } from "../patch-request/change-model.js";
 
 /**
  * The patch key now resolves to another CID than the one approved: the approval is void,
@@ -85,6 +85,28 @@ export class DivergentPublishError extends NomadPatchError {
     const more = drift.changes.length > 5 ? `, and ${drift.changes.length - 5} more` : "";
     super(
       `Not applied to ${targetId}: publishing would also change what the patch does not (${paths}${more}), because the fold of the known sources does not reproduce the published value ${drift.publishedCid}. Nothing was written. Name the missing device in the target's sources (or pair it), or set allowDivergentPublish: true on the target (nomad-patch apply --allow-divergent-publish) to publish anyway`,
+    );
+  }
+}
+
+/**
+ * The target's history holds entries the fold here cannot replay (a newer event type), and the target does
+ * not allow a divergent publish: the roaming value would leave their changes out. Nothing was written.
+ */
+export class UnreplayableHistoryError extends NomadPatchError {
+  readonly code = "UNREPLAYABLE_HISTORY";
+  override readonly exitCode = 3; // refused, until this project replays them or the setting changes
+  constructor(
+    readonly targetId: string,
+    readonly history: RejectedHistory,
+  ) {
+    const named = history.entries
+      .filter((entry) => entry.skipped)
+      .slice(0, 3)
+      .map((entry) => `${entry.cid} (${entry.eventId}: ${entry.reason})`)
+      .join(", ");
+    super(
+      `Not applied to ${targetId}: ${history.skipped} ${history.skipped === 1 ? "entry" : "entries"} of its history cannot be replayed here (${named}), and a roaming value published without ${history.skipped === 1 ? "it" : "them"} would drop the changes of the device that wrote ${history.skipped === 1 ? "it" : "them"}. Nothing was written. Set allowDivergentPublish: true on the target (nomad-patch apply --allow-divergent-publish) to publish anyway`,
     );
   }
 }

@@ -75,6 +75,7 @@ function encodeFold(fold: RememberedFold): Record<string, unknown> {
     BytesRead: fold.bytesRead,
     RejectedHistory: {
       Count: fold.rejectedHistory.count,
+      Skipped: fold.rejectedHistory.skipped,
       Entries: fold.rejectedHistory.entries.map((e) => ({
         Cid: e.cid,
         TargetId: e.targetId,
@@ -149,6 +150,8 @@ function decodeRejected(value: unknown): RememberedFold["rejectedHistory"] {
   const map = asMap(value, "RejectedHistory");
   return {
     count: num(map.Count, "RejectedHistory.Count"),
+    // A file written before this count was kept has none: it is dropped, and the fold made again.
+    skipped: num(map.Skipped, "RejectedHistory.Skipped"),
     entries: list(map.Entries, "RejectedHistory.Entries").map((item) => {
       const e = asMap(item, "a rejected entry");
       return {

@@ -174,7 +174,7 @@ async function summarise(
   return {
     ...rest,
     entryCount: entries.length,
-    rejectedHistory: rejectedHistory(loaded.module.name, entries, steps),
+    rejectedHistory: rejectedHistory(loaded.module, loaded.targetId, entries, steps),
     newestTicks,
     foldedCid: folded.cid,
     stateBytes: folded.bytes.byteLength,

@@ -1,5 +1,5 @@
 import type { PatchReview } from "../patch-request/change-model.js";
-import { DivergentPublishError, SourceUnreachableError } from "./apply-errors.js";
+import { DivergentPublishError, SourceUnreachableError, UnreplayableHistoryError } from "./apply-errors.js";
 
 /**
  * Refuse an apply that would publish a roaming value losing data: a known source that cannot be read
@@ -11,5 +11,9 @@ export function throwIfBlocked(review: PatchReview): void {
   if (unreachable.length > 0) throw new SourceUnreachableError(review.target.id, unreachable);
   if (review.publishDrift && !review.publishDrift.allowed) {
     throw new DivergentPublishError(review.target.id, review.publishDrift);
+  }
+  const history = review.target.rejectedHistory;
+  if ((history?.skipped ?? 0) > 0 && review.blockers?.some((b) => b.code === "history-unreplayable")) {
+    throw new UnreplayableHistoryError(review.target.id, history as NonNullable<typeof history>);
   }
 }

@@ -78,6 +78,7 @@ describe("history entries a C# device cannot replay", () => {
     expect((review.before as { Files: unknown[] }).Files).toHaveLength(2);
     expect(review.target.rejectedHistory).toEqual({
       count: 2,
+      skipped: 1,
       entries: [
         expect.objectContaining({ cid: create, eventId: "CreateFileInFolderEvent", skipped: false }),
         expect.objectContaining({ cid: update, eventId: FILE_UPDATE, targetId: target.id, skipped: true }),
@@ -87,6 +88,9 @@ describe("history entries a C# device cannot replay", () => {
       "FolderUpdateEventSerializationHelpers.Read",
     );
     expect(review.target.rejectedHistory?.entries[1]?.reason).toContain("is not a storage folder event");
+    // The one left out would be left out of an apply's roaming value too: the apply waits for a decision.
+    expect(review.blockers?.map((b) => b.code)).toEqual(["history-unreplayable"]);
+    expect(review.blockers?.[0]?.message).toContain(update as string);
 
     const warnings = review.warnings.filter((w) => w.code === "history-csharp-rejects").map((w) => w.message);
     expect(warnings).toHaveLength(3);
@@ -128,7 +132,7 @@ describe("history entries a C# device cannot replay", () => {
       ],
     });
     const { review } = await reviewPatch({ store: node.store }, { key: patch.key, limits: faultLimits });
-    expect(review.target.rejectedHistory).toEqual({ count: 0, entries: [] });
+    expect(review.target.rejectedHistory).toEqual({ count: 0, skipped: 0, entries: [] });
     expect(review.warnings.map((w) => w.code)).not.toContain("history-csharp-rejects");
   });
 });

@@ -36,6 +36,7 @@ beforeAll(async () => {
     bytesRead: 4_096,
     rejectedHistory: {
       count: 1,
+      skipped: 1,
       entries: [
         { cid: "bafy-entry", targetId: "k51-one", eventId: "Bad", reason: "it throws", skipped: true },
       ],
@@ -124,7 +125,7 @@ describe("remembered folds on disk", () => {
       NewestTicks: "1",
       OwnStream: { Cid: visitedStream, Entries: 1, Bytes: 80, LinkBytes: 41 },
       BytesRead: 0,
-      RejectedHistory: { Count: 0, Entries: [] },
+      RejectedHistory: { Count: 0, Skipped: 0, Entries: [] },
     };
     for (const [name, value, reason] of [
       ["foreign", { SomethingElse: true }, /not this shelf's file/],
@@ -143,6 +144,12 @@ describe("remembered folds on disk", () => {
       ],
       ["other-key", { ...encodedFold, Key: "another key" }, /another key/],
       ["bad-field", { ...encodedFold, EntryCount: -1 }, /EntryCount is not a count/],
+      // Written before the count of left-out history entries was kept: made again, so none goes unseen.
+      [
+        "no-skipped-count",
+        { ...encodedFold, RejectedHistory: { Count: 0, Entries: [] } },
+        /RejectedHistory.Skipped is not a count/,
+      ],
       ["bad-state", { ...encodedFold, State: [1, 2] }, /State is not a map/],
     ] as const) {
       const dir = join(work, name);

@@ -15,7 +15,7 @@ async function fold(key: string, stateBytes: number): Promise<RememberedFold> {
     matchesPublished: true,
     warnings: [],
     entryCount: 1,
-    rejectedHistory: { count: 0, entries: [] },
+    rejectedHistory: { count: 0, skipped: 0, entries: [] },
     newestTicks: 1n,
     ownStream: undefined,
     bytesRead: 100,
