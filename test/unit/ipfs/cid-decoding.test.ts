@@ -158,4 +158,21 @@ describe("CIDs read directly in their common shape", () => {
       { numRuns: 5_000 },
     );
   });
+
+  it("refuses a length head far past the bytes that follow without making room for it: a shelf file's huge prefix", () => {
+    // Byte string, text, array and map heads claiming 2^64 - 1, 2^40 and 2^31 items, then three bytes.
+    const heads = [
+      [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+      [0x7b, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
+      [0x9b, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
+      [0xbb, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
+      [0x9a, 0x7f, 0xff, 0xff, 0xff],
+    ];
+    const held = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const before = held();
+    for (const head of heads)
+      expect(() => decodeDagCbor(new Uint8Array([...head, 0, 0, 0]))).toThrow(/CBOR decode error/);
+    // Nothing the size of a claimed length was allocated (2^31 array slots alone would be 16 GiB).
+    expect(held() - before).toBeLessThan(64 * 1024 * 1024);
+  });
 });
