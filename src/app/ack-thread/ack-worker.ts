@@ -125,7 +125,8 @@ async function acknowledge(req: IncomingMessage, res: ServerResponse): Promise<v
   if (body === undefined) return;
   const verdict = readDelivery(req.headers, body, settings.secret);
   if (verdict.kind === "refused") {
-    log("warn", { status: verdict.status, error: verdict.error }, "webhook delivery refused");
+    const { status, error, hint } = verdict;
+    log("warn", hint === undefined ? { status, error } : { status, error, hint }, "webhook delivery refused");
     return answer(res, verdict.status, { error: verdict.error });
   }
   if (verdict.kind === "ignored") return answerOk(res);

@@ -3,8 +3,11 @@ import { type AppEvent, EVENTS, issuePayloadSchema, type QueuedEvent, slimPayloa
 
 /** What to do with one POST to the webhook path, judged from its headers and body alone. */
 export type DeliveryVerdict =
-  /** Refused: answered with `status` and the JSON `{ error }`, nothing kept, nothing handled. */
-  | { readonly kind: "refused"; readonly status: number; readonly error: string }
+  /**
+   * Refused: answered with `status` and the JSON `{ error }`, nothing kept, nothing handled. `hint` is for
+   * the operator's log only: what to check when the refusal is likely their own setting's doing.
+   */
+  | { readonly kind: "refused"; readonly status: number; readonly error: string; readonly hint?: string }
   /** Signed and well formed, but not an event the app handles (`push`, `issues.assigned`): answered 200. */
   | { readonly kind: "ignored" }
   /** An event to keep on disk, answer, and hand to the app. */
@@ -42,7 +45,12 @@ export function readDelivery(
   const missing = REQUIRED.filter((name) => header(name) === undefined);
   if (missing.length > 0) return refused(400, `Required headers missing: ${missing.join(", ")}`);
   if (!signedWith(secret, body, header("x-hub-signature-256") ?? ""))
-    return refused(400, "[@octokit/webhooks] signature does not match event payload and secret");
+    return refused(
+      400,
+      "[@octokit/webhooks] signature does not match event payload and secret",
+      // Anyone can post here, but when GitHub's own deliveries are refused this is the setting to fix.
+      "if GitHub sent it, WEBHOOK_SECRET is not the app's webhook secret: set it to the one on the app's settings page (Webhook secret) and start the app again",
+    );
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
@@ -72,8 +80,8 @@ export function readDelivery(
   };
 }
 
-function refused(status: number, error: string): DeliveryVerdict {
-  return { kind: "refused", status, error };
+function refused(status: number, error: string, hint?: string): DeliveryVerdict {
+  return hint === undefined ? { kind: "refused", status, error } : { kind: "refused", status, error, hint };
 }
 
 const isAppEvent = (name: string): name is AppEvent => (EVENTS as readonly string[]).includes(name);

@@ -179,6 +179,15 @@ describe("webhooks acknowledged on a thread of their own", () => {
     });
     expect(forged.status).toBe(400);
     expect(await forged.json()).toEqual({ error: expect.stringContaining("signature does not match") });
+    // The operator's likely mistake behind it (a WEBHOOK_SECRET that is not the app's) is said in the log.
+    expect(app.threadLogs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: "webhook delivery refused",
+        status: 400,
+        hint: "if GitHub sent it, WEBHOOK_SECRET is not the app's webhook secret: set it to the one on the app's settings page (Webhook secret) and start the app again",
+      }),
+    );
     const { "x-github-delivery": _id, ...noId } = hold.headers;
     expect((await post(noId)).status).toBe(400);
     expect((await post({ ...hold.headers, "content-type": "text/plain" })).status).toBe(415);
