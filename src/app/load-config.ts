@@ -5,7 +5,12 @@ export const CONFIG_PATH = ".github/nomad-patch.yml";
 
 export type RepoConfig =
   | { readonly status: "ok"; readonly config: NomadPatchConfig; readonly warnings: readonly ConfigIssue[] }
-  | { readonly status: "invalid"; readonly errors: readonly ConfigIssue[] };
+  | {
+      readonly status: "invalid";
+      readonly errors: readonly ConfigIssue[];
+      /** There is no file at all (the app installed before it was committed). */
+      readonly missing?: true;
+    };
 
 /**
  * The repository's `.github/nomad-patch.yml`, read as raw text from the default branch rather than with
@@ -18,6 +23,7 @@ export async function loadRepoConfig(github: Pick<IssueGitHub, "readFile">): Pro
   if (text === undefined) {
     return {
       status: "invalid",
+      missing: true,
       errors: [
         configIssue([], `is missing: commit ${CONFIG_PATH} naming the Nomad targets this repository takes`),
       ],

@@ -15,13 +15,32 @@ export type ConfigErrorsInput = readonly {
   readonly column?: number;
 }[];
 
-/** The one comment for an invalid `.github/nomad-patch.yml`: where each problem is and what is wrong. */
+/**
+ * The one comment for an invalid `.github/nomad-patch.yml`: where each problem is and what is wrong. A file
+ * that is not there (`missing`: the app installed before the file was committed, the likeliest first
+ * sight of the bot) gets what to commit instead of a list of problems.
+ */
 export function renderConfigErrorsMarkdown(
   errors: ConfigErrorsInput,
-  options: { readonly file?: string } = {},
+  options: { readonly file?: string; readonly missing?: boolean } = {},
 ): string {
   const marker = writeMarker({ kind: "status", v: 1, state: "config-error", key: null, cid: null });
   const file = codeSpan(options.file ?? ".github/nomad-patch.yml");
+  if (options.missing) {
+    return [
+      marker,
+      `### ⚙️ ${file} is missing`,
+      "The bot takes no patches in this repository until the file is on the default branch, naming the Nomad objects it takes them for:",
+      [
+        "```yaml",
+        "targets:",
+        "  - id: k51…          # the object's roaming key (its IPNS name)",
+        "    module: storage   # or wac-project, wac-publisher, wac-user, peer-swarm, generic, auto",
+        "```",
+      ].join("\n"),
+      "Every other setting has a default. The bot reads the file again on the next event.",
+    ].join("\n\n");
+  }
   const lines = errors
     .slice(0, MAX_LISTED)
     .map(

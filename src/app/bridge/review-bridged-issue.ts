@@ -10,6 +10,6 @@ import { loadRepoConfig } from "../load-config.js";
  */
 export async function reviewBridgedIssue(job: IssueJob, key: string, botLogin: string): Promise<void> {
   const repo = await loadRepoConfig(job.github);
-  if (repo.status === "invalid") return reportConfigError(job, repo.errors);
+  if (repo.status === "invalid") return reportConfigError(job, repo);
   await reviewKeys(job, repo.config, botLogin, [{ key, offered: true, author: botLogin }]);
 }

@@ -29,7 +29,7 @@ export async function handleLabel(job: IssueJob, event: LabelEvent): Promise<voi
     if (event.byBot || !/nomad-patch/i.test(label)) {
       return job.log.info({ label }, "label ignored (configuration unusable)");
     }
-    return reportConfigError(job, repo.errors);
+    return reportConfigError(job, repo);
   }
   const { config } = repo;
   if (label !== config.labels.approve) return job.log.info({ label }, "not the approve label: ignored");

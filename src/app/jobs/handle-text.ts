@@ -52,7 +52,7 @@ export async function handleText(job: IssueJob, event: TextEvent): Promise<void>
       return job.log.info("configuration unusable, and nothing was offered to the bot: quiet");
     }
     await job.github.react(event.commentId, "confused");
-    return reportConfigError(job, repo.errors);
+    return reportConfigError(job, repo);
   }
   const { config } = repo;
   const source = { user: event.sender, at: event.at };

@@ -4,7 +4,7 @@ import { parseMarker } from "../../../src/render/marker.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { appPerTest, kuboPairPerSuite } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueOpened } from "./payloads.js";
+import { commentCreated, issueOpened, REPO } from "./payloads.js";
 
 const rules = (action: string, match: string, reason = "") =>
   ["rules:", `  - match: ${match}`, `    action: ${action}`, reason ? `    reason: ${reason}` : ""].join(
@@ -103,6 +103,37 @@ describe("the GitHub App: rulesets and configuration", () => {
     const view = await operatorView(pair.operator.store, target.id);
     expect(view.eventIds).toEqual([]);
     expect(view.name).not.toBe("Trojan");
+  });
+
+  it("installed on a repository without .github/nomad-patch.yml: one comment says the file is missing and what to commit, nothing else is done", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Too Early");
+    const app = await apps.start(pair.operator.store, {});
+    const issue = { number: 24, body: `Patch: ${patch.key}` };
+    await app.deliver("issues", issueOpened(issue));
+    await app.settle();
+
+    const comments = app.gh.botComments(24);
+    expect(comments).toHaveLength(1);
+    expect(parseMarker(comments[0]?.body)).toMatchObject({ kind: "status", state: "config-error" });
+    const body = comments[0]?.body ?? "";
+    expect(body).toContain("### ⚙️ `.github/nomad-patch.yml` is missing");
+    expect(body).not.toContain("is not valid");
+    // What to commit: the one required key, with the target's roaming key.
+    expect(body).toContain("```yaml\ntargets:\n  - id: k51…");
+    expect(app.logs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: "the repository's configuration cannot be used: nothing else is done",
+        missing: true,
+      }),
+    );
+    // A 😕 on the text that offered the key, and the comment: nothing else is written.
+    expect(app.gh.requests.filter((r) => r.method !== "GET").map((r) => r.path)).toEqual([
+      `/repos/${REPO.owner}/${REPO.repo}/issues/24/reactions`,
+      `/repos/${REPO.owner}/${REPO.repo}/issues/24/comments`,
+    ]);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 
   it("answers an invalid configuration with one comment naming the line, updated rather than repeated", async () => {

@@ -235,4 +235,13 @@ describe("status comments", () => {
     expect(markdown).toContain("- `permissions.approve` (line 6, column 12): Expected read, triage, write.");
     expect(probeMarkdown(markdown).unclosed).toBe(false);
   });
+
+  it("says a missing file is missing, with what to commit, in the same sticky comment", () => {
+    const markdown = renderConfigErrorsMarkdown([{ path: "", message: "is missing" }], { missing: true });
+    expect(parseMarker(markdown)).toMatchObject({ kind: "status", state: "config-error" });
+    expect(markdown).toContain("### ⚙️ `.github/nomad-patch.yml` is missing");
+    expect(markdown).toContain("targets:\n  - id: k51…");
+    expect(markdown).not.toContain("(root)");
+    expect(probeMarkdown(markdown).unclosed).toBe(false);
+  });
 });
