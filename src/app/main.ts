@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs the GitHub App: the Kubo node first (configured or managed), then Probot's server.
 // Without GitHub App credentials Probot starts in setup mode, which registers the app.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { createNodeMiddleware, createProbot, type Probot, run } from "probot";
 import { checkAppCredentials } from "../config/app-credentials.js";
+import { dotEnvExposure } from "../config/dotenv-exposure.js";
 import { readEnvironment } from "../config/environment.js";
 import { type AckThread, startAckThread } from "./ack-thread/ack-thread.js";
 import { openAppRuntime } from "./app-runtime.js";
@@ -34,14 +35,21 @@ function skipSmeeSetup(setupMode: boolean): void {
  * thread listens on, are read from it as Probot reads them.
  */
 function applyDotEnv(): void {
+  const path = join(process.cwd(), ".env");
   let text: string;
   try {
-    text = readFileSync(join(process.cwd(), ".env"), "utf8");
+    text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  Object.assign(process.env, parseEnv(text));
+  const values = parseEnv(text);
+  // Setup mode wrote the app's private key here, readable by every user of the machine: say so each start.
+  if (process.platform !== "win32") {
+    const exposure = dotEnvExposure(statSync(path).mode, values as Record<string, string>);
+    if (exposure !== undefined) log(exposure);
+  }
+  Object.assign(process.env, values);
 }
 
 /**

@@ -31,12 +31,13 @@ export async function startApp(
   cleanups: Array<() => Promise<void>>,
   command: readonly string[] = [process.execPath, mainJs],
   choosePort: () => Promise<number> = freePort,
+  cwd = root,
 ) {
   const [file = "", ...args] = command;
   const ownPort = env.PORT === undefined;
   const spawnOn = (port: number) => {
     const child: ChildProcess = spawn(file, args, {
-      cwd: root,
+      cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

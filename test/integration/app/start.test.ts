@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -233,6 +233,37 @@ describe("the app's start command", () => {
       /started a managed Kubo|setup mode: no webhook|Probot is in setup mode|Listening on/,
     );
     expect(existsSync(join(dataDir, "kubo"))).toBe(false);
+  });
+
+  it("warns when the .env setup mode wrote (the app's private key in it) may be read by other users, and reads it all the same", async () => {
+    const dataDir = await tempDir(cleanups);
+    const workDir = await tempDir(cleanups);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    // As Probot's setup mode writes it (update-env.js: newlines escaped, the key in double quotes), at the
+    // mode a umask of 022 leaves; an App ID that is not a number stops the app before any Kubo starts.
+    const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString().replace(/\n/g, "\\n");
+    const env = join(workDir, ".env");
+    await writeFile(env, `APP_ID=my-app\nPRIVATE_KEY="${pem}"\nWEBHOOK_SECRET=a-secret`, { mode: 0o644 });
+    await chmod(env, 0o644);
+    const exposed = await startApp(
+      { NOMAD_PATCH_DATA_DIR: dataDir },
+      cleanups,
+      undefined,
+      undefined,
+      workDir,
+    );
+    expect(await exposed.exitCode).toBe(64);
+    expect(exposed.output()).toContain(
+      "[nomad-patch] .env holds PRIVATE_KEY, WEBHOOK_SECRET and other users of this machine may read it (mode 644): run chmod 600 .env",
+    );
+    // The key in it was read: only the App ID is named as wrong.
+    expect(exposed.output()).toContain("APP_ID: expected the GitHub App's numeric App ID");
+    expect(exposed.output()).not.toContain("PRIVATE_KEY:");
+
+    await chmod(env, 0o600);
+    const closed = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir }, cleanups, undefined, undefined, workDir);
+    expect(await closed.exitCode).toBe(64);
+    expect(closed.output()).not.toContain("other users of this machine may read it");
   });
 
   it("refuses an APP_ID without a private key instead of starting setup mode", async () => {
