@@ -296,13 +296,26 @@ async function complete(
 
   const streamCid = CID.parse(record.streamCid as string);
   // Folded again: a device lost since the check holds the roaming value back instead of being dropped.
-  const roaming = await foldResult(store, record, input, localId, streamCid);
-  // Pinned once published, not before: a publish that fails, then a retry that folds another value (a
-  // device changed meanwhile), would leave a pin of a value never published, which nothing takes back.
-  const roamingCid = await store.dagPut(roaming.value);
-  // Every device of the owner publishes under the roaming key, each node numbering its own records: the
-  // value goes out numbered above the network's best, or a device that published more often would win.
-  await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h", sharedName: keys.roaming.id });
+  let roaming = await foldResult(store, record, input, localId, streamCid);
+  let roamingCid: CID;
+  for (let round = 0; ; round++) {
+    // Pinned once published, not before: a publish that fails, then a retry that folds another value (a
+    // device changed meanwhile), would leave a pin of a value never published, which nothing takes back.
+    roamingCid = await store.dagPut(roaming.value);
+    // Every device of the owner publishes under the roaming key, each node numbering its own records: the
+    // value goes out numbered above the network's best, or a device that published more often would win.
+    await store.publishName(keys.roaming.name, roamingCid, { lifetime: "24h", sharedName: keys.roaming.id });
+    // A device that published its stream between the fold and this publish is missing from the value just
+    // published, which outranks the device's own: fold and publish again (a bounded number of times).
+    if (round >= MAX_REFOLDS || !(await streamsMoved(store, roaming.streams, input))) break;
+    const again = await foldResult(store, record, input, localId, streamCid).catch((error: unknown) => {
+      // A device gone since: the value published was folded with it, and stands.
+      if (error instanceof SourceUnreachableError) return undefined;
+      throw error;
+    });
+    if (again === undefined) break;
+    roaming = again;
+  }
   // The same put again, pinning: the pin Kubo takes for a put, without fetching what the value links to.
   await store.dagPut(roaming.value, { pin: true });
 
@@ -335,13 +348,43 @@ function failureOf(error: unknown): Pick<JournalRecord, "failure" | "failureCode
 type EncodedBlock = { readonly value: IpldMap; readonly bytes: number };
 
 /** The roaming value the apply publishes: every source folded with the bot's stream as staged. */
+/** How many times an apply folds and publishes again when a device published while it did (see `streamsMoved`). */
+const MAX_REFOLDS = 2;
+
+/**
+ * Whether any source's stream now resolves to another CID than the fold read: a device published while the
+ * apply folded and published. A source that does not resolve now counts as unmoved (what it had is in the
+ * fold). One resolve per source, as the crawl made.
+ */
+async function streamsMoved(
+  store: IpfsStore,
+  streams: ReadonlyMap<string, string>,
+  input: ApplyPatchInput,
+): Promise<boolean> {
+  const resolved = await Promise.all(
+    [...streams].map(async ([source, cid]) => {
+      const now = await store.resolveName(source, {
+        nocache: true,
+        timeoutMs: input.limits.resolveTimeoutMs ?? 60_000,
+      });
+      return now !== undefined && now.toString() !== cid;
+    }),
+  );
+  return resolved.some(Boolean);
+}
+
+interface FoldedRoaming extends EncodedBlock {
+  /** The stream CID the fold read for each source it resolved. */
+  readonly streams: ReadonlyMap<string, string>;
+}
+
 async function foldResult(
   store: IpfsStore,
   record: JournalRecord,
   input: ApplyPatchInput,
   localId: IpnsName,
   streamCid: CID,
-): Promise<EncodedBlock> {
+): Promise<FoldedRoaming> {
   const target = await loadTarget(
     { store },
     {
@@ -361,7 +404,11 @@ async function foldResult(
   if (bytes.byteLength > MAX_BLOCK_BYTES) {
     throw new BlockTooLargeError("The target's new roaming value", bytes.byteLength, MAX_BLOCK_BYTES);
   }
-  return { value: target.state, bytes: bytes.byteLength };
+  const streams = new Map<string, string>();
+  for (const visited of target.visited) {
+    if (visited.streamCid) streams.set(visited.source, visited.streamCid.toString());
+  }
+  return { value: target.state, bytes: bytes.byteLength, streams };
 }
 
 interface StagedStream {

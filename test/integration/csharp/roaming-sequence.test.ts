@@ -14,6 +14,7 @@ import {
   valueEntry,
 } from "../../helpers/csharp-device.js";
 import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import { dagGetJsonAsCSharpDoes } from "../nomad/kubo-http.js";
 import { proposeValues } from "../service/device-set.js";
 import { orderAsRepository, replayProject, resolveEventStreamEntries } from "./csharp-reader.js";
 
@@ -55,10 +56,16 @@ describe("the roaming value's IPNS record among the owner's writers", () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("the bot's apply wins over a device that published more often, and the device's next publish wins again", async () => {
-    const roamingName = `${PREFIX}.Roaming.sequence`;
-    const localName = `${PREFIX}.Local.sequence`;
-    const label = "Project sequence";
+  /**
+   * A project the owner's C# device made, which paired the bot in: the bot imported the roaming key and
+   * republished what it resolved (KeyExchange.cs `ReceiveRoamingKeyAsync`), made its local key, and the
+   * device added that key as a source. `deviceRenames` is the device changing the name and flushing as C#
+   * does: its stream, then its own replay under the roaming key.
+   */
+  async function pairedByDevice(name: string) {
+    const roamingName = `${PREFIX}.Roaming.${name}`;
+    const localName = `${PREFIX}.Local.${name}`;
+    const label = `Project ${name}`;
     // The device makes the project and publishes it.
     const id = await generateKey(device, roamingName);
     const deviceLocalId = await generateKey(device, localName);
@@ -115,6 +122,11 @@ describe("the roaming value's IPNS record among the owner's writers", () => {
       await publish(device, roamingName, cid);
       return { cid, replayed };
     };
+    return { id, roamingName, deviceRenames };
+  }
+
+  it("the bot's apply wins over a device that published more often, and the device's next publish wins again", async () => {
+    const { id, deviceRenames } = await pairedByDevice("sequence");
     // The owner keeps working on the device, which publishes after each change: its records' sequence
     // numbers run ahead of the one record the bot's node published.
     await deviceRenames("Second");
@@ -148,5 +160,47 @@ describe("the roaming value's IPNS record among the owner's writers", () => {
     expect(next.replayed).toMatchObject({ Name: "Fifth", Features: ["Dark mode"] });
     expect(await resolvedOn(pair.contributor, id)).toBe(next.cid);
     expect(await resolvedOn(bot(), id)).toBe(next.cid);
+  });
+
+  it("a device that publishes while the bot applies is not dropped from the roaming value", async () => {
+    const { id, roamingName, deviceRenames } = await pairedByDevice("race");
+    const patch = await proposeValues(pair.contributor, id, [{ eventId: "AddFeatureAsync", value: "Sync" }]);
+    const { review } = await reviewPatch({ store: bot().store }, { key: patch.key, limits, dataDir });
+    expect(review.blockers ?? []).toEqual([]);
+
+    // The owner renames the project on the device after the bot has folded the sources for its roaming
+    // value and before it publishes it: the device publishes its stream, then its own replay (which holds
+    // the bot's entry: the bot's stream went out first).
+    let raced: Awaited<ReturnType<typeof deviceRenames>> | undefined;
+    const racing = new Proxy(bot().store, {
+      get(target, property) {
+        if (property === "publishName") {
+          return async (...args: Parameters<typeof target.publishName>) => {
+            if (args[0] === roamingName && raced === undefined)
+              raced = await deviceRenames("Renamed meanwhile");
+            return target.publishName(...args);
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const outcome = await applyPatch(
+      { store: racing, journal: await openFileJournal(dataDir) },
+      {
+        key: patch.key,
+        expectPatchCid: patch.cid.toString(),
+        expectResultCid: review.predictedResultCid as string,
+        limits,
+        dataDir,
+      },
+    );
+    expect(outcome.status).toBe("applied");
+    expect(raced?.replayed).toMatchObject({ Name: "Renamed meanwhile", Features: ["Sync"] });
+
+    // What readers find holds both: the bot's feature and the device's new name.
+    const published = await resolvedOn(pair.contributor, id);
+    expect(published).toBe(outcome.roamingCid);
+    expect(await dagGetJsonAsCSharpDoes(pair.contributor.apiUrl, published)).toEqual(raced?.replayed);
   });
 });
