@@ -44,8 +44,9 @@ export type Range = readonly [number, number];
 
 /** Where each block is: those of the saved index, searched in place, and those added since. */
 export interface BlockPlaces {
-  get(cid: CID): Place | undefined;
-  set(cid: CID, place: Place): void;
+  /** `key`: the CID's `digestKeyOf`, when the caller has it already. */
+  get(cid: CID, key?: string): Place | undefined;
+  set(cid: CID, place: Place, key?: string): void;
   /** Blocks in the saved index (whether or not their parts are checked yet) and added since. */
   readonly size: number;
   /** Every block, by digest (one character per byte), for saving: every saved part is checked. */
@@ -67,6 +68,9 @@ const MAX_HEADER_JSON = 16 * 1024 * 1024;
 /** A digest as a string of one character per byte: a cheap key, ordered as the bytes are. */
 const digestKey = (digest: Uint8Array) =>
   Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString("latin1");
+
+/** A block's key in the index: its digest's (the cache keeps only sha2-256 blocks). */
+export const digestKeyOf = (cid: CID): string => digestKey(cid.multihash.digest);
 
 /** A part of the saved index as found: its bytes, unchecked until a block is looked up in it. */
 interface SavedPart {
@@ -113,16 +117,16 @@ export function blockPlaces(saved?: Saved): BlockPlaces {
     return part.checked ?? undefined;
   };
   return {
-    get(cid) {
+    get(cid, key) {
       const digest = cid.multihash.digest;
       if (digest.byteLength !== DIGEST) return undefined;
-      const fromAdded = added.get(digestKey(digest));
+      const fromAdded = added.get(key ?? digestKey(digest));
       if (fromAdded) return fromAdded;
       const part = partOf(digest[0] as number);
       return part ? find(part, digest) : undefined;
     },
-    set(cid, place) {
-      added.set(digestKey(cid.multihash.digest), place);
+    set(cid, place, key) {
+      added.set(key ?? digestKey(cid.multihash.digest), place);
     },
     get size() {
       return (saved?.count ?? 0) - refused + added.size;

@@ -41,6 +41,11 @@ export interface CachingStore extends IpfsStore {
    * them now, so a prefetch of it after a restart takes them from one file; nothing without a disk cache.
    */
   readonly rememberDecodedDag: (root: CID) => void;
+  /**
+   * Hold the disk cache's writes until the returned release (`DiskBlockCache.hold`): a review's answer
+   * comes before them. Nothing to hold without a disk cache.
+   */
+  readonly holdDiskWrites: () => () => void;
 }
 
 export const DEFAULT_BLOCK_CACHE_BYTES = 128 * 1024 * 1024;
@@ -231,12 +236,15 @@ export function withBlockCache(store: IpfsStore, options: BlockCacheOptions): Ca
       // Walked when the file is written: after the review's answer, what it read is still in the cache.
       if (shelf && !shelf.has(root)) shelf.put(root, () => decodedDag(cache, root));
     },
+    holdDiskWrites: () => options.disk?.hold() ?? noRelease,
     targetMemo: createTargetMemo({
       maxBytes: options.targetMemoBytes ?? DEFAULT_TARGET_MEMO_BYTES,
       shelf: options.disk?.folds,
     }),
   };
 }
+
+const noRelease = () => {};
 
 const isFileBlock = (cid: CID) => cid.code === DAG_PB || cid.code === RAW;
 

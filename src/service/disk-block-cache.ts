@@ -4,13 +4,13 @@ import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "
 import { join } from "node:path";
 import type { CID } from "multiformats/cid";
 import { decodeBlock } from "../ipfs/block-codec.js";
-import { blockKey } from "../ipfs/block-key.js";
 import { type Block, encodeCar, readCar } from "../ipfs/car.js";
 import { encodeBlock, MAX_BLOCK_BYTES } from "../nomad/index.js";
 import {
   type BlockIndex,
   blockPlaces,
   decodeIndex,
+  digestKeyOf,
   encodeIndex,
   partOfBlock,
   type Range,
@@ -29,8 +29,17 @@ import { type PidLock, takePidLock } from "./pid-lock.js";
 export interface DiskBlockCache {
   /** The block's bytes, checked against its CID; undefined when absent (or found damaged: all is dropped). */
   get(cid: CID): Uint8Array | undefined;
-  /** Keep a block (hash-checked by whoever read it); written in batches. */
+  /**
+   * Keep a block (hash-checked by whoever read it); written in batches. Only queued here: whether it is
+   * on disk already is asked when the batch is written, so an export's blocks pay nothing more as they arrive.
+   */
   put(block: Block): void;
+  /**
+   * Writes wait until the returned release is called (by every holder): a review holds them so that its
+   * answer comes before the cache's writes, which then follow on the event loop's next turn. A hold is
+   * bounded: past `HELD_FLUSH_BYTES` queued, or `HOLD_MAX_MS` after the first hold, writes go ahead.
+   */
+  hold(): () => void;
   /** A prefetch read the DAG under `root` (to its end, or to its first UnixFS file) into this cache. */
   hasDag(root: CID): boolean;
   /** Remember that the DAG under `root` is held whole: these blocks (by CID string), read back together. */
@@ -64,6 +73,13 @@ const FORMAT = 1;
 const SHA2_256 = 0x12;
 const FLUSH_BYTES = 1024 * 1024;
 const FLUSH_AFTER_MS = 200;
+/**
+ * While a review holds the writes, what may be queued before they go ahead anyway (the queued blocks are
+ * the memory cache's own: what waits is a list of them, unless that cache drops them meanwhile) and for
+ * how long (a review that hangs on a name or a node does not keep the cache from being written).
+ */
+const HELD_FLUSH_BYTES = 16 * 1024 * 1024;
+const HOLD_MAX_MS = 30_000;
 /** The index is saved again once this much of `blocks.car`, or as much as it covers, is not in it. */
 const INDEX_EVERY_BYTES = 8 * 1024 * 1024;
 /** A DAG held whole is read back in pieces of at most this size. */
@@ -104,8 +120,11 @@ export async function openDiskBlockCache(
   let discarded = 0;
   let reader: number | undefined;
   let queue: Block[] = [];
-  let queued = new Set<string>();
   let queuedBytes = 0;
+  /** Holders of the writes now (`hold`), and since when the first of them has held them. */
+  let holds = 0;
+  let heldSince = 0;
+  let afterRelease: NodeJS.Immediate | undefined;
   /** DAGs marked whole since the last write, with their blocks: placed once those are written. */
   let marked = new Map<string, Iterable<CID>>();
   /** The marks the write under way places. */
@@ -303,30 +322,45 @@ export async function openDiskBlockCache(
       );
   }
 
+  /** The blocks of a batch that are neither on disk nor earlier in the batch, with their index keys. */
+  function notOnDisk(batch: readonly Block[]): { blocks: Block[]; keys: string[] } {
+    const blocks: Block[] = [];
+    const keys: string[] = [];
+    const inBatch = new Set<string>();
+    for (const block of batch) {
+      const key = digestKeyOf(block.cid);
+      if (inBatch.has(key) || index.get(block.cid, key)) continue;
+      inBatch.add(key);
+      blocks.push(block);
+      keys.push(key);
+    }
+    return { blocks, keys };
+  }
+
   async function write(): Promise<void> {
-    const blocks = queue;
-    const bytes = queuedBytes;
+    const queued = queue;
     // Taken with the queue: a DAG is marked after its blocks were put, so the marks taken here have their
     // blocks in this write or an earlier one. A mark made while this write waits for the file is the next
     // write's (placed by this one, it was held with only the blocks already written).
     const marks = marked;
     placing = marks;
     queue = [];
-    queued = new Set();
     queuedBytes = 0;
     marked = new Map();
+    const { blocks, keys } = notOnDisk(queued);
     if (blocks.length > 0) {
+      const bytes = blocks.reduce((n, b) => n + section(b), 0);
       if (size + bytes > options.maxBytes) await startOver();
       // The sections appended, with the header dropped: offsets are counted from where the file ends.
       const car = encodeCar([], blocks);
-      const headerLength = car.byteLength - blocks.reduce((n, b) => n + section(b), 0);
+      const headerLength = car.byteLength - bytes;
       const appended = car.subarray(headerLength);
       await appendFile(file, appended);
       let at = size;
-      for (const block of blocks) {
+      for (const [i, block] of blocks.entries()) {
         const length = block.bytes.byteLength;
         const head = section(block) - length;
-        index.set(block.cid, { offset: at + head, length, head });
+        index.set(block.cid, { offset: at + head, length, head }, keys[i]);
         at += section(block);
       }
       size = at;
@@ -346,6 +380,8 @@ export async function openDiskBlockCache(
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    if (afterRelease) clearImmediate(afterRelease);
+    afterRelease = undefined;
     writing = writing.then(write).catch((error: unknown) => {
       // Marks whose blocks were not written are dropped: the DAGs are read from the node again.
       placing = new Map();
@@ -354,12 +390,44 @@ export async function openDiskBlockCache(
     return writing;
   }
 
+  /** How long the writes are still held (0: not held, or held for too long). */
+  const heldFor = () => (holds > 0 ? Math.max(0, heldSince + HOLD_MAX_MS - Date.now()) : 0);
+
   function schedule(): void {
-    if (queuedBytes >= FLUSH_BYTES) void flush();
-    else if (!timer) {
-      timer = setTimeout(() => void flush(), FLUSH_AFTER_MS);
-      timer.unref();
-    }
+    const held = heldFor() > 0;
+    if (queuedBytes >= (held ? HELD_FLUSH_BYTES : FLUSH_BYTES)) void flush();
+    else if (!timer && !afterRelease) arm(FLUSH_AFTER_MS);
+  }
+
+  /** The batch is written after `ms`, or when the holds end, whichever comes later. */
+  function arm(ms: number): void {
+    timer = setTimeout(() => {
+      timer = undefined;
+      const left = heldFor();
+      if (left > 0) arm(left);
+      else void flush();
+    }, ms);
+    timer.unref();
+  }
+
+  function hold(): () => void {
+    if (holds === 0) heldSince = Date.now();
+    holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      holds--;
+      if (holds > 0 || (queue.length === 0 && marked.size === 0)) return;
+      // After a turn of the event loop: what the holder does right after (a review's render) comes first.
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      afterRelease ??= setImmediate(() => {
+        afterRelease = undefined;
+        void flush();
+      });
+      afterRelease.unref();
+    };
   }
 
   return {
@@ -380,13 +448,12 @@ export async function openDiskBlockCache(
       }
     },
     put(block) {
-      const key = blockKey(block.cid);
-      if (block.cid.multihash.code !== SHA2_256 || index.get(block.cid) || queued.has(key)) return;
+      if (block.cid.multihash.code !== SHA2_256) return;
       queue.push(block);
-      queued.add(key);
       queuedBytes += section(block);
       schedule();
     },
+    hold,
     hasDag: (root) => [dags, marked, placing].some((held) => held.has(root.toString())),
     markDag(root, blocks) {
       marked.set(root.toString(), blocks);

@@ -87,8 +87,24 @@ export async function reviewPatch(
     readonly store: IpfsStore & {
       readonly targetMemo?: TargetMemo;
       readonly rememberDecodedDag?: (root: CID) => void;
+      readonly holdDiskWrites?: () => () => void;
     };
   },
+  input: ReviewPatchInput,
+): Promise<ReviewedPatch> {
+  // The disk cache's writes of what this review reads wait for its answer: a cold review's exports
+  // bring thousands of blocks, and writing them on the same thread in the middle of it delayed the
+  // answer (docs/decisions.md, "A review's disk-cache writes come after its answer").
+  const release = deps.store.holdDiskWrites?.();
+  try {
+    return await reviewPatchHeld(deps, input);
+  } finally {
+    release?.();
+  }
+}
+
+async function reviewPatchHeld(
+  deps: Parameters<typeof reviewPatch>[0],
   input: ReviewPatchInput,
 ): Promise<ReviewedPatch> {
   const store = withByteBudget(deps.store, input.limits.maxBytes);

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Block } from "../../../src/ipfs/car.js";
 import { encodeCar } from "../../../src/ipfs/car.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
@@ -168,6 +168,54 @@ describe("the block cache on disk", () => {
     expect((await stat(join(dir, "blocks.car"))).size).toBeLessThanOrEqual(400);
     expect(disk.get(many.at(-1)!.cid)).toEqual(many.at(-1)!.bytes);
     await disk.close();
+  });
+
+  it("held, it writes nothing until every holder has let go, then on the next turns; a block queued twice or already on disk is written once", async () => {
+    const dir = join(work, "held");
+    const disk = (await openDiskBlockCache(dir, { maxBytes: 1024 * 1024 })) as DiskBlockCache;
+    disk.put(blocks[0]!);
+    await disk.flush();
+    const written = disk.stats().bytes;
+    const first = disk.hold();
+    const second = disk.hold();
+    for (const block of [...blocks, ...blocks]) disk.put(block);
+    // Past the batch's usual delay (200 ms): still held.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(disk.stats().blocks).toBe(1);
+    first();
+    first();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(disk.stats().blocks).toBe(1);
+    second();
+    await vi.waitFor(() => expect(disk.stats().blocks).toBe(3));
+    // Two sections appended, not five: the repeats and the block on disk were left out.
+    const sections = await Promise.all(blocks.slice(1).map((b) => encodeCar([], [b])));
+    const header = encodeCar([], []).byteLength;
+    expect(disk.stats().bytes).toBe(written + sections.reduce((n, car) => n + car.byteLength - header, 0));
+    for (const block of blocks) expect([...(disk.get(block.cid) ?? [])]).toEqual([...block.bytes]);
+    await disk.close();
+    const reopened = (await openDiskBlockCache(dir, { maxBytes: 1024 * 1024 })) as DiskBlockCache;
+    expect(reopened.stats()).toMatchObject({ blocks: 3, discarded: 0 });
+    await reopened.close();
+  });
+
+  it("a hold is bounded in bytes: a flood of blocks while held is written anyway, and close writes whatever is held", async () => {
+    const dir = join(work, "held-flood");
+    const disk = (await openDiskBlockCache(dir, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+    disk.hold();
+    // 17 MiB of distinct blocks, more than a hold keeps queued (16 MiB); the hold is never released.
+    const flood = await Promise.all(
+      Array.from({ length: 68 }, (_, i) => encodeBlock(`${i} `.padEnd(256 * 1024, "x"))),
+    );
+    for (const block of flood) disk.put(block);
+    await vi.waitFor(() => expect(disk.stats().blocks).toBeGreaterThanOrEqual(60));
+    const last = await encodeBlock("after the flood");
+    disk.put(last);
+    await disk.close();
+    const reopened = (await openDiskBlockCache(dir, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+    expect([...(reopened.get(last.cid) ?? [])]).toEqual([...last.bytes]);
+    expect(reopened.stats().blocks).toBe(flood.length + 1);
+    await reopened.close();
   });
 
   it("opened and closed again and again, it leaves no listener behind", async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LimitExceededError } from "../../../src/errors.js";
 import { delegateStore } from "../../../src/ipfs/delegate-store.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
@@ -135,6 +135,44 @@ describe("the first review after a restart", () => {
       { key, limits },
     );
     expect(shown(restarted.review)).toEqual(shown(fresh.review));
+  });
+
+  it("a cold review's disk writes come after its answer, and a review that fails lets them go too", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "nomad-patch-held-"));
+    try {
+      const disk = (await openDiskBlockCache(empty, { maxBytes: 64 * 1024 * 1024 })) as DiskBlockCache;
+      // Names after the patch's own answer late (a busy node): the review outlasts the batch's delay (200 ms).
+      let resolves = 0;
+      const slowNames: IpfsStore = {
+        ...delegateStore(pair.operator.store),
+        resolveName: async (...args) => {
+          if (++resolves > 1) await new Promise((resolve) => setTimeout(resolve, 400));
+          return pair.operator.store.resolveName(...args);
+        },
+      };
+      const store = withBlockCache(slowNames, { maxBlocks: 10_000, disk });
+      const cold = await reviewPatch({ store }, { key, limits });
+      // Everything it read is queued, nothing written yet: the writes wait for the answer.
+      expect(cold.patch.proposed).toHaveLength(entries);
+      expect(disk.stats().blocks).toBe(0);
+      // Then, without a flush or a close, on the event loop's next turns.
+      await vi.waitFor(() => expect(disk.stats().blocks).toBeGreaterThan(3 * entries));
+      await disk.close();
+
+      // A review that fails (over its byte budget, as a hostile patch's would) releases its hold as well.
+      const failing = (await openDiskBlockCache(join(empty, "failing"), {
+        maxBytes: 64 * 1024 * 1024,
+      })) as DiskBlockCache;
+      const refused = reviewPatch(
+        { store: withBlockCache(pair.operator.store, { maxBlocks: 10_000, disk: failing }) },
+        { key, limits: { ...limits, maxBytes: 2_000 } },
+      );
+      await expect(refused).rejects.toBeInstanceOf(LimitExceededError);
+      await vi.waitFor(() => expect(failing.stats().blocks).toBeGreaterThan(0));
+      await failing.close();
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it("still stops at the byte budget: what is read back from disk is charged as what is fetched", async () => {
