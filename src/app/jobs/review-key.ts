@@ -176,7 +176,7 @@ export async function reviewKey(
   const cid = review.patch.cid;
   const result = reviewedResult(review);
   // Permissions are read only for a version that resolved: a key that fails costs no GitHub call.
-  const author = current?.marker.author ?? (await lessTrusted(job, config, firstPosted, request));
+  const author = await judgedAuthor(job, config, current, firstPosted, request, cid);
   if (await reportIfApplied(job, config, marked, key, cid)) {
     log.info({ cid }, "this version was applied: not reviewed again");
     return undefined;
@@ -304,9 +304,39 @@ async function lessTrusted(
   const author = levelRank(posterLevel) < levelRank(firstLevel) ? poster : firstPosted;
   job.log.info(
     { key: request.key, first: firstPosted, poster, author },
-    "the key's first poster and the poster of this text differ: the less trusted is its author",
+    "the key's author so far and the poster of this text differ: the less trusted is its author",
   );
   return author;
+}
+
+/**
+ * The author the rules judge this version under, recorded in its review. A version its current review
+ * shows keeps the author recorded there. A new version was published by whoever controls the key, which
+ * the recorded author may not: a maintainer who offered a stranger's key vouched for what they offered,
+ * not for what the stranger publishes next. So a new version that a text brings is judged as the less
+ * trusted of the recorded author and the text's poster, and one that no text brings (the watch, a
+ * `/refresh`, the review after a voided approval) as nobody (the bot, whose permission reads as none),
+ * unless the recorded author is trusted with nothing anyway (docs/decisions.md, "The author of a key on
+ * an issue is whoever posted it first").
+ */
+async function judgedAuthor(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  current: MarkedComment<ReviewMarker> | undefined,
+  firstPosted: string | undefined,
+  request: ReviewRequest,
+  cid: string,
+): Promise<string | undefined> {
+  const recorded = current?.marker.author ?? undefined;
+  if (recorded === undefined) return lessTrusted(job, config, firstPosted, request);
+  if (current?.marker.cid === cid) return recorded;
+  if (request.author !== undefined) return lessTrusted(job, config, recorded, request);
+  if ((await authorPermission(job, config, recorded)) === "none") return recorded;
+  job.log.info(
+    { key: request.key, cid, recorded },
+    "a new version no text brought: judged as nobody's, not on the word of who offered an earlier one",
+  );
+  return job.runtime.botLogin();
 }
 
 function sameVersion(marker: ReviewMarker, review: PatchReview): boolean {

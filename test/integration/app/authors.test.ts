@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
+import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { gitHubTime } from "./github-clock.js";
-import { appPerTest, kuboPairPerSuite, type TestApp } from "./harness.js";
+import { appPerTest, BOT, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
 import { commentCreated, commentEdited, issueEdited, issueOpened } from "./payloads.js";
 
@@ -60,9 +62,11 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await app.deliver("issue_comment", commentCreated(issue, "/refresh", "triager", { at: later }));
     await app.settle();
     expect(app.failures).toEqual([]);
+    // The new version was brought by no text: judged as nobody's (the bot's, read as none), not on the word
+    // of whoever offered the key before, since whoever holds the key published it.
     expect(reviewMarkers(app, 70)).toMatchObject([
       { state: "superseded", author: "triager" },
-      { state: "ready", author: "triager" },
+      { state: "ready", author: BOT },
     ]);
     await expectNothingApplied(target);
     expect(app.gh.sent("GET", "/collaborators/admin/permission")).toEqual([]);
@@ -175,6 +179,46 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
     // Permission reads: the admin's and the stranger's to choose, the author's for the rules.
     expect(app.gh.sent("GET", /\/collaborators\/[^/]+\/permission$/).length).toBeLessThanOrEqual(3);
+  });
+
+  it("a stranger's key an admin offered first: a revision the stranger publishes later is not applied on the admin's word", async () => {
+    const target = await createProject(pair.operator.store);
+    // r1: a rename and a description, two entries: the rule (writers' patches of one entry) does not apply it.
+    const describe = async (store: IpfsStore) => [
+      {
+        targetId: target.id,
+        eventId: "UpdateDescriptionAsync",
+        content: await putValueUpdate(store, { value: "Described" }),
+      },
+    ];
+    const patch = await proposeRename(pair.contributor.store, target, "Offered Name", describe);
+    const issue = { number: 77, body: "Names", author: "admin" };
+    const app = await apps.start(pair.operator.store, {
+      config: `${configYaml(target.id)}\nrules:\n  - match: { authorPermission: write, maxEntries: 1 }\n    action: apply`,
+      permissions: PERMISSIONS,
+    });
+    const offered = app.gh.humanComment(77, "admin", `Patch: ${patch.key}`);
+    await app.deliver("issue_comment", commentCreated(issue, offered.body, "admin", { id: offered.id }));
+    await app.settle();
+    expect(reviewMarkers(app, 77)).toMatchObject([{ state: "ready", author: "admin" }]);
+    await expectNothingApplied(target);
+
+    // The stranger who holds the key publishes r2, one entry: nobody with write access was shown it.
+    const described = patch.record.entries[1];
+    expect(described).toBeDefined();
+    await updatePatchRequest(
+      { store: pair.contributor.store },
+      {
+        key: patch.key,
+        title: "Only the rename now",
+        removeEntries: described ? [described] : [],
+        publish: { allowOffline: true },
+      },
+    );
+    await app.poll(11 * 60_000);
+    expect(app.failures).toEqual([]);
+    expect(reviewMarkers(app, 77).at(-1)).toMatchObject({ state: "ready" });
+    await expectNothingApplied(target);
   });
 
   it("still applies a writer's own patch by the rule", async () => {
