@@ -130,6 +130,7 @@ export {
 } from "./service/apply-errors.js";
 export {
   type ApplyJournal,
+  type JournalIssue,
   type JournalRecord,
   type JournalState,
   memoryJournal,

@@ -59,6 +59,18 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
     }
   | {
       /**
+       * The version chosen was rejected after this approval was given, and the rejection closed the apply the
+       * approval had begun (the app stopped part way): an approval from before the rejection (a replay, a
+       * redelivery) applies nothing.
+       */
+      readonly reason: "rejected-since";
+      readonly choice: ApprovableChoice;
+      readonly approvedAt: string | undefined;
+      /** When the rejection was given (ISO 8601). */
+      readonly rejectedAt: string;
+    }
+  | {
+      /**
        * A review comment on the issue is the bot's, but its signature does not verify (edited by someone,
        * or written before comments were signed): nothing binds to it, and it is reviewed again.
        */
@@ -73,7 +85,10 @@ export type ApprovalRefusedInput = { readonly via: "label" | "command" } & (
  * given before the review it would apply was posted. Nothing is applied; the comment says what to type.
  */
 export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): string {
-  const about = input.reason === "too-early" || input.reason === "rules" ? input.choice : undefined;
+  const about =
+    input.reason === "too-early" || input.reason === "rules" || input.reason === "rejected-since"
+      ? input.choice
+      : undefined;
   const marker = writeMarker({
     kind: "status",
     v: 1,
@@ -130,6 +145,13 @@ export function renderApprovalRefusedMarkdown(input: ApprovalRefusedInput): stri
       lines.push(
         `🚫 **Nothing applied:** a review comment of nomad-patch's on this issue${which} does not carry its signature: someone else edited it, or an earlier version of nomad-patch (or of the app's private key) wrote it. What it shows may not be what the bot reviewed, so no approval can apply it.`,
         "It is marked void, and the patch is reviewed again in a new comment. Read that review, then approve again.",
+      );
+      break;
+    }
+    case "rejected-since": {
+      const at = input.approvedAt ? ` (${escapeInline(input.approvedAt, 40)})` : "";
+      lines.push(
+        `ℹ️ **Nothing applied:** ${approval.toLowerCase()}${at} was given before patch ${codeSpan(input.choice.key)} at version ${codeSpan(input.choice.cid)} was rejected (${escapeInline(input.rejectedAt, 40)}); the rejection stopped the apply it had begun, with nothing published. To apply it after all, approve again: comment ${codeSpan(input.choice.command)}.`,
       );
       break;
     }

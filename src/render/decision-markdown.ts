@@ -43,17 +43,56 @@ export function renderLiftedMarkdown(input: Omit<DecisionInput, "user">): string
  * says nomad-patch refused it, as the review does): the patch will not be applied.
  */
 export function renderRejectedMarkdown(
-  input: DecisionInput & { readonly reason?: string; readonly builtIn?: boolean },
+  input: DecisionInput & {
+    readonly reason?: string;
+    readonly builtIn?: boolean;
+    /**
+     * The roaming value the patch's apply published before the rejection (the approval's job ran first, or
+     * an apply cut short after its first publish was finished): the rejection says it came too late.
+     */
+    readonly applied?: { readonly roamingCid: string };
+    /** An apply of the version had begun and was cut short before it published anything: closed, not finished. */
+    readonly stopped?: boolean;
+  },
 ): string {
+  const who = `**${escapeInline(input.user, 60)}**`;
+  if (input.applied) {
+    const lines = [
+      marker("rejected", input),
+      `🚫 **Rejected** by ${who}, **too late for ${patch(input)}**: it was applied before the rejection came (the target's roaming value is now ${codeSpan(input.applied.roamingCid)}). A rejection stops an apply only before it publishes anything; to undo this one, propose a patch that changes it back.`,
+    ];
+    if (input.reason?.trim()) lines.push(quoteMarkdown(input.reason, 1000));
+    return lines.join("\n\n");
+  }
   const lines = [
     marker("rejected", input),
     input.builtIn
       ? `🚫 **Refused by nomad-patch (built-in)**: ${patch(input)} will not be applied; see the review.`
-      : `🚫 **Rejected** by **${escapeInline(input.user, 60)}**: ${patch(input)} will not be applied.`,
+      : `🚫 **Rejected** by ${who}: ${patch(input)} will not be applied.`,
   ];
+  if (input.stopped)
+    lines.push(
+      "An apply of it had begun before the rejection and was cut short before it published anything: it was not finished, nothing was published, and the target is as it was.",
+    );
   if (input.reason?.trim()) lines.push(quoteMarkdown(input.reason, 1000));
   lines.push("A new version published under the same key can be reviewed again.");
   return lines.join("\n\n");
+}
+
+/**
+ * An apply begun before a rejection of its version and cut short (the app stopped), found by a later job under
+ * the rejection with nothing published: closed, not finished. Only an approval given after the rejection
+ * applies it.
+ */
+export function renderApplyRejectedMarkdown(input: {
+  readonly key: string;
+  readonly cid: string;
+  readonly retryCommand: string;
+}): string {
+  return [
+    marker("rejected", input),
+    `🚫 **Apply stopped by a rejection**: the apply of ${patch(input)} (version ${codeSpan(input.cid)}) had begun before it was rejected, and was cut short before it published anything. The rejection stands, so it was not finished: nothing was published, and the target is as it was. To apply it after all, comment ${codeSpan(input.retryCommand, { max: 60 })}.`,
+  ].join("\n\n");
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   isRulesRejection,
   RULESET,
   renderApplyHeldMarkdown,
+  renderApplyRejectedMarkdown,
   renderHeldMarkdown,
   renderLiftedMarkdown,
   renderRejectedMarkdown,

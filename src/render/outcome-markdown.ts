@@ -22,7 +22,20 @@ export interface OutcomeOptions {
    * The issue was put on hold (this label) after the apply had published the bot's event stream: it was
    * finished all the same, and the outcome says why.
    */
-  readonly heldTooLate?: { readonly heldLabel: string };
+  readonly heldTooLate?: {
+    readonly heldLabel: string;
+    /**
+     * Put on while this apply ran (the label read once it was done), rather than found when a stopped apply
+     * was resumed after its first publish.
+     */
+    readonly whileRunning?: boolean;
+  };
+  /**
+   * A rejection of the version came after this apply had published the bot's event stream (the app stopped
+   * there, and the rejection was read when it was resumed): it was finished all the same, and the outcome
+   * says why.
+   */
+  readonly rejectedTooLate?: boolean;
 }
 
 /**
@@ -70,12 +83,21 @@ export function renderOutcomeMarkdown(
     `${count(outcome.entryCids.length, "entry", "entries")} written with fresh timestamps`,
     listed.length > 0 ? listed.join("\n") : "_None._",
   );
-  const late =
-    options.heldTooLate === undefined
-      ? []
-      : [
-          `✋ **The hold came too late**: the label ${codeSpan(options.heldTooLate.heldLabel)} was put on after this apply had published the patch's entries in the bot's event stream. Stopping there would have left the target half-written (its devices fold the entries, its published roaming value does not show them), so the apply was finished. To undo it, propose a patch that changes it back; the hold stands for what comes after.`,
-        ];
+  const halfWritten =
+    "Stopping there would have left the target half-written (its devices fold the entries, its published roaming value does not show them), so the apply was finished.";
+  const late: string[] = [];
+  if (options.heldTooLate?.whileRunning)
+    late.push(
+      `✋ **The hold came too late**: the label ${codeSpan(options.heldTooLate.heldLabel)} was put on while this apply ran; an apply that has begun is finished, since stopping part way could leave the target half-written (its devices folding entries its published roaming value does not show). To undo it, propose a patch that changes it back; the hold stands for what comes after.`,
+    );
+  else if (options.heldTooLate !== undefined)
+    late.push(
+      `✋ **The hold came too late**: the label ${codeSpan(options.heldTooLate.heldLabel)} was put on after this apply had published the patch's entries in the bot's event stream. ${halfWritten} To undo it, propose a patch that changes it back; the hold stands for what comes after.`,
+    );
+  if (options.rejectedTooLate)
+    late.push(
+      `🚫 **The rejection came too late**: it was given after this apply had published the patch's entries in the bot's event stream. ${halfWritten} To undo it, propose a patch that changes it back.`,
+    );
   return [marker, headline, ...late, facts.join("\n"), entries].join("\n\n");
 }
 

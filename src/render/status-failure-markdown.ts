@@ -26,10 +26,10 @@ export interface StatusFailureInput {
 /** The apply journal's record of a failed apply, as far as the reader needs it. */
 export interface ApplyProgress {
   /**
-   * No record, `planned`, `failed` or `held` (nothing published), `local-published` (or `done`, which
+   * No record, `planned`, `failed`, `held` or `rejected` (nothing published), `local-published` (or `done`, which
    * `appliedRoamingCid` reports).
    */
-  readonly state: "none" | "planned" | "failed" | "held" | "local-published" | "done";
+  readonly state: "none" | "planned" | "failed" | "held" | "rejected" | "local-published" | "done";
   /** The bot's event stream holding the entries, once `local-published`. */
   readonly streamCid?: string;
   readonly entries?: number;

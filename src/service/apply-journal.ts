@@ -26,6 +26,8 @@ export interface PlannedEntry {
  * was published; the next approval plans again from a fresh review.
  * `held`: a `planned` apply resumed under a hold, whose entries the bot's stream was read and found not to
  * hold: closed with nothing published; like `failed`, the next approval plans again.
+ * `rejected`: the same, under a standing rejection of the version: closed with nothing published, and only
+ * an approval given after the rejection (`rejectedAt`) plans it again.
  */
 export interface JournalRecord {
   readonly version: 1;
@@ -53,14 +55,61 @@ export interface JournalRecord {
    * written before it was kept.
    */
   readonly approvedBy?: string;
+  /**
+   * When the approval was given, by GitHub's clock (a person's comment or label; absent for the rules, which
+   * approve as the review is written, and in records written before it was kept): a rejection on the issue
+   * after it was given after the apply began.
+   */
+  readonly approvedAt?: string;
+  /**
+   * The GitHub issue whose approval began the apply, so that what became of it (a failure, a hold, a
+   * rejection) is said on that issue only; absent when no issue approved it (the CLI), and in records written
+   * before it was kept.
+   */
+  readonly issue?: JournalIssue;
+  /**
+   * When the rejection that closed a `rejected` apply was given (GitHub's time of the `/reject`, or of the
+   * bot's rejection comment): an approval given before it is not applied.
+   */
+  readonly rejectedAt?: string;
   readonly updatedAt: string;
 }
 
-export type JournalState = "planned" | "local-published" | "done" | "failed" | "held";
+/** An issue of a GitHub repository, as the journal names it. */
+export interface JournalIssue {
+  /** The repository's owner, as GitHub names it (compared without case, as GitHub does). */
+  readonly owner: string;
+  /** The repository's name. */
+  readonly repo: string;
+  /** The issue's number in that repository. */
+  readonly number: number;
+}
+
+export type JournalState = "planned" | "local-published" | "done" | "failed" | "held" | "rejected";
+
+const JOURNAL_STATES: readonly string[] = [
+  "planned",
+  "local-published",
+  "done",
+  "failed",
+  "held",
+  "rejected",
+] satisfies readonly JournalState[];
 
 /** States an apply ended in with nothing published: the next approval plans again from a fresh review. */
 export function isClosedUnpublished(state: JournalState): boolean {
-  return state === "failed" || state === "held";
+  return state === "failed" || state === "held" || state === "rejected";
+}
+
+/** Whether `record` was approved from `issue`; a record that names no issue (older, or the CLI's) is anyone's. */
+export function approvedFrom(record: JournalRecord, issue: JournalIssue): boolean {
+  const named = record.issue;
+  if (named === undefined) return true;
+  return (
+    named.number === issue.number &&
+    named.owner.toLowerCase() === issue.owner.toLowerCase() &&
+    named.repo.toLowerCase() === issue.repo.toLowerCase()
+  );
 }
 
 /** States an apply can be left in by a crash or a failure after some of it went out: a retry finishes it. */
@@ -157,7 +206,42 @@ export async function readRecord(path: string): Promise<JournalRecord | undefine
     if (error.code === "ENOENT") return undefined;
     throw error;
   });
-  return text === undefined ? undefined : (JSON.parse(text) as JournalRecord);
+  return text === undefined ? undefined : checkRecord(JSON.parse(text), path);
+}
+
+/** GitHub's owner and repository names: letters, digits and `-` `_` `.`, at most 100. */
+const GITHUB_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * A record as read from disk, with the fields that decide where and whether something is said checked: a
+ * record naming an issue by malformed fields (edited by hand, or damaged) is refused rather than said on
+ * some other issue, or on every one.
+ */
+function checkRecord(value: unknown, path: string): JournalRecord {
+  const record = value as JournalRecord;
+  const refuse = (why: string) => {
+    throw new DecodeError(`journal record ${path}: ${why}`);
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) refuse("not an object");
+  if (!JOURNAL_STATES.includes(record.state)) refuse(`unknown state ${JSON.stringify(record.state)}`);
+  if (record.issue !== undefined) {
+    const { issue } = record;
+    if (typeof issue !== "object" || issue === null || Array.isArray(issue)) refuse("issue is not an object");
+    if (Object.keys(issue).sort().join() !== "number,owner,repo")
+      refuse("issue has other fields than owner, repo, number");
+    if (typeof issue.owner !== "string" || !GITHUB_NAME.test(issue.owner))
+      refuse("issue.owner is not a GitHub name");
+    if (typeof issue.repo !== "string" || !GITHUB_NAME.test(issue.repo))
+      refuse("issue.repo is not a GitHub name");
+    if (!Number.isSafeInteger(issue.number) || issue.number < 1)
+      refuse("issue.number is not an issue number");
+  }
+  for (const field of ["rejectedAt", "approvedAt"] as const) {
+    const at = record[field];
+    if (at !== undefined && (typeof at !== "string" || Number.isNaN(Date.parse(at))))
+      refuse(`${field} is not a time`);
+  }
+  return record;
 }
 
 /** A journal in memory, for tests of orchestration that do not exercise the disk. */

@@ -29,6 +29,7 @@ import {
 import {
   type ApplyJournal,
   isClosedUnpublished,
+  type JournalIssue,
   type JournalRecord,
   type PlannedEntry,
 } from "./apply-journal.js";
@@ -62,6 +63,10 @@ export interface ApplyPatchInput {
   readonly now?: () => Date;
   /** Who approved, kept in the plan's journal record (`JournalRecord.approvedBy`). */
   readonly approvedBy?: string;
+  /** The GitHub issue whose approval this is, kept in the plan's journal record (`JournalRecord.issue`). */
+  readonly issue?: JournalIssue;
+  /** When the approval was given, by GitHub's clock, kept in the plan's record (`JournalRecord.approvedAt`). */
+  readonly approvedAt?: string;
   /** Fault injection for tests: called between publishing the local stream and the roaming value. */
   readonly afterLocalPublish?: () => void | Promise<void>;
 }
@@ -106,27 +111,38 @@ export async function applyPatch(deps: ApplyPatchDeps, input: ApplyPatchInput): 
   });
 }
 
-/** What became of an unfinished apply resumed under a hold (`holdUnpublished`). */
+/** What became of an unfinished apply resumed under a hold or a rejection (`closeUnpublished`). */
 export type HeldApply =
-  /** Nothing of it was published: the journal closed it as `held`. */
+  /** Nothing of it was published: the journal closed it as `held` or `rejected`. */
   | { readonly held: true }
   /** The bot's stream holds its entries (or it was past that): it must be finished. */
   | { readonly held: false; readonly state: JournalRecord["state"] };
 
+/** How a begun apply with nothing published is closed: under a hold, or under a rejection given at `at`. */
+export type UnpublishedClose =
+  | { readonly state: "held" }
+  | { readonly state: "rejected"; readonly at: string };
+
 /**
- * Closes the apply of `patchCid` as `held` when nothing of it was published: it is `planned` and the event
- * stream the bot's local key publishes now holds none of its entries (a stop before the local publish).
- * A `planned` apply whose stream holds them (a stop after the publish and before the journal recorded it)
- * is recorded `local-published`, as resuming it would, and is not held (nor is one whose stream holds some): the target's devices already fold
- * its entries, and only finishing it makes the roaming value agree. With the target locked, as an apply is:
- * no apply of the target runs meanwhile, in this process or another. A stream that cannot be read throws,
- * and the record stays as it was.
+ * Closes the apply of `patchCid` as `held` or `rejected` when nothing of it was published: it is `planned` and
+ * the event stream the bot's local key publishes now holds none of its entries (a stop before the local
+ * publish). A `planned` apply whose stream holds them (a stop after the publish and before the journal
+ * recorded it) is recorded `local-published`, as resuming it would, and is not closed (nor is one whose
+ * stream holds some): the target's devices already fold its entries, and only finishing it makes the roaming
+ * value agree. A record closed already the same way answers as closed (a replay). With the target locked, as
+ * an apply is: no apply of the target runs meanwhile, in this process or another. A stream that cannot be
+ * read throws, and the record stays as it was.
  */
-export async function holdUnpublished(deps: ApplyPatchDeps, patchCid: string): Promise<HeldApply> {
+export async function closeUnpublished(
+  deps: ApplyPatchDeps,
+  patchCid: string,
+  close: UnpublishedClose,
+): Promise<HeldApply> {
   const first = await deps.journal.get(patchCid);
   if (!first) throw new InternalError(`no apply of ${patchCid} in the journal`);
   return deps.journal.exclusive(first.targetId, async () => {
     const record = (await deps.journal.get(patchCid)) ?? first;
+    if (record.state === close.state) return { held: true };
     if (record.state !== "planned") return { held: false, state: record.state };
     const keys = await findDeviceKeys(deps.store, record.targetId);
     const { cid: streamCid, stream } = await readOwnStream(
@@ -143,7 +159,11 @@ export async function holdUnpublished(deps: ApplyPatchDeps, patchCid: string): P
     }
     // Some out and some not is no stream this app writes (one import, one publish); resuming appends the rest.
     if (out > 0) return { held: false, state: "planned" };
-    await deps.journal.put({ ...record, state: "held", updatedAt: now() });
+    const closed =
+      close.state === "held"
+        ? { ...record, state: "held" as const }
+        : { ...record, state: "rejected" as const, rejectedAt: close.at };
+    await deps.journal.put({ ...closed, updatedAt: now() });
     return { held: true };
   });
 }
@@ -223,6 +243,8 @@ async function plan(
     state: "planned",
     entries,
     ...(input.approvedBy === undefined ? {} : { approvedBy: input.approvedBy }),
+    ...(input.approvedAt === undefined ? {} : { approvedAt: input.approvedAt }),
+    ...(input.issue === undefined ? {} : { issue: { ...input.issue } }),
     updatedAt: new Date().toISOString(),
   };
   await deps.journal.put(record);

@@ -7,14 +7,21 @@ import {
   DEFAULT_REFRESH_COMMAND,
   type OutcomeOptions,
   renderApplyHeldMarkdown,
+  renderApplyRejectedMarkdown,
   renderConflictHoldMarkdown,
   renderOutcomeMarkdown,
   renderStatusFailureMarkdown,
   renderVoidedMarkdown,
 } from "../../render/index.js";
+import type { StatusState } from "../../render/marker.js";
 import { ConflictError, PatchMovedError, TargetMovedError } from "../../service/apply-errors.js";
-import { isUnfinished, type JournalRecord } from "../../service/apply-journal.js";
-import { applyPatch, holdUnpublished } from "../../service/apply-patch.js";
+import {
+  approvedFrom,
+  isUnfinished,
+  type JournalIssue,
+  type JournalRecord,
+} from "../../service/apply-journal.js";
+import { applyPatch, closeUnpublished, type UnpublishedClose } from "../../service/apply-patch.js";
 import { displayNameOf } from "../../service/review-patch.js";
 import { findStatus, type MarkedComment, reviewComments } from "../bot-comments.js";
 import { describeFailure, describeRecordedFailure, type FailureDescription } from "../describe-failure.js";
@@ -41,12 +48,18 @@ interface ApprovedBy {
    * approval (an apply finished after a stop) and its record names nobody.
    */
   readonly approvedBy: string | undefined;
+  /** When a person's approval was given, by GitHub's clock (`JournalRecord.approvedAt`). */
+  readonly approvedAt?: string;
   /** Set when a person's approval overrode the rules' rejection: said in the outcome. */
   readonly override?: OutcomeOptions["override"];
   /** The approver may apply a patch that conflicts with later changes (an admin: docs/decisions.md). */
   readonly overrideConflicts?: boolean;
   /** A hold stands that came after the apply had published the bot's stream: the outcome says so. */
   readonly heldTooLate?: boolean;
+  /** With `heldTooLate`: the label was found up once the apply was done, not when a stopped one resumed. */
+  readonly heldWhileRunning?: boolean;
+  /** A rejection came after the apply had published the bot's stream: the outcome says so. */
+  readonly rejectedTooLate?: boolean;
 }
 
 /**
@@ -81,6 +94,8 @@ export async function applyReviewed(
         overrideConflicts: by.overrideConflicts === true,
         now: job.runtime.now,
         approvedBy: by.approvedBy,
+        ...(by.approvedAt === undefined ? {} : { approvedAt: by.approvedAt }),
+        issue: issueOf(job),
       },
     );
   } catch (error) {
@@ -122,7 +137,29 @@ export async function applyReviewed(
     return;
   }
   const applied = { key, cid, retryCommand: applyCommand, appliedRoamingCid: outcome.roamingCid };
-  await aboutPatch(applied, () => reportApplied(job, config, outcome, { ...by, result: approved.result }));
+  // A hold label put on by hand while the apply ran was not looked at (an apply that began is finished):
+  // read once it is done, so the outcome says the hold came too late rather than nothing of it.
+  const heldWhileRunning =
+    !by.heldTooLate && outcome.status === "applied" && (await heldNow(job, config).catch(() => false));
+  const said = heldWhileRunning ? { ...by, heldTooLate: true, heldWhileRunning: true } : by;
+  await aboutPatch(applied, () => reportApplied(job, config, outcome, { ...said, result: approved.result }));
+}
+
+/** The issue a job is about, as the apply journal names it (`JournalRecord.issue`). */
+function issueOf(job: IssueJob): JournalIssue {
+  const { owner, repo, issueNumber } = job.github.ref;
+  return { owner, repo, number: issueNumber };
+}
+
+/**
+ * The apply journal's record of version `cid` of `key` when this issue's approval began it, or it names no
+ * issue (a record written before issues were kept, or the CLI's): what became of an apply is said on the
+ * issue that approved it, not on every issue that reviews the key. Unreadable reads as none.
+ */
+async function recordOf(job: IssueJob, key: string, cid: string): Promise<JournalRecord | undefined> {
+  const record = await job.runtime.journal.get(cid).catch(() => undefined);
+  if (!record || record.patchKey !== key || !approvedFrom(record, issueOf(job))) return undefined;
+  return record;
 }
 
 /**
@@ -173,10 +210,12 @@ export async function finishIfCutShort(
   cid: string,
 ): Promise<boolean> {
   // Unreadable reads as nothing begun: the review goes on as before, and an approval consults it again.
-  const record = await job.runtime.journal.get(cid).catch(() => undefined);
-  if (!record || record.patchKey !== key || !isUnfinished(record.state)) return false;
-  if (heardOf(marked, key, cid)) return false;
-  if (await heldNow(job, config)) return resumeUnderHold(job, config, record);
+  const record = await recordOf(job, key, cid);
+  if (!record || !isUnfinished(record.state)) return false;
+  if (heardOf(marked, key, cid, ["held", "rejected"])) return false;
+  const rejected = rejectionSince(marked, record);
+  if (rejected) return resumeUnder(job, config, record, { state: "rejected", at: rejected.writtenAt });
+  if (await heldNow(job, config)) return resumeUnder(job, config, record, { state: "held" });
   job.log.info(
     { key, cid, journal: record.state },
     "an apply of this version was cut short before the issue heard of it: finishing it",
@@ -187,45 +226,71 @@ export async function finishIfCutShort(
 }
 
 /**
- * An apply begun before a hold and cut short (the app stopped), resumed while the hold stands. Which wins
- * follows from what the journal and the bot's stream say was published:
- * - nothing (`planned`, and the bot's stream holds none of its entries): the hold wins. The record is closed
- *   as `held`, nothing is published, and the issue says so; an approval once the hold is lifted plans it
- *   afresh. Returns false: nothing changed in the target, and the review goes on.
+ * An apply begun before a hold or a rejection and cut short (the app stopped), resumed while that decision
+ * stands. Which wins follows from what the journal and the bot's stream say was published:
+ * - nothing (`planned`, and the bot's stream holds none of its entries): the decision wins. The record is
+ *   closed as `held` or `rejected`, nothing is published, and the issue says so (unless `quiet`: the
+ *   rejection about to be posted says it); an approval once the hold is lifted, or given after the rejection,
+ *   plans it afresh. Returns false: nothing changed in the target, and the review goes on.
  * - the bot's stream (`local-published`, or `planned` with the stream published before the stop): the
  *   target's devices already fold the entries, and stopping would leave its roaming value saying otherwise.
- *   It is finished, and its outcome says the hold came too late and why. Returns true, as finishing does.
+ *   It is finished, and its outcome says the decision came too late and why. Returns true, as finishing does.
  */
-async function resumeUnderHold(
+async function resumeUnder(
   job: IssueJob,
   config: NomadPatchConfig,
   record: JournalRecord,
+  close: UnpublishedClose,
+  { quiet = false }: { readonly quiet?: boolean } = {},
 ): Promise<boolean> {
   const { patchKey: key, patchCid: cid } = record;
   const applyCommand = config.commands.apply[0] ?? "/apply";
   const about = { key, cid, retryCommand: applyCommand };
   const closed = await aboutPatch(about, () =>
-    holdUnpublished({ store: job.runtime.store, journal: job.runtime.journal }, cid),
+    closeUnpublished({ store: job.runtime.store, journal: job.runtime.journal }, cid, close),
   );
   if (closed.held) {
     job.log.info(
-      { key, cid },
-      "an apply cut short before it published anything is held: closed, not finished",
+      { key, cid, decision: close.state },
+      "an apply cut short before it published anything is closed under the decision, not finished",
     );
-    await aboutPatch(about, () =>
-      job.github.createComment(
-        renderApplyHeldMarkdown({ key, cid, heldLabel: config.labels.held, retryCommand: applyCommand }),
-      ),
-    );
+    if (quiet) return false;
+    const body =
+      close.state === "held"
+        ? renderApplyHeldMarkdown({ key, cid, heldLabel: config.labels.held, retryCommand: applyCommand })
+        : renderApplyRejectedMarkdown({ key, cid, retryCommand: applyCommand });
+    await aboutPatch(about, () => job.github.createComment(body));
     return false;
   }
   job.log.info(
-    { key, cid, journal: closed.state },
-    "an apply cut short after its first publish is finished under a hold: the hold came too late",
+    { key, cid, journal: closed.state, decision: close.state },
+    "an apply cut short after its first publish is finished: the decision came too late",
   );
   const approved = { key, cid, result: record.expectResultCid };
-  await applyReviewed(job, config, approved, { approvedBy: record.approvedBy, heldTooLate: true });
+  const late = close.state === "held" ? { heldTooLate: true } : { rejectedTooLate: true };
+  await applyReviewed(job, config, approved, { approvedBy: record.approvedBy, ...late });
   return true;
+}
+
+/**
+ * The bot's rejection of the version a begun apply is of (or of the whole issue: a `/reject` of an issue with
+ * several patches names none) written after the approval that began it, by GitHub's clock: the person's
+ * approval the journal kept, else the version's review (the rules approve as it is written). A rejection
+ * from before the approval was overridden by it.
+ */
+function rejectionSince(marked: readonly MarkedComment[], record: JournalRecord): MarkedComment | undefined {
+  const { patchKey: key, patchCid: cid } = record;
+  const review = reviewComments(marked).find((c) => c.marker.key === key && c.marker.cid === cid);
+  const approvedAt = record.approvedAt ?? review?.writtenAt;
+  if (approvedAt === undefined) return undefined;
+  const began = Date.parse(approvedAt);
+  return marked.findLast(
+    (c) =>
+      c.marker.kind === "status" &&
+      c.marker.state === "rejected" &&
+      ((c.marker.key === key && c.marker.cid === cid) || (c.marker.key === null && c.marker.cid === null)) &&
+      Date.parse(c.writtenAt) > began,
+  );
 }
 
 /** More reviews than this on one issue are not looked up for a begun apply when a hold comes. */
@@ -234,7 +299,7 @@ const MAX_SETTLED_UNDER_HOLD = 20;
 /**
  * A hold stands (a `/hold` just put it up, or an approval found it): the applies of the issue's current
  * reviews that were begun and cut short before the issue heard of them are settled under it now
- * (`resumeUnderHold`), rather than left half-done until some later review. At most 20 reviews are looked
+ * (`resumeUnder`), rather than left half-done until some later review. At most 20 reviews are looked
  * up, each one journal read; a record settled is closed or done, so a second hold finds nothing to do.
  * Returns how many were settled.
  */
@@ -243,6 +308,33 @@ export async function settleBegunUnderHold(
   config: NomadPatchConfig,
   marked: readonly MarkedComment[],
 ): Promise<number> {
+  return settleBegun(job, config, marked, { state: "held" }, ["held"]);
+}
+
+/**
+ * A `/reject` given at `at` is about to be said: the begun and cut-short applies of the issue's current
+ * reviews are settled under it first, as under a hold (closed as `rejected` when nothing was published, the
+ * rejection's comment saying so; finished and said too late when the bot's stream was). Earlier rejections
+ * on the issue do not count as the issue having heard of the apply: they came before the approval that
+ * began it, or were left unsettled by an older version of the app. Returns how many were settled.
+ */
+export async function settleBegunUnderRejection(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  at: string,
+): Promise<number> {
+  return settleBegun(job, config, marked, { state: "rejected", at }, ["held", "rejected"], { quiet: true });
+}
+
+async function settleBegun(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  marked: readonly MarkedComment[],
+  close: UnpublishedClose,
+  ignoring: readonly StatusState[],
+  options: { readonly quiet?: boolean } = {},
+): Promise<number> {
   const current = reviewComments(marked)
     .filter((c) => c.marker.cid !== null && c.marker.state !== "superseded")
     .slice(-MAX_SETTLED_UNDER_HOLD);
@@ -250,13 +342,47 @@ export async function settleBegunUnderHold(
   for (const { marker } of current) {
     const { key, cid } = marker;
     if (cid === null) continue;
-    const record = await job.runtime.journal.get(cid).catch(() => undefined);
-    if (!record || record.patchKey !== key || !isUnfinished(record.state)) continue;
-    if (heardOf(marked, key, cid)) continue;
-    await resumeUnderHold(job, config, record);
+    const record = await recordOf(job, key, cid);
+    if (!record || !isUnfinished(record.state)) continue;
+    if (heardOf(marked, key, cid, ignoring)) continue;
+    await resumeUnder(job, config, record, close, options);
     settled++;
   }
   return settled;
+}
+
+/**
+ * Whether version `cid` of `key` has an apply, begun from this issue, that the journal closed under the
+ * rejection given at `at`: the rejection's comment says it was stopped (also when a replay of the `/reject`
+ * says it, the record closed before the stop), and a later rejection does not say it again.
+ */
+export async function stoppedByRejection(
+  job: IssueJob,
+  key: string,
+  cid: string,
+  at: string,
+): Promise<boolean> {
+  const record = await recordOf(job, key, cid);
+  return record?.state === "rejected" && record.rejectedAt === at;
+}
+
+/**
+ * When the journal closed an apply of version `cid` of `key` under a rejection given after `approvedAt`:
+ * an approval from before the rejection (a replay, a redelivery) is not applied; undefined otherwise.
+ */
+export async function rejectedAfter(
+  job: IssueJob,
+  key: string,
+  cid: string,
+  approvedAt: string | undefined,
+): Promise<string | undefined> {
+  const record = await job.runtime.journal.get(cid).catch(() => undefined);
+  if (record?.state !== "rejected" || record.patchKey !== key || record.rejectedAt === undefined)
+    return undefined;
+  const approved = Date.parse(approvedAt ?? "");
+  return Number.isFinite(approved) && approved > Date.parse(record.rejectedAt)
+    ? undefined
+    : record.rejectedAt;
 }
 
 /** The roaming value the journal says the apply of version `cid` of `key` published, when it is done. */
@@ -280,8 +406,8 @@ export async function sayIfFailedUnheard(
   key: string,
   cid: string,
 ): Promise<void> {
-  const record = await job.runtime.journal.get(cid).catch(() => undefined);
-  if (record?.state !== "failed" || record.patchKey !== key || heardOf(marked, key, cid)) return;
+  const record = await recordOf(job, key, cid);
+  if (record?.state !== "failed" || heardOf(marked, key, cid)) return;
   const failure = describeRecordedFailure({
     code: record.failureCode,
     message: record.failure ?? "",
@@ -300,10 +426,16 @@ export async function sayIfFailedUnheard(
  * does a hold's comment: whether a hold stands is the label's to say when it matters (it may have been
  * lifted since), and a hold that closed an apply leaves its record closed, which is found first.
  */
-function heardOf(marked: readonly MarkedComment[], key: string, cid: string): boolean {
+function heardOf(
+  marked: readonly MarkedComment[],
+  key: string,
+  cid: string,
+  /** Decisions that tell nothing of the apply here besides a hold's: a rejection, when it is weighed apart. */
+  ignoring: readonly StatusState[] = ["held"],
+): boolean {
   const said = findStatus(
     marked,
-    (m) => m.key === key && m.cid === cid && m.state !== "denied" && m.state !== "held",
+    (m) => m.key === key && m.cid === cid && m.state !== "denied" && !ignoring.includes(m.state),
   );
   return said !== undefined;
 }
@@ -393,17 +525,28 @@ async function reportApplied(
       override: by.override,
       predictedResultCid: by.result,
       gatewayUrl: job.runtime.environment.gatewayUrl,
-      ...(by.heldTooLate ? { heldTooLate: { heldLabel: labels.held } } : {}),
+      ...(by.heldTooLate
+        ? { heldTooLate: { heldLabel: labels.held, whileRunning: by.heldWhileRunning === true } }
+        : {}),
+      rejectedTooLate: by.rejectedTooLate === true,
     });
     await job.github.createComment(body);
   }
   await job.github.addLabels([labels.applied]);
-  await takeDownApplyLabels(job, config, marked, outcome.patchKey);
+  // The labels as GitHub has them now, not as the event saw them: a failed apply or a `/reject` whose job
+  // ran before this approval's, though after its event was sent, put its label up meanwhile.
+  const now = (await job.github.readIssue()).labels;
+  await takeDownApplyLabels(
+    { ...job, issue: { ...job.issue, labels: now } },
+    config,
+    marked,
+    outcome.patchKey,
+  );
   // An override applied what the rules rejected: their label no longer says what happened. Nor does it
   // when every rejection on the issue was of this key (a rule since removed, a `/reject` reconsidered); a
   // rejection of another key, or of the whole issue, keeps it.
   if (by.override) await job.github.removeLabel(labels.rejected);
-  else if (job.issue.labels.includes(labels.rejected) && rejectionsOnlyOf(marked, outcome.patchKey))
+  else if (now.includes(labels.rejected) && rejectionsOnlyOf(marked, outcome.patchKey))
     await job.github.removeLabel(labels.rejected);
   if (config.closeIssueOnApply) await job.github.closeIssue();
 }

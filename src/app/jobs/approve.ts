@@ -19,7 +19,7 @@ import { reviewLimits } from "../limits.js";
 import { CONFIG_PATH } from "../load-config.js";
 import { readPatchSummary } from "../read-patch-summary.js";
 import { changeBetween, knownRevisions } from "../revisions.js";
-import { applyReviewed, settleBegunUnderHold } from "./apply-reviewed.js";
+import { applyReviewed, rejectedAfter, settleBegunUnderHold } from "./apply-reviewed.js";
 import { authorPermission } from "./apply-rules.js";
 import { heldNow } from "./held-now.js";
 import { readComments } from "./issue-comments.js";
@@ -148,6 +148,23 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
     );
     return false;
   }
+  const rejectedAt = await rejectedAfter(job, picked.key, picked.cid, approval.at);
+  if (rejectedAt !== undefined) {
+    job.log.info(
+      { user, key: picked.key, cid: picked.cid, approvedAt: approval.at ?? null, rejectedAt },
+      "approval ignored: the version was rejected after it, and the rejection closed its apply",
+    );
+    await job.github.createComment(
+      renderApprovalRefusedMarkdown({
+        via,
+        reason: "rejected-since",
+        choice: picked,
+        approvedAt: approval.at,
+        rejectedAt,
+      }),
+    );
+    return false;
+  }
   const { answer: rules, target } = await aboutPatch(
     { key: picked.key, cid: picked.cid, retryCommand: picked.command },
     () => judgeApproval(job, config, review.marker, level),
@@ -180,7 +197,8 @@ export async function approve(job: IssueJob, config: NomadPatchConfig, approval:
   const { key, cid, result } = review.marker;
   // An admin may apply a patch that removes later changes, as an admin may override any rule.
   const overrideConflicts = level === "admin";
-  await applyReviewed(job, config, { key, cid, result }, { approvedBy: user, override, overrideConflicts });
+  const by = { approvedBy: user, approvedAt: approval.at, override, overrideConflicts };
+  await applyReviewed(job, config, { key, cid, result }, by);
   return true;
 }
 

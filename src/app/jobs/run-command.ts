@@ -4,7 +4,13 @@ import { type MarkedComment, reviewComments } from "../bot-comments.js";
 import { findKeys } from "../find-keys.js";
 import type { IssueJob } from "../job-context.js";
 import { unwatch } from "../watch/watch-key.js";
-import { appliedRoaming, settleBegunUnderHold } from "./apply-reviewed.js";
+import { takeDownApplyLabels } from "./apply-labels.js";
+import {
+  appliedRoaming,
+  settleBegunUnderHold,
+  settleBegunUnderRejection,
+  stoppedByRejection,
+} from "./apply-reviewed.js";
 import { approve } from "./approve.js";
 import { heldNow } from "./held-now.js";
 import { readMarked } from "./issue-comments.js";
@@ -32,14 +38,7 @@ export async function runCommand(
       return;
     case "reject": {
       if (!(await mayDecide(job, config, user, { action: "reject", via: "command" }))) return;
-      const marked = await readMarked(job);
-      if (decidedSince(job, marked, "rejected", source.at)) return;
-      const about = soleReviewOf(marked);
-      await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason: command.args }));
-      await job.github.addLabels([config.labels.rejected]);
-      unwatch(job);
-      if (job.issue.labels.includes(config.labels.approve))
-        await job.github.removeLabel(config.labels.approve);
+      await reject(job, config, source, command.args);
       return;
     }
     case "hold":
@@ -77,6 +76,48 @@ async function hold(job: IssueJob, config: NomadPatchConfig, source: CommandSour
   const applied = roamingCid === undefined ? undefined : { roamingCid };
   if (applied) job.log.info({ ...about }, "hold after the patch was applied: said too late");
   await job.github.createComment(renderHeldMarkdown({ ...about, user, heldLabel, applied }));
+}
+
+/**
+ * `/reject [reason]` by someone who may decide. An apply of the issue's that was begun and cut short (the app
+ * stopped) is settled first (`settleBegunUnderRejection`): closed with nothing published, and the rejection
+ * says so; or, when the bot's stream held its entries, finished, its outcome saying the rejection came too
+ * late. Then the rejection is said: as too late for the issue's one patch when that was applied before it
+ * (its approval's job ran first, or the apply was past its first publish), with no `rejected` label beside
+ * `applied`; otherwise with the label, and the approval label taken down.
+ */
+async function reject(
+  job: IssueJob,
+  config: NomadPatchConfig,
+  source: CommandSource,
+  reason: string,
+): Promise<void> {
+  const { user } = source;
+  const marked = await readMarked(job);
+  if (decidedSince(job, marked, "rejected", source.at)) return;
+  const rejectedAt = source.at ?? new Date().toISOString();
+  await settleBegunUnderRejection(job, config, marked, rejectedAt);
+  const about = soleReviewOf(marked);
+  const roamingCid = about.key && about.cid ? await appliedRoaming(job, about.key, about.cid) : undefined;
+  if (roamingCid !== undefined) {
+    job.log.info({ ...about }, "rejection after the patch was applied: said too late");
+    await job.github.createComment(
+      renderRejectedMarkdown({ ...about, user, reason, applied: { roamingCid } }),
+    );
+    unwatch(job);
+    return;
+  }
+  const stopped =
+    about.key && about.cid ? await stoppedByRejection(job, about.key, about.cid, rejectedAt) : false;
+  await job.github.createComment(renderRejectedMarkdown({ ...about, user, reason, stopped }));
+  await job.github.addLabels([config.labels.rejected]);
+  unwatch(job);
+  // The approval and a failed apply's labels no longer say what stands, read as GitHub has them now: a
+  // failed apply whose job ran before this one, though after its event was sent, put its label up.
+  const now = (await job.github.readIssue()).labels;
+  const current = { ...job, issue: { ...job.issue, labels: now } };
+  if (about.key !== undefined) await takeDownApplyLabels(current, config, marked, about.key);
+  else if (now.includes(config.labels.approve)) await job.github.removeLabel(config.labels.approve);
 }
 
 /** The bot's latest decision comment on the issue: a hold or a rejection. */

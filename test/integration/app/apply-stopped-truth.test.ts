@@ -1,26 +1,15 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import nock from "nock";
-import type { Probot } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createWorkQueue } from "../../../src/app/work-queue.js";
+import { describe, expect, it } from "vitest";
 import { KuboUnavailableError } from "../../../src/ipfs/errors.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
-import { parseMarker } from "../../../src/render/marker.js";
-import { openFileJournal } from "../../../src/service/apply-journal.js";
+import { type JournalRecord, openFileJournal } from "../../../src/service/apply-journal.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
-import { fakeGitHub } from "./github-fake.js";
-import { BOT, kuboPairPerSuite, loadApp } from "./harness.js";
-import { recordLogs } from "./log-recorder.js";
-import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, issueOpened, REPO } from "./payloads.js";
-import { type StopPoint, type StoreFault, stoppingAt } from "./stopped-process.js";
+import { operatorView } from "./nomad-data.js";
+import { commentCreated, issueOpened } from "./payloads.js";
+import { APPLY_STOPS, type Delivery, HELD, stoppedApplySuite } from "./stopped-apply-fixture.js";
+import type { StopPoint, StoreFault } from "./stopped-process.js";
 
-type Delivery = Parameters<Probot["receive"]>[0];
-
-const WRITER = { permission: "write", role_name: "write" };
-const APPLY_NAMES = ["rules:", "  - match: { eventId: UpdateNameAsync }", "    action: apply"].join("\n");
 const FAILED = "nomad-patch: failed";
 /** Kubo refuses the import of the entries: the apply records `failed`, nothing was published. */
 const IMPORT_REFUSED: StoreFault = {
@@ -35,63 +24,22 @@ const AT_FAILED: StopPoint = { journal: "failed" };
  * once, and approving again must still work.
  */
 describe("the GitHub App: an apply's outcome reaches the issue after a stop", () => {
-  const pair = kuboPairPerSuite();
-  let dataDir = "";
-  beforeEach(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-apply-stopped-"));
-  });
-  afterEach(async () => {
-    nock.cleanAll();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  const queueRecords = async () =>
-    (await readdir(join(dataDir, "queue")).catch(() => [] as string[])).filter((n) => n.endsWith(".json"));
-  const journalState = async (cid: string) => (await (await openFileJournal(dataDir)).get(cid))?.state;
-  const markers = (gh: ReturnType<typeof fakeGitHub>, number: number) =>
-    gh.botComments(number).map((c) => parseMarker(c.body));
-  const writes = (gh: ReturnType<typeof fakeGitHub>) =>
-    gh.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/reactions")).length;
-
-  /** The next process on the same data directory; it replays what is left in the queue directory. */
-  async function nextProcess(store: IpfsStore = pair.operator.store) {
-    const failures: unknown[] = [];
-    const queue = createWorkQueue((error) => failures.push(error));
-    const app = await loadApp(store, dataDir, queue, recordLogs());
-    await queue.idle();
-    let n = 0;
-    const deliver = async (name: "issues" | "issue_comment", payload: object) => {
-      await app.receive({ id: `next-${++n}`, name, payload } as Delivery);
-      await queue.idle();
-    };
-    return { app, queue, failures, deliver };
-  }
-
-  /** A first process that stops at `point`, after `fault` (if any) made the apply fail. */
-  async function firstProcess(point: StopPoint, fault?: StoreFault) {
-    const first = stoppingAt(pair.operator.store, point, fault);
-    const queue = createWorkQueue();
-    const app = await loadApp(first.store, dataDir, queue, recordLogs(), { journal: first.journal });
-    return { app, queue, stop: first.stop };
-  }
-
-  /** A target, a rename of it proposed, and an issue posting the key, on a GitHub where `maintainer` writes. */
-  async function patchOnIssue(number: number, name: string, options: { readonly rules?: boolean } = {}) {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, name);
-    const config = options.rules ? `${configYaml(target.id)}\n${APPLY_NAMES}` : configYaml(target.id);
-    const gh = fakeGitHub({ ...REPO, botLogin: BOT, config, permissions: { maintainer: WRITER } });
-    return { target, patch, gh, issue: { number, body: `Patch: ${patch.key}` }, cid: patch.cid.toString() };
-  }
+  const suite = stoppedApplySuite("nomad-patch-apply-stopped-");
+  const { pair, queueRecords, journalState, markers, writes, nextProcess, firstProcess, patchOnIssue } =
+    suite;
 
   /**
    * A first process that reviews the issue and takes a maintainer's /apply whose import Kubo refuses; it stops
    * once the journal says `failed`, before the issue hears of it.
    */
-  async function applyFailedThenStopped(issue: { readonly number: number; readonly body: string }) {
+  async function applyFailedThenStopped(
+    issue: { readonly number: number; readonly body: string },
+    /** Another issue posting the same key, reviewed first and never approved. */
+    other?: { readonly number: number; readonly body: string },
+  ) {
     const first = await firstProcess(AT_FAILED, IMPORT_REFUSED);
+    if (other)
+      await first.app.receive({ id: "other", name: "issues", payload: issueOpened(other) } as Delivery);
     await first.app.receive({ id: "opened", name: "issues", payload: issueOpened(issue) } as Delivery);
     await first.queue.idle();
     const apply = commentCreated(issue, "/apply", "maintainer");
@@ -166,7 +114,7 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
     const { target, patch, gh, issue, cid } = await patchOnIssue(452, "Failed And Lost");
     await applyFailedThenStopped(issue);
     // Its record is gone (the app ran without its queue on disk, or gave the record up): nothing replays it.
-    await rm(join(dataDir, "queue"), { recursive: true, force: true });
+    await rm(join(suite.dataDir, "queue"), { recursive: true, force: true });
 
     const next = await nextProcess();
     expect(markers(gh, 452)).toEqual([expect.objectContaining({ kind: "review" })]);
@@ -186,10 +134,50 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
   });
 
+  it("a failure is said on the issue that approved it, not on another issue posting the same key", async () => {
+    const { target, patch, gh, issue, cid } = await patchOnIssue(454, "Approved Here");
+    const other = { number: 455, body: `Also: ${patch.key}` };
+    await applyFailedThenStopped(issue, other);
+    await rm(join(suite.dataDir, "queue"), { recursive: true, force: true });
+    expect(await suite.journalRecord(cid)).toMatchObject({ issue: { owner: "Codertocat", number: 454 } });
+
+    // The other issue's review of the same version says nothing of an approval it never gave.
+    const next = await nextProcess();
+    await next.deliver("issue_comment", commentCreated(other, "/refresh", "stranger"));
+    expect(next.failures).toEqual([]);
+    expect(markers(gh, 455)).toMatchObject([{ kind: "review", cid, state: "ready" }]);
+    // The approving issue's does, once.
+    await next.deliver("issue_comment", commentCreated(issue, "/refresh", "stranger"));
+    expect(markers(gh, 454)).toMatchObject([
+      { kind: "review", state: "ready" },
+      { kind: "status", state: "failed", key: patch.key, cid },
+    ]);
+    expect(markers(gh, 455)).toHaveLength(1);
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
+  });
+
+  it("a failure recorded by the older format, naming no issue, is said on the issue that reviews it next", async () => {
+    const { patch, gh, issue, cid } = await patchOnIssue(456, "Approved Somewhere");
+    const other = { number: 457, body: `Also: ${patch.key}` };
+    await applyFailedThenStopped(issue, other);
+    await rm(join(suite.dataDir, "queue"), { recursive: true, force: true });
+    const journal = await openFileJournal(suite.dataDir);
+    const { issue: _named, ...older } = (await journal.get(cid)) as JournalRecord;
+    await journal.put(older);
+
+    const next = await nextProcess();
+    await next.deliver("issue_comment", commentCreated(other, "/refresh", "stranger"));
+    expect(next.failures).toEqual([]);
+    expect(markers(gh, 457)).toMatchObject([
+      { kind: "review", state: "ready" },
+      { kind: "status", state: "failed", key: patch.key, cid },
+    ]);
+  });
+
   it("a failure recorded for an older version the issue moved past is never said", async () => {
     const { patch, gh, issue } = await patchOnIssue(453, "Moved Past");
     await applyFailedThenStopped(issue);
-    await rm(join(dataDir, "queue"), { recursive: true, force: true });
+    await rm(join(suite.dataDir, "queue"), { recursive: true, force: true });
 
     // The key moved on before anything reviewed it again: the review is of the new version only.
     const v2 = await updatePatchRequest(
@@ -206,29 +194,7 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
     expect([...gh.labels]).toEqual([]);
   });
 
-  const HELD = "nomad-patch: held";
-  const pinning = (args: unknown[]) => (args[1] as { pin?: boolean } | undefined)?.pin === true;
-  const holdPoints: { readonly name: string; readonly point: StopPoint; readonly wins: boolean }[] = [
-    { name: "after its plan was recorded", point: { journal: "planned" }, wins: true },
-    {
-      name: "after the entries were written, before the local publish",
-      point: { store: "publishName", nth: 1 },
-      wins: true,
-    },
-    {
-      name: "after the local publish, before the journal recorded it",
-      point: { journal: "local-published", before: true },
-      wins: false,
-    },
-    { name: "after the local publish was recorded", point: { journal: "local-published" }, wins: false },
-    {
-      name: "after the roaming publish, before the outcome was recorded",
-      point: { store: "dagPut", nth: 1, match: pinning },
-      wins: false,
-    },
-  ];
-
-  for (const [i, { name, point, wins }] of holdPoints.entries()) {
+  for (const [i, { name, point, wins }] of APPLY_STOPS.entries()) {
     it(`a hold put on while an apply stopped ${name} ${wins ? "wins: nothing is published" : "comes too late: the apply is finished, and says why"}`, async () => {
       const number = 460 + i;
       const { target, patch, gh, issue, cid } = await patchOnIssue(number, `Held ${i}`, { rules: true });
@@ -302,6 +268,34 @@ describe("the GitHub App: an apply's outcome reaches the issue after a stop", ()
     const said = gh.botComments(470).at(-1)?.body;
     expect(said).toContain(`**too late for patch \`${patch.key}\`**: it was applied before the hold came`);
     expect(said).not.toContain("will not be applied");
+    expect([...gh.labels].sort()).toEqual(["nomad-patch: applied", HELD]);
+  });
+
+  it("a hold label put on by hand while an apply runs: the apply finishes, and its outcome says the hold came too late", async () => {
+    const { target, patch, gh, issue, cid } = await patchOnIssue(473, "Held While Running", { rules: true });
+    // A maintainer puts the label on as the bot publishes the entries (its event asks nothing of the app).
+    let published = 0;
+    const store = new Proxy(pair.operator.store, {
+      get(node, property: keyof IpfsStore) {
+        const value = node[property];
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (property === "publishName" && ++published === 1) gh.labels.add(HELD);
+          return (value as (...a: unknown[]) => unknown).apply(node, args);
+        };
+      },
+    });
+    const next = await nextProcess(store);
+    await next.deliver("issues", issueOpened(issue));
+    expect(next.failures).toEqual([]);
+    expect(markers(gh, 473)).toMatchObject([
+      { kind: "review", state: "ready", cid },
+      { kind: "status", state: "applied", key: patch.key, cid },
+    ]);
+    const said = gh.botComments(473).at(-1)?.body;
+    expect(said).toContain("✋ **The hold came too late**");
+    expect(said).toContain("was put on while this apply ran");
+    expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);
     expect([...gh.labels].sort()).toEqual(["nomad-patch: applied", HELD]);
   });
 

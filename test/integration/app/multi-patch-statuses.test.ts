@@ -51,6 +51,8 @@ describe("the GitHub App: statuses on an issue with several patches stay true", 
     const onlyB = { number: n, body: `Patch: ${b.key}` };
     await app.deliver("issues", issueOpened(onlyB));
     await app.settle();
+    // The label is on the issue, as GitHub has it when it sends the event.
+    app.gh.labels.add(APPROVE);
     await app.deliver("issues", issueLabeled(onlyB, APPROVE, "maintainer"));
     await app.settle();
     expect(lastStatus(app, n, b.key)).toMatchObject({ state: "failed", cid: b.cid.toString() });

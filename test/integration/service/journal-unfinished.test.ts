@@ -86,4 +86,44 @@ describe("the apply journal lists a target's unfinished applies", () => {
     expect((await journal.unfinished(OTHER)).map((r) => r.patchCid)).toEqual(["bafymoved"]);
     expect((await journal.unfinished(TARGET)).map((r) => r.patchCid)).toEqual(["bafycross"]);
   });
+
+  it("reads back the issue a record names, and refuses a record whose issue or times are malformed", async () => {
+    const journal = await openFileJournal(dataDir);
+    const issue = { owner: "Codertocat", repo: "Hello-World", number: 7 };
+    await journal.put({ ...record("bafyissue", "failed"), issue, approvedAt: "2026-01-01T00:00:01Z" });
+    expect((await journal.get("bafyissue"))?.issue).toEqual(issue);
+    // A record of the older format names no issue, and reads as before.
+    await journal.put(record("bafyolder", "failed"));
+    expect((await journal.get("bafyolder"))?.issue).toBeUndefined();
+
+    const malformed: [string, unknown][] = [
+      ["an issue that is no object", "Codertocat/Hello-World#7"],
+      ["a number that is text", { ...issue, number: "7" }],
+      ["a number that is no issue's", { ...issue, number: 0 }],
+      ["a fraction", { ...issue, number: 7.5 }],
+      ["an owner with a slash", { ...issue, owner: "Codertocat/Other" }],
+      ["an empty repository", { ...issue, repo: "" }],
+      ["a field besides", { ...issue, url: "https://example.com" }],
+      ["a field missing", { owner: issue.owner, number: 7 }],
+    ];
+    for (const [why, value] of malformed) {
+      await writeFile(
+        join(dataDir, "journal", "bafybad.json"),
+        JSON.stringify({ ...record("bafybad", "failed"), issue: value }),
+      );
+      await expect(journal.get("bafybad"), why).rejects.toThrow(/journal record .*issue/);
+    }
+    const badTimes: [string, object][] = [
+      ["rejectedAt", { rejectedAt: "yesterday" }],
+      ["approvedAt", { approvedAt: 42 }],
+      ["state", { state: "finished" }],
+    ];
+    for (const [field, fields] of badTimes) {
+      await writeFile(
+        join(dataDir, "journal", "bafybad.json"),
+        JSON.stringify({ ...record("bafybad", "failed"), ...fields }),
+      );
+      await expect(journal.get("bafybad"), field).rejects.toThrow(new RegExp(field.slice(0, 5)));
+    }
+  });
 });
