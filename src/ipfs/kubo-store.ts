@@ -265,7 +265,8 @@ export class KuboStore implements IpfsStore {
           recursive: true,
           nocache: options.nocache ?? false,
           signal,
-          searchParams: new URLSearchParams({ "dht-timeout": dhtTimeout }),
+          // An option kubo-rpc-client does not know is sent as it is given; see `kuboOptions`.
+          ...kuboOptions({ "dht-timeout": dhtTimeout }),
         })) {
           last = path;
         }
@@ -292,11 +293,11 @@ export class KuboStore implements IpfsStore {
           allowOffline: options.allowOffline ?? false,
           resolve: false,
           signal,
-          searchParams: new URLSearchParams({ "ipns-base": "base36" }),
-          // kubo-rpc-client sends the options it does not know as they are (its `searchParams` is spread
-          // as an object, so a URLSearchParams there adds nothing): `sequence` goes here.
-          ...(sequence === undefined ? {} : { sequence: sequence.toString() }),
-        } as Parameters<KuboRPCClient["name"]["publish"]>[1]),
+          ...kuboOptions({
+            "ipns-base": "base36",
+            ...(sequence === undefined ? {} : { sequence: sequence.toString() }),
+          }),
+        }),
       );
     let result: Awaited<ReturnType<typeof publishAs>>;
     try {
@@ -345,7 +346,7 @@ export class KuboStore implements IpfsStore {
 
   async listKeys(options: CallOptions = {}): Promise<IpnsKey[]> {
     const keys = await this.call("key list", options, (signal) =>
-      this.client.key.list({ signal, searchParams: new URLSearchParams({ "ipns-base": "base36" }) }),
+      this.client.key.list({ signal, ...kuboOptions({ "ipns-base": "base36" }) }),
     );
     return keys.map((k) => ({ name: k.name, id: k.id }));
   }
@@ -496,6 +497,16 @@ export class KuboStore implements IpfsStore {
       clearTimeout(handle);
     }
   }
+}
+
+/**
+ * Query options of Kubo's API that kubo-rpc-client's types do not list. The client sends every option it
+ * does not know as it is given, by its name; its own `searchParams` is spread as a plain object, so a
+ * `URLSearchParams` there sends nothing (`dht-timeout` and `ipns-base` were lost that way). Typed as an
+ * empty object so it spreads into any call's options.
+ */
+function kuboOptions(options: Readonly<Record<string, string>>): object {
+  return options;
 }
 
 function parseIpfsPath(path: string): CID {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
@@ -141,5 +143,45 @@ describe("an operator and a contributor node", () => {
     } finally {
       await pair.stop();
     }
+  });
+});
+
+describe("KuboStore sends Kubo the options kubo-rpc-client does not list", () => {
+  let node: KuboNode;
+  let proxy: Server;
+  let store: KuboStore;
+  const queries: URLSearchParams[] = [];
+  beforeAll(async () => {
+    node = await startKubo();
+    // Every request passes through to the real node; its query is kept.
+    proxy = createServer(async (req, res) => {
+      const url = new URL(req.url ?? "/", node.apiUrl);
+      queries.push(url.searchParams);
+      const answer = await fetch(url, { method: req.method });
+      res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "" });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    store = new KuboStore({ apiUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+  });
+  afterAll(async () => {
+    proxy?.closeAllConnections();
+    await new Promise((resolve) => proxy?.close(resolve));
+    await node?.stop();
+  });
+
+  it("a resolve bounds Kubo's DHT below its own time bound, and key ids are asked in base36", async () => {
+    const key = await node.store.generateKey("options-sent");
+    const cid = await node.store.dagPut({ options: "sent" });
+    await node.store.publishName("options-sent", cid, { allowOffline: true });
+    queries.length = 0;
+    expect((await store.resolveName(key.id, { timeoutMs: 5_000 }))?.toString()).toBe(cid.toString());
+    expect(queries.map((q) => q.get("dht-timeout"))).toEqual(["4000ms"]);
+    queries.length = 0;
+    expect((await store.listKeys()).map((k) => k.id)).toContain(key.id);
+    expect(queries.map((q) => q.get("ipns-base"))).toEqual(["base36"]);
+    queries.length = 0;
+    await store.publishName("options-sent", cid, { allowOffline: true });
+    expect(queries.map((q) => q.get("ipns-base"))).toEqual(["base36"]);
   });
 });
