@@ -1,6 +1,6 @@
-import { mkdir } from "node:fs/promises";
 import type { Environment } from "../config/environment.js";
 import { openKubo } from "../ipfs/open-kubo.js";
+import { prepareDataDir } from "../service/data-dir.js";
 import { lockDataDir } from "../service/data-dir-lock.js";
 import { openNodeJournal } from "../service/node-journal.js";
 import { openBlockCache } from "../service/open-block-cache.js";
@@ -27,7 +27,7 @@ export async function openAppRuntime(
   environment: Environment,
   log: (line: string) => void,
 ): Promise<AppRuntime> {
-  await mkdir(environment.dataDir, { recursive: true });
+  await prepareDataDir(environment.dataDir, "NOMAD_PATCH_DATA_DIR");
   const lock = await lockDataDir(environment.dataDir, log);
   try {
     return await openOnLockedDir(environment, log, lock.release);

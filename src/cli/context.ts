@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { type Environment, readEnvironment } from "../config/environment.js";
 import { type OpenedKubo, openKubo } from "../ipfs/open-kubo.js";
 import type { IpfsStore } from "../ipfs/store.js";
+import { prepareDataDir } from "../service/data-dir.js";
 import { openBlockCache } from "../service/open-block-cache.js";
 import type { CliIo } from "./io.js";
 import { kuboApiUrl } from "./kubo-address.js";
@@ -66,6 +67,9 @@ export function commandContext(io: CliIo, globals: GlobalOptions): CommandContex
     ].join(" "),
     progress,
     async withStore(task) {
+      // The journals, the cache and a managed node's repository all live there: a directory this user
+      // cannot have is a setting to fix, said before anything starts.
+      await prepareDataDir(dataDir, "--data-dir (or NOMAD_PATCH_DATA_DIR)");
       const apiUrl = globals.kubo ? kuboApiUrl(globals.kubo) : env.kuboApiUrl;
       const repoPath = join(dataDir, "kubo");
       // A data directory without a node is where a first run starts one, and where a command lands when

@@ -266,6 +266,24 @@ describe("the app's start command", () => {
     expect(closed.output()).not.toContain("other users of this machine may read it");
   });
 
+  it("refuses a data directory this user cannot have (the guide's /srv/nomad-patch without root) with 64 and the setting, before any Kubo starts", async () => {
+    const parent = await tempDir(cleanups);
+    // A path through a file: what EACCES is for a user without root, for any user (tests may run as root).
+    const file = join(parent, "not-a-directory");
+    await writeFile(file, "");
+    const dataDir = join(file, "nomad-patch");
+    const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir }, cleanups);
+    expect(await app.exitCode, app.output()).toBe(64);
+    expect(app.output()).toContain(
+      `[nomad-patch] The data directory ${dataDir} cannot be used by this user (`,
+    );
+    expect(app.output()).toContain(
+      "[nomad-patch] set NOMAD_PATCH_DATA_DIR to a directory this user may write, or have this one created and owned by this user",
+    );
+    expect(app.output()).not.toContain("--data-dir");
+    expect(app.output()).not.toMatch(/started a managed Kubo|Listening on/);
+  });
+
   it("refuses an APP_ID without a private key instead of starting setup mode", async () => {
     const dataDir = await tempDir(cleanups);
     const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, APP_ID: "12345" }, cleanups);

@@ -106,6 +106,21 @@ describe("without --kubo or KUBO_API_URL", () => {
     ]);
   });
 
+  it("names a data directory this user cannot have (a path through a file here; elsewhere /srv without root) and its setting, exit 64, not a bug", async () => {
+    const file = join(dataDir, "not-a-directory");
+    await writeFile(file, "");
+    const unusable = join(file, "data");
+    const run = await runCli(["--data-dir", unusable, "status"], {
+      env: { NOMAD_PATCH_KUBO_SWARM_PORT: "0" },
+    });
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain(`nomad-patch: The data directory ${unusable} cannot be used by this user (`);
+    expect(run.stderr).toContain(
+      "set --data-dir (or NOMAD_PATCH_DATA_DIR) to a directory this user may write",
+    );
+    expect(run.stderr).not.toMatch(/bug|\n\s+at /);
+  });
+
   it("names a busy swarm port and its setting, also when only TCP is taken, and starts nothing", async () => {
     const { createServer } = await import("node:net");
     const server = createServer();
