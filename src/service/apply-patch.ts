@@ -369,7 +369,6 @@ function failureOf(error: unknown): Pick<JournalRecord, "failure" | "failureCode
 
 type EncodedBlock = { readonly value: IpldMap; readonly bytes: number };
 
-/** The roaming value the apply publishes: every source folded with the bot's stream as staged. */
 /** How many times an apply folds and publishes again when a device published while it did (see `streamsMoved`). */
 const MAX_REFOLDS = 2;
 
@@ -400,6 +399,7 @@ interface FoldedRoaming extends EncodedBlock {
   readonly streams: ReadonlyMap<string, string>;
 }
 
+/** The roaming value the apply publishes: every source folded with the bot's stream as staged. */
 async function foldResult(
   store: IpfsStore,
   record: JournalRecord,
