@@ -329,7 +329,9 @@ async function judgedAuthor(
 ): Promise<string | undefined> {
   const recorded = current?.marker.author ?? undefined;
   if (recorded === undefined) return lessTrusted(job, config, firstPosted, request);
-  if (current?.marker.cid === cid) return recorded;
+  // A review that showed no version yet (the key did not resolve): this is the first the recorded author's
+  // text brings, as for a key without a review.
+  if (current?.marker.cid === cid || !current?.marker.cid) return recorded;
   if (request.author !== undefined) return lessTrusted(job, config, recorded, request);
   if ((await authorPermission(job, config, recorded)) === "none") return recorded;
   job.log.info(

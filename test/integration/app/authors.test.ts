@@ -221,6 +221,27 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
   });
 
+  it("still applies a writer's own key by the rule once it resolves, after it failed when first offered", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Resolved Later");
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    const issue = { number: 78, body: "Names", author: "admin" };
+    const app = await start(target);
+    const offered = app.gh.humanComment(78, "admin", `Patch: ${patch.key}`);
+    await app.deliver("issue_comment", commentCreated(issue, offered.body, "admin", { id: offered.id }));
+    await app.settle();
+    await expectNothingApplied(target);
+
+    // The key now points at the patch; the writer asks again.
+    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    await app.deliver("issue_comment", commentCreated(issue, "/refresh", "admin"));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect((await operatorView(pair.operator.store, target.id)).name).toBe("Resolved Later");
+  });
+
   it("still applies a writer's own patch by the rule", async () => {
     const target = await createProject(pair.operator.store);
     const patch = await proposeRename(pair.contributor.store, target, "Admin's Own");
