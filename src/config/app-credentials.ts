@@ -36,6 +36,11 @@ export function checkAppCredentials(env: NodeJS.ProcessEnv = process.env): AppCr
     problems.push(
       "a private key is set without APP_ID: set APP_ID to the app's numeric App ID; unset the key to register a new app in setup mode",
     );
+  // Probot refuses setup mode in production ("App ID is missing"), after the managed node has started.
+  if (env.NODE_ENV === "production" && appId === undefined && !hasKey)
+    problems.push(
+      "no GitHub App credentials: under NODE_ENV=production Probot has no setup mode; set APP_ID, PRIVATE_KEY_PATH (or PRIVATE_KEY) and WEBHOOK_SECRET (register the app once with `npm start` outside production, or by hand from app.yml)",
+    );
   if (problems.length > 0)
     throw new UsageError(`Invalid GitHub App settings:\n${problems.map((line) => `- ${line}`).join("\n")}`, {
       hint: "fix them in the environment or in .env (see .env.example), then start the app again",

@@ -284,6 +284,17 @@ describe("the app's start command", () => {
     expect(app.output()).not.toMatch(/started a managed Kubo|Listening on/);
   });
 
+  it("refuses to start without credentials under NODE_ENV=production (as the Docker image runs), with 64 and before any Kubo starts", async () => {
+    const dataDir = await tempDir(cleanups);
+    const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, NODE_ENV: "production" }, cleanups);
+    expect(await app.exitCode, app.output()).toBe(64);
+    expect(app.output()).toContain(
+      "no GitHub App credentials: under NODE_ENV=production Probot has no setup mode",
+    );
+    expect(app.output()).not.toMatch(/started a managed Kubo|setup mode: no webhook|Listening on/);
+    expect(existsSync(join(dataDir, "kubo"))).toBe(false);
+  });
+
   it("refuses an APP_ID without a private key instead of starting setup mode", async () => {
     const dataDir = await tempDir(cleanups);
     const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, APP_ID: "12345" }, cleanups);

@@ -21,6 +21,20 @@ describe("checkAppCredentials", () => {
     expect(checkAppCredentials({ APP_ID: "", PRIVATE_KEY_PATH: " ", PORT: "" })).toEqual({ setupMode: true });
   });
 
+  it("refuses no credentials under NODE_ENV=production (the Docker image), where Probot has no setup mode", () => {
+    let error: (Error & { exitCode?: number; hint?: string }) | undefined;
+    try {
+      checkAppCredentials({ NODE_ENV: "production" });
+    } catch (caught) {
+      error = caught as typeof error;
+    }
+    expect(error?.exitCode).toBe(64);
+    expect(error?.message).toContain(
+      "no GitHub App credentials: under NODE_ENV=production Probot has no setup mode; set APP_ID, PRIVATE_KEY_PATH (or PRIVATE_KEY) and WEBHOOK_SECRET",
+    );
+    expect(checkAppCredentials({ NODE_ENV: "development" })).toEqual({ setupMode: true });
+  });
+
   it("runs the app with a numeric APP_ID and a PEM key, from a file, as text or base64", () => {
     expect(checkAppCredentials({ APP_ID: "12345", PRIVATE_KEY_PATH: keyFile, PORT: "3000" })).toEqual({
       setupMode: false,
