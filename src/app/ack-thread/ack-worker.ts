@@ -11,6 +11,7 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { BOUNDED_SERVER_OPTIONS, closeIfSilent } from "../connection-deadlines.js";
 import { createRecordWriter } from "../disk-queue.js";
 import { bodyBudget, clientOf, type Guard, readGuarded } from "../webhook-body-limit.js";
+import { createLogBudget } from "./log-budget.js";
 import type { AckWorkerSettings, FromAckWorker, InnerAddress, ToAckWorker } from "./messages.js";
 import { readDelivery } from "./read-delivery.js";
 
@@ -120,13 +121,24 @@ const guard: Guard = {
   log: { warn: (fields, msg) => log("warn", fields, msg) },
 };
 
+/** Anyone can post here: refusals get at most 10 log lines a minute, the rest counted (`alsoRefused`). */
+const refusedLines = createLogBudget({ linesPerWindow: 10, windowMs: 60_000 });
+
 async function acknowledge(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readGuarded(req, res, guard);
   if (body === undefined) return;
   const verdict = readDelivery(req.headers, body, settings.secret);
   if (verdict.kind === "refused") {
-    const { status, error, hint } = verdict;
-    log("warn", hint === undefined ? { status, error } : { status, error, hint }, "webhook delivery refused");
+    const take = refusedLines.take();
+    if (take.log) {
+      const { status, error, hint } = verdict;
+      const fields = hint === undefined ? { status, error } : { status, error, hint };
+      log(
+        "warn",
+        take.skipped > 0 ? { ...fields, alsoRefused: take.skipped } : fields,
+        "webhook delivery refused",
+      );
+    }
     return answer(res, verdict.status, { error: verdict.error });
   }
   if (verdict.kind === "ignored") return answerOk(res);

@@ -219,6 +219,21 @@ describe("webhooks acknowledged on a thread of their own", () => {
     expect(app.crashes).toEqual([]);
   });
 
+  it("a stranger's flood of forged deliveries: each refused, the log given a bounded number of lines", async () => {
+    maintainerRepo();
+    const app = await serve();
+    const hold = await signedHold(410, "forged-flood");
+    const forged = { ...hold.headers, "x-hub-signature-256": await sign("not-the-secret", hold.body) };
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++)
+      statuses.push((await fetch(app.url, { method: "POST", headers: forged, body: hold.body })).status);
+    expect(statuses).toEqual(Array.from({ length: 40 }, () => 400));
+    const refused = app.threadLogs.filter((line) => line.msg === "webhook delivery refused");
+    expect(refused).toHaveLength(10);
+    expect(recordsIn(app.queueDir)).toEqual([]);
+    expect(app.crashes).toEqual([]);
+  });
+
   it("takes a delivery posted to / as at the webhook path, runs a redelivery once, and passes every other request on to the app's server", async () => {
     const gh = maintainerRepo();
     const app = await serve();
