@@ -14,6 +14,7 @@ export const EVENTS = [
   "issues.transferred",
   "issue_comment.created",
   "issue_comment.edited",
+  "issue_comment.deleted",
 ] as const;
 export type AppEvent = (typeof EVENTS)[number];
 
@@ -37,6 +38,7 @@ export const issuePayloadSchema = z.object({
       .max(100)
       .optional(),
     updated_at: z.string().max(40).optional(),
+    created_at: z.string().max(40).optional(),
   }),
   comment: z
     .object({
@@ -177,6 +179,7 @@ export function slimPayload(payload: IssuePayload): IssuePayload {
       user: person(issue.user),
       labels: issue.labels?.map((label) => ({ name: label.name })),
       updated_at: issue.updated_at,
+      created_at: issue.created_at,
     },
     comment: comment && {
       id: comment.id,

@@ -14,6 +14,7 @@ import { EVENTS, openDiskQueue } from "./disk-queue.js";
 import { checkCredentialsInBackground } from "./github/check-credentials.js";
 import { createInstallationTokens } from "./github/installation-token.js";
 import type { AppLog, Runtime } from "./job-context.js";
+import { createKeyPosters } from "./key-posters.js";
 import { appMarkerSigner } from "./marker-signer.js";
 import { incomingEvent, onWebhook, type WebhookDeps } from "./on-webhook.js";
 import { createRefreshLimiter } from "./refresh-limit.js";
@@ -124,6 +125,12 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       // On disk with the queue, so that a queued event for a transferred issue does nothing after a restart.
       transferred: createTransferredIssues({
         file: disk ? join(deps.environment.dataDir, "transferred-issues.json") : undefined,
+        log: (message) => log.warn({}, message),
+      }),
+      // On disk: a deletion heard before a restart still names the key's first poster after it.
+      keyPosters: createKeyPosters({
+        file: disk ? join(deps.environment.dataDir, "key-posters.json") : undefined,
+        now: deps.now,
         log: (message) => log.warn({}, message),
       }),
       watched: watcher.list,

@@ -3,6 +3,7 @@ import type { IpfsStore } from "../ipfs/store.js";
 import type { ApplyJournal } from "../service/apply-journal.js";
 import type { InstallationTokens } from "./github/installation-token.js";
 import type { IssueGitHub } from "./github/issue-github.js";
+import type { KeyPosters } from "./key-posters.js";
 import type { MarkerSigner } from "./marker-signer.js";
 import type { RefreshLimiter } from "./refresh-limit.js";
 import type { SenderBudget } from "./sender-budget.js";
@@ -40,6 +41,8 @@ export interface Runtime {
   readonly watchClock?: () => number;
   /** Issues transferred away since the process started: their old lanes' jobs do nothing. */
   readonly transferred?: TransferredIssues;
+  /** Who posted each key first on each issue, as the texts arrived (key-posters.ts); absent: not kept. */
+  readonly keyPosters?: KeyPosters;
   /** Guards each installation Octokit's token call (github/installation-token.ts); absent: unguarded. */
   readonly installationTokens?: InstallationTokens;
 }
@@ -57,5 +60,7 @@ export interface IssueJob {
     readonly body: string;
     /** Who opened the issue. */
     readonly author: string;
+    /** When GitHub says the issue was opened (`created_at`), when the event told. */
+    readonly createdAt?: string;
   };
 }

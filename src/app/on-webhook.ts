@@ -94,9 +94,13 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
       labels: (payload.issue.labels ?? []).map((label) => label.name),
       body: payload.issue.body ?? "",
       author: payload.issue.user.login,
+      ...(payload.issue.created_at === undefined ? {} : { createdAt: payload.issue.created_at }),
     },
   };
   const lane = issueLane(job.github.ref);
+  // Before anything can drop or delay the event: who posted a key first must not depend on the sender's
+  // budget or the queue, and a deletion is heard only here (it has no job).
+  await recordKeyPosters(deps, name, payload, lane);
   // Whoever closed it, bot or person: its keys are no longer polled (in the issue's lane, after its
   // reviews). Not kept on disk: a poll that finds the issue closed stops watching it as well.
   if (name === "issues.closed") {
@@ -183,6 +187,25 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     recorded(undefined);
     log.error({ err: error }, "the event could not be kept on disk: queued in memory only");
   }
+}
+
+/**
+ * The keys in the text an event carries, recorded as posted by the text's author (never the sender, who may
+ * be editing or deleting another person's text) when GitHub says the text was posted. A deleted comment's
+ * is recorded too: GitHub's API keeps no trace of it. Bots' texts aside, the bot's own reviews included.
+ * No GitHub call: what the payload says is enough.
+ */
+async function recordKeyPosters(deps: WebhookDeps, name: AppEvent, payload: IssuePayload, lane: string) {
+  const posters = deps.runtime.keyPosters;
+  if (posters === undefined) return;
+  const text =
+    name === "issues.opened" || name === "issues.edited"
+      ? { body: payload.issue.body, user: payload.issue.user, at: payload.issue.created_at }
+      : name.startsWith("issue_comment.")
+        ? { body: payload.comment?.body, user: payload.comment?.user, at: payload.comment?.created_at }
+        : undefined;
+  if (!text?.body || text.user === undefined || text.at === undefined || text.user.type === "Bot") return;
+  await posters.record(lane, text.body, text.user.login, text.at);
 }
 
 /**
@@ -274,6 +297,8 @@ function planWork(
     }
     case "issues.closed":
     case "issues.transferred":
+    // Recorded as an earlier poster of its keys on arrival (`recordKeyPosters`); nothing to do on GitHub.
+    case "issue_comment.deleted":
       return undefined;
     case "issues.reopened":
       return () => watchReopened(job);

@@ -15,8 +15,8 @@ import {
 import { reviewPatch } from "../../service/review-patch.js";
 import { findReview, type MarkedComment, reviewComments } from "../bot-comments.js";
 import { describeFailure, type FailureDescription } from "../describe-failure.js";
-import { firstPoster } from "../first-poster.js";
-import type { IssueComment } from "../github/issue-github.js";
+import { earliestPoster, firstPoster } from "../first-poster.js";
+import { type IssueComment, issueLane } from "../github/issue-github.js";
 import type { IssueJob } from "../job-context.js";
 import { reviewLimits, targetSettings } from "../limits.js";
 import { knownRevisions, withRevision } from "../revisions.js";
@@ -275,10 +275,19 @@ function postedBy(
   botLogin: string,
   request: ReviewRequest,
 ): string | undefined {
-  const first = firstPoster(job.issue, comments, request.key, botLogin);
+  const shown = firstPoster(job.issue, comments, request.key, botLogin);
+  const recorded =
+    job.runtime.keyPosters?.lookup(issueLane(job.github.ref), request.key, job.issue.createdAt) ??
+    ({ kind: "none" } as const);
+  const first = earliestPoster(shown, recorded);
   if (first.kind === "found") return first.login;
   if (first.kind === "nowhere") return request.author;
-  job.log.warn({ key: request.key }, "the issue is too long to find who posted the key first: no author");
+  job.log.warn(
+    { key: request.key, recorded: recorded.kind },
+    recorded.kind === "forgotten"
+      ? "the record of who posted the key first on this issue was dropped: no author"
+      : "the issue is too long to find who posted the key first: no author",
+  );
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import { putValueUpdate } from "../../../src/service/value-update-content.js";
 import { gitHubTime } from "./github-clock.js";
 import { appPerTest, BOT, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
-import { commentCreated, commentEdited, issueEdited, issueOpened } from "./payloads.js";
+import { commentCreated, commentDeleted, commentEdited, issueEdited, issueOpened } from "./payloads.js";
 
 // Patches from people with write access are applied without waiting; everyone else's wait for a person.
 const WRITERS_APPLY = "rules:\n  - match: { authorPermission: write }\n    action: apply";
@@ -26,11 +26,12 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
   const pair = kuboPairPerSuite();
   const apps = appPerTest();
 
-  async function start(target: { id: string }) {
-    return apps.start(pair.operator.store, {
-      config: `${configYaml(target.id)}\n${WRITERS_APPLY}`,
-      permissions: PERMISSIONS,
-    });
+  async function start(target: { id: string }, dataDir?: string) {
+    return apps.start(
+      pair.operator.store,
+      { config: `${configYaml(target.id)}\n${WRITERS_APPLY}`, permissions: PERMISSIONS },
+      dataDir === undefined ? {} : { dataDir },
+    );
   }
 
   async function expectNothingApplied(target: { id: string }) {
@@ -179,6 +180,91 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await expectNothingApplied(target);
     // Permission reads: the admin's and the stranger's to choose, the author's for the rules.
     expect(app.gh.sent("GET", /\/collaborators\/[^/]+\/permission$/).length).toBeLessThanOrEqual(3);
+  });
+
+  it("judges a key as the stranger's who posted it first in a comment they deleted, when an admin offers it", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Deleted Trail");
+    // The key first points at something that is no patch request: every mention of it fails quietly.
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    const issue = { number: 79, body: "Names", author: "admin" };
+    const app = await start(target);
+    const mention = app.gh.humanComment(79, "outsider", `My change will be at ipns://${patch.key} soon`);
+    await app.deliver(
+      "issue_comment",
+      commentCreated(issue, mention.body, "outsider", { id: mention.id, at: mention.created_at }),
+    );
+    // An admin asks about it in passing, quoting the key.
+    const asked = app.gh.humanComment(79, "admin", `Is ipns://${patch.key} ready?`);
+    await app.deliver("issue_comment", commentCreated(issue, asked.body, "admin", { id: asked.id }));
+    await app.settle();
+    expect(reviewMarkers(app, 79)).toEqual([]);
+
+    // The stranger deletes their comment: GitHub keeps no trace of it, and the admin's quote is now the
+    // first text on the issue that holds the key. The stranger points the key at the patch and asks for it
+    // to be looked at; the admin, who remembers asking about that key, offers it.
+    const deleted = app.gh.deleteComment(mention.id);
+    await app.deliver(
+      "issue_comment",
+      commentDeleted(issue, {
+        id: deleted.id,
+        body: deleted.body,
+        author: "outsider",
+        at: deleted.created_at,
+      }),
+    );
+    expect(app.gh.comments.filter((c) => c.issue === 79).map((c) => c.user.login)).toEqual(["admin"]);
+    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    const offered = app.gh.humanComment(79, "admin", `Patch: ${patch.key}`);
+    await app.deliver("issue_comment", commentCreated(issue, offered.body, "admin", { id: offered.id }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    // The stranger posted the key first on this issue: judged as theirs, nothing applied.
+    expect(reviewMarkers(app, 79)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
+  });
+
+  it("judges a key as the stranger's who posted it first in a comment they deleted, after a restart", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Deleted Before Restart");
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    const issue = { number: 80, body: "Names", author: "admin" };
+    const first = await start(target);
+    const mention = first.gh.humanComment(80, "outsider", `Soon at ipns://${patch.key}`);
+    await first.deliver(
+      "issue_comment",
+      commentCreated(issue, mention.body, "outsider", { id: mention.id, at: mention.created_at }),
+    );
+    const asked = first.gh.humanComment(80, "admin", `Is ipns://${patch.key} ready?`);
+    await first.deliver("issue_comment", commentCreated(issue, asked.body, "admin", { id: asked.id }));
+    // The deletion is the last thing this process hears: the record of it must outlive the process.
+    const deleted = first.gh.deleteComment(mention.id);
+    await first.deliver(
+      "issue_comment",
+      commentDeleted(issue, {
+        id: deleted.id,
+        body: deleted.body,
+        author: "outsider",
+        at: deleted.created_at,
+      }),
+    );
+    const comments = first.gh.comments.map((c) => ({ ...c }));
+    await first.stop({ keepData: true });
+    const second = await start(target, first.dataDir);
+    second.gh.comments.push(...comments);
+    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    const offered = second.gh.humanComment(80, "admin", `Patch: ${patch.key}`);
+    // A delivery id of its own: the first process's are remembered in the data directory.
+    const offer = commentCreated(issue, offered.body, "admin", { id: offered.id });
+    await second.deliver("issue_comment", offer, "after-restart");
+    await second.settle();
+    expect(second.failures).toEqual([]);
+    expect(reviewMarkers(second, 80)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
   });
 
   it("a stranger's key an admin offered first: a revision the stranger publishes later is not applied on the admin's word", async () => {

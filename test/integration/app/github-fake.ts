@@ -290,6 +290,16 @@ export function fakeGitHub(options: FakeGitHubOptions) {
       comment.updated_at = gitHubTime();
       return comment;
     },
+    /**
+     * Its author (or someone with write access) deletes a comment: GitHub's list no longer shows it, and
+     * nothing in the API says it was there. Returns it as it was, for the `deleted` webhook.
+     */
+    deleteComment: (id: number) => {
+      const at = comments.findIndex((c) => c.id === id);
+      const [comment] = at < 0 ? [] : comments.splice(at, 1);
+      if (!comment) throw new Error(`no comment ${id}`);
+      return comment;
+    },
     /** A comment the bot posted before this test (an earlier version of the app, say), as it was written. */
     earlierBotComment: (issue: number, body: string) =>
       issueComment(issue, body, { login: options.botLogin, type: "Bot" }),

@@ -134,3 +134,24 @@ export function commentEdited(issue: IssueFields, body: string, by: string, id: 
   };
   return payload;
 }
+
+/**
+ * Comment `id`, written by `author` at `at` with `body`, deleted by `by`: GitHub's `deleted` payload carries
+ * the comment as it was when deleted.
+ */
+export function commentDeleted(
+  issue: IssueFields,
+  comment: { readonly id: number; readonly body: string; readonly author: string; readonly at: string },
+  by = comment.author,
+) {
+  const payload = sender(withIssue(example("issue_comment", "deleted"), issue), by);
+  payload.comment = {
+    ...payload.comment,
+    id: comment.id,
+    body: comment.body,
+    created_at: comment.at,
+    updated_at: comment.at,
+    user: { ...payload.comment.user, login: comment.author, type: "User" },
+  };
+  return payload;
+}
