@@ -138,6 +138,7 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
     permissions: { maintainer: WRITER, reader: READER },
   });
   const posted: PostedComment[] = [];
+  let storagePatchKey = "";
   let issueNumber = 100;
   /** Posts `body` on a new issue and returns the issue; the bot's comments are read after `settle`. */
   const open = async (body: string) => {
@@ -181,6 +182,7 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
       description: "Replaces the old install page with a new one and updates the logo.",
       fromFolder: edited,
     });
+    storagePatchKey = storagePatch.key;
     const storageIssue = await open(`Patch: ${storagePatch.key}`);
     keep("storage-review", byKind(storageIssue, "review")[0]);
     await command(storageIssue, "/apply");
@@ -333,8 +335,26 @@ async function produce(operator: KuboNode, contributor: KuboNode, work: string):
     keep("failures", bodies(failureIssue).at(-1));
 
     if (app.failures.length > 0) throw new Error(`the app failed: ${String(app.failures[0])}`);
-    return posted;
   } finally {
     await app.stop();
   }
+
+  // 9. The likeliest first sight of the bot: installed on a repository before `.github/nomad-patch.yml`
+  // was committed, where a contributor already posts a patch.
+  const unconfigured = await startApp(operator.store, {});
+  try {
+    const issue = { number: 200, body: `Patch: ${storagePatchKey}` };
+    await unconfigured.deliver("issues", issueOpened(issue));
+    await unconfigured.settle();
+    const comments = unconfigured.gh.botComments(issue.number).map((c) => c.body);
+    keep(
+      "config-missing",
+      comments.find((b) => parseMarker(b)?.state === "config-error"),
+    );
+    if (unconfigured.failures.length > 0)
+      throw new Error(`the app failed: ${String(unconfigured.failures[0])}`);
+  } finally {
+    await unconfigured.stop();
+  }
+  return posted;
 }

@@ -52,6 +52,7 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
       "large-review",
       "conflict-review",
       "failures",
+      "config-missing",
     ]);
   });
 
@@ -118,6 +119,10 @@ describe("the bot's comments in a browser, at GitHub's 780 px comment width", ()
     expect(body("refused-built-in")).toContain("nomad-patch (built-in)");
     expect(body("refused-built-in")).not.toContain("the repository's rules");
     expect(body("nothing-to-approve")).toContain("was refused by nomad-patch (built-in): see the review");
+    // No config file yet: says it is missing and shows what to commit, not a list of problems.
+    expect(body("config-missing")).toContain("### ⚙️ `.github/nomad-patch.yml` is missing");
+    expect(body("config-missing")).toContain("```yaml\ntargets:\n  - id: k51…");
+    expect(body("config-missing")).not.toContain("is not valid");
   });
 
   it("headlines a conflict: what approving removes, first", async () => {
