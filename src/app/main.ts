@@ -5,9 +5,8 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { createNodeMiddleware, createProbot, type Probot, run } from "probot";
-import { checkAppCredentials } from "../config/app-credentials.js";
 import { dotEnvExposure } from "../config/dotenv-exposure.js";
-import { readEnvironment } from "../config/environment.js";
+import { checkStartSettings } from "../config/start-settings.js";
 import { type AckThread, startAckThread } from "./ack-thread/ack-thread.js";
 import { openAppRuntime } from "./app-runtime.js";
 import { createApp } from "./index.js";
@@ -134,9 +133,12 @@ function describeLine(fields: object | string, msg?: string): string {
 
 async function main(): Promise<void> {
   applyDotEnv();
-  // Every setting is checked before the Kubo node starts: a mistake costs no daemon start-up.
-  const environment = readEnvironment();
-  const { setupMode } = checkAppCredentials();
+  // Every setting is checked before the Kubo node starts, and every problem named in one run: a mistake
+  // costs no daemon start-up, and no second start to find the next one.
+  const {
+    environment,
+    credentials: { setupMode },
+  } = checkStartSettings();
   skipSmeeSetup(setupMode);
   const runtime = await openAppRuntime(environment, log);
   let stopping = false;

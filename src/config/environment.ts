@@ -161,18 +161,19 @@ export interface Environment {
 /** Checks the environment; every problem is listed at once. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `- ${issue.path.join(".")}: ${issue.message}`);
-    throw new UsageError(`Invalid environment settings:\n${lines.join("\n")}`, {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  // Probot silently falls back to the secret "development": never acceptable for a real app.
+  if (env.NODE_ENV === "production" && env.APP_ID && !env.WEBHOOK_SECRET)
+    problems.push("WEBHOOK_SECRET must be set in production: without it anyone could forge webhooks");
+  if (!parsed.success || problems.length > 0) {
+    throw new UsageError(`Invalid environment settings:\n${problems.map((line) => `- ${line}`).join("\n")}`, {
       hint: "fix them in the environment (the app also reads .env) as the README's Configuration describes, then run again",
     });
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
-  // Probot silently falls back to the secret "development": never acceptable for a real app.
-  if (production && e.APP_ID && !e.WEBHOOK_SECRET) {
-    throw new UsageError("WEBHOOK_SECRET must be set in production: without it anyone could forge webhooks");
-  }
   return {
     kuboApiUrl: e.KUBO_API_URL,
     kuboBin: e.KUBO_BIN,

@@ -295,6 +295,34 @@ describe("the app's start command", () => {
     expect(existsSync(join(dataDir, "kubo"))).toBe(false);
   });
 
+  it("names every setting it cannot use in one start: a production app without WEBHOOK_SECRET, a key file that is not there, a bound out of range", async () => {
+    const dataDir = await tempDir(cleanups);
+    const missing = join(dataDir, "missing.pem");
+    const app = await startApp(
+      {
+        NOMAD_PATCH_DATA_DIR: dataDir,
+        NODE_ENV: "production",
+        APP_ID: "12345",
+        PRIVATE_KEY_PATH: missing,
+        NOMAD_PATCH_MAX_ENTRIES: "0",
+      },
+      cleanups,
+    );
+    expect(await app.exitCode, app.output()).toBe(64);
+    const output = app.output();
+    expect(output).toContain("[nomad-patch] Invalid environment settings:");
+    expect(output).toContain("- NOMAD_PATCH_MAX_ENTRIES: ");
+    expect(output).toContain(
+      "- WEBHOOK_SECRET must be set in production: without it anyone could forge webhooks",
+    );
+    expect(output).toContain("Invalid GitHub App settings:");
+    expect(output).toContain(`- PRIVATE_KEY_PATH: cannot read ${missing} (ENOENT)`);
+    // One hint for the lot, on a line of its own.
+    expect(output.match(/^\[nomad-patch\] fix them in the environment.*$/gm)).toHaveLength(1);
+    expect(output).not.toMatch(/started a managed Kubo|setup mode|Listening on/);
+    expect(existsSync(join(dataDir, "kubo"))).toBe(false);
+  });
+
   it("refuses an APP_ID without a private key instead of starting setup mode", async () => {
     const dataDir = await tempDir(cleanups);
     const app = await startApp({ NOMAD_PATCH_DATA_DIR: dataDir, APP_ID: "12345" }, cleanups);

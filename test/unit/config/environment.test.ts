@@ -53,6 +53,10 @@ describe("readEnvironment", () => {
     expect(() => readEnvironment({ NODE_ENV: "production", APP_ID: "1" })).toThrow(
       /WEBHOOK_SECRET must be set/,
     );
+    // Listed with the other problems, not instead of them.
+    expect(() =>
+      readEnvironment({ NODE_ENV: "production", APP_ID: "1", NOMAD_PATCH_MAX_ENTRIES: "0" }),
+    ).toThrow(/NOMAD_PATCH_MAX_ENTRIES[\s\S]*WEBHOOK_SECRET must be set/);
     expect(readEnvironment({ NODE_ENV: "production", APP_ID: "1", WEBHOOK_SECRET: "s" }).production).toBe(
       true,
     );
