@@ -17,15 +17,16 @@ const log = (line: string) => process.stderr.write(`[nomad-patch] ${line}\n`);
 /**
  * Probot's setup mode opens a smee.io webhook proxy only when started through `npx` (it imports smee-client
  * that way); under `npm start` or `node` it can only warn "SmeeClient is not available", which reads like a
- * fault. Skip that attempt and say what it means instead (README, "Install it on your repository").
+ * fault. Skip that attempt, and once setup mode serves, say what it means instead (README, "Install it on
+ * your repository"): said before, it read as if setup mode ran when a failure then stopped the app.
+ * Returns the line to say, if any.
  */
-function skipSmeeSetup(setupMode: boolean): void {
-  if (process.env.WEBHOOK_PROXY_URL || process.env.NO_SMEE_SETUP !== undefined) return;
+function skipSmeeSetup(setupMode: boolean): string | undefined {
+  if (process.env.WEBHOOK_PROXY_URL || process.env.NO_SMEE_SETUP !== undefined) return undefined;
   process.env.NO_SMEE_SETUP = "true";
-  if (setupMode)
-    log(
-      "setup mode: no webhook proxy (smee.io) is opened, so GitHub will send webhooks to the URL the app is registered from; register it from a host GitHub can reach, or set WEBHOOK_PROXY_URL (see the README)",
-    );
+  return setupMode
+    ? "setup mode: no webhook proxy (smee.io) is opened, so GitHub will send webhooks to the URL the app is registered from; register it from a host GitHub can reach, or set WEBHOOK_PROXY_URL (see the README)"
+    : undefined;
 }
 
 /**
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     environment,
     credentials: { setupMode },
   } = checkStartSettings();
-  skipSmeeSetup(setupMode);
+  const noProxy = skipSmeeSetup(setupMode);
   const runtime = await openAppRuntime(environment, log);
   let stopping = false;
   let served: Awaited<ReturnType<typeof serve>>;
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     await runtime.close();
     throw error;
   }
+  if (noProxy !== undefined) log(noProxy);
   const shutdown = (signal: string) => stop(signal, 0);
   // Probot installs its own SIGINT handler only outside setup mode; replace it so the
   // managed Kubo always stops with the server.

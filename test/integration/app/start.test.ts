@@ -159,6 +159,8 @@ describe("the app's start command", () => {
         "another process listens on it (a second app needs a PORT of its own as well as a NOMAD_PATCH_DATA_DIR of its own): stop it, or set PORT to a free port",
       );
       expect(app.output()).not.toContain("Listening on");
+      // Setup mode never served: nothing may read as if it had.
+      expect(app.output()).not.toContain("setup mode: no webhook proxy");
     }
   });
 
@@ -181,7 +183,7 @@ describe("the app's start command", () => {
     );
     // The app has no command-line flags: its operator sets the environment or .env.
     expect(output).not.toContain("--kubo");
-    expect(output).not.toMatch(/started a managed Kubo|Listening on/);
+    expect(output).not.toMatch(/started a managed Kubo|Listening on|setup mode: no webhook/);
     expect(existsSync(join(dataDir, "kubo", "api"))).toBe(false);
   });
 
@@ -281,7 +283,7 @@ describe("the app's start command", () => {
       "[nomad-patch] set NOMAD_PATCH_DATA_DIR to a directory this user may write, or have this one created and owned by this user",
     );
     expect(app.output()).not.toContain("--data-dir");
-    expect(app.output()).not.toMatch(/started a managed Kubo|Listening on/);
+    expect(app.output()).not.toMatch(/started a managed Kubo|Listening on|setup mode: no webhook/);
   });
 
   it("refuses to start without credentials under NODE_ENV=production (as the Docker image runs), with 64 and before any Kubo starts", async () => {
