@@ -19,8 +19,17 @@ import { writeJsonAtomically } from "./write-json-atomically.js";
  * watermark set to the time it was read, so nothing of it is trusted and nothing it held is taken as absent.
  */
 export interface KeyPosters {
-  /** Records the keys in a text (any form a key is written) as posted by `login` at `at`. */
-  record(lane: string, text: string, login: string, at: string): Promise<void>;
+  /**
+   * Records the keys in a text (any form a key is written) as posted by `login` at `at`, on an issue
+   * created at `issueCreatedAt` (when the event told).
+   */
+  record(
+    lane: string,
+    text: string,
+    login: string,
+    at: string,
+    issueCreatedAt: string | undefined,
+  ): Promise<void>;
   /** The first poster of `key` on the issue as recorded; `issueCreatedAt` tells an issue a drop cannot reach. */
   lookup(lane: string, key: string, issueCreatedAt: string | undefined): KeyPosterRecord;
   /** How many keys are recorded in all (for the flood's bound). */
@@ -68,6 +77,12 @@ const loginSchema = z
 interface Posted {
   readonly login: string;
   readonly at: string;
+  /**
+   * First recorded when a record of the issue may have been dropped already: the text it names may be a
+   * later one than a dropped record's (an attacker floods the issue to push their own record out, then a
+   * maintainer's offer would be recorded as the first).
+   */
+  readonly afterDrop: boolean;
 }
 interface IssueRecord {
   readonly keys: Map<string, Posted>;
@@ -91,7 +106,7 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
         z.strictObject({
           lane: laneSchema,
           dropped: z.boolean(),
-          keys: z.array(z.tuple([keySchema, loginSchema, time])).max(perIssue),
+          keys: z.array(z.tuple([keySchema, loginSchema, time, z.boolean()])).max(perIssue),
         }),
       )
       .max(total),
@@ -106,7 +121,9 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
   else if (loaded !== undefined) {
     forgottenThrough = loaded.forgottenThrough ?? undefined;
     for (const issue of loaded.issues) {
-      const keys = new Map(issue.keys.map(([key, login, at]) => [key, { login, at }] as const));
+      const keys = new Map(
+        issue.keys.map(([key, login, at, afterDrop]) => [key, { login, at, afterDrop }] as const),
+      );
       // Not as the app writes it (an issue twice, a key twice, over the bound): nothing of it is trusted.
       if (issues.has(issue.lane) || keys.size !== issue.keys.length || size + keys.size > total) {
         log("key posters file is inconsistent: discarded, keys on issues so far have no known first poster");
@@ -120,6 +137,12 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
     }
   }
 
+  /** Whether a record of the issue may have been dropped: it overflowed, or whole issues went since it was opened. */
+  const mayHaveLost = (issue: IssueRecord | undefined, issueCreatedAt: string | undefined) => {
+    if (issue?.dropped) return true;
+    if (forgottenThrough === undefined) return false;
+    return issueCreatedAt === undefined || issueCreatedAt <= forgottenThrough;
+  };
   const forget = (at: string) => {
     if (forgottenThrough === undefined || at > forgottenThrough) forgottenThrough = at;
   };
@@ -156,12 +179,12 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
     issues: [...issues].map(([lane, issue]) => ({
       lane,
       dropped: issue.dropped,
-      keys: [...issue.keys].map(([key, posted]) => [key, posted.login, posted.at]),
+      keys: [...issue.keys].map(([key, posted]) => [key, posted.login, posted.at, posted.afterDrop]),
     })),
   });
 
   return {
-    record(lane, text, login, at) {
+    record(lane, text, login, at, issueCreatedAt) {
       if (!laneSchema.safeParse(lane).success || !loginSchema.safeParse(login).success)
         return Promise.resolve();
       if (!GITHUB_TIME.test(at)) return Promise.resolve();
@@ -173,6 +196,8 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
       for (const { key } of found) {
         const earlier = issue.keys.get(key);
         if (earlier !== undefined && earlier.at <= at) continue;
+        // Whether this key's own record may be among the dropped ones, asked before this text drops any.
+        const afterDrop = earlier?.afterDrop ?? mayHaveLost(issue, issueCreatedAt);
         if (earlier === undefined) {
           if (issue.keys.size >= perIssue) {
             const oldest = issue.keys.keys().next().value as string;
@@ -182,7 +207,7 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
           }
           size += 1;
         }
-        issue.keys.set(key, { login, at });
+        issue.keys.set(key, { login, at, afterDrop });
         changed = true;
       }
       if (!changed) return Promise.resolve();
@@ -194,11 +219,11 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
     lookup(lane, key, issueCreatedAt) {
       const issue = issues.get(lane);
       const posted = issue?.keys.get(key);
-      if (posted !== undefined) return { kind: "recorded", login: posted.login, at: posted.at };
-      if (issue?.dropped) return { kind: "forgotten" };
-      if (forgottenThrough === undefined) return { kind: "none" };
-      if (issueCreatedAt === undefined || issueCreatedAt <= forgottenThrough) return { kind: "forgotten" };
-      return { kind: "none" };
+      if (posted !== undefined)
+        return posted.afterDrop
+          ? { kind: "forgotten" }
+          : { kind: "recorded", login: posted.login, at: posted.at };
+      return mayHaveLost(issue, issueCreatedAt) ? { kind: "forgotten" } : { kind: "none" };
     },
     get size() {
       return size;
@@ -208,7 +233,7 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
 
 type RecordFile = {
   forgottenThrough: string | null;
-  issues: { lane: string; dropped: boolean; keys: [string, string, string][] }[];
+  issues: { lane: string; dropped: boolean; keys: [string, string, string, boolean][] }[];
 };
 
 /** The record of a file that parses whole and within bounds; undefined when there is none yet. */

@@ -205,7 +205,7 @@ async function recordKeyPosters(deps: WebhookDeps, name: AppEvent, payload: Issu
         ? { body: payload.comment?.body, user: payload.comment?.user, at: payload.comment?.created_at }
         : undefined;
   if (!text?.body || text.user === undefined || text.at === undefined || text.user.type === "Bot") return;
-  await posters.record(lane, text.body, text.user.login, text.at);
+  await posters.record(lane, text.body, text.user.login, text.at, payload.issue.created_at);
 }
 
 /**

@@ -1,8 +1,12 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { KEY_POSTERS_PER_ISSUE } from "../../../src/app/key-posters.js";
 import type { IpfsStore } from "../../../src/ipfs/store.js";
 import { parseMarker } from "../../../src/render/marker.js";
 import { updatePatchRequest } from "../../../src/service/propose-update.js";
 import { putValueUpdate } from "../../../src/service/value-update-content.js";
+import { numberedKey } from "../../helpers/numbered-key.js";
 import { gitHubTime } from "./github-clock.js";
 import { appPerTest, BOT, kuboPairPerSuite, type TestApp } from "./harness.js";
 import { configYaml, createProject, operatorView, proposeRename } from "./nomad-data.js";
@@ -264,6 +268,47 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
     await second.settle();
     expect(second.failures).toEqual([]);
     expect(reviewMarkers(second, 80)).toMatchObject([{ state: "ready", author: "outsider" }]);
+    await expectNothingApplied(target);
+  });
+
+  it("holds a flood of 1,000 deleted comments with keys within the record's bound, asking and writing GitHub nothing", async () => {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, "Under Flood");
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    const issue = { number: 81, body: "Names", author: "admin" };
+    const app = await start(target);
+    // The stranger posts their key first, then deletes 1,000 comments of other keys to push it out.
+    const mention = app.gh.humanComment(81, "outsider", `Soon at ipns://${patch.key}`);
+    const gone = app.gh.deleteComment(mention.id);
+    await app.deliver(
+      "issue_comment",
+      commentDeleted(issue, { id: gone.id, body: gone.body, author: "outsider", at: gone.created_at }),
+    );
+    for (let i = 0; i < 1_000; i += 1) {
+      const body = `Mine too: ipns://${numberedKey(i)}`;
+      const deleted = commentDeleted(issue, { id: 900_000 + i, body, author: "outsider", at: gitHubTime() });
+      await app.deliver("issue_comment", deleted);
+    }
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    // Nothing read, nothing written: a deletion is recorded from its payload alone.
+    expect(app.gh.requests).toEqual([]);
+    const file = join(app.dataDir, "key-posters.json");
+    const record = JSON.parse(await readFile(file, "utf8")) as { issues: { keys: unknown[] }[] };
+    expect(record.issues.flatMap((i) => i.keys)).toHaveLength(KEY_POSTERS_PER_ISSUE);
+    expect((await stat(file)).size).toBeLessThan(KEY_POSTERS_PER_ISSUE * 200);
+
+    // The stranger's record was pushed out: when the admin offers the key, its first poster is not known,
+    // so it is judged as nobody's (no rule judges it by its author), not as the admin's.
+    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    const offered = app.gh.humanComment(81, "admin", `Patch: ${patch.key}`);
+    await app.deliver("issue_comment", commentCreated(issue, offered.body, "admin", { id: offered.id }));
+    await app.settle();
+    expect(app.failures).toEqual([]);
+    expect(reviewMarkers(app, 81)).toMatchObject([{ state: "ready" }]);
+    expect(reviewMarkers(app, 81)[0]?.author).not.toBe("admin");
     await expectNothingApplied(target);
   });
 
