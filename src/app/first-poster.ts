@@ -54,5 +54,5 @@ export function earliestPoster(shown: FirstPoster, recorded: KeyPosterRecord): F
   if (recorded.kind === "none") return shown;
   const fromRecord = { kind: "found", login: recorded.login, at: recorded.at } as const;
   if (shown.kind === "nowhere" || shown.at === "") return fromRecord;
-  return shown.at < recorded.at ? shown : fromRecord;
+  return Date.parse(shown.at) < Date.parse(recorded.at) ? shown : fromRecord;
 }

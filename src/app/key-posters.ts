@@ -141,7 +141,8 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
   const mayHaveLost = (issue: IssueRecord | undefined, issueCreatedAt: string | undefined) => {
     if (issue?.dropped) return true;
     if (forgottenThrough === undefined) return false;
-    return issueCreatedAt === undefined || issueCreatedAt <= forgottenThrough;
+    const created = issueCreatedAt === undefined ? Number.NaN : Date.parse(issueCreatedAt);
+    return Number.isNaN(created) || new Date(created).toISOString() <= forgottenThrough;
   };
   const forget = (at: string) => {
     if (forgottenThrough === undefined || at > forgottenThrough) forgottenThrough = at;
@@ -184,10 +185,12 @@ export function createKeyPosters(options: KeyPostersOptions = {}): KeyPosters {
   });
 
   return {
-    record(lane, text, login, at, issueCreatedAt) {
+    record(lane, text, login, givenAt, issueCreatedAt) {
       if (!laneSchema.safeParse(lane).success || !loginSchema.safeParse(login).success)
         return Promise.resolve();
-      if (!GITHUB_TIME.test(at)) return Promise.resolve();
+      if (!GITHUB_TIME.test(givenAt)) return Promise.resolve();
+      // One form for every time kept (GitHub's has no milliseconds, the clock's has), so they compare as text.
+      const at = new Date(givenAt).toISOString();
       // The keys past `perIssue` in one text could not all be kept anyway; the issue is marked as having lost some.
       const found = findKeys(text, { offered: false, max: perIssue + 1 });
       if (found.length === 0) return Promise.resolve();
