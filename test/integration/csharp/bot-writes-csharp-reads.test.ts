@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IpfsStore, ResolveOptions } from "../../../src/ipfs/store.js";
 import { SOURCE_ADD_EVENT_ID } from "../../../src/nomad/index.js";
@@ -17,18 +14,21 @@ import {
   putJson,
   valueEntry,
 } from "../../helpers/csharp-device.js";
-import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import type { KuboNode } from "../../helpers/kubo.js";
 import { dagGetJsonAsCSharpDoes } from "../nomad/kubo-http.js";
 import { proposeValues } from "../service/device-set.js";
+import {
+  type BotAndDevice,
+  CSHARP_TEST_LIMITS,
+  newtonsoftUtc,
+  PROJECT_PREFIX,
+  startBotAndDevice,
+  stopBotAndDevice,
+} from "./bot-and-device.js";
 import { orderAsRepository, replayProject, resolveEventStreamEntries, ticksOf } from "./csharp-reader.js";
 
-const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
-const PREFIX = "WindowsAppCommunity.Sdk.Project";
-
-/** `DateTime.UtcNow` (plus `offsetMs`) as Newtonsoft writes it: trailing zeros of the fraction trimmed. */
-function newtonsoftUtc(offsetMs = 0): string {
-  return new Date(Date.now() + offsetMs).toISOString().replace(/\.?0+Z$/, "Z");
-}
+const limits = CSHARP_TEST_LIMITS;
+const PREFIX = PROJECT_PREFIX;
 
 /** The keys of a block as Newtonsoft reads them from `dag/get`, sorted. */
 const fieldsOf = (block: unknown) => Object.keys(block as object).sort();
@@ -48,20 +48,15 @@ function nameLost(store: IpfsStore, name: string): IpfsStore {
 }
 
 describe("what the bot appends as one of the owner's devices, read back as a C# device reads it", () => {
-  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let pair: BotAndDevice["pair"];
   let device: KuboNode;
   let dataDir: string;
   const bot = () => pair.operator;
 
   beforeAll(async () => {
-    [pair, device] = await Promise.all([startKuboPair(), startKubo()]);
-    await connect(pair.operator, device);
-    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-csharp-reads-"));
+    ({ pair, device, dataDir } = await startBotAndDevice("csharp-reads"));
   });
-  afterAll(async () => {
-    await Promise.all([pair?.stop(), device?.stop()]);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBotAndDevice({ pair, device, dataDir }));
 
   async function approveAndApply(id: string, entries: Parameters<typeof proposeValues>[2]) {
     const patch = await proposeValues(pair.contributor, id, entries);

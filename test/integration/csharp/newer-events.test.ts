@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnreplayableHistoryError } from "../../../src/service/apply-errors.js";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
@@ -14,11 +11,18 @@ import {
   putJson,
   valueEntry,
 } from "../../helpers/csharp-device.js";
-import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import type { KuboNode } from "../../helpers/kubo.js";
 import { proposeValues } from "../service/device-set.js";
+import {
+  type BotAndDevice,
+  CSHARP_TEST_LIMITS,
+  PROJECT_PREFIX,
+  startBotAndDevice,
+  stopBotAndDevice,
+} from "./bot-and-device.js";
 
-const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
-const PREFIX = "WindowsAppCommunity.Sdk.Project";
+const limits = CSHARP_TEST_LIMITS;
+const PREFIX = PROJECT_PREFIX;
 
 /**
  * A device of the owner runs a newer WindowsAppCommunity.Sdk, which writes an event this project's fold
@@ -28,20 +32,15 @@ const PREFIX = "WindowsAppCommunity.Sdk.Project";
  * change out, for every reader.
  */
 describe("a device's entries of an event type the fold does not know", () => {
-  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let pair: BotAndDevice["pair"];
   let device: KuboNode;
   let dataDir: string;
   const bot = () => pair.operator;
 
   beforeAll(async () => {
-    [pair, device] = await Promise.all([startKuboPair(), startKubo()]);
-    await connect(pair.operator, device);
-    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-newer-events-"));
+    ({ pair, device, dataDir } = await startBotAndDevice("newer-events"));
   });
-  afterAll(async () => {
-    await Promise.all([pair?.stop(), device?.stop()]);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBotAndDevice({ pair, device, dataDir }));
 
   async function projectWithNewerEvent(name: string) {
     const roamingName = `${PREFIX}.Roaming.${name}`;

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openFileJournal } from "../../../src/service/apply-journal.js";
 import { applyPatch } from "../../../src/service/apply-patch.js";
@@ -13,16 +10,21 @@ import {
   putJson,
   valueEntry,
 } from "../../helpers/csharp-device.js";
-import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import type { KuboNode } from "../../helpers/kubo.js";
 import { dagGetJsonAsCSharpDoes } from "../nomad/kubo-http.js";
 import { proposeValues } from "../service/device-set.js";
+import {
+  type BotAndDevice,
+  CSHARP_TEST_LIMITS,
+  newtonsoftUtc,
+  PROJECT_PREFIX,
+  startBotAndDevice,
+  stopBotAndDevice,
+} from "./bot-and-device.js";
 import { orderAsRepository, replayProject, resolveEventStreamEntries } from "./csharp-reader.js";
 
-const limits = { maxEntries: 100, maxBytes: 8 * 1024 * 1024, resolveTimeoutMs: 15_000 };
-const PREFIX = "WindowsAppCommunity.Sdk.Project";
-
-/** `DateTime.UtcNow` as Newtonsoft writes it. */
-const newtonsoftUtc = () => new Date().toISOString().replace(/\.?0+Z$/, "Z");
+const limits = CSHARP_TEST_LIMITS;
+const PREFIX = PROJECT_PREFIX;
 
 /** What a node's `name/resolve` answers, asking the network (`nocache`, as the C# CLI does). */
 async function resolvedOn(node: KuboNode, name: string): Promise<string> {
@@ -41,20 +43,15 @@ async function resolvedOn(node: KuboNode, name: string): Promise<string> {
  * `PublishRoamingAsync` → net-ipfs-http-client NameApi.PublishAsync, no sequence), after every change.
  */
 describe("the roaming value's IPNS record among the owner's writers", () => {
-  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let pair: BotAndDevice["pair"];
   let device: KuboNode;
   let dataDir: string;
   const bot = () => pair.operator;
 
   beforeAll(async () => {
-    [pair, device] = await Promise.all([startKuboPair(), startKubo()]);
-    await Promise.all([connect(pair.operator, device), connect(pair.contributor, device)]);
-    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-roaming-sequence-"));
+    ({ pair, device, dataDir } = await startBotAndDevice("roaming-sequence", { connectContributor: true }));
   });
-  afterAll(async () => {
-    await Promise.all([pair?.stop(), device?.stop()]);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBotAndDevice({ pair, device, dataDir }));
 
   /**
    * A project the owner's C# device made, which paired the bot in: the bot imported the roaming key and

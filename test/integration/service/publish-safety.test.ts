@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReviewJson, renderReviewMarkdown, renderReviewText } from "../../../src/render/index.js";
@@ -14,8 +12,9 @@ import { addKnownSources } from "../../../src/service/known-sources.js";
 import { loadTarget } from "../../../src/service/load-target.js";
 import { type ReviewPatchInput, reviewPatch } from "../../../src/service/review-patch.js";
 import { projectValue } from "../../helpers/csharp-device.js";
-import { connect, type KuboNode, startKubo, startKuboPair } from "../../helpers/kubo.js";
+import { connect, type KuboNode, startKubo } from "../../helpers/kubo.js";
 import { jsonOf, runCli } from "../cli/run-cli.js";
+import { type BotAndDevice, startBotAndDevice, stopBotAndDevice } from "../csharp/bot-and-device.js";
 import {
   bringDeviceBack,
   type DeviceSet,
@@ -38,21 +37,16 @@ function renderings(review: Awaited<ReturnType<typeof reviewPatch>>["review"]) {
 }
 
 describe("never publishing a roaming value that loses data (C#-shaped device sets)", () => {
-  let pair: Awaited<ReturnType<typeof startKuboPair>>;
+  let pair: BotAndDevice["pair"];
   let device: KuboNode;
   let dataDir: string;
   let counter = 0;
   const bot = () => pair.operator;
 
   beforeAll(async () => {
-    [pair, device] = await Promise.all([startKuboPair(), startKubo()]);
-    await connect(pair.operator, device);
-    dataDir = await mkdtemp(join(tmpdir(), "nomad-patch-safety-"));
+    ({ pair, device, dataDir } = await startBotAndDevice("safety"));
   });
-  afterAll(async () => {
-    await Promise.all([pair?.stop(), device?.stop()]);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBotAndDevice({ pair, device, dataDir }));
 
   async function attempt(
     set: DeviceSet,
