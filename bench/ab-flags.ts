@@ -15,6 +15,7 @@ import { median } from "./measure/timing.js";
 import { tracingStore } from "./measure/trace-store.js";
 import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
+import { withoutTimes } from "./setup/review-tree.js";
 
 /**
  * `node --expose-gc lib-bench/bench/ab-flags.js [history] [patch] [rounds] [reviews] -- [node flags] -- [node flags] …`:
@@ -182,11 +183,6 @@ function splitOnDashes(args: readonly string[]): string[][] {
     else sets[sets.length - 1]!.push(arg);
   }
   return sets;
-}
-
-/** The comment without its time stamps, which differ from one review to the next. */
-function withoutTimes(markdown: string): string {
-  return markdown.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>");
 }
 
 const [, , first, ...rest] = process.argv;

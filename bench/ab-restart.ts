@@ -1,18 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { withBlockCache as WithBlockCache } from "../src/service/caching-store.js";
-import type {
-  DiskBlockCache,
-  openDiskBlockCache as OpenDiskBlockCache,
-} from "../src/service/disk-block-cache.js";
+import type { DiskBlockCache } from "../src/service/disk-block-cache.js";
 import { startKuboPair } from "../test/helpers/kubo.js";
-import type { reviewAndRender as ReviewAndRender } from "./cases/review-case.js";
 import { gcEventsDuring } from "./measure/gc-events.js";
 import { median, timed } from "./measure/timing.js";
-import { compiledTree } from "./setup/compiled-tree.js";
 import { useInstalledKubo } from "./setup/installed-kubo.js";
 import { writeOneCase } from "./setup/one-case.js";
+import { loadReviewTree, type ReviewTree, withoutTimes } from "./setup/review-tree.js";
 
 /**
  * `node --expose-gc lib-bench/bench/ab-restart.js [history] [patch] [rounds] [lib-bench dir …]`: the first
@@ -28,13 +23,13 @@ async function main(): Promise<void> {
   useInstalledKubo();
   const [history = "10000", size = "1000", rounds = "8", ...given] = process.argv.slice(2);
   const trees = given.length > 0 ? given : ["lib-bench"];
-  const impls = await Promise.all(trees.map(load));
+  const impls = await Promise.all(trees.map(loadReviewTree));
   const entries = Number(size);
   const pair = await startKuboPair();
   const work = await mkdtemp(join(tmpdir(), "nomad-patch-ab-restart-"));
   const log = (line: string) => process.stderr.write(`[ab] ${line}\n`);
   const store = pair.operator.store;
-  const openDisk = (impl: Impl, i: number) =>
+  const openDisk = (impl: ReviewTree, i: number) =>
     impl.openDiskBlockCache(join(work, String(i)), {
       maxBytes: 256 * 1024 * 1024,
     }) as Promise<DiskBlockCache>;
@@ -43,7 +38,7 @@ async function main(): Promise<void> {
     // The first review brings the patch's blocks to the operator's node, as the bench's `first` column.
     await impls[0]!.reviewAndRender(store, patch.key, entries);
     // Each tree's disk cache filled by one cold review of its own, and its memory cache warmed.
-    const warmCaches: ReturnType<typeof WithBlockCache>[] = [];
+    const warmCaches: ReturnType<ReviewTree["withBlockCache"]>[] = [];
     for (const [i, impl] of impls.entries()) {
       const disk = await openDisk(impl, i);
       await impl.reviewAndRender(
@@ -112,25 +107,6 @@ async function main(): Promise<void> {
     await rm(work, { recursive: true, force: true });
     await pair.stop();
   }
-}
-
-interface Impl {
-  readonly reviewAndRender: typeof ReviewAndRender;
-  readonly withBlockCache: typeof WithBlockCache;
-  readonly openDiskBlockCache: typeof OpenDiskBlockCache;
-}
-
-async function load(tree: string): Promise<Impl> {
-  const from = compiledTree(tree);
-  const { reviewAndRender } = await from<Impl>("bench/cases/review-case.js");
-  const { withBlockCache } = await from<Impl>("src/service/caching-store.js");
-  const { openDiskBlockCache } = await from<Impl>("src/service/disk-block-cache.js");
-  return { reviewAndRender, withBlockCache, openDiskBlockCache };
-}
-
-/** The comment without its time stamps, which differ from one review to the next. */
-function withoutTimes(markdown: string): string {
-  return markdown.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<time>");
 }
 
 main().catch((error: unknown) => {
