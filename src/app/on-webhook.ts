@@ -99,14 +99,21 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
   };
   const lane = issueLane(job.github.ref);
   // Before anything can drop or delay the event: who posted a key first must not depend on the sender's
-  // budget or the queue, and a deletion is heard only here (it has no job).
-  await recordKeyPosters(deps, name, payload, lane);
+  // budget or the queue, and a deletion is heard only here (it has no job). Recorded in memory at once and
+  // not awaited here: a turn of the event loop between the redelivery check above and `remember` below let
+  // a delivery that came twice at once be handled twice. Its save is awaited before the event's record on
+  // disk is removed, so a stop cannot lose both.
+  const posted = recordKeyPosters(deps, name, payload, lane);
+  const removeStored = async () => {
+    await posted;
+    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+  };
   // Whoever closed it, bot or person: its keys are no longer polled (in the issue's lane, after its
   // reviews). Not kept on disk: a poll that finds the issue closed stops watching it as well.
   if (name === "issues.closed") {
     deps.bridge?.issueClosed(`${owner}/${repo}`, job.issue);
     if (deps.queue.enqueue(lane, async () => unwatch(job))) deps.deliveries.remember(incoming.id);
-    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+    await removeStored();
     return;
   }
   // The issue now lives in another repository, under that repository's configuration and people; GitHub
@@ -122,14 +129,12 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
       "issue transferred to another repository: no longer watched here",
     );
     if (deps.queue.enqueue(lane, async () => unwatch(job))) deps.deliveries.remember(incoming.id);
-    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+    await removeStored();
     return;
   }
   // The bot's own comments and labels come back as events; other bots do not speak for people.
   // A replayed record that comes to nothing is removed, or every start would replay it again.
-  const forget = async () => {
-    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
-  };
+  const forget = removeStored;
   // One exception: a label another app's bot adds must not stay on the issue reading as an approval.
   const byBot = payload.sender.type === "Bot";
   if (byBot && name !== "issues.labeled") {
@@ -167,7 +172,7 @@ export async function onWebhook(deps: WebhookDeps, incoming: IncomingEvent): Pro
     { login: sender, lowPriority },
   );
   if (!queued) {
-    if (incoming.stored !== undefined) await deps.disk?.remove(incoming.stored);
+    await removeStored();
     return noteDrop(deps, job, lane, sender, byBot);
   }
   deps.deliveries.remember(incoming.id);
