@@ -26,6 +26,27 @@ const reviewMarkers = (app: TestApp, issue: number) =>
     return marker?.kind === "review" ? [marker] : [];
   });
 
+type Issue = Parameters<typeof commentCreated>[0];
+
+/** A comment `login` posts on the issue: in the fake GitHub, and delivered as GitHub sends it. */
+async function postComment(app: TestApp, issue: Issue, login: string, body: string) {
+  const posted = app.gh.humanComment(issue.number, login, body);
+  await app.deliver(
+    "issue_comment",
+    commentCreated(issue, posted.body, login, { id: posted.id, at: posted.created_at }),
+  );
+  return posted;
+}
+
+/** `login`'s comment deleted: gone from the fake GitHub, and delivered as GitHub sends it (with its text). */
+async function deleteComment(app: TestApp, issue: Issue, id: number, login: string) {
+  const deleted = app.gh.deleteComment(id);
+  await app.deliver(
+    "issue_comment",
+    commentDeleted(issue, { id: deleted.id, body: deleted.body, author: login, at: deleted.created_at }),
+  );
+}
+
 describe("the GitHub App: the rules judge the person who posted the key", () => {
   const pair = kuboPairPerSuite();
   const apps = appPerTest();
@@ -37,6 +58,20 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
       dataDir === undefined ? {} : { dataDir },
     );
   }
+
+  /** A target and a patch renaming it, whose key points for now at no patch request: mentions fail quietly. */
+  async function keyNotYetAPatch(name: string) {
+    const target = await createProject(pair.operator.store);
+    const patch = await proposeRename(pair.contributor.store, target, name);
+    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
+      allowOffline: true,
+    });
+    return { target, patch };
+  }
+
+  /** The key now points at its patch. */
+  const publishPatch = (patch: Awaited<ReturnType<typeof proposeRename>>) =>
+    pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
 
   async function expectNothingApplied(target: { id: string }) {
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual([]);
@@ -187,42 +222,28 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
   });
 
   it("judges a key as the stranger's who posted it first in a comment they deleted, when an admin offers it", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Deleted Trail");
     // The key first points at something that is no patch request: every mention of it fails quietly.
-    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
-      allowOffline: true,
-    });
+    const { target, patch } = await keyNotYetAPatch("Deleted Trail");
     const issue = { number: 79, body: "Names", author: "admin" };
     const app = await start(target);
-    const mention = app.gh.humanComment(79, "outsider", `My change will be at ipns://${patch.key} soon`);
-    await app.deliver(
-      "issue_comment",
-      commentCreated(issue, mention.body, "outsider", { id: mention.id, at: mention.created_at }),
+    const mention = await postComment(
+      app,
+      issue,
+      "outsider",
+      `My change will be at ipns://${patch.key} soon`,
     );
     // An admin asks about it in passing, quoting the key.
-    const asked = app.gh.humanComment(79, "admin", `Is ipns://${patch.key} ready?`);
-    await app.deliver("issue_comment", commentCreated(issue, asked.body, "admin", { id: asked.id }));
+    await postComment(app, issue, "admin", `Is ipns://${patch.key} ready?`);
     await app.settle();
     expect(reviewMarkers(app, 79)).toEqual([]);
 
     // The stranger deletes their comment: GitHub keeps no trace of it, and the admin's quote is now the
     // first text on the issue that holds the key. The stranger points the key at the patch and asks for it
     // to be looked at; the admin, who remembers asking about that key, offers it.
-    const deleted = app.gh.deleteComment(mention.id);
-    await app.deliver(
-      "issue_comment",
-      commentDeleted(issue, {
-        id: deleted.id,
-        body: deleted.body,
-        author: "outsider",
-        at: deleted.created_at,
-      }),
-    );
+    await deleteComment(app, issue, mention.id, "outsider");
     expect(app.gh.comments.filter((c) => c.issue === 79).map((c) => c.user.login)).toEqual(["admin"]);
-    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
-    const offered = app.gh.humanComment(79, "admin", `Patch: ${patch.key}`);
-    await app.deliver("issue_comment", commentCreated(issue, offered.body, "admin", { id: offered.id }));
+    await publishPatch(patch);
+    await postComment(app, issue, "admin", `Patch: ${patch.key}`);
     await app.settle();
     expect(app.failures).toEqual([]);
     // The stranger posted the key first on this issue: judged as theirs, nothing applied.
@@ -231,36 +252,18 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
   });
 
   it("judges a key as the stranger's who posted it first in a comment they deleted, after a restart", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Deleted Before Restart");
-    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
-      allowOffline: true,
-    });
+    const { target, patch } = await keyNotYetAPatch("Deleted Before Restart");
     const issue = { number: 80, body: "Names", author: "admin" };
     const first = await start(target);
-    const mention = first.gh.humanComment(80, "outsider", `Soon at ipns://${patch.key}`);
-    await first.deliver(
-      "issue_comment",
-      commentCreated(issue, mention.body, "outsider", { id: mention.id, at: mention.created_at }),
-    );
-    const asked = first.gh.humanComment(80, "admin", `Is ipns://${patch.key} ready?`);
-    await first.deliver("issue_comment", commentCreated(issue, asked.body, "admin", { id: asked.id }));
+    const mention = await postComment(first, issue, "outsider", `Soon at ipns://${patch.key}`);
+    await postComment(first, issue, "admin", `Is ipns://${patch.key} ready?`);
     // The deletion is the last thing this process hears: the record of it must outlive the process.
-    const deleted = first.gh.deleteComment(mention.id);
-    await first.deliver(
-      "issue_comment",
-      commentDeleted(issue, {
-        id: deleted.id,
-        body: deleted.body,
-        author: "outsider",
-        at: deleted.created_at,
-      }),
-    );
+    await deleteComment(first, issue, mention.id, "outsider");
     const comments = first.gh.comments.map((c) => ({ ...c }));
     await first.stop({ keepData: true });
     const second = await start(target, first.dataDir);
     second.gh.comments.push(...comments);
-    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
+    await publishPatch(patch);
     const offered = second.gh.humanComment(80, "admin", `Patch: ${patch.key}`);
     // A delivery id of its own: the first process's are remembered in the data directory.
     const offer = commentCreated(issue, offered.body, "admin", { id: offered.id });
@@ -272,20 +275,13 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
   });
 
   it("holds a flood of 1,000 deleted comments with keys within the record's bound, asking and writing GitHub nothing", async () => {
-    const target = await createProject(pair.operator.store);
-    const patch = await proposeRename(pair.contributor.store, target, "Under Flood");
-    await pair.contributor.store.publishName(patch.keyNames.roaming, target.roamingCid, {
-      allowOffline: true,
-    });
+    const { target, patch } = await keyNotYetAPatch("Under Flood");
     const issue = { number: 81, body: "Names", author: "admin" };
     const app = await start(target);
-    // The stranger posts their key first, then deletes 1,000 comments of other keys to push it out.
+    // The stranger posts their key first (unheard), then deletes it and 1,000 comments of other keys to
+    // push it out.
     const mention = app.gh.humanComment(81, "outsider", `Soon at ipns://${patch.key}`);
-    const gone = app.gh.deleteComment(mention.id);
-    await app.deliver(
-      "issue_comment",
-      commentDeleted(issue, { id: gone.id, body: gone.body, author: "outsider", at: gone.created_at }),
-    );
+    await deleteComment(app, issue, mention.id, "outsider");
     for (let i = 0; i < 1_000; i += 1) {
       const body = `Mine too: ipns://${numberedKey(i)}`;
       const deleted = commentDeleted(issue, { id: 900_000 + i, body, author: "outsider", at: gitHubTime() });
@@ -302,9 +298,8 @@ describe("the GitHub App: the rules judge the person who posted the key", () => 
 
     // The stranger's record was pushed out: when the admin offers the key, its first poster is not known,
     // so it is judged as nobody's (no rule judges it by its author), not as the admin's.
-    await pair.contributor.store.publishName(patch.keyNames.roaming, patch.cid, { allowOffline: true });
-    const offered = app.gh.humanComment(81, "admin", `Patch: ${patch.key}`);
-    await app.deliver("issue_comment", commentCreated(issue, offered.body, "admin", { id: offered.id }));
+    await publishPatch(patch);
+    await postComment(app, issue, "admin", `Patch: ${patch.key}`);
     await app.settle();
     expect(app.failures).toEqual([]);
     expect(reviewMarkers(app, 81)).toMatchObject([{ state: "ready" }]);
