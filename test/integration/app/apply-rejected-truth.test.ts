@@ -167,16 +167,7 @@ describe("the GitHub App: a rejection around an apply says what became of it", (
     const next = await nextProcess();
     await next.deliver("issues", issueOpened(issue));
     // Both sent before either job ran: the lane runs them in the order GitHub delivered them.
-    await next.app.receive({
-      id: "apply",
-      name: "issue_comment",
-      payload: commentCreated(issue, "/apply", "maintainer"),
-    } as Delivery);
-    await next.app.receive({
-      id: "reject",
-      name: "issue_comment",
-      payload: commentCreated(issue, "/reject", "maintainer"),
-    } as Delivery);
+    await next.sendBeforeRun(issue, "/apply", "/reject");
     await next.queue.idle();
     expect(next.failures).toEqual([]);
     expect(markers(gh, 512).map((m) => m?.state)).toEqual(["ready", "applied", "rejected"]);
@@ -227,12 +218,7 @@ describe("the GitHub App: a rejection around an apply says what became of it", (
     const next = await nextProcess(store);
     await next.deliver("issues", issueOpened(issue));
     // Two approvals sent before either ran: the second's event shows no `failed` label.
-    for (const id of ["apply-1", "apply-2"])
-      await next.app.receive({
-        id,
-        name: "issue_comment",
-        payload: commentCreated(issue, "/apply", "maintainer"),
-      } as Delivery);
+    await next.sendBeforeRun(issue, "/apply", "/apply");
     await next.queue.idle();
     expect(next.failures).toEqual([]);
     expect(markers(gh, 515).map((m) => m?.state)).toEqual(["ready", "failed", "applied"]);
@@ -255,16 +241,7 @@ describe("the GitHub App: a rejection around an apply says what became of it", (
     const next = await nextProcess(store);
     await next.deliver("issues", issueOpened(issue));
     // Sent before the apply's job ran: its event shows no `failed` label.
-    await next.app.receive({
-      id: "apply",
-      name: "issue_comment",
-      payload: commentCreated(issue, "/apply", "maintainer"),
-    } as Delivery);
-    await next.app.receive({
-      id: "reject",
-      name: "issue_comment",
-      payload: commentCreated(issue, "/reject", "maintainer"),
-    } as Delivery);
+    await next.sendBeforeRun(issue, "/apply", "/reject");
     await next.queue.idle();
     expect(next.failures).toEqual([]);
     expect(markers(gh, 516).map((m) => m?.state)).toEqual(["ready", "failed", "rejected"]);
@@ -284,14 +261,10 @@ describe("the GitHub App: a rejection around an apply says what became of it", (
 
     // 40 alternating decisions sent at once, the last an /apply: bounded writes, one apply.
     const before = writes(gh);
-    for (let n = 0; n < 40; n++) {
-      const command = n % 2 === 0 ? "/reject" : "/apply";
-      await next.app.receive({
-        id: `flood-${n}`,
-        name: "issue_comment",
-        payload: commentCreated(issue, command, "maintainer"),
-      } as Delivery);
-    }
+    await next.sendBeforeRun(
+      issue,
+      ...Array.from({ length: 40 }, (_, n) => (n % 2 === 0 ? "/reject" : "/apply")),
+    );
     await next.queue.idle();
     expect(next.failures).toEqual([]);
     expect((await operatorView(pair.operator.store, target.id)).eventIds).toEqual(["UpdateNameAsync"]);

@@ -12,7 +12,7 @@ import { fakeGitHub } from "./github-fake.js";
 import { BOT, kuboPairPerSuite, loadApp } from "./harness.js";
 import { recordLogs } from "./log-recorder.js";
 import { configYaml, createProject, proposeRename } from "./nomad-data.js";
-import { REPO } from "./payloads.js";
+import { commentCreated, REPO } from "./payloads.js";
 import { type StopPoint, type StoreFault, stoppingAt } from "./stopped-process.js";
 
 export type Delivery = Parameters<Probot["receive"]>[0];
@@ -90,7 +90,19 @@ export function stoppedApplySuite(prefix: string) {
       await app.receive({ id: `next-${++n}`, name, payload } as Delivery);
       await queue.idle();
     };
-    return { app, queue, failures, deliver };
+    /** A maintainer's comments, each received (and queued) before any of them runs: the lane orders them. */
+    const sendBeforeRun = async (
+      issue: { readonly number: number; readonly body: string },
+      ...bodies: string[]
+    ) => {
+      for (const body of bodies)
+        await app.receive({
+          id: `sent-${++n}`,
+          name: "issue_comment",
+          payload: commentCreated(issue, body, "maintainer"),
+        } as Delivery);
+    };
+    return { app, queue, failures, deliver, sendBeforeRun };
   }
 
   /** A first process that stops at `point`, after `fault` (if any) made the apply fail. */
